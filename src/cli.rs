@@ -1,0 +1,90 @@
+//! The command line: arguments, global options, and the mapping from
+//! outcomes to exit codes (0 clean, 1 findings, 2 could not run).
+
+use crate::cmd;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Git-native documentation and CI gate for AI and software pilots.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pilotbook",
+    version,
+    arg_required_else_help = true,
+    after_help = "Run `pilotbook <COMMAND> --help` for a command's options."
+)]
+pub struct Cli {
+    /// Run as if started in DIR (the pilotbook root) [default: the current folder].
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// Read this config file instead of `<root>/pilotbook.toml`; the root stays the same.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// When to colour output; `NO_COLOR` in the environment always turns colour off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when printing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the documents; exit 1 when any has errors.
+    Check(cmd::check::CheckArgs),
+    /// Print the whole linked model as JSON on stdout.
+    Export(cmd::export::ExportArgs),
+}
+
+/// Shared context for commands.
+pub struct Context {
+    /// The pilotbook root.
+    pub root: PathBuf,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// Whether stdout gets colour.
+    pub color: bool,
+}
+
+/// Parse arguments, run the command, and turn its outcome into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !no_color
+        && match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal(),
+        };
+    let ctx = Context {
+        root: cli.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        config: cli.config.clone(),
+        color,
+    };
+    let outcome = match &cli.command {
+        Command::Check(args) => cmd::check::run(&ctx, args),
+        Command::Export(args) => cmd::export::run(&ctx, args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

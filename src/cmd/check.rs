@@ -1,0 +1,96 @@
+//! `pilotbook check`: validate, report, exit 0/1/2.
+
+use crate::cli::Context;
+use clap::{Args, ValueEnum};
+use pilotbook::diagnostics::{human, json};
+use pilotbook::rules::{RULES, Rule};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// `check`'s arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Report only on these documents or folders (relative to the root); references still resolve against the whole repository.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Exit 1 when there are warnings, not only errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Explain a rule (what it checks, why, a passing example) and exit; without RULE, list the rules.
+    #[arg(long, value_name = "RULE", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style, for people.
+    Human,
+    /// One JSON object.
+    Json,
+}
+
+/// Run `check`.
+pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    if let Some(rule) = &args.explain {
+        return explain(rule);
+    }
+    let project = super::load(ctx)?;
+    let today = super::today()?;
+    let scope = (!args.paths.is_empty()).then_some(args.paths.as_slice());
+    let report = project.check(today, scope)?;
+    let text = match args.format {
+        Format::Json => json::render(&report),
+        Format::Human => human::render(&report, &|p| project.source(p), ctx.color),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if report.fails(args.deny_warnings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(name: &str) -> anyhow::Result<ExitCode> {
+    let mut out = String::new();
+    if name.is_empty() {
+        out.push_str("Rules (`pilotbook check --explain RULE` for one):\n\n");
+        for info in RULES {
+            out.push_str(&format!(
+                "  {:<28} {:<8} {}\n",
+                info.name,
+                info.default_severity.as_str(),
+                info.summary
+            ));
+        }
+    } else {
+        let Some(rule) = Rule::from_name(name) else {
+            anyhow::bail!("unknown rule `{name}`; `pilotbook check --explain` lists the rules");
+        };
+        let info = rule.info();
+        out.push_str(&format!(
+            "{} (default: {})\n\n{}\n\nWhy: {}\n\nExample that passes:\n\n",
+            info.name,
+            info.default_severity.as_str(),
+            info.summary,
+            info.why
+        ));
+        for line in info.example.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+        out.push_str(&format!(
+            "\nChange its severity in pilotbook.toml:\n\n    [rules]\n    {} = \"error\"   # error | warning | off\n",
+            info.name
+        ));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}

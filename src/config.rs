@@ -1,0 +1,629 @@
+//! `pilotbook.toml`: read, typed, checked, and merged with the defaults.
+//!
+//! The file is deserialised into raw structs that reject unknown keys, then
+//! resolved into a [`Config`] in which every kind has its paths compiled to
+//! glob matchers, its required and recommended sections, aliases and typed
+//! fields, and `[rules]` is turned into severity overrides. Every mistake is a
+//! [`ConfigError`] that names the file, the line and the column; pilotbook
+//! exits 2 on it. This module reads one file and does nothing else.
+
+use crate::diagnostics::SeverityOverrides;
+use crate::rules::{Rule, Severity};
+use crate::source::{LineIndex, Position};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The name of the config file at a pilotbook root.
+pub const CONFIG_FILE: &str = "pilotbook.toml";
+
+/// A problem that stops pilotbook from running.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file says something pilotbook does not accept.
+    #[error("{}:{}:{}: {message}", path.display(), position.line, position.column)]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// Where in it.
+        position: Position,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `[site]`.
+    pub site: SiteConfig,
+    /// The output folder, relative to the root (`[build] output_dir`, default `site`).
+    pub output_dir: String,
+    /// Every kind of document, built-in kinds first, then custom kinds by name.
+    pub kinds: Vec<KindConfig>,
+    /// `[rules]`: severities that differ from the defaults.
+    pub severity_overrides: SeverityOverrides,
+}
+
+/// `[site]`.
+#[derive(Debug, Clone, Default)]
+pub struct SiteConfig {
+    /// The site's title.
+    pub title: String,
+    /// The forge URL, for source and commit links.
+    pub repository: Option<String>,
+    /// The public URL, for canonical and sitemap URLs only.
+    pub base_url: Option<String>,
+}
+
+/// The four kinds pilotbook knows without configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Builtin {
+    /// `pilots/**/*.md`.
+    Pilot,
+    /// `people/*.md`.
+    Person,
+    /// `metrics/*.md`.
+    Metric,
+    /// `systems/*.md`.
+    System,
+}
+
+impl Builtin {
+    /// All built-in kinds, in the order they are listed everywhere.
+    pub const ALL: [Builtin; 4] = [
+        Builtin::Pilot,
+        Builtin::Person,
+        Builtin::Metric,
+        Builtin::System,
+    ];
+
+    /// The kind's name in configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Pilot => "pilot",
+            Builtin::Person => "person",
+            Builtin::Metric => "metric",
+            Builtin::System => "system",
+        }
+    }
+
+    /// The kind's list name in `export` (`pilots`, `people`, ...).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Builtin::Pilot => "pilots",
+            Builtin::Person => "people",
+            Builtin::Metric => "metrics",
+            Builtin::System => "systems",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+}
+
+/// The statuses a pilot moves through.
+pub const PILOT_STATUSES: [&str; 6] = ["proposed", "pilot", "go", "no-go", "production", "retired"];
+
+/// The type of a front-matter field, as `[kinds.K.fields]` declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// Any text.
+    String,
+    /// A number.
+    Number,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// `true` or `false`.
+    Bool,
+    /// A list of values.
+    List,
+    /// One of the listed values.
+    Enum(Vec<String>),
+    /// The id of a document of the named kind; linked both ways.
+    Ref(String),
+}
+
+/// One kind of document and what its documents must carry.
+#[derive(Debug, Clone)]
+pub struct KindConfig {
+    /// The kind's name (`pilot`, `decision`, ...).
+    pub name: String,
+    /// Which built-in kind this is, if any.
+    pub builtin: Option<Builtin>,
+    /// Path globs relative to the root.
+    pub paths: Vec<String>,
+    /// Globs of paths to leave out.
+    pub exclude: Vec<String>,
+    /// Front-matter fields that must be present, named as written.
+    pub required_fields: Vec<String>,
+    /// H2 sections that must be present and filled.
+    pub required_sections: Vec<String>,
+    /// H2 sections whose absence is a warning.
+    pub recommended_sections: Vec<String>,
+    /// Other headings accepted for a section.
+    pub section_aliases: BTreeMap<String, Vec<String>>,
+    /// Typed fields.
+    pub fields: BTreeMap<String, FieldType>,
+    matcher: GlobSet,
+    exclude_matcher: GlobSet,
+}
+
+impl KindConfig {
+    /// Whether a root-relative path (with `/`) belongs to this kind.
+    pub fn matches(&self, rel_path: &str) -> bool {
+        self.matcher.is_match(rel_path) && !self.exclude_matcher.is_match(rel_path)
+    }
+
+    /// The name of this kind's list in `export`.
+    pub fn plural(&self) -> &str {
+        match self.builtin {
+            Some(b) => b.plural(),
+            None => &self.name,
+        }
+    }
+}
+
+impl Config {
+    /// Read `pilotbook.toml` from `root`, or `config_path` when given; an
+    /// absent default file means the defaults.
+    pub fn load(root: &Path, config_path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match config_path {
+            Some(p) => p.to_path_buf(),
+            None => root.join(CONFIG_FILE),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_path.is_none() => {
+                String::new()
+            }
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Config::parse(&text, &path)
+    }
+
+    /// Parse config text; `path` is only used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let err = |span: Option<Range<usize>>, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            position: span.map_or(Position::START, |s| lines.position(text, s.start)),
+            message,
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
+
+        let mut kinds: BTreeMap<String, KindConfig> = BTreeMap::new();
+        let mut order: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
+        for name in raw.kinds.keys() {
+            if Builtin::from_name(name).is_none() {
+                order.push(name.clone());
+            }
+        }
+        let kind_names = order.clone();
+        for name in &order {
+            let raw_kind = raw.kinds.get(name);
+            let kind = resolve_kind(name, raw_kind, &kind_names, &err)?;
+            kinds.insert(name.clone(), kind);
+        }
+
+        let mut severity_overrides = SeverityOverrides::new();
+        for (name, value) in &raw.rules {
+            let rule = Rule::from_name(name).ok_or_else(|| {
+                err(
+                    Some(value.span()),
+                    format!(
+                        "unknown rule `{name}` in [rules]; `pilotbook check --explain` lists the rules"
+                    ),
+                )
+            })?;
+            let severity = match value.get_ref().as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "off" => None,
+                other => {
+                    return Err(err(
+                        Some(value.span()),
+                        format!(
+                            "invalid severity `{other}` for rule `{name}`: expected `error`, `warning` or `off`"
+                        ),
+                    ));
+                }
+            };
+            severity_overrides.insert(rule, severity);
+        }
+
+        let output_dir = match raw.build.output_dir {
+            None => "site".to_string(),
+            Some(dir) => {
+                let span = dir.span();
+                let dir = dir.into_inner();
+                let p = Path::new(&dir);
+                let confined = !dir.is_empty()
+                    && p.components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)));
+                if !confined {
+                    return Err(err(
+                        Some(span),
+                        format!(
+                            "`output_dir = \"{dir}\"` must be a folder inside the repository (a relative path without `..`)"
+                        ),
+                    ));
+                }
+                dir.trim_end_matches('/').to_string()
+            }
+        };
+
+        Ok(Config {
+            site: SiteConfig {
+                title: raw
+                    .site
+                    .title
+                    .unwrap_or_else(|| "Pilot portfolio".to_string()),
+                repository: raw.site.repository,
+                base_url: raw.site.base_url,
+            },
+            output_dir,
+            kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
+            severity_overrides,
+        })
+    }
+
+    /// The kind with this name.
+    pub fn kind(&self, name: &str) -> Option<&KindConfig> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// The built-in kind's config (always present).
+    pub fn builtin(&self, builtin: Builtin) -> &KindConfig {
+        // `parse` always inserts the four built-ins first, in `Builtin::ALL` order.
+        &self.kinds[builtin as usize]
+    }
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+struct KindDefaults {
+    paths: Vec<String>,
+    required_fields: Vec<String>,
+    required_sections: Vec<String>,
+    recommended_sections: Vec<String>,
+    fields: BTreeMap<String, FieldType>,
+}
+
+fn defaults(builtin: Option<Builtin>) -> KindDefaults {
+    use FieldType as T;
+    let mut fields = BTreeMap::new();
+    let mut field = |name: &str, ty: FieldType| {
+        fields.insert(name.to_string(), ty);
+    };
+    let (paths, required_fields, required_sections, recommended_sections): (
+        &[&str],
+        &[&str],
+        &[&str],
+        &[&str],
+    ) = match builtin {
+        Some(Builtin::Pilot) => {
+            field("title", T::String);
+            field("status", T::Enum(strings(&PILOT_STATUSES)));
+            field("team", T::String);
+            field("started", T::Date);
+            field("decision", T::Date);
+            (
+                &["pilots/**/*.md"],
+                &["title", "status", "owner", "metrics", "production_path"],
+                &[
+                    "Success metrics",
+                    "Integrations",
+                    "Ownership",
+                    "Production path",
+                    "Monitoring",
+                    "Rollback",
+                ],
+                &["Human review", "Escalation", "Expansion criteria"],
+            )
+        }
+        Some(Builtin::Person) => {
+            for f in ["name", "email", "team", "role"] {
+                field(f, T::String);
+            }
+            (&["people/*.md"], &["name"], &[], &[])
+        }
+        Some(Builtin::Metric) => {
+            field("title", T::String);
+            field("unit", T::String);
+            field("direction", T::Enum(strings(&["higher", "lower"])));
+            (&["metrics/*.md"], &["title"], &[], &[])
+        }
+        Some(Builtin::System) => {
+            field("title", T::String);
+            field("kind", T::String);
+            field("owner", T::Ref("person".to_string()));
+            (&["systems/*.md"], &["title"], &[], &[])
+        }
+        None => (&[], &[], &[], &[]),
+    };
+    KindDefaults {
+        paths: strings(paths),
+        required_fields: strings(required_fields),
+        required_sections: strings(required_sections),
+        recommended_sections: strings(recommended_sections),
+        fields,
+    }
+}
+
+fn resolve_kind(
+    name: &str,
+    raw: Option<&Spanned<RawKind>>,
+    kind_names: &[String],
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<KindConfig, ConfigError> {
+    let builtin = Builtin::from_name(name);
+    let d = defaults(builtin);
+    let empty = RawKind::default();
+    let (r, kind_span) = match raw {
+        Some(s) => (s.get_ref(), Some(s.span())),
+        None => (&empty, None),
+    };
+    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid_name {
+        return Err(err(
+            kind_span,
+            format!("kind name `{name}` must be lowercase letters, digits, `-` or `_`"),
+        ));
+    }
+
+    let (paths, path_span) = match &r.path {
+        Some(p) => (p.get_ref().clone().into_vec(), Some(p.span())),
+        None => (d.paths, kind_span.clone()),
+    };
+    if paths.is_empty() {
+        return Err(err(
+            path_span.or(kind_span),
+            format!(
+                "kind `{name}` needs `path`: one glob or a list of globs, e.g. `path = \"{name}s/*.md\"`"
+            ),
+        ));
+    }
+    let (exclude, exclude_span) = match &r.exclude {
+        Some(e) => (e.get_ref().clone().into_vec(), Some(e.span())),
+        None => (Vec::new(), None),
+    };
+    let matcher = build_globs(name, "path", &paths, path_span, err)?;
+    let exclude_matcher = build_globs(name, "exclude", &exclude, exclude_span, err)?;
+
+    let mut fields = d.fields;
+    for (field, ty) in &r.fields {
+        let resolved = match ty.get_ref() {
+            RawFieldType::Name(n) => match n.as_str() {
+                "string" => FieldType::String,
+                "number" => FieldType::Number,
+                "date" => FieldType::Date,
+                "bool" => FieldType::Bool,
+                "list" => FieldType::List,
+                other => {
+                    return Err(err(
+                        Some(ty.span()),
+                        format!(
+                            "field `{field}` of kind `{name}` has unknown type `{other}`: expected string, number, date, bool, list, {{ enum = [...] }} or {{ ref = \"kind\" }}"
+                        ),
+                    ));
+                }
+            },
+            RawFieldType::Enum { values } => {
+                if values.is_empty() {
+                    return Err(err(
+                        Some(ty.span()),
+                        format!(
+                            "field `{field}` of kind `{name}`: `enum` needs at least one value"
+                        ),
+                    ));
+                }
+                FieldType::Enum(values.clone())
+            }
+            RawFieldType::Ref { kind } => {
+                if !kind_names.iter().any(|k| k == kind) {
+                    return Err(err(
+                        Some(ty.span()),
+                        format!(
+                            "field `{field}` of kind `{name}` refers to unknown kind `{kind}`; known kinds: {}",
+                            kind_names.join(", ")
+                        ),
+                    ));
+                }
+                FieldType::Ref(kind.clone())
+            }
+        };
+        fields.insert(field.clone(), resolved);
+    }
+
+    Ok(KindConfig {
+        name: name.to_string(),
+        builtin,
+        paths,
+        exclude,
+        required_fields: r.required_fields.clone().unwrap_or(d.required_fields),
+        required_sections: r.required_sections.clone().unwrap_or(d.required_sections),
+        recommended_sections: r
+            .recommended_sections
+            .clone()
+            .unwrap_or(d.recommended_sections),
+        section_aliases: r.section_aliases.clone(),
+        fields,
+        matcher,
+        exclude_matcher,
+    })
+}
+
+fn build_globs(
+    kind: &str,
+    key: &str,
+    globs: &[String],
+    span: Option<Range<usize>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<GlobSet, ConfigError> {
+    let mut set = GlobSetBuilder::new();
+    for glob in globs {
+        let bad = |why: String| {
+            err(
+                span.clone(),
+                format!("invalid glob `{glob}` in `kinds.{kind}.{key}`: {why}"),
+            )
+        };
+        if glob.starts_with('/') || glob.split('/').any(|c| c == "..") {
+            return Err(bad("globs are relative to the repository root".to_string()));
+        }
+        let compiled: Glob = GlobBuilder::new(glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| bad(e.kind().to_string()))?;
+        set.add(compiled);
+    }
+    set.build().map_err(|e| {
+        err(
+            span.clone(),
+            format!("invalid glob in `kinds.{kind}.{key}`: {e}"),
+        )
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    site: RawSite,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    kinds: BTreeMap<String, Spanned<RawKind>>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: Option<String>,
+    repository: Option<String>,
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBuild {
+    output_dir: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    path: Option<Spanned<OneOrMany>>,
+    exclude: Option<Spanned<OneOrMany>>,
+    required_fields: Option<Vec<String>>,
+    required_sections: Option<Vec<String>>,
+    recommended_sections: Option<Vec<String>>,
+    #[serde(default)]
+    section_aliases: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    fields: BTreeMap<String, Spanned<RawFieldType>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawFieldType {
+    Name(String),
+    Enum {
+        #[serde(rename = "enum")]
+        values: Vec<String>,
+    },
+    Ref {
+        #[serde(rename = "ref")]
+        kind: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("pilotbook.toml"))
+    }
+
+    #[test]
+    fn empty_file_means_defaults() {
+        let c = parse("").expect("defaults");
+        assert_eq!(c.kinds.len(), 4);
+        assert!(c.builtin(Builtin::Pilot).matches("pilots/a/b.md"));
+        assert!(!c.builtin(Builtin::Person).matches("people/x/y.md"));
+        assert_eq!(c.output_dir, "site");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let e = parse("[site]\ntitle = \"x\"\n\n[kinds.pilot]\npaht = \"x\"\n").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("pilotbook.toml:5:1"), "{text}");
+        assert!(text.contains("paht"), "{text}");
+    }
+
+    #[test]
+    fn custom_kind_with_fields() {
+        let c = parse(
+            "[kinds.decision]\npath = [\"decisions/*.md\"]\n[kinds.decision.fields]\nstatus = { enum = [\"a\"] }\nsupersedes = { ref = \"decision\" }\n",
+        )
+        .expect("valid");
+        let k = c.kind("decision").expect("kind");
+        assert_eq!(k.fields["supersedes"], FieldType::Ref("decision".into()));
+        assert!(k.matches("decisions/0001-x.md"));
+    }
+
+    #[test]
+    fn bad_severity_and_rule() {
+        assert!(
+            parse("[rules]\nmissing-field = \"fatal\"\n")
+                .unwrap_err()
+                .to_string()
+                .contains(":2:")
+        );
+        assert!(
+            parse("[rules]\nno-such-rule = \"off\"\n")
+                .unwrap_err()
+                .to_string()
+                .contains("no-such-rule")
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Which files are documents, and of which kind.
+//!
+//! Discovery walks the working tree below the pilotbook root, starting only
+//! at the literal folder prefix of each kind's globs (so a monorepo's code
+//! tree is never walked), skipping `.git`, hidden folders and the output
+//! folder, and never following a symbolic link out of the root. Each file is
+//! matched against the kinds in config order; the first kind that claims a
+//! path owns it. The result is sorted by path so every later stage iterates
+//! in a stable order. Reading the files is the caller's business.
+
+use crate::config::Config;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// A file that belongs to a kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    /// Index of the kind in `Config::kinds`.
+    pub kind: usize,
+    /// Path relative to the root, with `/` separators.
+    pub rel_path: String,
+    /// Path on disk.
+    pub abs_path: PathBuf,
+}
+
+/// A file or folder discovery passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Path relative to the root.
+    pub rel_path: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The documents, sorted by path.
+    pub documents: Vec<Discovered>,
+    /// What was passed over and should be mentioned.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The folder a glob's matches must lie in: its components before the first
+/// one with a glob character.
+fn literal_prefix(glob: &str) -> &str {
+    let mut end = 0;
+    for (i, c) in glob.char_indices() {
+        if matches!(c, '*' | '?' | '[' | '{' | '\\') {
+            break;
+        }
+        if c == '/' {
+            end = i;
+        }
+    }
+    &glob[..end]
+}
+
+/// Find every document below `root`.
+pub fn discover(root: &Path, config: &Config) -> Discovery {
+    let mut starts: BTreeSet<String> = BTreeSet::new();
+    for kind in &config.kinds {
+        for glob in &kind.paths {
+            starts.insert(literal_prefix(glob).to_string());
+        }
+    }
+    // Walk each start once: drop a start inside another start.
+    let starts: Vec<String> = starts
+        .iter()
+        .filter(|s| {
+            !starts
+                .iter()
+                .any(|o| o != *s && (o.is_empty() || s.starts_with(&format!("{o}/"))))
+        })
+        .cloned()
+        .collect();
+
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let output_dir = config.output_dir.as_str();
+    let mut out = Discovery::default();
+    let mut seen = BTreeSet::new();
+
+    for start in starts {
+        let dir = if start.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&start)
+        };
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = WalkDir::new(&dir)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if e.file_type().is_dir() && name.starts_with('.') {
+                    return false;
+                }
+                let rel = relative(root, e.path());
+                rel != output_dir && !rel.starts_with(&format!("{output_dir}/"))
+            });
+        for entry in walker {
+            let Ok(entry) = entry else { continue };
+            let rel = relative(root, entry.path());
+            let is_file = if entry.path_is_symlink() {
+                match entry.path().canonicalize() {
+                    Ok(target) if target.starts_with(&canonical_root) => target.is_file(),
+                    Ok(_) => {
+                        out.skipped.push(Skipped {
+                            rel_path: rel.clone(),
+                            reason: "symbolic link to a file outside the repository".into(),
+                        });
+                        false
+                    }
+                    Err(_) => {
+                        out.skipped.push(Skipped {
+                            rel_path: rel.clone(),
+                            reason: "dangling symbolic link".into(),
+                        });
+                        false
+                    }
+                }
+            } else {
+                entry.file_type().is_file()
+            };
+            if !is_file || !seen.insert(rel.clone()) {
+                continue;
+            }
+            if let Some(kind) = config.kinds.iter().position(|k| k.matches(&rel)) {
+                out.documents.push(Discovered {
+                    kind,
+                    rel_path: rel,
+                    abs_path: entry.path().to_path_buf(),
+                });
+            }
+        }
+    }
+    out.documents.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(literal_prefix("pilots/**/*.md"), "pilots");
+        assert_eq!(literal_prefix("docs/adr/*.md"), "docs/adr");
+        assert_eq!(literal_prefix("*.md"), "");
+        assert_eq!(literal_prefix("a/b/c.md"), "a/b");
+    }
+}

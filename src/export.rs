@@ -1,0 +1,193 @@
+//! The linked model as JSON: `pilotbook export` and the site's `pilots.json`.
+//!
+//! This is the serialization layer between the model and everything that
+//! reads it from outside: plain structs made for output, built from the
+//! model, with every list sorted so two exports of one repository are
+//! byte-identical. History is `null` until the history stage fills it.
+
+use crate::config::Config;
+use crate::model::{Entity, Pilot, Portfolio, Relation};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The export's format version.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct LinkOut<'a> {
+    kind: &'a str,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct BacklinkOut<'a> {
+    kind: &'a str,
+    id: &'a str,
+    field: &'a str,
+}
+
+#[derive(Serialize)]
+struct SectionOut<'a> {
+    title: &'a str,
+    line: u32,
+    empty: bool,
+}
+
+#[derive(Serialize)]
+struct MetricOut<'a> {
+    metric: &'a str,
+    target: Option<&'a str>,
+    baseline: Option<&'a str>,
+    actual: Option<&'a str>,
+    met: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct IntegrationOut<'a> {
+    system: &'a str,
+    access: Option<&'a str>,
+    auth: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct MilestoneOut<'a> {
+    milestone: &'a str,
+    due: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PilotOut<'a> {
+    status: Option<&'a str>,
+    owner: Option<&'a str>,
+    team: Option<&'a str>,
+    started: Option<String>,
+    decision: Option<String>,
+    metrics: Vec<MetricOut<'a>>,
+    integrations: Vec<IntegrationOut<'a>>,
+    depends_on: Vec<LinkOut<'a>>,
+    production_path: Vec<MilestoneOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntityOut<'a> {
+    id: &'a str,
+    kind: &'a str,
+    path: Option<&'a str>,
+    defined: bool,
+    title: &'a str,
+    front_matter: Value,
+    sections: Vec<SectionOut<'a>>,
+    #[serde(flatten)]
+    pilot: Option<PilotOut<'a>>,
+    dependents: Vec<LinkOut<'a>>,
+    referenced_by: Vec<BacklinkOut<'a>>,
+    history: Option<Value>,
+}
+
+fn pilot_out<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotOut<'a> {
+    PilotOut {
+        status: pilot.status.as_deref(),
+        owner: pilot.owner.as_ref().map(|o| o.value.as_str()),
+        team: pilot.team.as_deref(),
+        started: pilot.started.map(|d| d.to_string()),
+        decision: pilot.decision.map(|d| d.to_string()),
+        metrics: pilot
+            .metrics
+            .iter()
+            .map(|m| MetricOut {
+                metric: &m.metric,
+                target: m.target_text.as_deref(),
+                baseline: m.baseline_text.as_deref(),
+                actual: m.actual_text.as_deref(),
+                met: m.met(),
+            })
+            .collect(),
+        integrations: pilot
+            .integrations
+            .iter()
+            .map(|i| IntegrationOut {
+                system: &i.system,
+                access: i.access.as_deref(),
+                auth: i.auth.as_deref(),
+            })
+            .collect(),
+        depends_on: pilot
+            .depends_on
+            .iter()
+            .map(|d| LinkOut {
+                kind: &config.kinds[d.target.kind].name,
+                id: &d.target.id,
+            })
+            .collect(),
+        production_path: pilot
+            .production_path
+            .iter()
+            .map(|m| MilestoneOut {
+                milestone: &m.name,
+                due: m.due.as_ref().map(|d| d.value.to_string()),
+                done: m.done.map(|d| d.to_string()),
+            })
+            .collect(),
+    }
+}
+
+fn entity_out<'a>(config: &'a Config, e: &'a Entity) -> EntityOut<'a> {
+    let kind = |k: usize| config.kinds[k].name.as_str();
+    EntityOut {
+        id: &e.id,
+        kind: kind(e.kind),
+        path: e.document.as_ref().map(|d| d.path.as_str()),
+        defined: e.defined(),
+        title: &e.title,
+        front_matter: e
+            .document
+            .as_ref()
+            .and_then(|d| d.parsed.front_matter.as_ref())
+            .map_or(Value::Null, |fm| fm.to_json()),
+        sections: e
+            .document
+            .iter()
+            .flat_map(|d| &d.parsed.sections)
+            .map(|s| SectionOut {
+                title: &s.heading.text,
+                line: s.heading.position.line,
+                empty: s.empty,
+            })
+            .collect(),
+        pilot: e.pilot.as_ref().map(|p| pilot_out(config, p)),
+        dependents: e
+            .dependents
+            .iter()
+            .map(|d| LinkOut {
+                kind: kind(d.kind),
+                id: &d.id,
+            })
+            .collect(),
+        referenced_by: e
+            .referenced_by
+            .iter()
+            .map(|b| BacklinkOut {
+                kind: kind(b.source.kind),
+                id: &b.source.id,
+                field: Relation::field_name(&b.relation),
+            })
+            .collect(),
+        history: None,
+    }
+}
+
+/// The whole model as one JSON value:
+/// `{"version":1,"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
+pub fn export(config: &Config, portfolio: &Portfolio) -> Value {
+    let mut root = Map::new();
+    root.insert("version".into(), Value::from(VERSION));
+    for (k, kind) in config.kinds.iter().enumerate() {
+        let list: Vec<Value> = portfolio
+            .of_kind(k)
+            .map(|e| serde_json::to_value(entity_out(config, e)).unwrap_or(Value::Null))
+            .collect();
+        root.insert(kind.plural().to_string(), Value::Array(list));
+    }
+    Value::Object(root)
+}

@@ -1,0 +1,28 @@
+//! pilotbook: read, link, validate and publish pilot documents.
+//!
+//! The library is the pipeline; the `pilotbook` binary is a thin edge over
+//! it. In pipeline order:
+//!
+//! - [`config`]: `pilotbook.toml`, typed and checked;
+//! - [`discover`]: which files are documents of which kind;
+//! - [`parse`]: bytes → front matter and outline, never failing;
+//! - [`model`]: typed entities, ids, references linked both ways;
+//! - [`validate`]: the rules over the model, no I/O;
+//! - [`diagnostics`]: the finding type and its renderers;
+//! - [`export`]: the model as JSON;
+//! - [`project`]: the pipeline run over one repository.
+//!
+//! See ARCHITECTURE.md for the invariants each stage keeps.
+
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod export;
+pub mod model;
+pub mod parse;
+pub mod project;
+pub mod rules;
+pub mod source;
+pub mod validate;
+
+pub use project::{Error, Project};

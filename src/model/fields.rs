@@ -1,0 +1,281 @@
+//! Typing one document: its id, title and fields, against its kind.
+
+use super::pilot;
+use super::{Document, Entity, EntityRef, Reference, Relation, id};
+use crate::config::{Builtin, Config, FieldType};
+use crate::diagnostics::Diagnostic;
+use crate::parse::{Node, ParsedDocument, Value};
+use crate::rules::Rule;
+
+/// Fields of a pilot that `pilot.rs` types itself.
+const PILOT_STRUCTURED: [&str; 5] = [
+    "owner",
+    "metrics",
+    "integrations",
+    "depends_on",
+    "production_path",
+];
+
+/// Type one parsed document into an entity (not yet linked).
+pub fn type_document(
+    config: &Config,
+    kind: usize,
+    path: String,
+    parsed: ParsedDocument,
+) -> (Entity, Vec<Diagnostic>) {
+    let mut diagnostics = parsed.diagnostics.clone();
+    let kind_config = &config.kinds[kind];
+    let mut document = Document {
+        path,
+        parsed,
+        id_position: None,
+    };
+
+    let mut entity_id = id::derive_id(&document.path);
+    if let Some((key, value)) = document
+        .parsed
+        .front_matter
+        .as_ref()
+        .and_then(|fm| fm.entry("id"))
+    {
+        match value.as_text() {
+            Some(text) if id::is_valid_id(text) => {
+                entity_id = text.to_string();
+                document.id_position = Some(key.position);
+            }
+            _ => diagnostics.push(
+                Diagnostic::new(
+                    Rule::InvalidField,
+                    &document.path,
+                    value.position,
+                    format!(
+                        "`id: {}` is not a valid id",
+                        value.as_text().unwrap_or(value.describe())
+                    ),
+                )
+                .width(value.as_text().map_or(1, str::len))
+                .field("id")
+                .help(format!(
+                    "ids are lowercase letters, digits and `-`, starting with a letter or digit, e.g. `{}`",
+                    id::slugify(value.as_text().unwrap_or(&entity_id))
+                )),
+            ),
+        }
+    }
+
+    let mut references = Vec::new();
+    let is_pilot = kind_config.builtin == Some(Builtin::Pilot);
+    if let Some(fm) = document.parsed.front_matter.as_ref() {
+        for (name, ty) in &kind_config.fields {
+            if is_pilot && PILOT_STRUCTURED.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(value) = fm.get(name) {
+                check_field(
+                    config,
+                    &document.path,
+                    name,
+                    ty,
+                    value,
+                    &mut references,
+                    &mut diagnostics,
+                );
+            }
+        }
+    }
+
+    let pilot =
+        is_pilot.then(|| pilot::type_pilot(config, &document, &mut references, &mut diagnostics));
+
+    let text_field = |key: &str| {
+        document
+            .field(key)
+            .and_then(Node::as_text)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    };
+    let title = match kind_config.builtin {
+        Some(Builtin::Person) => text_field("name"),
+        _ => None,
+    }
+    .or_else(|| text_field("title"))
+    .or_else(|| text_field("Title"))
+    .or_else(|| document.parsed.h1.as_ref().map(|h| h.text.clone()))
+    .unwrap_or_else(|| entity_id.clone());
+
+    let entity = Entity {
+        kind,
+        id: entity_id,
+        document: Some(document),
+        title,
+        pilot,
+        references,
+        referenced_by: Vec::new(),
+        dependents: Vec::new(),
+    };
+    (entity, diagnostics)
+}
+
+/// Report a value that does not have its declared type.
+pub(super) fn invalid(
+    path: &str,
+    field: &str,
+    value: &Node,
+    message: String,
+    help: &str,
+) -> Diagnostic {
+    Diagnostic::new(Rule::InvalidField, path, value.position, message)
+        .width(value.as_text().map_or(1, |t| t.chars().count()))
+        .field(field)
+        .help(help.to_string())
+}
+
+/// A reference value: one id, checked for shape.
+pub(super) fn reference_id(
+    path: &str,
+    field: &str,
+    value: &Node,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let Some(text) = value.as_text().map(str::trim) else {
+        diagnostics.push(invalid(
+            path,
+            field,
+            value,
+            format!(
+                "`{field}` must be the id of one {what}, not {}",
+                value.describe()
+            ),
+            &format!("write one id, e.g. `{field}: some-{what}-id`"),
+        ));
+        return None;
+    };
+    if id::is_valid_id(text) {
+        return Some(text.to_string());
+    }
+    diagnostics.push(invalid(
+        path,
+        field,
+        value,
+        format!("`{text}` is not a {what} id"),
+        &format!(
+            "ids are lowercase letters, digits and `-`: did you mean `{}`?",
+            id::slugify(text)
+        ),
+    ));
+    None
+}
+
+fn check_field(
+    config: &Config,
+    path: &str,
+    name: &str,
+    ty: &FieldType,
+    value: &Node,
+    references: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if value.is_null() {
+        return;
+    }
+    let shown = value.as_text().unwrap_or(value.describe());
+    match ty {
+        FieldType::String => {
+            if value.as_text().is_none() {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}` must be text, not {}", value.describe()),
+                    "write a single value",
+                ));
+            }
+        }
+        FieldType::Number => {
+            if value.as_number().is_none() {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}` must be a number, not `{shown}`"),
+                    "write an unquoted number, e.g. `3` or `0.5`",
+                ));
+            }
+        }
+        FieldType::Bool => {
+            if value.as_bool().is_none() {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}` must be true or false, not `{shown}`"),
+                    "write `true` or `false` without quotes",
+                ));
+            }
+        }
+        FieldType::Date => {
+            let parsed = value
+                .as_text()
+                .ok_or_else(|| format!("`{name}` must be a date, not {}", value.describe()))
+                .and_then(super::Date::parse);
+            if let Err(why) = parsed {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}`: {why}"),
+                    "write the date as YYYY-MM-DD, e.g. 2026-06-01",
+                ));
+            }
+        }
+        FieldType::List => {
+            if !matches!(value.value, Value::List(_)) {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}` must be a list, not {}", value.describe()),
+                    &format!("write `{name}: [a, b]` or one `- item` per line"),
+                ));
+            }
+        }
+        FieldType::Enum(values) => {
+            let ok = value
+                .as_text()
+                .is_some_and(|t| values.iter().any(|v| v == t));
+            if !ok {
+                diagnostics.push(invalid(
+                    path,
+                    name,
+                    value,
+                    format!("`{name}: {shown}` is not one of {}", values.join(", ")),
+                    &format!("use one of: {}", values.join(" | ")),
+                ));
+            }
+        }
+        FieldType::Ref(kind_name) => {
+            let Some(kind) = config.kinds.iter().position(|k| &k.name == kind_name) else {
+                return;
+            };
+            let items: Vec<&Node> = match &value.value {
+                Value::List(items) => items.iter().collect(),
+                _ => vec![value],
+            };
+            for item in items {
+                if let Some(id) = reference_id(path, name, item, kind_name, diagnostics) {
+                    references.push(Reference {
+                        target: EntityRef { kind, id },
+                        relation: if name == "owner" {
+                            Relation::Owner
+                        } else {
+                            Relation::Field(name.to_string())
+                        },
+                        position: item.position,
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Document ids: an explicit `id`, else the file stem (the folder's name for
+//! `README.md` and `index.md`), lowercased, every run of characters outside
+//! `[a-z0-9]` turned into one `-`, leading and trailing `-` dropped.
+
+/// Whether `id` is a valid explicit id: `[a-z0-9][a-z0-9-]*`.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The id a document gets from its path.
+pub fn derive_id(rel_path: &str) -> String {
+    let mut parts = rel_path.rsplit('/');
+    let file = parts.next().unwrap_or(rel_path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let stem = if stem.eq_ignore_ascii_case("readme") || stem.eq_ignore_ascii_case("index") {
+        parts.next().unwrap_or(stem)
+    } else {
+        stem
+    };
+    slugify(stem)
+}
+
+/// Lowercase and dash a name into an id; `document` when nothing is left.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "document".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_paths() {
+        assert_eq!(derive_id("pilots/Ticket Triage_v2.md"), "ticket-triage-v2");
+        assert_eq!(
+            derive_id("pilots/finance/invoice-matching/README.md"),
+            "invoice-matching"
+        );
+        assert_eq!(derive_id("pilots/x/index.md"), "x");
+        assert_eq!(derive_id("people/Dana Kim.md"), "dana-kim");
+        assert_eq!(derive_id("pilots/__.md"), "document");
+    }
+
+    #[test]
+    fn explicit_ids() {
+        assert!(is_valid_id("ticket-triage"));
+        assert!(is_valid_id("0123"));
+        assert!(!is_valid_id("Bad_ID"));
+        assert!(!is_valid_id("-x"));
+        assert!(!is_valid_id(""));
+    }
+}

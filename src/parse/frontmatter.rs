@@ -1,0 +1,193 @@
+//! Where the front matter is, and what it says.
+//!
+//! A front matter is a block that opens on the file's first line with `---`
+//! (YAML) or `+++` (TOML) and closes at the next line that is the same
+//! delimiter. gray_matter does the split; this module checks its boundary
+//! first, because gray_matter reads an unterminated block as body text and
+//! reports positions relative to the block: here every position is the
+//! file's own line and column, and an unterminated block is an error.
+
+use super::node::{Node, Value};
+use super::{toml_fm, yaml};
+use crate::diagnostics::Diagnostic;
+use crate::rules::Rule;
+use crate::source::{LineIndex, Position};
+use gray_matter::engine::Engine;
+use gray_matter::{Matter, Pod};
+
+/// Largest front matter read, in bytes: a document's metadata, not a data set.
+pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+
+/// The front matter of one file.
+#[derive(Debug, Default)]
+pub struct FrontMatter {
+    /// The parsed mapping, if there was a readable one.
+    pub node: Option<Node>,
+    /// A front matter was there but could not be read.
+    pub failed: bool,
+    /// Where the Markdown body starts.
+    pub body_offset: usize,
+    /// What went wrong.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The front-matter syntaxes, by opening delimiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `---`
+    Yaml,
+    /// `+++`
+    Toml,
+}
+
+impl Syntax {
+    fn delimiter(self) -> &'static str {
+        match self {
+            Syntax::Yaml => "---",
+            Syntax::Toml => "+++",
+        }
+    }
+}
+
+/// gray_matter's engine that does not parse: the split is all we take from
+/// it, since its YAML engine has no positions and no limits.
+struct SplitOnly;
+
+impl Engine for SplitOnly {
+    fn parse(_content: &str) -> gray_matter::Result<Pod> {
+        Ok(Pod::Null)
+    }
+}
+
+/// The lines of `text` with their byte ranges, without line endings.
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let at = start;
+        start += raw.len();
+        (at, raw.trim_end_matches(['\n', '\r']))
+    })
+}
+
+/// Find and parse the front matter of `text`.
+pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
+    let mut out = FrontMatter::default();
+    let mut iter = lines_with_offsets(text);
+    let Some((_, first)) = iter.next() else {
+        return out;
+    };
+    let syntax = match first.trim_end() {
+        "---" => Syntax::Yaml,
+        "+++" => Syntax::Toml,
+        _ => return out,
+    };
+    let delimiter = syntax.delimiter();
+    let matter_start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let closing = iter.find(|(_, line)| line.trim_end() == delimiter);
+    let Some((close_at, close_line)) = closing else {
+        out.failed = true;
+        out.body_offset = matter_start;
+        out.diagnostics.push(
+            Diagnostic::new(
+                Rule::FrontMatter,
+                path,
+                Position::START,
+                format!("the front matter opened with `{delimiter}` on line 1 is never closed"),
+            )
+            .width(3)
+            .help(format!(
+                "end the front matter with a line that is exactly `{delimiter}`"
+            )),
+        );
+        return out;
+    };
+    let after_close = close_at + close_line.len();
+    out.body_offset = text[after_close..]
+        .find('\n')
+        .map_or(text.len(), |i| after_close + i + 1);
+    let region = &text[matter_start..close_at];
+
+    if region.len() > MAX_FRONT_MATTER_BYTES {
+        out.failed = true;
+        out.diagnostics.push(
+            Diagnostic::new(
+                Rule::FrontMatter,
+                path,
+                Position::START,
+                format!(
+                    "the front matter is {} KiB; pilotbook reads at most {} KiB",
+                    region.len() / 1024,
+                    MAX_FRONT_MATTER_BYTES / 1024
+                ),
+            )
+            .help("move long content into the document body"),
+        );
+        return out;
+    }
+
+    // gray_matter splits the same block; where it finds none the block is
+    // only whitespace and there is nothing to parse.
+    // It is handed the block alone: the body is no business of a splitter.
+    let mut matter = Matter::<SplitOnly>::new();
+    matter.delimiter = delimiter.to_string();
+    let has_content = matter
+        .parse::<serde::de::IgnoredAny>(&text[..after_close])
+        .map(|entity| !entity.matter.is_empty())
+        .unwrap_or(true);
+    if !has_content && region.trim().is_empty() {
+        out.node = Some(Node {
+            value: Value::Map(Vec::new()),
+            position: Position::new(2, 1),
+        });
+        return out;
+    }
+
+    let region_line = lines.position(text, matter_start).line;
+    let parsed = match syntax {
+        Syntax::Yaml => yaml::parse(region, region_line),
+        Syntax::Toml => toml_fm::parse(region, matter_start, text, lines),
+    };
+    match parsed {
+        Ok(node) => match node.value {
+            Value::Map(_) => out.node = Some(node),
+            Value::Null => {
+                out.node = Some(Node {
+                    value: Value::Map(Vec::new()),
+                    position: node.position,
+                })
+            }
+            _ => {
+                out.failed = true;
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        Rule::FrontMatter,
+                        path,
+                        node.position,
+                        format!(
+                            "the front matter is {}, not a mapping of `key: value` lines",
+                            node.describe()
+                        ),
+                    )
+                    .help("write the front matter as `key: value` lines, e.g. `title: My pilot`"),
+                );
+            }
+        },
+        Err(e) => {
+            out.failed = true;
+            out.diagnostics
+                .push(Diagnostic::new(Rule::FrontMatter, path, e.position, e.message).help(e.help));
+        }
+    }
+    out
+}
+
+/// A front-matter syntax error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    /// Where, in the file.
+    pub position: Position,
+    /// What.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}

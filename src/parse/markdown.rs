@@ -1,0 +1,256 @@
+//! The Markdown body's outline: its title and its sections.
+//!
+//! One pass over pulldown-cmark's events with source offsets. A heading counts
+//! only at the top level of the document: headings inside block quotes, list
+//! items or footnotes are quoted material, and headings inside code blocks or
+//! HTML blocks are not headings to pulldown-cmark at all. Heading text is the
+//! plain text of the heading (emphasis and code marks dropped). A section's
+//! body runs to the next top-level heading of the same or a higher level; it
+//! is empty when its text is nothing, or only TODO, TBD or N/A.
+
+use crate::source::{LineIndex, Position};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// A top-level heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// Plain text, as written (markup dropped).
+    pub text: String,
+    /// 1 to 6.
+    pub level: u8,
+    /// Where the heading starts.
+    pub position: Position,
+}
+
+/// An H2 section of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading.
+    pub heading: Heading,
+    /// The heading text normalised for matching ([`normalize_heading`]).
+    pub key: String,
+    /// Whether the body is empty or a placeholder.
+    pub empty: bool,
+    /// Byte range of the section's body in the file's text.
+    pub body: Range<usize>,
+}
+
+/// The title and sections of a body.
+#[derive(Debug, Default)]
+pub struct Outline {
+    /// The first top-level H1.
+    pub h1: Option<Heading>,
+    /// Every top-level H2, in order.
+    pub sections: Vec<Section>,
+}
+
+/// The Markdown extensions pilotbook reads everywhere. Heading attributes
+/// stay off: `{onclick=…}` must remain text.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+}
+
+struct Open {
+    level: u8,
+    start: usize,
+    heading_end: usize,
+    text: String,
+    content: String,
+}
+
+/// Read the outline of the body that starts at byte `body_offset` of `text`.
+pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
+    let body = text.get(body_offset..).unwrap_or("");
+    let mut out = Outline::default();
+    let mut depth = 0usize;
+    // The heading being read, and the H2 section whose body is being read.
+    let mut heading: Option<Open> = None;
+    let mut section: Option<Open> = None;
+
+    let close = |open: Open, end: usize, out: &mut Outline| {
+        let content = open.content.trim();
+        out.sections.push(Section {
+            key: normalize_heading(&open.text),
+            empty: is_placeholder(content),
+            heading: Heading {
+                text: open.text,
+                level: open.level,
+                position: lines.position(text, body_offset + open.start),
+            },
+            body: body_offset + open.heading_end..body_offset + end,
+        });
+    };
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
+                let level = heading_level(level);
+                if let Some(open) = section.take_if(|s| level <= s.level) {
+                    close(open, range.start, &mut out);
+                }
+                heading = Some(Open {
+                    level,
+                    start: range.start,
+                    heading_end: range.end,
+                    text: String::new(),
+                    content: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) if depth == 0 => {
+                if let Some(h) = heading.take() {
+                    let title = h.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if let Some(s) = section.as_mut() {
+                        // A sub-heading is content of the section around it.
+                        s.content.push_str(&title);
+                        s.content.push(' ');
+                    }
+                    if h.level == 1 && out.h1.is_none() {
+                        out.h1 = Some(Heading {
+                            text: title.clone(),
+                            level: 1,
+                            position: lines.position(text, body_offset + h.start),
+                        });
+                    }
+                    if h.level == 2 {
+                        section = Some(Open { text: title, ..h });
+                    }
+                }
+            }
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_),
+            ) => depth += 1,
+            Event::End(
+                TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition,
+            ) => depth = depth.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.text.push_str(&t);
+                } else if let Some(s) = section.as_mut() {
+                    s.content.push_str(&t);
+                    s.content.push(' ');
+                }
+            }
+            Event::Html(t) | Event::InlineHtml(t) => {
+                if let Some(s) = section.as_mut().filter(|_| heading.is_none()) {
+                    s.content.push_str(&t);
+                }
+            }
+            Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
+                if let Some(s) = section.as_mut() {
+                    s.content.push_str("[] ");
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(open) = section.take() {
+        close(open, body.len(), &mut out);
+    }
+    out
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Whether a section's text says nothing: empty, or a placeholder.
+fn is_placeholder(content: &str) -> bool {
+    let trimmed = content
+        .trim_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(c, '.' | ':' | '!' | '-' | '*' | '_' | '(' | ')' | '[' | ']')
+        })
+        .to_ascii_lowercase();
+    matches!(
+        trimmed.as_str(),
+        "" | "todo" | "tbd" | "n/a" | "tba" | "[] todo" | "[] tbd"
+    )
+}
+
+/// Normalise a heading for matching against a section name: lowercase,
+/// whitespace collapsed, leading numbering (`2.`, `2)`, `2.1`, `II.`) and
+/// trailing punctuation dropped.
+pub fn normalize_heading(heading: &str) -> String {
+    let mut words: Vec<&str> = heading.split_whitespace().collect();
+    while words.len() > 1 && is_numbering(words[0]) {
+        words.remove(0);
+    }
+    let joined = words.join(" ").to_lowercase();
+    joined
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != ')' || c.is_whitespace())
+        .to_string()
+}
+
+fn is_numbering(word: &str) -> bool {
+    let (stem, marked) = match word.strip_suffix(['.', ')']) {
+        Some(stem) => (stem, true),
+        None => (word, false),
+    };
+    if stem.is_empty() {
+        return false;
+    }
+    let numeric = stem
+        .split('.')
+        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
+    let roman = marked
+        && stem.chars().all(|c| {
+            matches!(
+                c.to_ascii_lowercase(),
+                'i' | 'v' | 'x' | 'l' | 'c' | 'd' | 'm'
+            )
+        });
+    let letter = marked && stem.len() == 1 && stem.chars().all(|c| c.is_ascii_alphabetic());
+    numeric || roman || letter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sections(md: &str) -> Vec<(String, bool, u32)> {
+        outline(md, 0, &LineIndex::new(md))
+            .sections
+            .into_iter()
+            .map(|s| (s.key, s.empty, s.heading.position.line))
+            .collect()
+    }
+
+    #[test]
+    fn normalises_numbering_and_punctuation() {
+        assert_eq!(normalize_heading("2. Rollback"), "rollback");
+        assert_eq!(normalize_heading("2) Rollback:"), "rollback");
+        assert_eq!(normalize_heading("II. Rollback"), "rollback");
+        assert_eq!(normalize_heading("3.1 Success  Metrics"), "success metrics");
+        assert_eq!(normalize_heading("Mix panel"), "mix panel");
+        assert_eq!(normalize_heading("Rollback (manual)"), "rollback (manual)");
+    }
+
+    #[test]
+    fn only_top_level_headings_count() {
+        let md = "# T\n\n```\n## Fenced\n```\n\n> ## Quoted\n\n<div>\n## Html\n</div>\n\n## *Real* ##\n\ntext\n\nSetext\n------\n\nTODO\n";
+        assert_eq!(
+            sections(md),
+            vec![("real".into(), false, 13), ("setext".into(), true, 17)]
+        );
+    }
+
+    #[test]
+    fn subsections_belong_to_their_section() {
+        let md = "## A\n\n### Sub\n\nbody\n\n## B\n\nN/A\n";
+        assert_eq!(
+            sections(md),
+            vec![("a".into(), false, 1), ("b".into(), true, 7)]
+        );
+    }
+}

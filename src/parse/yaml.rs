@@ -1,0 +1,219 @@
+//! YAML front matter → [`Node`], from saphyr-parser's event stream.
+//!
+//! Building the tree from events (rather than through serde) keeps every
+//! scalar's text and style and every position, and lets this module refuse
+//! what a metadata block never needs and an attacker loves: aliases (the
+//! "billion laughs"), nesting deeper than [`MAX_DEPTH`], duplicate keys and
+//! non-scalar keys. The builder keeps its own stack, so depth never
+//! touches the call stack.
+
+use super::frontmatter::SyntaxError;
+use super::node::{Key, Node, Scalar, ScalarKind, Value};
+use crate::source::{Position, to_u32};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Deepest nesting of lists and mappings accepted.
+pub const MAX_DEPTH: usize = 64;
+
+enum Frame {
+    List {
+        position: Position,
+        items: Vec<Node>,
+    },
+    Map {
+        position: Position,
+        entries: Vec<(Key, Node)>,
+        key: Option<Key>,
+    },
+}
+
+/// Parse `region`, whose first line is line `first_line` of the file.
+pub fn parse(region: &str, first_line: u32) -> Result<Node, SyntaxError> {
+    let at = |span: &Span| {
+        Position::new(
+            first_line + to_u32(span.start.line()).saturating_sub(1),
+            to_u32(span.start.col() + 1),
+        )
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    for event in Parser::new_from_str(region) {
+        let (event, span) = event.map_err(|e| {
+            let m = e.marker();
+            SyntaxError {
+                position: Position::new(
+                    first_line + to_u32(m.line()).saturating_sub(1),
+                    to_u32(m.col() + 1),
+                ),
+                message: format!("invalid YAML: {}", e.info()),
+                help: "check the indentation and quoting on this line; values with `:` or `#` need quotes".to_string(),
+            }
+        })?;
+        let position = at(&span);
+        let node = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(SyntaxError {
+                        position,
+                        message: "the front matter holds more than one YAML document".into(),
+                        help: "keep one `key: value` block between the `---` lines".into(),
+                    });
+                }
+                continue;
+            }
+            Event::Alias(_) => {
+                return Err(SyntaxError {
+                    position,
+                    message: "YAML aliases (`*name`) are not accepted in front matter".into(),
+                    help: "write the value out where it is used".into(),
+                });
+            }
+            Event::Scalar(text, style, _, tag) => {
+                let quoted =
+                    style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
+                if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                    Node {
+                        value: Value::Null,
+                        position,
+                    }
+                } else {
+                    Node {
+                        value: Value::Scalar(Scalar {
+                            text: text.into_owned(),
+                            kind: if quoted {
+                                ScalarKind::Quoted
+                            } else {
+                                ScalarKind::Plain
+                            },
+                        }),
+                        position,
+                    }
+                }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(SyntaxError {
+                        position,
+                        message: format!("the front matter nests deeper than {MAX_DEPTH} levels"),
+                        help: "flatten the structure".into(),
+                    });
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::List {
+                        position,
+                        items: Vec::new(),
+                    }
+                } else {
+                    Frame::Map {
+                        position,
+                        entries: Vec::new(),
+                        key: None,
+                    }
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::List { position, items }) => Node {
+                    value: Value::List(items),
+                    position,
+                },
+                Some(Frame::Map {
+                    position, entries, ..
+                }) => Node {
+                    value: Value::Map(entries),
+                    position,
+                },
+                None => continue,
+            },
+            _ => continue,
+        };
+        match stack.last_mut() {
+            None => {
+                if root.is_none() {
+                    root = Some(node);
+                }
+            }
+            Some(Frame::List { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let name = match node.value {
+                        Value::Scalar(s) => s.text,
+                        Value::Null => String::new(),
+                        _ => {
+                            return Err(SyntaxError {
+                                position: node.position,
+                                message: "a mapping key must be a plain name".into(),
+                                help: "write keys as `name: value`".into(),
+                            });
+                        }
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                        return Err(SyntaxError {
+                            position: node.position,
+                            message: format!(
+                                "duplicate key `{name}` (first given on line {})",
+                                first.position.line
+                            ),
+                            help: "keep one of the two; YAML would silently drop the first".into(),
+                        });
+                    }
+                    *key = Some(Key {
+                        name,
+                        position: node.position,
+                    });
+                }
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+    Ok(root.unwrap_or(Node {
+        value: Value::Null,
+        position: Position::new(first_line, 1),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_file_lines() {
+        let node = parse("title: A\nowner:\n  - x\n", 2).expect("valid");
+        let (key, value) = node.entry("owner").expect("owner");
+        assert_eq!(key.position, Position::new(3, 1));
+        assert!(matches!(value.value, Value::List(_)));
+        let e = parse("a: 1\nb: [\n", 2).unwrap_err();
+        assert!(e.position.line >= 3, "{e:?}");
+    }
+
+    #[test]
+    fn refuses_aliases_duplicates_and_depth() {
+        assert!(
+            parse("a: &x 1\nb: *x\n", 2)
+                .unwrap_err()
+                .message
+                .contains("alias")
+        );
+        assert!(
+            parse("a: 1\na: 2\n", 2)
+                .unwrap_err()
+                .message
+                .contains("duplicate")
+        );
+        let deep = format!("a: {}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse(&deep, 2).unwrap_err().message.contains("deeper"));
+    }
+
+    #[test]
+    fn quoted_and_plain_scalars() {
+        let node = parse("id: \"0123\"\nn: 0123\n", 2).expect("valid");
+        let kind = |k: &str| match &node.get(k).expect("key").value {
+            Value::Scalar(s) => s.kind,
+            _ => panic!("not a scalar"),
+        };
+        assert_eq!(kind("id"), ScalarKind::Quoted);
+        assert_eq!(kind("n"), ScalarKind::Plain);
+    }
+}

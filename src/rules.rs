@@ -1,0 +1,155 @@
+//! The catalogue of rules.
+//!
+//! Every finding pilotbook reports belongs to one rule with a stable
+//! kebab-case name, a default severity and an explanation. The catalogue is
+//! data: `[rules]` in `pilotbook.toml` changes severities by name, `check
+//! --explain RULE` prints the explanation, and the CI formats (SARIF rule
+//! descriptors) read the same table. Adding a rule means adding a row here and
+//! the function that fires it; nothing else keeps a list of names.
+
+use serde::Serialize;
+
+/// How much a finding matters. `Off` only exists in configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported, never fails the run unless `--deny-warnings`.
+    Warning,
+    /// Fails the run (exit 1).
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in output and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One row of the catalogue.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// The stable kebab-case name.
+    pub name: &'static str,
+    /// Severity when `[rules]` does not say otherwise.
+    pub default_severity: Severity,
+    /// One line: what the rule checks.
+    pub summary: &'static str,
+    /// Why the rule exists, in a short paragraph.
+    pub why: &'static str,
+    /// A passing example.
+    pub example: &'static str,
+}
+
+macro_rules! rules {
+    ($($ident:ident = $name:literal, $sev:ident, $summary:literal, $why:literal, $example:literal;)*) => {
+        /// A rule, by identity. Its name and defaults live in [`RULES`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule { $(#[doc = $summary] $ident,)* }
+
+        /// Every rule, in the order `--explain` lists them.
+        pub const RULES: &[RuleInfo] = &[$(RuleInfo {
+            name: $name,
+            default_severity: Severity::$sev,
+            summary: $summary,
+            why: $why,
+            example: $example,
+        },)*];
+
+        impl Rule {
+            /// Every rule, in catalogue order.
+            pub const ALL: &[Rule] = &[$(Rule::$ident,)*];
+        }
+    };
+}
+
+rules! {
+    FrontMatter = "front-matter", Error,
+        "The front matter can be read: YAML between `---` lines or TOML between `+++` lines, a mapping, closed.",
+        "A document whose front matter cannot be read has no owner, status or metrics that pilotbook can trust; every other check on it would be guesswork.",
+        "---\ntitle: Support ticket triage agent\nstatus: pilot\n---\n";
+    MissingField = "missing-field", Error,
+        "Every required front-matter field is present (for pilots: title, status, owner, metrics, production_path, and started once past proposed).",
+        "A pilot without an owner, numeric metrics agreed up front or a dated production path is the kind of pilot that never ships. The kind's `required_fields` lists what must be there.",
+        "---\ntitle: Support ticket triage agent\nstatus: pilot\nowner: dana-kim\nstarted: 2026-06-01\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\nproduction_path:\n  - milestone: General availability\n    due: 2026-09-01\n---\n";
+    InvalidField = "invalid-field", Error,
+        "Every field has the type its kind declares: enums, dates, numbers, references, metric targets with a comparator and a number, one owner id.",
+        "A status nobody recognises, a date that does not exist or a target like `high` cannot be checked or drawn; the finding names the field and the value to fix.",
+        "status: pilot            # proposed | pilot | go | no-go | production | retired\nowner: dana-kim          # one person id\nstarted: 2026-06-01\nmetrics:\n  - metric: p95-latency\n    target: \"<= 800 ms\"\n    actual: \"640 ms\"\n";
+    MissingSection = "missing-section", Error,
+        "Every required section is present as an H2 heading and has content (empty, TODO, TBD or N/A count as missing).",
+        "The sections are the written production path: how the pilot is monitored, who reviews it, how it is rolled back. A heading with nothing under it is a promise, not a plan.",
+        "## Rollback\n\nSwitch the `triage.enabled` flag off; tickets fall back to the manual queue within a minute.\n";
+    MissingRecommendedSection = "missing-recommended-section", Warning,
+        "Every recommended section (for pilots: Human review, Escalation, Expansion criteria) is present and has content.",
+        "These sections are what reviewers ask about next; their absence is worth a look but should not block a merge.",
+        "## Human review\n\nA support lead samples 50 triaged tickets a day and corrects the queue.\n";
+    DuplicateId = "duplicate-id", Error,
+        "No two documents of one kind share an id.",
+        "Ids are how documents refer to each other and how pages are named; two documents with one id would make every reference to it ambiguous.",
+        "pilots/ticket-triage.md      # id: ticket-triage\npilots/triage-v2.md          # id: triage-v2 (not ticket-triage)\n";
+    UndefinedReference = "undefined-reference", Warning,
+        "Every owner, metric, system or pilot a document refers to has a document of its own.",
+        "A reference without a document still gets a generated page, so a team can start with pilots only; the warning says which documents to add next.",
+        "owner: dana-kim     # people/dana-kim.md exists\n";
+    DependencyCycle = "dependency-cycle", Error,
+        "Pilots do not depend on each other in a cycle.",
+        "A cycle in `depends_on` means no pilot in it can ship first; the message lists the whole cycle so it can be cut.",
+        "# pilots/a.md\ndepends_on:\n  - pilot: b\n# pilots/b.md: no depends_on back to a\n";
+    MilestoneOrder = "milestone-order", Warning,
+        "The milestones of a production path are in date order.",
+        "A path whose dates go backwards is usually a copy-paste slip, and it makes the timeline unreadable.",
+        "production_path:\n  - milestone: Shadow mode\n    due: 2026-07-01\n  - milestone: General availability\n    due: 2026-09-01\n";
+    MilestoneOverdue = "milestone-overdue", Warning,
+        "No milestone is past its due date without a `done` date (ignored for no-go and retired pilots).",
+        "An overdue milestone that nobody updated hides a slip from the people reading the portfolio.",
+        "  - milestone: Shadow mode on 5% of tickets\n    due: 2026-07-01\n    done: 2026-07-03\n";
+    DecisionWithoutActuals = "decision-without-actuals", Error,
+        "A pilot with status go, no-go or production has an `actual` for every metric.",
+        "A go/no-go decision is only as good as the measurements behind it; the actuals are the record of why it was taken.",
+        "status: go\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\n    actual: \"94%\"\n";
+    GoWithMissedTarget = "go-with-missed-target", Warning,
+        "A pilot with status go meets every metric target it measured.",
+        "Going ahead while a target agreed up front was missed may be right, but it should be a visible, explained choice.",
+        "status: go\nmetrics:\n  - metric: p95-latency\n    target: \"<= 800 ms\"\n    actual: \"640 ms\"\n";
+    DependencyLate = "dependency-late", Warning,
+        "A pilot is not planned to reach production (its last milestone) before a pilot it depends on.",
+        "A plan that ships before its dependency is a plan that will slip; either the dependency or the date has to move.",
+        "# pilots/a.md depends on pilot b; a's last milestone is due 2026-12-01\n# pilots/b.md: last milestone due 2026-10-01 (or status: production)\n";
+}
+
+impl Rule {
+    /// The rule's catalogue row.
+    pub fn info(self) -> &'static RuleInfo {
+        // `Rule::ALL` and `RULES` are generated from one list, index for index.
+        &RULES[self as usize]
+    }
+
+    /// The stable kebab-case name.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Look a rule up by its name.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_consistent() {
+        assert_eq!(Rule::ALL.len(), RULES.len());
+        for rule in Rule::ALL {
+            assert_eq!(Rule::from_name(rule.name()), Some(*rule));
+            let name = rule.name();
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+        }
+    }
+}

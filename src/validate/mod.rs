@@ -1,0 +1,30 @@
+//! The rules that judge a linked portfolio. No I/O.
+//!
+//! Typing and linking already reported what has the wrong shape
+//! (`invalid-field`, `duplicate-id`, `undefined-reference`); the functions
+//! here judge what is there: required fields and sections, the dependency
+//! graph, the production path and the go/no-go record. One function per
+//! rule (or per pair of rules that read the same data), each pure over the
+//! model, each returning its findings; today's date is an argument, never a
+//! clock read, so the same input always gives the same findings.
+
+mod fields;
+mod graph;
+mod pilot;
+mod sections;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Date, Portfolio};
+
+/// Run every rule over the portfolio.
+pub fn validate(config: &Config, portfolio: &Portfolio, today: Date) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    fields::required_fields(config, portfolio, &mut out);
+    sections::sections(config, portfolio, &mut out);
+    graph::dependency_cycles(portfolio, &mut out);
+    graph::dependency_late(portfolio, &mut out);
+    pilot::milestones(portfolio, today, &mut out);
+    pilot::decisions(portfolio, &mut out);
+    out
+}

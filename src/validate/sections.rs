@@ -1,0 +1,82 @@
+//! `missing-section` and `missing-recommended-section`: the kind's sections
+//! are present as H2 headings, under their name or an alias, and say something.
+
+use crate::config::{Config, KindConfig};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Entity, Portfolio};
+use crate::parse::normalize_heading;
+use crate::rules::Rule;
+use crate::source::Position;
+
+fn purpose(section: &str) -> &'static str {
+    match normalize_heading(section).as_str() {
+        "success metrics" => {
+            "the numeric targets agreed before the pilot starts, and how they are measured"
+        }
+        "integrations" => "the real systems the pilot reads and writes, and how",
+        "ownership" => "the one accountable owner and who else is involved",
+        "production path" => "the steps from pilot to production, with dates",
+        "monitoring" => "what is watched in production and who is alerted",
+        "rollback" => "how the pilot is switched off and what it falls back to",
+        "human review" => "where people check or correct the pilot's output",
+        "escalation" => "who is called when the pilot misbehaves, and how fast",
+        "expansion criteria" => "what must hold before the scope grows",
+        _ => "what this section is for",
+    }
+}
+
+/// Check every document's required and recommended sections.
+pub fn sections(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
+    for entity in &portfolio.entities {
+        let kind = &config.kinds[entity.kind];
+        for name in &kind.required_sections {
+            check(kind, entity, name, Rule::MissingSection, out);
+        }
+        for name in &kind.recommended_sections {
+            check(kind, entity, name, Rule::MissingRecommendedSection, out);
+        }
+    }
+}
+
+fn check(kind: &KindConfig, entity: &Entity, name: &str, rule: Rule, out: &mut Vec<Diagnostic>) {
+    let Some(doc) = &entity.document else { return };
+    if !doc.parsed.readable {
+        return;
+    }
+    let mut keys = vec![normalize_heading(name)];
+    if let Some(aliases) = kind.section_aliases.get(name) {
+        keys.extend(aliases.iter().map(|a| normalize_heading(a)));
+    }
+    let found: Vec<_> = doc
+        .parsed
+        .sections
+        .iter()
+        .filter(|s| keys.contains(&s.key))
+        .collect();
+    if found.iter().any(|s| !s.empty) {
+        return;
+    }
+    let noun = &kind.name;
+    let id = &entity.id;
+    let diagnostic = match found.first() {
+        None => Diagnostic::new(
+            rule,
+            &doc.path,
+            Position::START,
+            format!("{noun} `{id}` has no `{name}` section"),
+        )
+        .help(format!("add `## {name}`: {}", purpose(name))),
+        Some(section) => Diagnostic::new(
+            rule,
+            &doc.path,
+            section.heading.position,
+            format!("the `{name}` section of {noun} `{id}` is empty"),
+        )
+        .width(section.heading.text.chars().count() + 3)
+        .help(format!(
+            "write {} (a placeholder such as TODO, TBD or N/A counts as missing)",
+            purpose(name)
+        )),
+    };
+    out.push(diagnostic.section(name));
+}
