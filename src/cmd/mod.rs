@@ -4,17 +4,11 @@
 pub mod check;
 pub mod export;
 
-use anyhow::Context as _;
 use pilotbook::Project;
 
-/// Load the project at the context's root, with the path in the error.
+/// Load the project at the context's root; every error names its file.
 pub fn load(ctx: &crate::cli::Context) -> anyhow::Result<Project> {
-    Project::load(&ctx.root, ctx.config.as_deref()).with_context(|| {
-        format!(
-            "cannot load the pilotbook repository at {}",
-            ctx.root.display()
-        )
-    })
+    Ok(Project::load(&ctx.root, ctx.config.as_deref())?)
 }
 
 /// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, for reproducible

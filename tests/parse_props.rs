@@ -1,0 +1,94 @@
+//! No input makes the pipeline panic: arbitrary bytes and arbitrary,
+//! YAML-shaped front matter go through parse → model → validate and come
+//! back as a document and diagnostics.
+
+use pilotbook::config::Config;
+use pilotbook::model::{self, Date};
+use pilotbook::parse::parse_document;
+use pilotbook::validate::validate;
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Run the whole in-memory pipeline on one pilot file.
+fn run_pipeline(bytes: &[u8]) -> usize {
+    let config = Config::parse("", Path::new("pilotbook.toml")).expect("default config");
+    let parsed = parse_document("pilots/p.md", bytes);
+    for d in &parsed.diagnostics {
+        assert!(d.position.line >= 1 && d.position.column >= 1);
+    }
+    let (portfolio, mut diagnostics) = model::build(&config, vec![(0, "pilots/p.md".into(), parsed)]);
+    let today = Date::parse("2026-11-25").expect("date");
+    diagnostics.extend(validate(&config, &portfolio, today));
+    for d in &diagnostics {
+        assert!(d.position.line >= 1, "{d:?}");
+        assert!(!d.message.is_empty());
+    }
+    diagnostics.len()
+}
+
+/// Pieces a front matter is made of, to reach deep into the typing code.
+fn yaml_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("title: T\n".to_string()),
+        Just("status: go\n".to_string()),
+        Just("status: [a, b]\n".to_string()),
+        Just("owner: dana-kim\n".to_string()),
+        Just("owner:\n  - a\n  - b\n".to_string()),
+        Just("started: 2026-02-30\n".to_string()),
+        Just("metrics:\n  - metric: m\n    target: \">= 9%\"\n    actual: \"10 ms\"\n".to_string()),
+        Just("metrics: 7\n".to_string()),
+        Just("metrics:\n  - 7\n  - {metric: {a: b}}\n".to_string()),
+        Just("depends_on:\n  - pilot: p\n  - team: x\n  - {}\n".to_string()),
+        Just("production_path:\n  - milestone: A\n    due: 2026-01-01\n  - due: 1999-99-99\n".to_string()),
+        Just("integrations:\n  - system: s\n    access: x\n".to_string()),
+        Just("id: Bad_ID\n".to_string()),
+        Just("a: &x [1]\nb: *x\n".to_string()),
+        Just("k: 'unterminated\n".to_string()),
+        Just("  bad indent: x\n".to_string()),
+        Just("? complex\n: key\n".to_string()),
+        "[a-z_]{1,8}: [ -~]{0,20}\n",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        run_pipeline(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "(---|\\+\\+\\+)?\\PC{0,400}") {
+        run_pipeline(text.as_bytes());
+    }
+
+    #[test]
+    fn arbitrary_front_matter_never_panics(
+        pieces in proptest::collection::vec(yaml_piece(), 0..12),
+        toml in any::<bool>(),
+        crlf in any::<bool>(),
+        body in "(## [A-Za-z ]{0,12}\n[ -~]{0,30}\n){0,6}",
+    ) {
+        let (open, matter) = if toml {
+            ("+++", pieces.iter().map(|p| p.replacen(": ", " = ", 1)).collect::<String>())
+        } else {
+            ("---", pieces.concat())
+        };
+        let mut doc = format!("{open}\n{matter}{open}\n{body}");
+        if crlf {
+            doc = doc.replace('\n', "\r\n");
+        }
+        run_pipeline(doc.as_bytes());
+    }
+}
+
+#[test]
+fn pathological_inputs_are_refused_quickly() {
+    let bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n---\n";
+    let deep = format!("---\na: {}{}\n---\n", "[".repeat(10_000), "]".repeat(10_000));
+    let unterminated = format!("---\n{}", "k: v\n".repeat(10_000));
+    for input in [bomb.to_string(), deep, unterminated] {
+        assert!(run_pipeline(input.as_bytes()) > 0);
+    }
+}
