@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Run pilotbook with a fixed today, no colour and no inherited git
@@ -53,7 +55,10 @@ fn colour_only_when_asked_and_never_with_no_color() {
         .env("PILOTBOOK_TODAY", "2026-11-25")
         .output()
         .expect("run");
-    assert!(stdout(&coloured).contains("\x1b["), "--color always colours");
+    assert!(
+        stdout(&coloured).contains("\x1b["),
+        "--color always colours"
+    );
     let plain = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
         .args(["--color", "always", "check"])
         .arg("-C")
@@ -70,10 +75,16 @@ fn colour_only_when_asked_and_never_with_no_color() {
 
 #[test]
 fn explain_prints_rule_and_example() {
-    let out = pilotbook(&fixture("report/mixed"), &["check", "--explain", "missing-section"]);
+    let out = pilotbook(
+        &fixture("report/mixed"),
+        &["check", "--explain", "missing-section"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.starts_with("missing-section (default: error)"), "{text}");
+    assert!(
+        text.starts_with("missing-section (default: error)"),
+        "{text}"
+    );
     assert!(text.contains("Example that passes:"));
     assert!(text.contains("## Rollback"));
 
@@ -83,7 +94,10 @@ fn explain_prints_rule_and_example() {
         assert!(stdout(&list).contains(rule.name), "{} listed", rule.name);
     }
 
-    let unknown = pilotbook(&fixture("report/mixed"), &["check", "--explain", "no-such-rule"]);
+    let unknown = pilotbook(
+        &fixture("report/mixed"),
+        &["check", "--explain", "no-such-rule"],
+    );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no-such-rule"));
 }
@@ -134,8 +148,20 @@ fn export_links_the_example_portfolio_both_ways() {
     }
     // Every depends_on edge appears as a dependent on the other side.
     for p in pilots {
-        for key in ["id", "path", "title", "status", "owner", "metrics", "integrations",
-                    "depends_on", "dependents", "production_path", "sections", "history"] {
+        for key in [
+            "id",
+            "path",
+            "title",
+            "status",
+            "owner",
+            "metrics",
+            "integrations",
+            "depends_on",
+            "dependents",
+            "production_path",
+            "sections",
+            "history",
+        ] {
             assert!(p.get(key).is_some(), "pilot {} lacks {key}", p["id"]);
         }
         for dep in p["depends_on"].as_array().expect("list") {
@@ -151,7 +177,10 @@ fn export_links_the_example_portfolio_both_ways() {
                 .find(|e| e["id"] == dep["id"])
                 .expect("target exists");
             let back = target["dependents"].as_array().expect("dependents");
-            assert!(back.iter().any(|d| d["id"] == p["id"] && d["kind"] == "pilot"));
+            assert!(
+                back.iter()
+                    .any(|d| d["id"] == p["id"] && d["kind"] == "pilot")
+            );
         }
     }
     // The one undefined metric is generated, not dropped.
@@ -162,7 +191,11 @@ fn export_links_the_example_portfolio_both_ways() {
         .filter(|m| m["defined"] == false)
         .collect();
     assert_eq!(undefined.len(), 1);
-    assert!(undefined[0]["referenced_by"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(
+        undefined[0]["referenced_by"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
 }
 
 #[test]
@@ -184,8 +217,11 @@ fn example_repo_passes_check() {
 fn config_flag_reads_another_file_with_the_same_root() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("strict.toml");
-    std::fs::write(&config, "[rules]\nmilestone-overdue = \"off\"\nmilestone-order = \"error\"\n")
-        .expect("write config");
+    std::fs::write(
+        &config,
+        "[rules]\nmilestone-overdue = \"off\"\nmilestone-order = \"error\"\n",
+    )
+    .expect("write config");
     let run = |extra: &[&str]| {
         let mut args = extra.to_vec();
         args.extend(["check", "--format", "json"]);
@@ -195,7 +231,13 @@ fn config_flag_reads_another_file_with_the_same_root() {
             .as_array()
             .expect("list")
             .iter()
-            .map(|d| format!("{}:{}", d["rule"].as_str().unwrap_or(""), d["severity"].as_str().unwrap_or("")))
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d["rule"].as_str().unwrap_or(""),
+                    d["severity"].as_str().unwrap_or("")
+                )
+            })
             .collect::<Vec<_>>()
     };
     let default = run(&[]);
@@ -206,7 +248,10 @@ fn config_flag_reads_another_file_with_the_same_root() {
     assert!(!strict.iter().any(|d| d.starts_with("milestone-overdue")));
     assert!(strict.contains(&"milestone-order:error".to_string()));
 
-    let missing = pilotbook(&fixture("report/mixed"), &["--config", "/nonexistent/pilotbook.toml", "check"]);
+    let missing = pilotbook(
+        &fixture("report/mixed"),
+        &["--config", "/nonexistent/pilotbook.toml", "check"],
+    );
     assert_eq!(missing.status.code(), Some(2));
 }
 

@@ -16,7 +16,8 @@ fn run_pipeline(bytes: &[u8]) -> usize {
     for d in &parsed.diagnostics {
         assert!(d.position.line >= 1 && d.position.column >= 1);
     }
-    let (portfolio, mut diagnostics) = model::build(&config, vec![(0, "pilots/p.md".into(), parsed)]);
+    let (portfolio, mut diagnostics) =
+        model::build(&config, vec![(0, "pilots/p.md".into(), parsed)]);
     let today = Date::parse("2026-11-25").expect("date");
     diagnostics.extend(validate(&config, &portfolio, today));
     for d in &diagnostics {
@@ -39,7 +40,10 @@ fn yaml_piece() -> impl Strategy<Value = String> {
         Just("metrics: 7\n".to_string()),
         Just("metrics:\n  - 7\n  - {metric: {a: b}}\n".to_string()),
         Just("depends_on:\n  - pilot: p\n  - team: x\n  - {}\n".to_string()),
-        Just("production_path:\n  - milestone: A\n    due: 2026-01-01\n  - due: 1999-99-99\n".to_string()),
+        Just(
+            "production_path:\n  - milestone: A\n    due: 2026-01-01\n  - due: 1999-99-99\n"
+                .to_string()
+        ),
         Just("integrations:\n  - system: s\n    access: x\n".to_string()),
         Just("id: Bad_ID\n".to_string()),
         Just("a: &x [1]\nb: *x\n".to_string()),
@@ -86,7 +90,11 @@ proptest! {
 #[test]
 fn pathological_inputs_are_refused_quickly() {
     let bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n---\n";
-    let deep = format!("---\na: {}{}\n---\n", "[".repeat(10_000), "]".repeat(10_000));
+    let deep = format!(
+        "---\na: {}{}\n---\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     let unterminated = format!("---\n{}", "k: v\n".repeat(10_000));
     for input in [bomb.to_string(), deep, unterminated] {
         assert!(run_pipeline(input.as_bytes()) > 0);
