@@ -232,12 +232,13 @@ impl Config {
             let severity = match value.get_ref().as_str() {
                 "error" => Some(Severity::Error),
                 "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
                 "off" => None,
                 other => {
                     return Err(err(
                         Some(value.span()),
                         format!(
-                            "invalid severity `{other}` for rule `{name}`: expected `error`, `warning` or `off`"
+                            "invalid severity `{other}` for rule `{name}`: expected `error`, `warning`, `info` or `off`"
                         ),
                     ));
                 }

@@ -44,7 +44,7 @@ pub struct Discovery {
 
 /// The folder a glob's matches must lie in: its components before the first
 /// one with a glob character.
-fn literal_prefix(glob: &str) -> &str {
+pub fn literal_prefix(glob: &str) -> &str {
     let mut end = 0;
     for (i, c) in glob.char_indices() {
         if matches!(c, '*' | '?' | '[' | '{' | '\\') {
@@ -59,22 +59,7 @@ fn literal_prefix(glob: &str) -> &str {
 
 /// Find every document below `root`.
 pub fn discover(root: &Path, config: &Config) -> Discovery {
-    let mut starts: BTreeSet<String> = BTreeSet::new();
-    for kind in &config.kinds {
-        for glob in &kind.paths {
-            starts.insert(literal_prefix(glob).to_string());
-        }
-    }
-    // Walk each start once: drop a start inside another start.
-    let starts: Vec<String> = starts
-        .iter()
-        .filter(|s| {
-            !starts
-                .iter()
-                .any(|o| o != *s && (o.is_empty() || s.starts_with(&format!("{o}/"))))
-        })
-        .cloned()
-        .collect();
+    let starts = start_folders(config);
 
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let output_dir = config.output_dir.as_str();
@@ -132,7 +117,7 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
             if !is_file || !seen.insert(rel.clone()) {
                 continue;
             }
-            if let Some(kind) = config.kinds.iter().position(|k| k.matches(&rel)) {
+            if let Some(kind) = classify(config, &rel) {
                 out.documents.push(Discovered {
                     kind,
                     rel_path: rel,
@@ -143,6 +128,37 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
     }
     out.documents.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     out
+}
+
+/// The kind a root-relative path belongs to: the first kind that claims it,
+/// unless it lies in a hidden folder or the output folder.
+pub fn classify(config: &Config, rel: &str) -> Option<usize> {
+    let output = config.output_dir.as_str();
+    let hidden = rel.split('/').rev().skip(1).any(|c| c.starts_with('.'));
+    if hidden || rel == output || rel.starts_with(&format!("{output}/")) {
+        return None;
+    }
+    config.kinds.iter().position(|k| k.matches(rel))
+}
+
+/// The folders discovery starts from: each glob's literal prefix, with
+/// folders inside another start dropped.
+pub fn start_folders(config: &Config) -> Vec<String> {
+    let starts: BTreeSet<String> = config
+        .kinds
+        .iter()
+        .flat_map(|k| &k.paths)
+        .map(|g| literal_prefix(g).to_string())
+        .collect();
+    starts
+        .iter()
+        .filter(|s| {
+            !starts
+                .iter()
+                .any(|o| o != *s && (o.is_empty() || s.starts_with(&format!("{o}/"))))
+        })
+        .cloned()
+        .collect()
 }
 
 /// `path` relative to `root`, with `/` separators.

@@ -3,9 +3,11 @@
 //! This is the serialization layer between the model and everything that
 //! reads it from outside: plain structs made for output, built from the
 //! model, with every list sorted so two exports of one repository are
-//! byte-identical. History is `null` until the history stage fills it.
+//! byte-identical. A document's `history` is `null` when history is
+//! unavailable; the top-level `history` object says why.
 
 use crate::config::Config;
+use crate::history::{CommitInfo, DocumentHistory, History};
 use crate::model::{Entity, Pilot, Portfolio, Relation};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -82,7 +84,138 @@ struct EntityOut<'a> {
     pilot: Option<PilotOut<'a>>,
     dependents: Vec<LinkOut<'a>>,
     referenced_by: Vec<BacklinkOut<'a>>,
-    history: Option<Value>,
+    history: Option<HistoryOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct CommitOut<'a> {
+    id: &'a str,
+    date: String,
+    author: &'a str,
+    email: &'a str,
+    summary: &'a str,
+}
+
+impl<'a> From<&'a CommitInfo> for CommitOut<'a> {
+    fn from(c: &'a CommitInfo) -> Self {
+        CommitOut {
+            id: &c.id,
+            date: c.date.rfc3339(),
+            author: &c.author,
+            email: &c.email,
+            summary: &c.summary,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AuthorOut<'a> {
+    name: &'a str,
+    email: &'a str,
+    commits: usize,
+}
+
+#[derive(Serialize)]
+struct StatusChangeOut<'a> {
+    from: Option<&'a str>,
+    to: &'a str,
+    date: String,
+    commit: &'a str,
+}
+
+#[derive(Serialize)]
+struct TargetChangeOut<'a> {
+    metric: &'a str,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    date: String,
+    commit: &'a str,
+    author: &'a str,
+}
+
+#[derive(Serialize)]
+struct SlipOut<'a> {
+    milestone: &'a str,
+    from: String,
+    to: String,
+    days: i64,
+    date: String,
+    commit: &'a str,
+    author: &'a str,
+}
+
+#[derive(Serialize)]
+struct HistoryOut<'a> {
+    state: &'a str,
+    created: Option<String>,
+    updated: Option<String>,
+    authors: Vec<AuthorOut<'a>>,
+    commits: Vec<CommitOut<'a>>,
+    renamed_from: &'a [String],
+    status_changes: Vec<StatusChangeOut<'a>>,
+    target_changes: Vec<TargetChangeOut<'a>>,
+    milestone_slips: Vec<SlipOut<'a>>,
+}
+
+fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
+    HistoryOut {
+        state: h.state.as_str(),
+        created: h.created().map(|t| t.rfc3339()),
+        updated: h.updated().map(|t| t.rfc3339()),
+        authors: h
+            .authors
+            .iter()
+            .map(|a| AuthorOut {
+                name: &a.name,
+                email: &a.email,
+                commits: a.commits,
+            })
+            .collect(),
+        commits: h.commits.iter().map(CommitOut::from).collect(),
+        renamed_from: &h.renamed_from,
+        status_changes: h
+            .status_changes
+            .iter()
+            .map(|c| StatusChangeOut {
+                from: c.from.as_deref(),
+                to: &c.to,
+                date: c.date.rfc3339(),
+                commit: &c.commit,
+            })
+            .collect(),
+        target_changes: h
+            .target_changes
+            .iter()
+            .map(|c| TargetChangeOut {
+                metric: &c.metric,
+                from: c.from.as_deref(),
+                to: c.to.as_deref(),
+                date: c.commit.date.rfc3339(),
+                commit: &c.commit.id,
+                author: &c.commit.author,
+            })
+            .collect(),
+        milestone_slips: h
+            .milestone_slips
+            .iter()
+            .map(|s| SlipOut {
+                milestone: &s.milestone,
+                from: s.from.to_string(),
+                to: s.to.to_string(),
+                days: s.days(),
+                date: s.commit.date.rfc3339(),
+                commit: &s.commit.id,
+                author: &s.commit.author,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct HistoryStateOut<'a> {
+    available: bool,
+    head: Option<&'a str>,
+    reason: Option<String>,
 }
 
 fn pilot_out<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotOut<'a> {
@@ -132,7 +265,7 @@ fn pilot_out<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotOut<'a> {
     }
 }
 
-fn entity_out<'a>(config: &'a Config, e: &'a Entity) -> EntityOut<'a> {
+fn entity_out<'a>(config: &'a Config, history: &'a History, e: &'a Entity) -> EntityOut<'a> {
     let kind = |k: usize| config.kinds[k].name.as_str();
     EntityOut {
         id: &e.id,
@@ -173,19 +306,32 @@ fn entity_out<'a>(config: &'a Config, e: &'a Entity) -> EntityOut<'a> {
                 field: Relation::field_name(&b.relation),
             })
             .collect(),
-        history: None,
+        history: e
+            .document
+            .as_ref()
+            .and_then(|d| history.documents.get(&d.path))
+            .map(history_out),
     }
 }
 
 /// The whole model as one JSON value:
-/// `{"version":1,"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
-pub fn export(config: &Config, portfolio: &Portfolio) -> Value {
+/// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
+pub fn export(config: &Config, portfolio: &Portfolio, history: &History) -> Value {
     let mut root = Map::new();
     root.insert("version".into(), Value::from(VERSION));
+    let state = HistoryStateOut {
+        available: history.unavailable.is_none(),
+        head: history.head.as_deref(),
+        reason: history.unavailable.as_ref().map(|u| u.explain()),
+    };
+    root.insert(
+        "history".into(),
+        serde_json::to_value(state).unwrap_or(Value::Null),
+    );
     for (k, kind) in config.kinds.iter().enumerate() {
         let list: Vec<Value> = portfolio
             .of_kind(k)
-            .map(|e| serde_json::to_value(entity_out(config, e)).unwrap_or(Value::Null))
+            .map(|e| serde_json::to_value(entity_out(config, history, e)).unwrap_or(Value::Null))
             .collect();
         root.insert(kind.plural().to_string(), Value::Array(list));
     }

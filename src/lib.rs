@@ -18,6 +18,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod export;
+pub mod history;
 pub mod model;
 pub mod parse;
 pub mod project;

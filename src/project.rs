@@ -6,9 +6,11 @@
 //! output, as in Zola: whatever `build` renders has been through exactly
 //! this path.
 
-use crate::config::{Config, ConfigError};
+use crate::config::Builtin;
+use crate::config::{CONFIG_FILE, Config, ConfigError};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::discover::{self, Skipped};
+use crate::history::{self, History, HistoryError, HistoryOptions, Revision};
 use crate::model::{self, Date, Portfolio};
 use crate::parse::{self, ParsedDocument};
 use crate::rules::Rule;
@@ -31,6 +33,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A revision that was asked for cannot be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// A path given on the command line is not in the repository.
     #[error("{path}: no such file or folder in the repository")]
     NoSuchPath {
@@ -39,7 +44,29 @@ pub enum Error {
     },
 }
 
-/// A loaded repository: its config and linked portfolio.
+/// What to load and how.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Read documents, config and history from this revision instead of
+    /// the working tree.
+    pub rev: Option<String>,
+    /// Read git history at all.
+    pub history: bool,
+    /// Use `.pilotbook-cache/` for history.
+    pub cache: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            rev: None,
+            history: true,
+            cache: true,
+        }
+    }
+}
+
+/// A loaded repository: its config, linked portfolio and history.
 #[derive(Debug)]
 pub struct Project {
     /// The pilotbook root.
@@ -50,6 +77,8 @@ pub struct Project {
     pub portfolio: Portfolio,
     /// What discovery passed over.
     pub skipped: Vec<Skipped>,
+    /// The documents' git history.
+    pub history: History,
     /// Findings of parsing, typing and linking.
     findings: Vec<Diagnostic>,
     /// Entity index by document path.
@@ -58,7 +87,11 @@ pub struct Project {
 
 impl Project {
     /// Load the repository at `root`.
-    pub fn load(root: &Path, config_path: Option<&Path>) -> Result<Project, Error> {
+    pub fn load(
+        root: &Path,
+        config_path: Option<&Path>,
+        options: &LoadOptions,
+    ) -> Result<Project, Error> {
         let meta = std::fs::metadata(root).map_err(|source| Error::Root {
             path: root.to_path_buf(),
             source,
@@ -69,34 +102,112 @@ impl Project {
                 source: std::io::Error::other("not a directory"),
             });
         }
-        let config = Config::load(root, config_path)?;
-        let discovery = discover::discover(root, &config);
-        let parsed: Vec<(usize, String, ParsedDocument)> = discovery
-            .documents
-            .into_par_iter()
-            .map(|d| {
-                let parsed = match std::fs::read(&d.abs_path) {
-                    Ok(bytes) => parse::parse_document(&d.rel_path, &bytes),
-                    Err(e) => unreadable(&d.rel_path, &e),
+        let (config, parsed, skipped) = match &options.rev {
+            None => {
+                let config = Config::load(root, config_path)?;
+                let discovery = discover::discover(root, &config);
+                let parsed = discovery
+                    .documents
+                    .into_par_iter()
+                    .map(|d| {
+                        let parsed = match std::fs::read(&d.abs_path) {
+                            Ok(bytes) => parse::parse_document(&d.rel_path, &bytes),
+                            Err(e) => unreadable(&d.rel_path, &e),
+                        };
+                        (d.kind, d.rel_path, parsed)
+                    })
+                    .collect();
+                (config, parsed, discovery.skipped)
+            }
+            Some(rev) => {
+                let revision = Revision::open(root, rev)?;
+                let config = match config_path {
+                    Some(_) => Config::load(root, config_path)?,
+                    None => {
+                        let text = revision
+                            .read(CONFIG_FILE)
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default();
+                        Config::parse(&text, &Path::new(CONFIG_FILE).join(format!("@{rev}")))?
+                    }
                 };
-                (d.kind, d.rel_path, parsed)
-            })
-            .collect();
+                let files = revision.files_below(&discover::start_folders(&config))?;
+                let blobs: Vec<(usize, String, Vec<u8>)> = files
+                    .into_iter()
+                    .filter_map(|path| {
+                        let kind = discover::classify(&config, &path)?;
+                        let bytes = revision.read(&path)?;
+                        Some((kind, path, bytes))
+                    })
+                    .collect();
+                let parsed = blobs
+                    .into_par_iter()
+                    .map(|(kind, path, bytes)| {
+                        let parsed = parse::parse_document(&path, &bytes);
+                        (kind, path, parsed)
+                    })
+                    .collect();
+                (config, parsed, Vec::new())
+            }
+        };
         let (portfolio, findings) = model::build(&config, parsed);
-        let by_path = portfolio
+        let by_path: HashMap<String, usize> = portfolio
             .entities
             .iter()
             .enumerate()
             .filter_map(|(i, e)| e.document.as_ref().map(|d| (d.path.clone(), i)))
             .collect();
+        let history = if options.history {
+            let mut paths: Vec<String> = by_path.keys().cloned().collect();
+            paths.sort();
+            history::read(
+                root,
+                &config,
+                &paths,
+                &HistoryOptions {
+                    rev: options.rev.clone(),
+                    cache: options.cache,
+                },
+            )
+        } else {
+            History::default()
+        };
         Ok(Project {
             root: root.to_path_buf(),
             config,
             portfolio,
-            skipped: discovery.skipped,
+            skipped,
+            history,
             findings,
             by_path,
         })
+    }
+
+    /// The documents changed since `rev` (see [`history::changed_since`])
+    /// plus the pilots that refer to them, as root-relative paths.
+    pub fn changed_since(&self, rev: &str) -> Result<Vec<String>, Error> {
+        let mut paths: Vec<String> = self.by_path.keys().cloned().collect();
+        paths.sort();
+        let changed = history::changed_since(&self.root, rev, &paths)?;
+        let mut scope: BTreeSet<String> = changed.clone();
+        for path in &changed {
+            let Some(&i) = self.by_path.get(path) else {
+                continue;
+            };
+            for backlink in &self.portfolio.entities[i].referenced_by {
+                if !model::is_builtin(&self.config, backlink.source.kind, Builtin::Pilot) {
+                    continue;
+                }
+                if let Some(doc) = self
+                    .portfolio
+                    .get(&backlink.source)
+                    .and_then(|e| e.document.as_ref())
+                {
+                    scope.insert(doc.path.clone());
+                }
+            }
+        }
+        Ok(scope.into_iter().collect())
     }
 
     /// Run the rules; `scope`, when given, limits the report to documents at
@@ -106,11 +217,12 @@ impl Project {
         diagnostics.extend(crate::validate::validate(
             &self.config,
             &self.portfolio,
+            &self.history,
             today,
         ));
         let in_scope = match scope {
             None => None,
-            Some(paths) => Some(self.resolve_scope(paths)?),
+            Some(paths) => Some(self.documents_under(paths)?),
         };
         let documents = self
             .portfolio
@@ -126,6 +238,17 @@ impl Project {
         if let Some(scope) = &in_scope {
             diagnostics.retain(|d| scope.contains(d.path.as_str()));
         }
+        if let Some(why) = &self.history.unavailable {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::HistoryUnavailable,
+                    CONFIG_FILE,
+                    Position::START,
+                    why.explain(),
+                )
+                .help("see `pilotbook check --explain history-unavailable`"),
+            );
+        }
         Ok(Report::finish(
             documents,
             diagnostics,
@@ -133,7 +256,9 @@ impl Project {
         ))
     }
 
-    fn resolve_scope(&self, paths: &[String]) -> Result<BTreeSet<&str>, Error> {
+    /// The document paths at or below the given root-relative (or
+    /// absolute) paths; a path that names nothing is an error.
+    pub fn documents_under(&self, paths: &[String]) -> Result<BTreeSet<&str>, Error> {
         let mut out = BTreeSet::new();
         for given in paths {
             let path = Path::new(given);
@@ -144,11 +269,7 @@ impl Project {
             };
             let rel = rel.trim_start_matches("./").trim_end_matches('/');
             let rel = if rel == "." { "" } else { rel };
-            if !self.root.join(rel).exists() {
-                return Err(Error::NoSuchPath {
-                    path: given.clone(),
-                });
-            }
+            let before = out.len();
             for doc_path in self.by_path.keys() {
                 let inside = rel.is_empty()
                     || doc_path == rel
@@ -158,6 +279,12 @@ impl Project {
                 if inside {
                     out.insert(doc_path.as_str());
                 }
+            }
+            // A path that names no document must at least exist.
+            if out.len() == before && !self.root.join(rel).exists() {
+                return Err(Error::NoSuchPath {
+                    path: given.clone(),
+                });
             }
         }
         Ok(out)

@@ -9,10 +9,12 @@
 
 use serde::Serialize;
 
-/// How much a finding matters. `Off` only exists in configuration.
+/// How much a finding matters. `off` only exists in configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; never fails the run.
+    Info,
     /// Reported, never fails the run unless `--deny-warnings`.
     Warning,
     /// Fails the run (exit 1).
@@ -23,6 +25,7 @@ impl Severity {
     /// The lowercase name used in output and configuration.
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
@@ -119,6 +122,22 @@ rules! {
         "A pilot is not planned to reach production (its last milestone) before a pilot it depends on.",
         "A plan that ships before its dependency is a plan that will slip; either the dependency or the date has to move.",
         "# pilots/a.md depends on pilot b; a's last milestone is due 2026-12-01\n# pilots/b.md: last milestone due 2026-10-01 (or status: production)\n";
+    MetricAgreedLate = "metric-agreed-late", Warning,
+        "Every metric target was first committed before the pilot's `started` date (from git history).",
+        "Targets written after a pilot started can be fitted to the results; agreeing them up front is what makes a go/no-go decision honest.",
+        "# commit on 2026-05-20 adds the pilot with `target: \">= 92%\"`\nstarted: 2026-06-01\n";
+    MetricTargetChanged = "metric-target-changed", Warning,
+        "No metric target changed after the pilot's `started` date (\"moved goalposts\"; from git history).",
+        "A target that moves during the pilot hides whether the pilot met what was agreed; the finding names the old and new target, the commit, its author and date.",
+        "# the target stays `>= 92%` in every commit after `started`\n";
+    MilestoneSlipped = "milestone-slipped", Info,
+        "Reports each milestone whose `due` date moved later, with how often, by how many days and in which commits (from git history).",
+        "Slips are normal, but a milestone that keeps slipping is a signal a reader of the portfolio should see.",
+        "# the `due` of every milestone never moves later\n";
+    HistoryUnavailable = "history-unavailable", Warning,
+        "The git history can be read: the root is in a repository with commits and full history (not a shallow clone).",
+        "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
+        "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
 }
 
 impl Rule {

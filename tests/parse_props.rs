@@ -19,7 +19,7 @@ fn run_pipeline(bytes: &[u8]) -> usize {
     let (portfolio, mut diagnostics) =
         model::build(&config, vec![(0, "pilots/p.md".into(), parsed)]);
     let today = Date::parse("2026-11-25").expect("date");
-    diagnostics.extend(validate(&config, &portfolio, today));
+    diagnostics.extend(validate(&config, &portfolio, &Default::default(), today));
     for d in &diagnostics {
         assert!(d.position.line >= 1, "{d:?}");
         assert!(!d.message.is_empty());

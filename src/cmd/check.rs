@@ -22,6 +22,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
 
+    /// Check only the documents changed since REV (a commit, tag, or branch: then since its merge base with HEAD), plus the pilots that refer to them.
+    #[arg(long, value_name = "REV", conflicts_with = "rev")]
+    pub changed_since: Option<String>,
+
+    #[command(flatten)]
+    pub source: super::SourceArgs,
+
     /// Explain a rule (what it checks, why, a passing example) and exit; without RULE, list the rules.
     #[arg(long, value_name = "RULE", num_args = 0..=1, default_missing_value = "")]
     pub explain: Option<String>,
@@ -41,10 +48,22 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(rule) = &args.explain {
         return explain(rule);
     }
-    let project = super::load(ctx)?;
+    let project = super::load(ctx, &args.source.options())?;
     let today = super::today()?;
-    let scope = (!args.paths.is_empty()).then_some(args.paths.as_slice());
-    let report = project.check(today, scope)?;
+    let report = match &args.changed_since {
+        Some(rev) => {
+            let mut scope = project.changed_since(rev)?;
+            if !args.paths.is_empty() {
+                let allowed = project.documents_under(&args.paths)?;
+                scope.retain(|p| allowed.contains(p.as_str()));
+            }
+            project.check(today, Some(&scope))?
+        }
+        None => {
+            let scope = (!args.paths.is_empty()).then_some(args.paths.as_slice());
+            project.check(today, scope)?
+        }
+    };
     let text = match args.format {
         Format::Json => json::render(&report),
         Format::Human => human::render(&report, &|p| project.source(p), ctx.color),

@@ -7,12 +7,15 @@ use std::process::ExitCode;
 
 /// `export`'s arguments.
 #[derive(Debug, Args)]
-pub struct ExportArgs {}
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub source: super::SourceArgs,
+}
 
 /// Run `export`.
-pub fn run(ctx: &Context, _args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let project = super::load(ctx)?;
-    let value = pilotbook::export::export(&project.config, &project.portfolio);
+pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let project = super::load(ctx, &args.source.options())?;
+    let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);
     let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
     let mut out = std::io::stdout().lock();

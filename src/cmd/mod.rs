@@ -5,10 +5,34 @@ pub mod check;
 pub mod export;
 
 use pilotbook::Project;
+use pilotbook::project::LoadOptions;
 
 /// Load the project at the context's root; every error names its file.
-pub fn load(ctx: &crate::cli::Context) -> anyhow::Result<Project> {
-    Ok(Project::load(&ctx.root, ctx.config.as_deref())?)
+pub fn load(ctx: &crate::cli::Context, options: &LoadOptions) -> anyhow::Result<Project> {
+    Ok(Project::load(&ctx.root, ctx.config.as_deref(), options)?)
+}
+
+/// The options every command that reads the repository shares.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Read documents, config and history from this commit, branch or tag, straight from the git object database, instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// Neither read nor write the history cache (`.pilotbook-cache/`).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl SourceArgs {
+    /// As load options.
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            rev: self.rev.clone(),
+            history: true,
+            cache: !self.no_cache,
+        }
+    }
 }
 
 /// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, for reproducible

@@ -51,6 +51,7 @@ fn severity_style(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => RED,
         Severity::Warning => YELLOW,
+        Severity::Info => BLUE,
     }
 }
 
@@ -110,17 +111,29 @@ fn plural(n: usize, word: &str) -> String {
 fn summary(report: &Report, p: &Paint) -> String {
     let docs = plural(report.documents, "document");
     let (errors, warnings) = (report.errors(), report.warnings());
-    if errors == 0 && warnings == 0 {
+    if report.diagnostics.is_empty() {
         return format!("{} {docs} checked, no findings\n", p.paint(GREEN, "ok:"));
     }
     let label = if errors > 0 {
         p.paint(RED, "error:")
-    } else {
+    } else if warnings > 0 {
         p.paint(YELLOW, "warning:")
+    } else {
+        p.paint(GREEN, "ok:")
     };
-    format!(
-        "{label} {} and {} in {docs}\n",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+    let infos = report.diagnostics.len() - errors - warnings;
+    let counts = if infos > 0 {
+        format!(
+            "{}, {} and {infos} info",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    } else {
+        format!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    };
+    format!("{label} {counts} in {docs}\n")
 }

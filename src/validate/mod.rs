@@ -10,15 +10,22 @@
 
 mod fields;
 mod graph;
+mod history;
 mod pilot;
 mod sections;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::history::History;
 use crate::model::{Date, Portfolio};
 
-/// Run every rule over the portfolio.
-pub fn validate(config: &Config, portfolio: &Portfolio, today: Date) -> Vec<Diagnostic> {
+/// Run every rule over the portfolio and its history.
+pub fn validate(
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    today: Date,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     fields::required_fields(config, portfolio, &mut out);
     sections::sections(config, portfolio, &mut out);
@@ -26,5 +33,6 @@ pub fn validate(config: &Config, portfolio: &Portfolio, today: Date) -> Vec<Diag
     graph::dependency_late(portfolio, &mut out);
     pilot::milestones(portfolio, today, &mut out);
     pilot::decisions(portfolio, &mut out);
+    history::goalposts(portfolio, history, &mut out);
     out
 }

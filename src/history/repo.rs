@@ -1,0 +1,454 @@
+//! Finding the repository, resolving revisions, and turning the walk into
+//! each document's history.
+
+use super::cache;
+use super::facts::{self, Facts};
+use super::walk::{self, Walk};
+use super::{
+    AuthorStats, CommitInfo, DocumentHistory, DocumentState, History, HistoryError, HistoryOptions,
+    MilestoneSlip, StatusChange, TargetChange, Unavailable,
+};
+use crate::config::Config;
+use crate::model::Date;
+use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Tree};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::path::Path;
+
+/// Open the repository that contains `root`, honouring `GIT_DIR` and
+/// `GIT_CEILING_DIRECTORIES` as git does (libgit2 reads them only when it
+/// starts from the current folder, so they are passed on here).
+fn open(root: &Path) -> Option<Repository> {
+    if let Some(dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
+        return Repository::open(dir).ok();
+    }
+    let ceilings: Vec<std::ffi::OsString> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .map(|p| p.into_os_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    Repository::open_ext(
+        &root,
+        RepositoryOpenFlags::empty(),
+        ceilings.iter().map(|c| c as &OsStr),
+    )
+    .ok()
+}
+
+/// `root`'s path inside the repository's working tree (`""` at the top).
+fn root_prefix(repo: &Repository, root: &Path) -> Result<String, HistoryError> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| HistoryError::Git("the repository is bare".into()))?;
+    let workdir = workdir
+        .canonicalize()
+        .map_err(|e| HistoryError::Git(e.to_string()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| HistoryError::Git(e.to_string()))?;
+    let rel = root.strip_prefix(&workdir).map_err(|_| {
+        HistoryError::Git("the root is outside the repository's working tree".into())
+    })?;
+    Ok(crate::discover::relative(Path::new(""), rel))
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, _) => path.to_string(),
+        (false, true) => prefix.to_string(),
+        (false, false) => format!("{prefix}/{path}"),
+    }
+}
+
+/// The repository folders below which documents can be.
+fn walk_prefixes(config: &Config, root_prefix: &str) -> Vec<String> {
+    crate::discover::start_folders(config)
+        .iter()
+        .map(|d| join(root_prefix, d))
+        .collect()
+}
+
+/// Resolve a revision to a commit.
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid, HistoryError> {
+    let bad = |e: git2::Error| HistoryError::BadRevision {
+        rev: rev.to_string(),
+        message: e.message().to_string(),
+    };
+    let object = repo.revparse_single(rev).map_err(bad)?;
+    Ok(object.peel_to_commit().map_err(bad)?.id())
+}
+
+fn blob_at(tree: &Tree, path: &str) -> Option<Oid> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+}
+
+/// A commit's tree, read without a checkout (`--rev`).
+pub struct Revision {
+    repo: Repository,
+    tree: Oid,
+    commit: Oid,
+    prefix: String,
+}
+
+impl Revision {
+    /// Open `rev` of the repository that contains `root`.
+    pub fn open(root: &Path, rev: &str) -> Result<Revision, HistoryError> {
+        let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
+            root: root.to_path_buf(),
+            rev: rev.to_string(),
+        })?;
+        let commit = resolve(&repo, rev)?;
+        let tree = repo.find_commit(commit)?.tree_id();
+        let prefix = root_prefix(&repo, root)?;
+        Ok(Revision {
+            repo,
+            tree,
+            commit,
+            prefix,
+        })
+    }
+
+    /// The commit's full id.
+    pub fn commit_id(&self) -> String {
+        self.commit.to_string()
+    }
+
+    /// The bytes of a root-relative file, if the revision has it.
+    pub fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        let tree = self.repo.find_tree(self.tree).ok()?;
+        let oid = blob_at(&tree, &join(&self.prefix, rel))?;
+        Some(self.repo.find_blob(oid).ok()?.content().to_vec())
+    }
+
+    /// Every root-relative file path below the given root-relative folders.
+    pub fn files_below(&self, dirs: &[String]) -> Result<Vec<String>, HistoryError> {
+        let tree = self.repo.find_tree(self.tree)?;
+        let mut out = BTreeSet::new();
+        for dir in dirs {
+            let full = join(&self.prefix, dir);
+            let start = if full.is_empty() {
+                tree.clone()
+            } else {
+                match tree.get_path(Path::new(&full)) {
+                    Ok(e) if e.kind() == Some(ObjectType::Tree) => self.repo.find_tree(e.id())?,
+                    _ => continue,
+                }
+            };
+            let mut stack = vec![(start, dir.clone())];
+            while let Some((t, at)) = stack.pop() {
+                for e in t.iter() {
+                    let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
+                    let path = join(&at, &name);
+                    match e.kind() {
+                        Some(ObjectType::Blob) => {
+                            out.insert(path);
+                        }
+                        Some(ObjectType::Tree) if !name.starts_with('.') => {
+                            stack.push((self.repo.find_tree(e.id())?, path));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+/// The root-relative paths among `paths` that differ between `rev` and the
+/// working tree (or do not exist at `rev`). A branch is compared from its
+/// merge base with HEAD, as a pull request is.
+pub fn changed_since(
+    root: &Path,
+    rev: &str,
+    paths: &[String],
+) -> Result<BTreeSet<String>, HistoryError> {
+    let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
+        root: root.to_path_buf(),
+        rev: rev.to_string(),
+    })?;
+    let mut base = resolve(&repo, rev)?;
+    let is_branch = repo
+        .resolve_reference_from_short_name(rev)
+        .is_ok_and(|r| r.is_branch() || r.is_remote());
+    if is_branch && let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+        base = repo.merge_base(base, head.id())?;
+    }
+    let tree = repo.find_commit(base)?.tree()?;
+    let prefix = root_prefix(&repo, root)?;
+    let mut out = BTreeSet::new();
+    for path in paths {
+        let then = blob_at(&tree, &join(&prefix, path));
+        let now = Oid::hash_file(ObjectType::Blob, root.join(path)).ok();
+        if then.is_none() || then != now {
+            out.insert(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn unavailable(why: Unavailable) -> History {
+    History {
+        unavailable: Some(why),
+        ..History::default()
+    }
+}
+
+pub(super) fn read(
+    root: &Path,
+    config: &Config,
+    paths: &[String],
+    options: &HistoryOptions,
+) -> Result<History, HistoryError> {
+    let Some(repo) = open(root) else {
+        return Ok(unavailable(Unavailable::NoRepository));
+    };
+    if repo.is_shallow() {
+        return Ok(unavailable(Unavailable::Shallow));
+    }
+    let head = match &options.rev {
+        Some(rev) => resolve(&repo, rev)?,
+        None => match repo.head() {
+            Ok(r) => r.peel_to_commit()?.id(),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                return Ok(unavailable(Unavailable::NoCommits));
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let prefix = root_prefix(&repo, root)?;
+    let prefixes = walk_prefixes(config, &prefix);
+    let is_document = |repo_path: &str| {
+        let rel = if prefix.is_empty() {
+            Some(repo_path)
+        } else {
+            repo_path
+                .strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+        };
+        rel.is_some_and(|rel| config.kinds.iter().any(|k| k.matches(rel)))
+    };
+
+    let key = cache::key(config, &prefix);
+    let cache_dir = root.join(cache::DIR);
+    let mut stored = if options.cache {
+        cache::load(&cache_dir, &key).unwrap_or_default()
+    } else {
+        cache::Stored::default()
+    };
+    let reusable = match stored
+        .walk
+        .head
+        .as_deref()
+        .and_then(|h| Oid::from_str(h).ok())
+    {
+        Some(old) if old == head => true,
+        Some(old) => repo.graph_descendant_of(head, old).unwrap_or(false),
+        None => false,
+    };
+    let before = stored.walk.head.clone();
+    if !reusable {
+        stored = cache::Stored::default();
+    }
+    if stored.walk.head.as_deref() != Some(head.to_string().as_str()) {
+        walk::extend(&repo, &mut stored.walk, head, &prefixes, &is_document)?;
+    }
+
+    let head_tree = repo.find_commit(head)?.tree()?;
+    let mut facts_read = false;
+    let mut documents = BTreeMap::new();
+    for path in paths {
+        let repo_path = join(&prefix, path);
+        let at_head = blob_at(&head_tree, &repo_path);
+        let state = match (at_head, &options.rev) {
+            (None, _) => {
+                documents.insert(path.clone(), DocumentHistory::uncommitted());
+                continue;
+            }
+            (Some(_), Some(_)) => DocumentState::Committed,
+            (Some(blob), None) => match Oid::hash_file(ObjectType::Blob, root.join(path)) {
+                Ok(now) if now == blob => DocumentState::Committed,
+                _ => DocumentState::Modified,
+            },
+        };
+        let history = document_history(
+            &repo,
+            &stored.walk,
+            &mut stored.facts,
+            &mut facts_read,
+            &repo_path,
+            state,
+        );
+        documents.insert(path.clone(), history);
+    }
+
+    if options.cache && (before != stored.walk.head || facts_read) {
+        cache::store(&cache_dir, &key, &stored);
+    }
+    Ok(History {
+        unavailable: None,
+        head: Some(head.to_string()),
+        documents,
+    })
+}
+
+/// Follow one path back through its changes and renames, newest first.
+fn follow<'w>(walk: &'w Walk, path: &str) -> (Vec<(u32, Option<&'w str>)>, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut renamed_from = Vec::new();
+    let mut current = path.to_string();
+    let mut bound: Option<(i64, u32, &str)> = None;
+    while let Some(changes) = walk.changes.get(&current) {
+        let mut sorted: Vec<_> = changes
+            .iter()
+            .filter(|c| bound.is_none_or(|b| walk.order_key(c.commit) < b))
+            .collect();
+        sorted.sort_by(|a, b| walk.order_key(b.commit).cmp(&walk.order_key(a.commit)));
+        let mut next = None;
+        for c in sorted {
+            entries.push((c.commit, c.blob.as_deref()));
+            if let Some(old) = &c.renamed_from {
+                next = Some((old.clone(), walk.order_key(c.commit)));
+                break;
+            }
+        }
+        let Some((old, key)) = next else { break };
+        renamed_from.push(old.clone());
+        current = old;
+        bound = Some(key);
+    }
+    (entries, renamed_from)
+}
+
+fn document_history(
+    repo: &Repository,
+    walk: &Walk,
+    facts_cache: &mut BTreeMap<String, Facts>,
+    facts_read: &mut bool,
+    repo_path: &str,
+    state: DocumentState,
+) -> DocumentHistory {
+    let (entries, renamed_from) = follow(walk, repo_path);
+    let commits: Vec<CommitInfo> = entries
+        .iter()
+        .map(|(c, _)| walk.commits[*c as usize].info.clone())
+        .collect();
+
+    let mut by_email: HashMap<String, AuthorStats> = HashMap::new();
+    for c in &commits {
+        by_email
+            .entry(c.email.to_lowercase())
+            .or_insert_with(|| AuthorStats {
+                name: c.author.clone(),
+                email: c.email.clone(),
+                commits: 0,
+            })
+            .commits += 1;
+    }
+    let mut authors: Vec<AuthorStats> = by_email.into_values().collect();
+    authors.sort_by(|a, b| {
+        b.commits
+            .cmp(&a.commits)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.email.cmp(&b.email))
+    });
+
+    let mut status_changes = Vec::new();
+    let mut target_changes = Vec::new();
+    let mut milestone_slips = Vec::new();
+    let mut prev = Facts::default();
+    for (commit, blob) in entries.iter().rev() {
+        let Some(blob) = blob else { continue };
+        let facts = match facts_cache.get(*blob) {
+            Some(f) => f.clone(),
+            None => {
+                let f = Oid::from_str(blob)
+                    .and_then(|oid| repo.find_blob(oid))
+                    .map(|b| facts::extract(b.content()))
+                    .unwrap_or_default();
+                facts_cache.insert((*blob).to_string(), f.clone());
+                *facts_read = true;
+                f
+            }
+        };
+        let info = &walk.commits[*commit as usize].info;
+        if let Some(to) = &facts.status
+            && prev.status.as_ref() != Some(to)
+        {
+            status_changes.push(StatusChange {
+                from: prev.status.clone(),
+                to: to.clone(),
+                date: info.date,
+                commit: info.id.clone(),
+            });
+        }
+        let before: BTreeMap<&str, &str> = prev
+            .targets
+            .iter()
+            .map(|(m, t)| (m.as_str(), t.as_str()))
+            .collect();
+        let after: BTreeMap<&str, &str> = facts
+            .targets
+            .iter()
+            .map(|(m, t)| (m.as_str(), t.as_str()))
+            .collect();
+        for (metric, target) in &after {
+            if before.get(metric) != Some(target) {
+                target_changes.push(TargetChange {
+                    metric: metric.to_string(),
+                    from: before.get(metric).map(|t| t.to_string()),
+                    to: Some(target.to_string()),
+                    commit: info.clone(),
+                });
+            }
+        }
+        for (metric, target) in &before {
+            if !after.contains_key(metric) {
+                target_changes.push(TargetChange {
+                    metric: metric.to_string(),
+                    from: Some(target.to_string()),
+                    to: None,
+                    commit: info.clone(),
+                });
+            }
+        }
+        let old_dues: BTreeMap<&str, &str> = prev
+            .dues
+            .iter()
+            .map(|(m, d)| (m.as_str(), d.as_str()))
+            .collect();
+        for (milestone, due) in &facts.dues {
+            let (Some(from), Ok(to)) = (
+                old_dues
+                    .get(milestone.as_str())
+                    .and_then(|d| Date::parse(d).ok()),
+                Date::parse(due),
+            ) else {
+                continue;
+            };
+            if to > from {
+                milestone_slips.push(MilestoneSlip {
+                    milestone: milestone.clone(),
+                    from,
+                    to,
+                    commit: info.clone(),
+                });
+            }
+        }
+        prev = facts;
+    }
+
+    DocumentHistory {
+        state,
+        commits,
+        authors,
+        renamed_from,
+        status_changes,
+        target_changes,
+        milestone_slips,
+    }
+}
