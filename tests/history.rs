@@ -477,3 +477,57 @@ fn the_cache_is_reused_and_extended() {
     let model: Value = serde_json::from_slice(&extended.stdout).expect("json");
     assert_eq!(ids(&find(&model, "pilots", "a")["history"]).len(), 2);
 }
+
+/// The example portfolio's history is this project's own commits to it.
+#[test]
+fn example_repo_carries_its_own_history() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if root.join(".git/shallow").exists() {
+        eprintln!("skipped: this checkout is shallow, so the example has no history to show");
+        return;
+    }
+    let example = root.join("example-repo");
+    let model = pilotbook_json(&example, &["export", "--no-cache"], 0);
+    assert_eq!(model["history"]["available"], true, "{}", model["history"]);
+    let triage = &find(&model, "pilots", "ticket-triage")["history"];
+    let first = triage["commits"]
+        .as_array()
+        .and_then(|c| c.last())
+        .expect("commits");
+    let log = std::process::Command::new("git")
+        .args([
+            "log",
+            "--follow",
+            "--format=%H %aI %an",
+            "--",
+            "example-repo/pilots/ticket-triage.md",
+        ])
+        .current_dir(root)
+        .output()
+        .expect("git log");
+    let log = String::from_utf8_lossy(&log.stdout);
+    let oldest = log.lines().last().expect("git knows the file");
+    let mut parts = oldest.splitn(3, ' ');
+    assert_eq!(first["id"].as_str(), parts.next());
+    let date = parts.next().expect("date");
+    assert_eq!(first["date"].as_str().map(|d| &d[..19]), Some(&date[..19]));
+    assert_eq!(first["author"].as_str(), parts.next());
+    let statuses: Vec<&str> = triage["status_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["to"].as_str())
+        .collect();
+    assert_eq!(statuses, ["proposed", "pilot"]);
+    let relaxed = triage["target_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .any(|c| c["from"] == ">= 95%" && c["to"] == ">= 92%");
+    assert!(relaxed, "the moved goalpost is in the example's history");
+    let invoice = &find(&model, "pilots", "invoice-matching")["history"];
+    assert_eq!(
+        invoice["renamed_from"],
+        json!(["pilots/invoice-matching.md"])
+    );
+}

@@ -275,7 +275,7 @@ pub(super) fn read(
                 _ => DocumentState::Modified,
             },
         };
-        let history = document_history(
+        let mut history = document_history(
             &repo,
             &stored.walk,
             &mut stored.facts,
@@ -283,6 +283,15 @@ pub(super) fn read(
             &repo_path,
             state,
         );
+        // Paths are root-relative everywhere else; so are earlier names.
+        for old in &mut history.renamed_from {
+            if let Some(rel) = old
+                .strip_prefix(&format!("{prefix}/"))
+                .filter(|_| !prefix.is_empty())
+            {
+                *old = rel.to_string();
+            }
+        }
         documents.insert(path.clone(), history);
     }
 

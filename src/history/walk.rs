@@ -94,6 +94,7 @@ pub fn extend(
         .filter_map(|c| Oid::from_str(&c.info.id).ok().map(|id| (id, c.generation)))
         .collect();
 
+    let mut trees = TreeCache::new(repo)?;
     for oid in new {
         let commit = repo.find_commit(oid)?;
         let author = commit.author();
@@ -134,7 +135,14 @@ pub fn extend(
             if new_dir == old_dir {
                 continue;
             }
-            diff_dirs(repo, old_dir, new_dir, prefix, is_document, &mut changed)?;
+            diff_dirs(
+                &mut trees,
+                old_dir,
+                new_dir,
+                prefix,
+                is_document,
+                &mut changed,
+            )?;
         }
         if parents.len() > 1 {
             // A merge shows a path only where it differs from every parent.
@@ -184,55 +192,191 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// The blobs and subtrees of a tree, by name.
-fn entries(
-    repo: &Repository,
-    id: Option<Oid>,
-) -> Result<BTreeMap<String, (Oid, ObjectType)>, git2::Error> {
-    let mut out = BTreeMap::new();
-    if let Some(id) = id {
-        let tree = repo.find_tree(id)?;
-        for e in tree.iter() {
-            if let Some(kind @ (ObjectType::Blob | ObjectType::Tree)) = e.kind() {
-                out.insert(text(e.name_bytes()), (e.id(), kind));
-            }
-        }
-    }
-    Ok(out)
+/// A tree object's raw bytes and where each entry ends. Entries are
+/// `<mode> <name>\0<20-byte id>`, sorted the way git sorts them.
+struct RawTree {
+    data: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-/// Compare two versions of a folder, recursing only into subtrees that differ.
+/// One entry of a raw tree.
+struct RawEntry<'a> {
+    raw: &'a [u8],
+    name: &'a [u8],
+    is_tree: bool,
+    is_blob: bool,
+    id: &'a [u8],
+}
+
+impl RawTree {
+    fn parse(data: Vec<u8>) -> RawTree {
+        let mut ends = Vec::new();
+        let mut pos = 0;
+        while pos < data.len() {
+            let Some(nul) = memchr::memchr(0, &data[pos..]) else {
+                break;
+            };
+            let end = pos + nul + 1 + 20;
+            if end > data.len() {
+                break;
+            }
+            ends.push(end);
+            pos = end;
+        }
+        RawTree { data, ends }
+    }
+
+    fn start(&self, i: usize) -> usize {
+        if i == 0 { 0 } else { self.ends[i - 1] }
+    }
+
+    fn entry(&self, i: usize) -> RawEntry<'_> {
+        let raw = &self.data[self.start(i)..self.ends[i]];
+        let space = memchr::memchr(b' ', raw).unwrap_or(0);
+        let mode = &raw[..space];
+        let name = &raw[(space + 1).min(raw.len() - 21)..raw.len() - 21];
+        RawEntry {
+            raw,
+            name,
+            is_tree: mode == b"40000",
+            is_blob: mode.starts_with(b"100") || mode == b"120000",
+            id: &raw[raw.len() - 20..],
+        }
+    }
+}
+
+/// git's order of tree entries: by name, a tree's name read as if it ended in `/`.
+fn entry_order(a: &RawEntry, b: &RawEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    match a.name[..n].cmp(&b.name[..n]) {
+        std::cmp::Ordering::Equal => {
+            let next = |e: &RawEntry| e.name.get(n).copied().or(e.is_tree.then_some(b'/'));
+            next(a).cmp(&next(b))
+        }
+        other => other,
+    }
+}
+
+/// Raw trees by id, with the few most recent kept: walking newest first, a
+/// commit's parent tree is the next commit's tree, so each is read once.
+pub(super) struct TreeCache<'r> {
+    odb: git2::Odb<'r>,
+    trees: HashMap<Oid, std::rc::Rc<RawTree>>,
+    order: std::collections::VecDeque<Oid>,
+}
+
+impl<'r> TreeCache<'r> {
+    pub(super) fn new(repo: &'r Repository) -> Result<Self, git2::Error> {
+        Ok(TreeCache {
+            odb: repo.odb()?,
+            trees: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+        })
+    }
+
+    fn get(&mut self, id: Oid) -> Result<std::rc::Rc<RawTree>, git2::Error> {
+        if let Some(t) = self.trees.get(&id) {
+            return Ok(t.clone());
+        }
+        let tree = std::rc::Rc::new(RawTree::parse(self.odb.read(id)?.data().to_vec()));
+        if self.order.len() >= 32
+            && let Some(old) = self.order.pop_front()
+        {
+            self.trees.remove(&old);
+        }
+        self.order.push_back(id);
+        self.trees.insert(id, tree.clone());
+        Ok(tree)
+    }
+}
+
+fn oid(bytes: &[u8]) -> Option<Oid> {
+    Oid::from_bytes(bytes).ok()
+}
+
+/// Compare two versions of a folder, recursing only into subtrees that
+/// differ. The common prefix and suffix of the two raw trees are skipped
+/// without looking at their entries.
 fn diff_dirs(
-    repo: &Repository,
+    trees: &mut TreeCache,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &str,
     is_document: &dyn Fn(&str) -> bool,
     out: &mut Vec<PathChange>,
 ) -> Result<(), git2::Error> {
-    let old_entries = entries(repo, old)?;
-    let new_entries = entries(repo, new)?;
-    let mut names: Vec<&String> = old_entries.keys().chain(new_entries.keys()).collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        let a = old_entries.get(name);
-        let b = new_entries.get(name);
-        if a == b {
-            continue;
+    let empty = std::rc::Rc::new(RawTree {
+        data: Vec::new(),
+        ends: Vec::new(),
+    });
+    let a = match old {
+        Some(id) => trees.get(id)?,
+        None => empty.clone(),
+    };
+    let b = match new {
+        Some(id) => trees.get(id)?,
+        None => empty,
+    };
+
+    // Skip the identical prefix: entries that end inside it are the same in both.
+    let same = common_prefix(&a.data, &b.data);
+    let mut i = a.ends.partition_point(|&e| e <= same);
+    let mut j = i.min(b.ends.len());
+    // Skip the identical suffix, where the entry boundaries agree.
+    let tail = common_prefix_rev(&a.data, &b.data);
+    let (mut n, mut m) = (a.ends.len(), b.ends.len());
+    while n > i && m > j {
+        let (sa, sb) = (a.start(n - 1), b.start(m - 1));
+        if a.data.len() - sa > tail || a.data.len() - sa != b.data.len() - sb {
+            break;
         }
-        let path = join(prefix, name);
-        let tree = |e: Option<&(Oid, ObjectType)>| {
-            e.filter(|(_, k)| *k == ObjectType::Tree).map(|(id, _)| *id)
+        n -= 1;
+        m -= 1;
+    }
+
+    while i < n || j < m {
+        let ea = (i < n).then(|| a.entry(i));
+        let eb = (j < m).then(|| b.entry(j));
+        let order = match (&ea, &eb) {
+            (Some(x), Some(y)) if x.raw == y.raw => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            (Some(x), Some(y)) => entry_order(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
         };
-        let blob = |e: Option<&(Oid, ObjectType)>| {
-            e.filter(|(_, k)| *k == ObjectType::Blob).map(|(id, _)| *id)
+        let (x, y) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (ea, None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, eb)
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (ea, eb)
+            }
         };
-        let (old_tree, new_tree) = (tree(a), tree(b));
-        if old_tree.is_some() || new_tree.is_some() {
-            diff_dirs(repo, old_tree, new_tree, &path, is_document, out)?;
+        let name = x
+            .as_ref()
+            .or(y.as_ref())
+            .map(|e| text(e.name))
+            .unwrap_or_default();
+        let path = join(prefix, &name);
+        let tree_id =
+            |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_tree).and_then(|e| oid(e.id));
+        let blob_id =
+            |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_blob).and_then(|e| oid(e.id));
+        let (old_tree, new_tree) = (tree_id(&x), tree_id(&y));
+        let (old_blob, new_blob) = (blob_id(&x), blob_id(&y));
+        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
+            diff_dirs(trees, old_tree, new_tree, &path, is_document, out)?;
         }
-        let (old_blob, new_blob) = (blob(a), blob(b));
         if old_blob != new_blob && is_document(&path) {
             out.push(PathChange {
                 path,
@@ -242,6 +386,38 @@ fn diff_dirs(
         }
     }
     Ok(())
+}
+
+/// Length of the common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    // Whole chunks compare as memcmp; the last one byte by byte.
+    while at + 256 <= n && a[at..at + 256] == b[at..at + 256] {
+        at += 256;
+    }
+    at + a[at..n]
+        .iter()
+        .zip(&b[at..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Length of the common suffix of two byte strings.
+fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    while at + 256 <= n
+        && a[a.len() - at - 256..a.len() - at] == b[b.len() - at - 256..b.len() - at]
+    {
+        at += 256;
+    }
+    at + a[..a.len() - at]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - at].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Pair added with deleted paths of one commit: same content first, then
