@@ -11,6 +11,7 @@ use super::{
 use crate::config::Config;
 use crate::model::Date;
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Tree};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
 use std::path::Path;
@@ -259,12 +260,12 @@ pub(super) fn read(
     }
 
     let head_tree = repo.find_commit(head)?.tree()?;
-    let mut facts_read = false;
+    // Which documents have history, and which versions of them it has.
+    let mut followed = Vec::new();
     let mut documents = BTreeMap::new();
     for path in paths {
         let repo_path = join(&prefix, path);
-        let at_head = blob_at(&head_tree, &repo_path);
-        let state = match (at_head, &options.rev) {
+        let state = match (blob_at(&head_tree, &repo_path), &options.rev) {
             (None, _) => {
                 documents.insert(path.clone(), DocumentHistory::uncommitted());
                 continue;
@@ -275,14 +276,42 @@ pub(super) fn read(
                 _ => DocumentState::Modified,
             },
         };
-        let mut history = document_history(
-            &repo,
-            &stored.walk,
-            &mut stored.facts,
-            &mut facts_read,
-            &repo_path,
-            state,
+        let (entries, renamed_from) = follow(&stored.walk, &repo_path);
+        followed.push((path, state, entries, renamed_from));
+    }
+
+    // Read the facts of every version not in the cache: blobs are read in
+    // batches, their front matter parsed in parallel.
+    let missing: BTreeSet<&str> = followed
+        .iter()
+        .flat_map(|(_, _, entries, _)| entries.iter().filter_map(|(_, blob)| *blob))
+        .filter(|blob| !stored.facts.contains_key(*blob))
+        .collect();
+    let facts_read = !missing.is_empty();
+    let odb = repo.odb()?;
+    let missing: Vec<&str> = missing.into_iter().collect();
+    let mut new_facts = Vec::with_capacity(missing.len());
+    for batch in missing.chunks(2048) {
+        let blobs: Vec<(&str, Vec<u8>)> = batch
+            .iter()
+            .filter_map(|id| {
+                let oid = Oid::from_str(id).ok()?;
+                Some((*id, odb.read(oid).ok()?.data().to_vec()))
+            })
+            .collect();
+        new_facts.par_extend(
+            blobs
+                .into_par_iter()
+                .map(|(id, bytes)| (id.to_string(), facts::extract(&bytes))),
         );
+    }
+    drop(odb);
+
+    let facts_cache = &stored.facts;
+    let extra: BTreeMap<String, Facts> = new_facts.into_iter().collect();
+    let facts_of = |blob: &str| extra.get(blob).or_else(|| facts_cache.get(blob));
+    for (path, state, entries, renamed_from) in followed {
+        let mut history = document_history(&stored.walk, &facts_of, &entries, renamed_from, state);
         // Paths are root-relative everywhere else; so are earlier names.
         for old in &mut history.renamed_from {
             if let Some(rel) = old
@@ -294,6 +323,7 @@ pub(super) fn read(
         }
         documents.insert(path.clone(), history);
     }
+    stored.facts.extend(extra);
 
     if options.cache && (before != stored.walk.head || facts_read) {
         cache::store(&cache_dir, &key, &stored);
@@ -333,15 +363,13 @@ fn follow<'w>(walk: &'w Walk, path: &str) -> (Vec<(u32, Option<&'w str>)>, Vec<S
     (entries, renamed_from)
 }
 
-fn document_history(
-    repo: &Repository,
+fn document_history<'f>(
     walk: &Walk,
-    facts_cache: &mut BTreeMap<String, Facts>,
-    facts_read: &mut bool,
-    repo_path: &str,
+    facts_of: &dyn Fn(&str) -> Option<&'f Facts>,
+    entries: &[(u32, Option<&str>)],
+    renamed_from: Vec<String>,
     state: DocumentState,
 ) -> DocumentHistory {
-    let (entries, renamed_from) = follow(walk, repo_path);
     let commits: Vec<CommitInfo> = entries
         .iter()
         .map(|(c, _)| walk.commits[*c as usize].info.clone())
@@ -369,21 +397,11 @@ fn document_history(
     let mut status_changes = Vec::new();
     let mut target_changes = Vec::new();
     let mut milestone_slips = Vec::new();
-    let mut prev = Facts::default();
+    let empty = Facts::default();
+    let mut prev = &empty;
     for (commit, blob) in entries.iter().rev() {
         let Some(blob) = blob else { continue };
-        let facts = match facts_cache.get(*blob) {
-            Some(f) => f.clone(),
-            None => {
-                let f = Oid::from_str(blob)
-                    .and_then(|oid| repo.find_blob(oid))
-                    .map(|b| facts::extract(b.content()))
-                    .unwrap_or_default();
-                facts_cache.insert((*blob).to_string(), f.clone());
-                *facts_read = true;
-                f
-            }
-        };
+        let Some(facts) = facts_of(blob) else { continue };
         let info = &walk.commits[*commit as usize].info;
         if let Some(to) = &facts.status
             && prev.status.as_ref() != Some(to)
