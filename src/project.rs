@@ -111,7 +111,7 @@ impl Project {
                     .into_par_iter()
                     .map(|d| {
                         let parsed = match std::fs::read(&d.abs_path) {
-                            Ok(bytes) => parse::parse_document(&d.rel_path, &bytes),
+                            Ok(bytes) => parse::parse_owned(&d.rel_path, bytes),
                             Err(e) => unreadable(&d.rel_path, &e),
                         };
                         (d.kind, d.rel_path, parsed)
@@ -143,7 +143,7 @@ impl Project {
                 let parsed = blobs
                     .into_par_iter()
                     .map(|(kind, path, bytes)| {
-                        let parsed = parse::parse_document(&path, &bytes);
+                        let parsed = parse::parse_owned(&path, bytes);
                         (kind, path, parsed)
                     })
                     .collect();

@@ -71,6 +71,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    // The process ends here: freeing the model piece by piece is wasted work.
+    std::mem::forget(project);
     Ok(if report.fails(args.deny_warnings) {
         ExitCode::from(1)
     } else {

@@ -401,7 +401,9 @@ fn document_history<'f>(
     let mut prev = &empty;
     for (commit, blob) in entries.iter().rev() {
         let Some(blob) = blob else { continue };
-        let Some(facts) = facts_of(blob) else { continue };
+        let Some(facts) = facts_of(blob) else {
+            continue;
+        };
         let info = &walk.commits[*commit as usize].info;
         if let Some(to) = &facts.status
             && prev.status.as_ref() != Some(to)

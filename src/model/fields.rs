@@ -21,9 +21,9 @@ pub fn type_document(
     config: &Config,
     kind: usize,
     path: String,
-    parsed: ParsedDocument,
+    mut parsed: ParsedDocument,
 ) -> (Entity, Vec<Diagnostic>) {
-    let mut diagnostics = parsed.diagnostics.clone();
+    let mut diagnostics = std::mem::take(&mut parsed.diagnostics);
     let kind_config = &config.kinds[kind];
     let mut document = Document {
         path,

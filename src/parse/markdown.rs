@@ -85,7 +85,10 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
         });
     };
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // Tables, footnotes, strikethrough and task lists cannot hold or hide a
+    // top-level heading, so the outline reads plain CommonMark: faster, and
+    // the same headings.
+    for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
                 let level = heading_level(level);
@@ -105,8 +108,7 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
                     let title = h.text.split_whitespace().collect::<Vec<_>>().join(" ");
                     if let Some(s) = section.as_mut() {
                         // A sub-heading is content of the section around it.
-                        s.content.push_str(&title);
-                        s.content.push(' ');
+                        note(&mut s.content, &title);
                     }
                     if h.level == 1 && out.h1.is_none() {
                         out.h1 = Some(Heading {
@@ -130,18 +132,17 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&t);
                 } else if let Some(s) = section.as_mut() {
-                    s.content.push_str(&t);
-                    s.content.push(' ');
+                    note(&mut s.content, &t);
                 }
             }
             Event::Html(t) | Event::InlineHtml(t) => {
                 if let Some(s) = section.as_mut().filter(|_| heading.is_none()) {
-                    s.content.push_str(&t);
+                    note(&mut s.content, &t);
                 }
             }
             Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
                 if let Some(s) = section.as_mut() {
-                    s.content.push_str("[] ");
+                    note(&mut s.content, "[]");
                 }
             }
             _ => {}
@@ -151,6 +152,17 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
         close(open, body.len(), &mut out);
     }
     out
+}
+
+/// Keep the start of a section's text: enough to tell a placeholder
+/// (TODO, TBD, N/A) from content, without copying the whole section.
+fn note(buf: &mut String, text: &str) {
+    let text = text.trim();
+    if text.is_empty() || buf.len() > 64 {
+        return;
+    }
+    buf.push_str(text);
+    buf.push(' ');
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

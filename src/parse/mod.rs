@@ -16,6 +16,7 @@ pub mod node;
 pub mod quantity;
 mod toml_fm;
 mod yaml;
+mod yaml_fast;
 
 pub use markdown::{Heading, Section, normalize_heading};
 pub use node::{Key, Node, Scalar, ScalarKind, Value};
@@ -54,6 +55,11 @@ impl ParsedDocument {
 
 /// Parse one file. `path` is the report path used in diagnostics.
 pub fn parse_document(path: &str, bytes: &[u8]) -> ParsedDocument {
+    parse_owned(path, bytes.to_vec())
+}
+
+/// Parse one file that the caller owns, without copying its text.
+pub fn parse_owned(path: &str, bytes: Vec<u8>) -> ParsedDocument {
     let mut doc = ParsedDocument {
         text: String::new(),
         readable: false,
@@ -89,16 +95,17 @@ pub fn parse_document(path: &str, bytes: &[u8]) -> ParsedDocument {
 }
 
 /// UTF-8 (a BOM is dropped); anything else is refused with the byte offset.
-fn decode(bytes: &[u8]) -> Result<String, String> {
+fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("the file is UTF-16; pilotbook reads UTF-8".to_string());
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => Err(format!(
-            "the file is not valid UTF-8 (byte offset {})",
-            e.valid_up_to()
-        )),
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if bom {
+        bytes.drain(..3);
     }
+    String::from_utf8(bytes).map_err(|e| {
+        // Offsets count from the file's first byte, BOM included.
+        let at = e.utf8_error().valid_up_to() + if bom { 3 } else { 0 };
+        format!("the file is not valid UTF-8 (byte offset {at})")
+    })
 }

@@ -27,8 +27,17 @@ enum Frame {
     },
 }
 
-/// Parse `region`, whose first line is line `first_line` of the file.
+/// Parse `region`, whose first line is line `first_line` of the file:
+/// the common subset on the fast path, everything else here.
 pub fn parse(region: &str, first_line: u32) -> Result<Node, SyntaxError> {
+    match super::yaml_fast::parse(region, first_line) {
+        Some(node) => Ok(node),
+        None => parse_full(region, first_line),
+    }
+}
+
+/// Parse `region` with the full YAML parser.
+pub fn parse_full(region: &str, first_line: u32) -> Result<Node, SyntaxError> {
     let at = |span: &Span| {
         Position::new(
             first_line + to_u32(span.start.line()).saturating_sub(1),
@@ -215,5 +224,111 @@ mod tests {
         };
         assert_eq!(kind("id"), ScalarKind::Quoted);
         assert_eq!(kind("n"), ScalarKind::Plain);
+    }
+
+    use proptest::prelude::*;
+
+    /// A front matter in (or near) the fast path's subset.
+    fn document() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("title"),
+            Just("status"),
+            Just("owner"),
+            Just("metric"),
+            Just("target"),
+            Just("due"),
+            Just("a b"),
+            Just("x-y"),
+            Just("Über"),
+            Just("k"),
+            Just("url")
+        ];
+        let scalar = prop_oneof![
+            Just("plain words".to_string()),
+            Just("2026-06-01".to_string()),
+            Just("0123".to_string()),
+            Just("-5".to_string()),
+            Just("1.10".to_string()),
+            Just("~".to_string()),
+            Just("null".to_string()),
+            Just("\">= 92%\"".to_string()),
+            Just("'it''s'".to_string()),
+            Just("'a # b'".to_string()),
+            Just("\"a \\\" b\"".to_string()),
+            Just("http://x.y/z".to_string()),
+            Just("C# and F#".to_string()),
+            Just("value # comment".to_string()),
+            Just("a: b".to_string()),
+            Just("[1, 2]".to_string()),
+            Just("&anchor x".to_string()),
+            Just("|".to_string()),
+            Just("\"unterminated".to_string()),
+            Just("'x'y".to_string()),
+            Just("ünïcödé".to_string()),
+            "[a-z0-9 .:#'\"-]{1,12}",
+        ];
+        let entry = (
+            key.clone(),
+            scalar.clone(),
+            0..6usize,
+            key.clone(),
+            scalar.clone(),
+        );
+        let line = (entry, prop_oneof![Just(2usize), Just(4)], any::<bool>()).prop_map(
+            |((k, v, shape, k2, v2), step, same_indent)| {
+                let pad = " ".repeat(step);
+                let dash = if same_indent {
+                    String::new()
+                } else {
+                    pad.clone()
+                };
+                match shape {
+                    0 => format!("{k}: {v}\n"),
+                    1 => format!("{k}:\n{dash}- {v}\n{dash}- {v2}\n"),
+                    2 => {
+                        format!("{k}:\n{dash}- {k2}: {v}\n{dash}  {k}: {v2}\n{dash}- {k2}: {v2}\n")
+                    }
+                    3 => format!("{k}:\n{pad}{k2}: {v}\n{pad}{k}x: {v2}\n"),
+                    4 => format!("# comment\n\n{k}:   {v}   \n"),
+                    _ => format!("{k}:\n"),
+                }
+            },
+        );
+        proptest::collection::vec(line, 0..6).prop_map(|lines| lines.concat())
+    }
+
+    static FAST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static ALL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Wherever the fast path answers, it answers what the full parser does.
+        #[test]
+        fn fast_path_agrees_with_saphyr(doc in document(), crlf in any::<bool>()) {
+            let doc = if crlf { doc.replace('\n', "\r\n") } else { doc };
+            let all = ALL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(fast) = super::super::yaml_fast::parse(&doc, 2) {
+                FAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let full = parse_full(&doc, 2);
+                prop_assert_eq!(Ok(fast), full, "document:\n{}", doc);
+            }
+            // The generator must keep exercising the fast path.
+            if all == 2000 {
+                prop_assert!(FAST.load(std::sync::atomic::Ordering::Relaxed) > 200);
+            }
+        }
+    }
+
+    #[test]
+    fn typical_front_matter_takes_the_fast_path() {
+        let doc = "title: Support ticket triage agent\nstatus: pilot   # comment\nowner: dana-kim\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\n    actual: '94%'\nproduction_path:\n- milestone: GA\n  due: 2026-09-01\ntags: []\n";
+        assert!(
+            super::super::yaml_fast::parse(doc, 2).is_none(),
+            "flow [] is left to saphyr"
+        );
+        let doc = doc.replace("tags: []\n", "");
+        let fast = super::super::yaml_fast::parse(&doc, 2).expect("in the subset");
+        assert_eq!(Ok(fast), parse_full(&doc, 2));
     }
 }

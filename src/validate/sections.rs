@@ -25,33 +25,57 @@ fn purpose(section: &str) -> &'static str {
     }
 }
 
+/// One section a kind asks for, with the normalised headings that count.
+struct Wanted<'c> {
+    name: &'c str,
+    rule: Rule,
+    keys: Vec<String>,
+}
+
+fn wanted(kind: &KindConfig) -> Vec<Wanted<'_>> {
+    let required = kind
+        .required_sections
+        .iter()
+        .map(|n| (n, Rule::MissingSection));
+    let recommended = kind
+        .recommended_sections
+        .iter()
+        .map(|n| (n, Rule::MissingRecommendedSection));
+    required
+        .chain(recommended)
+        .map(|(name, rule)| {
+            let mut keys = vec![normalize_heading(name)];
+            if let Some(aliases) = kind.section_aliases.get(name) {
+                keys.extend(aliases.iter().map(|a| normalize_heading(a)));
+            }
+            Wanted { name, rule, keys }
+        })
+        .collect()
+}
+
 /// Check every document's required and recommended sections.
 pub fn sections(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
+    // Normalise each kind's section names once, not once per document.
+    let per_kind: Vec<Vec<Wanted>> = config.kinds.iter().map(wanted).collect();
     for entity in &portfolio.entities {
         let kind = &config.kinds[entity.kind];
-        for name in &kind.required_sections {
-            check(kind, entity, name, Rule::MissingSection, out);
-        }
-        for name in &kind.recommended_sections {
-            check(kind, entity, name, Rule::MissingRecommendedSection, out);
+        for w in &per_kind[entity.kind] {
+            check(kind, entity, w, out);
         }
     }
 }
 
-fn check(kind: &KindConfig, entity: &Entity, name: &str, rule: Rule, out: &mut Vec<Diagnostic>) {
+fn check(kind: &KindConfig, entity: &Entity, wanted: &Wanted, out: &mut Vec<Diagnostic>) {
     let Some(doc) = &entity.document else { return };
     if !doc.parsed.readable {
         return;
     }
-    let mut keys = vec![normalize_heading(name)];
-    if let Some(aliases) = kind.section_aliases.get(name) {
-        keys.extend(aliases.iter().map(|a| normalize_heading(a)));
-    }
+    let (name, rule) = (wanted.name, wanted.rule);
     let found: Vec<_> = doc
         .parsed
         .sections
         .iter()
-        .filter(|s| keys.contains(&s.key))
+        .filter(|s| wanted.keys.contains(&s.key))
         .collect();
     if found.iter().any(|s| !s.empty) {
         return;
