@@ -1,0 +1,1990 @@
+//! Generate a synthetic pilotbook repository for benchmarks and load tests.
+//!
+//! ```text
+//! cargo run --release --example gen-corpus -- --pilots 10000 --seed 1 --out /tmp/corpus
+//! ```
+//!
+//! The tree looks like a real portfolio: `pilotbook.toml`, one document per
+//! pilot under `pilots/`, and the people, metrics and systems they refer to.
+//! Pilot documents carry the front matter of PRODUCT.md §2 (all six statuses,
+//! metric targets with baselines and actuals, integrations, dependencies, a
+//! dated production path) and the nine usual sections with a few sentences of
+//! generated prose each, about 2.5–4 KB per pilot like the example repository.
+//!
+//! Dates are relative to a fixed "today" (2026-11-25, see [`TODAY`]): past
+//! milestones are done and open ones lie in the future, so a check run with
+//! `PILOTBOOK_TODAY=2026-11-25` reports no overdue milestones. A pilot only
+//! depends on pilots with a lower index whose last milestone is not later than
+//! its own, so there are no cycles and `dependency-late` stays quiet. About 2%
+//! of pilots carry one realistic defect (a missing or empty section, an owner
+//! who has no person document, an unparseable target, a decided metric
+//! without an actual) so that `check` has findings to report.
+//!
+//! Everything is drawn from a small seeded PRNG (splitmix64): the same
+//! arguments always produce a byte-identical tree, whatever the number of
+//! threads. Documents are rendered in parallel (rayon), each from its own
+//! stream derived from the seed and its index.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+/// The date the corpus is generated against (days are counted from it).
+const TODAY: (i32, u32, u32) = (2026, 11, 25);
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gen-corpus",
+    about = "Generate a deterministic synthetic pilotbook repository",
+    long_about = "Generate a deterministic synthetic pilotbook repository (pilots, people, \
+                  metrics, systems) for benchmarks. The same arguments always produce a \
+                  byte-identical tree. Dates are relative to 2026-11-25; run checks with \
+                  PILOTBOOK_TODAY=2026-11-25 for stable results."
+)]
+struct Args {
+    /// Number of pilot documents.
+    #[arg(long, default_value_t = 1000)]
+    pilots: usize,
+    /// Seed of the pseudo-random generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory to write the repository to (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Write into a non-empty DIR: replaces pilotbook.toml and the pilots/,
+    /// people/, metrics/ and systems/ folders, leaves anything else alone.
+    #[arg(long)]
+    force: bool,
+    /// Commits of git history to generate (only 0 is supported for now).
+    #[arg(long, default_value_t = 0)]
+    commits: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.commits != 0 {
+        eprintln!(
+            "gen-corpus: --commits {} is not supported yet: only --commits 0 (a plain folder \
+             without git history) works today; generating history is a later issue",
+            args.commits
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(message) = check_out(&args.out, args.force) {
+        eprintln!("gen-corpus: {message}");
+        return ExitCode::from(2);
+    }
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("gen-corpus: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Usage errors (exit 2): `--out` is a file, or a non-empty folder without `--force`.
+fn check_out(out: &Path, force: bool) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!("{} exists and is not a directory", out.display()));
+    }
+    if !force
+        && out.is_dir()
+        && fs::read_dir(out)
+            .map(|mut e| e.next().is_some())
+            .unwrap_or(false)
+    {
+        return Err(format!(
+            "{} exists and is not empty; choose another --out or pass --force",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let start = Instant::now();
+    prepare_out(&args.out, args.force)?;
+    let corpus = Corpus::plan(args.pilots, args.seed);
+
+    for dir in ["pilots", "people", "metrics", "systems"] {
+        let path = args.out.join(dir);
+        fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    }
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    files.push((args.out.join("pilotbook.toml"), corpus.config_toml()));
+    let bytes_small: usize = {
+        let mut small = Vec::new();
+        for (i, p) in corpus.people.iter().enumerate() {
+            small.push((
+                args.out.join("people").join(format!("{}.md", p.id)),
+                corpus.render_person(i),
+            ));
+        }
+        for (i, m) in corpus.metrics.iter().enumerate() {
+            small.push((
+                args.out.join("metrics").join(format!("{}.md", m.id)),
+                corpus.render_metric(i),
+            ));
+        }
+        for (i, s) in corpus.systems.iter().enumerate() {
+            small.push((
+                args.out.join("systems").join(format!("{}.md", s.id)),
+                corpus.render_system(i),
+            ));
+        }
+        let total = small.iter().map(|(_, t)| t.len()).sum();
+        files.extend(small);
+        total
+    };
+    files
+        .par_iter()
+        .try_for_each(|(path, text)| write(path, text))?;
+
+    let pilots_dir = args.out.join("pilots");
+    let bytes_pilots: usize = (0..corpus.pilots.len())
+        .into_par_iter()
+        .map(|i| {
+            let text = corpus.render_pilot(i);
+            let path = pilots_dir.join(format!("{}.md", corpus.pilots[i].id));
+            write(&path, &text).map(|()| text.len())
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
+
+    let defects = corpus
+        .pilots
+        .iter()
+        .filter(|p| p.defect != Defect::None)
+        .count();
+    eprintln!(
+        "gen-corpus: wrote {} pilots ({:.1} MB, {} with a defect), {} people, {} metrics, {} systems to {} in {:.2} s",
+        corpus.pilots.len(),
+        (bytes_pilots + bytes_small) as f64 / 1e6,
+        defects,
+        corpus.people.len(),
+        corpus.metrics.len(),
+        corpus.systems.len(),
+        args.out.display(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Refuse a non-empty DIR without `--force`; with it, remove what we generate.
+fn prepare_out(out: &Path, force: bool) -> Result<(), String> {
+    match fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                if !force {
+                    return Err(format!(
+                        "{} exists and is not empty; choose another --out or pass --force",
+                        out.display()
+                    ));
+                }
+                for dir in ["pilots", "people", "metrics", "systems"] {
+                    let path = out.join(dir);
+                    if path.exists() {
+                        fs::remove_dir_all(&path)
+                            .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+                    }
+                }
+                let toml = out.join("pilotbook.toml");
+                if toml.exists() {
+                    fs::remove_file(&toml)
+                        .map_err(|e| format!("cannot remove {}: {e}", toml.display()))?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", out.display())),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// PRNG and dates
+// ---------------------------------------------------------------------------
+
+/// splitmix64: tiny, fast, good enough for synthetic text.
+#[derive(Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        let mut rng = Rng(seed ^ 0x6A09_E667_F3BC_C908);
+        rng.next();
+        rng
+    }
+
+    /// An independent stream for item `index` of family `family`.
+    fn stream(seed: u64, family: u64, index: u64) -> Rng {
+        let mut mix = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ family.rotate_left(32));
+        let a = mix.next();
+        Rng::new(a ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() as u128 * n as u128) >> 64) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + self.below((hi - lo + 1) as usize) as i64
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// One of a list of words.
+    fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
+    /// `k` distinct indices of `0..n`, in draw order.
+    fn distinct(&mut self, n: usize, k: usize) -> Vec<usize> {
+        let k = k.min(n);
+        let mut out: Vec<usize> = Vec::with_capacity(k);
+        while out.len() < k {
+            let i = self.below(n);
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    /// Index drawn with the given weights.
+    fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut x = self.below(total as usize) as u32;
+        for (i, &w) in weights.iter().enumerate() {
+            if x < w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn fmt_date(days: i32) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn today() -> i32 {
+    days_from_civil(TODAY.0, TODAY.1, TODAY.2)
+}
+
+/// Lowercase, runs of anything outside `[a-z0-9]` become one `-`.
+fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// `base`, or `base-2`, `base-3`… whichever is still free.
+fn unique(taken: &mut HashSet<String>, base: String) -> String {
+    if taken.insert(base.clone()) {
+        return base;
+    }
+    let mut n = 2;
+    loop {
+        let candidate = format!("{base}-{n}");
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// A name used mid-sentence: `Support operations` → `support operations`,
+/// but `ML platform` keeps its acronym.
+fn prose_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_uppercase() => name.to_string(),
+        _ => {
+            let mut chars = name.chars();
+            chars
+                .next()
+                .map(|c| c.to_lowercase().collect::<String>() + chars.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Vocabulary
+// ---------------------------------------------------------------------------
+
+const FIRST: &[&str] = &[
+    "Aiko", "Dana", "Elif", "Grace", "Hannah", "Kwame", "Leon", "Marcus", "Noah", "Priya", "Ravi",
+    "Sofia", "Tomas", "Amara", "Bruno", "Chloe", "Dmitri", "Esther", "Farid", "Greta", "Hiro",
+    "Ines", "Jonas", "Kavya", "Lars", "Maya", "Nadia", "Oscar", "Paula", "Quentin", "Rosa",
+    "Samir", "Tess", "Umar", "Vera", "Wen", "Xavier", "Yara", "Zofia", "Anders", "Bea", "Carlos",
+    "Deniz", "Emil", "Fatima", "Gabriel", "Helga", "Ivan", "Julia", "Kenji", "Lena", "Mateo",
+    "Nina", "Olu", "Pieter", "Rania", "Stefan", "Tanvi", "Ulla", "Viktor",
+];
+
+const LAST: &[&str] = &[
+    "Tanaka",
+    "Kim",
+    "Demir",
+    "Obi",
+    "Brooks",
+    "Asante",
+    "Fischer",
+    "Oyelaran",
+    "Brennan",
+    "Raman",
+    "Patel",
+    "Mendes",
+    "Lindqvist",
+    "Okafor",
+    "Rossi",
+    "Dubois",
+    "Ivanova",
+    "Cohen",
+    "Haddad",
+    "Novak",
+    "Sato",
+    "Garcia",
+    "Jansen",
+    "Nair",
+    "Berg",
+    "Levi",
+    "Khan",
+    "Silva",
+    "Moreau",
+    "Costa",
+    "Schmidt",
+    "Nguyen",
+    "Kowalski",
+    "Andersen",
+    "Ferreira",
+    "Yilmaz",
+    "Mensah",
+    "Park",
+    "Romero",
+    "Visser",
+    "Kaur",
+    "Eriksen",
+    "Bauer",
+    "Santos",
+    "Horvat",
+    "Wright",
+    "Murphy",
+    "Kovacs",
+    "Adeyemi",
+    "Larsen",
+    "Meyer",
+    "Popescu",
+    "Ortiz",
+    "Hughes",
+    "Keller",
+    "Bianchi",
+    "Dahl",
+    "Mbeki",
+    "Sorensen",
+    "Vogel",
+];
+
+/// (id, display name, role word)
+const TEAMS: &[(&str, &str, &str)] = &[
+    ("support-ops", "Support operations", "Support"),
+    ("fleet-ops", "Fleet operations", "Fleet"),
+    (
+        "warehouse-ops",
+        "Warehouse operations",
+        "Warehouse Operations",
+    ),
+    ("finance-ops", "Finance operations", "Finance"),
+    ("revenue-ops", "Revenue operations", "Revenue Operations"),
+    ("network-planning", "Network planning", "Network Planning"),
+    (
+        "cx-product",
+        "Customer experience product",
+        "Customer Experience",
+    ),
+    ("ml-platform", "ML platform", "ML Platform"),
+    ("data-platform", "Data platform", "Data Platform"),
+    (
+        "integration",
+        "Integration engineering",
+        "Integration Engineering",
+    ),
+    ("security", "Security and risk", "Security"),
+    ("procurement", "Procurement", "Procurement"),
+    ("customs", "Customs and trade compliance", "Customs"),
+    ("people-ops", "People operations", "People Operations"),
+    ("legal-ops", "Legal operations", "Legal"),
+    ("marketing-ops", "Marketing operations", "Marketing"),
+];
+
+const ROLE_LEVEL: &[&str] = &[
+    "Lead",
+    "Manager",
+    "Director",
+    "Senior Engineer",
+    "Product Owner",
+    "Analyst",
+];
+
+/// (title, kind, default auth)
+const SYSTEMS: &[(&str, &str, &str)] = &[
+    ("Zendesk Support", "saas", "oauth2"),
+    ("Salesforce", "saas", "oauth2-jwt-bearer"),
+    ("SAP S/4HANA", "erp", "oauth2-client-credentials"),
+    ("Snowflake", "database", "key-pair"),
+    ("Kafka event bus", "queue", "sasl-oauthbearer"),
+    ("Customer data platform", "api", "oauth2-client-credentials"),
+    ("LLM gateway", "api", "service-token"),
+    (
+        "Warehouse management system",
+        "api",
+        "oauth2-client-credentials",
+    ),
+    ("Telematics platform", "api", "oauth2"),
+    ("Twilio", "saas", "api-key"),
+    ("Contract repository", "file-store", "sas-token"),
+    ("Route optimisation API", "api", "api-key"),
+    ("Orders database", "database", "iam-role"),
+    ("Data lake", "file-store", "iam-role"),
+    ("ServiceNow", "saas", "oauth2"),
+    ("Workday", "saas", "oauth2"),
+    ("Jira", "saas", "api-token"),
+    ("Payment gateway", "api", "mtls"),
+    ("Feature store", "database", "service-token"),
+    ("Model registry", "api", "service-token"),
+    ("Identity provider", "api", "oauth2-client-credentials"),
+    ("Pricing engine", "api", "mtls"),
+    ("Billing system", "api", "oauth2-client-credentials"),
+    ("Customs broker API", "api", "api-key"),
+    ("Carrier EDI hub", "file-store", "sftp-key"),
+    ("Returns portal", "api", "oauth2"),
+    ("Web analytics", "saas", "api-key"),
+    ("Document management system", "file-store", "oauth2"),
+    ("Yard management system", "api", "oauth2-client-credentials"),
+    (
+        "Transport management system",
+        "api",
+        "oauth2-client-credentials",
+    ),
+    ("Contact centre platform", "saas", "oauth2"),
+    ("Email gateway", "api", "service-token"),
+    ("Vector search service", "api", "service-token"),
+    ("Labelling tool", "saas", "api-key"),
+    ("Notification service", "queue", "sasl-oauthbearer"),
+    ("Product information system", "database", "key-pair"),
+    ("Supplier portal", "api", "oauth2"),
+    ("Time-series metrics store", "database", "service-token"),
+    ("Geocoding API", "api", "api-key"),
+    ("Scheduling service", "api", "mtls"),
+];
+
+const REGIONS: &[(&str, &str)] = &[
+    ("uk", "UK"),
+    ("nl", "Netherlands"),
+    ("de", "Germany"),
+    ("fr", "France"),
+    ("pl", "Poland"),
+    ("es", "Spain"),
+    ("it", "Italy"),
+    ("be", "Belgium"),
+    ("se", "Sweden"),
+    ("us", "US"),
+];
+
+const SITES: &[&str] = &[
+    "Daventry",
+    "Swindon",
+    "Venlo",
+    "Tilburg",
+    "Leeds",
+    "Utrecht",
+    "Duisburg",
+    "Lyon",
+    "Poznan",
+    "Zaragoza",
+    "Milan",
+    "Antwerp",
+    "Gothenburg",
+    "Bristol",
+    "Rotterdam",
+    "Hamburg",
+    "Lille",
+    "Wroclaw",
+    "Valencia",
+    "Bologna",
+];
+
+/// (singular, plural)
+const OBJECTS: &[(&str, &str)] = &[
+    ("ticket", "tickets"),
+    ("invoice", "invoices"),
+    ("shipment", "shipments"),
+    ("order", "orders"),
+    ("claim", "claims"),
+    ("return", "returns"),
+    ("quote", "quotes"),
+    ("lead", "leads"),
+    ("contract", "contracts"),
+    ("delivery", "deliveries"),
+    ("pallet", "pallets"),
+    ("route", "routes"),
+    ("dock appointment", "dock appointments"),
+    ("customs declaration", "customs declarations"),
+    ("purchase order", "purchase orders"),
+    ("supplier email", "supplier emails"),
+    ("driver shift", "driver shifts"),
+    ("support call", "support calls"),
+    ("chat", "chats"),
+    ("delivery photo", "delivery photos"),
+    ("payment", "payments"),
+    ("refund", "refunds"),
+    ("job application", "job applications"),
+    ("maintenance request", "maintenance requests"),
+];
+
+const TASKS: &[&str] = &[
+    "triage",
+    "classification",
+    "extraction",
+    "forecasting",
+    "matching",
+    "scoring",
+    "routing",
+    "summarisation",
+    "anomaly detection",
+    "deduplication",
+    "prioritisation",
+    "translation",
+    "reply drafting",
+    "scheduling",
+    "optimisation",
+    "validation",
+];
+
+const ARTIFACTS: &[&str] = &[
+    "agent",
+    "model",
+    "assistant",
+    "copilot",
+    "pipeline",
+    "service",
+    "engine",
+];
+
+const QUALIFIERS: &[&str] = &[
+    "Automated",
+    "Real-time",
+    "Proactive",
+    "Multilingual",
+    "Nightly",
+    "Self-service",
+];
+
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+
+const ONCALL: &[&str] = &[
+    "ML platform",
+    "data platform",
+    "integration engineering",
+    "operations engineering",
+    "platform SRE",
+];
+
+/// How a metric is measured and printed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum UnitClass {
+    PctHigh,
+    PctLow,
+    Ms,
+    Minutes,
+    Hours,
+    Usd,
+    Eur,
+    PerHour,
+    PerDay,
+}
+
+impl UnitClass {
+    /// The unit as written after the number (`None` for `%`, glued).
+    fn unit(self) -> &'static str {
+        match self {
+            UnitClass::PctHigh | UnitClass::PctLow => "%",
+            UnitClass::Ms => "ms",
+            UnitClass::Minutes => "min",
+            UnitClass::Hours => "h",
+            UnitClass::Usd => "USD",
+            UnitClass::Eur => "EUR",
+            UnitClass::PerHour => "per hour",
+            UnitClass::PerDay => "per day",
+        }
+    }
+
+    fn higher_is_better(self) -> bool {
+        matches!(
+            self,
+            UnitClass::PctHigh | UnitClass::PerHour | UnitClass::PerDay
+        )
+    }
+
+    /// Decimal places the values are printed with.
+    fn decimals(self) -> u32 {
+        match self {
+            UnitClass::PctHigh | UnitClass::PctLow => 1,
+            UnitClass::Usd | UnitClass::Eur => 3,
+            UnitClass::Hours => 1,
+            _ => 0,
+        }
+    }
+
+    /// A plausible target, in ticks of `10^-decimals`.
+    fn target(self, rng: &mut Rng) -> i64 {
+        match self {
+            UnitClass::PctHigh => rng.range(60, 97) * 10,
+            UnitClass::PctLow => rng.range(3, 80),
+            UnitClass::Ms => rng.range(2, 40) * 50,
+            UnitClass::Minutes => rng.range(3, 60),
+            UnitClass::Hours => rng.range(10, 480),
+            UnitClass::Usd | UnitClass::Eur => {
+                *rng.pick(&[5, 10, 20, 40, 50, 80, 100, 150, 250, 500, 1200])
+            }
+            UnitClass::PerHour => rng.range(20, 400),
+            UnitClass::PerDay => rng.range(10, 900),
+        }
+    }
+
+    fn format(self, ticks: i64) -> String {
+        let d = self.decimals();
+        let scale = 10i64.pow(d);
+        let mut number = if d == 0 {
+            ticks.to_string()
+        } else {
+            let s = format!(
+                "{}.{:0width$}",
+                ticks / scale,
+                ticks % scale,
+                width = d as usize
+            );
+            let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+            if s.is_empty() { "0".to_string() } else { s }
+        };
+        match self {
+            UnitClass::PctHigh | UnitClass::PctLow => number.push('%'),
+            _ => {
+                number.push(' ');
+                number.push_str(self.unit());
+            }
+        }
+        number
+    }
+
+    /// Largest meaningful value (100% for percentages).
+    fn max(self) -> i64 {
+        match self {
+            UnitClass::PctHigh | UnitClass::PctLow => 1000,
+            _ => i64::MAX / 4,
+        }
+    }
+}
+
+/// (id pattern, title pattern, unit class, definition)
+const METRIC_KINDS: &[(&str, &str, UnitClass, &str)] = &[
+    (
+        "{o}-accuracy",
+        "{O} accuracy",
+        UnitClass::PctHigh,
+        "Share of {os} in the weekly QA sample where the pilot's output matches the label a trained reviewer assigns without seeing it. Reviewers label a random sample every week; the figure is the four-week rolling share.",
+    ),
+    (
+        "{o}-recall",
+        "{O} recall",
+        UnitClass::PctHigh,
+        "Share of {os} that a reviewer later marks as relevant which the pilot had already flagged. Measured on a lagged sample because the ground truth arrives weeks after the event.",
+    ),
+    (
+        "{o}-automation-rate",
+        "{O} automation rate",
+        UnitClass::PctHigh,
+        "Share of {os} handled end to end without a person touching them, out of all {os} in scope. Items a person reopens within seven days count as not automated.",
+    ),
+    (
+        "{o}-error-rate",
+        "{O} error rate",
+        UnitClass::PctLow,
+        "Share of {os} where the pilot's output had to be corrected afterwards, as recorded in the correction log. Counted weekly over all {os} the pilot touched.",
+    ),
+    (
+        "{o}-p95-latency",
+        "{O} p95 latency",
+        UnitClass::Ms,
+        "95th percentile of the time from a {o} reaching the pilot's service to its output being written back, taken from OpenTelemetry traces over a seven-day window.",
+    ),
+    (
+        "{o}-handle-time",
+        "{O} handle time",
+        UnitClass::Minutes,
+        "Median time a person spends on one {o}, from opening it to closing it, as logged by the work queue. Idle time longer than ten minutes is excluded.",
+    ),
+    (
+        "{o}-turnaround",
+        "{O} turnaround",
+        UnitClass::Hours,
+        "Median elapsed time from a {o} arriving to it being fully processed, in hours, including waiting time in queues and for approvals.",
+    ),
+    (
+        "cost-per-{o}",
+        "Cost per {o}",
+        UnitClass::Usd,
+        "Total running cost of the pilot (model calls, hosting, third-party fees) divided by the number of {os} it processed in the month, in US dollars.",
+    ),
+    (
+        "{o}-unit-cost",
+        "{O} unit cost",
+        UnitClass::Eur,
+        "Fully loaded processing cost of one {o}, including staff time at the standard hourly rate, in euros. Finance recomputes it monthly.",
+    ),
+    (
+        "{o}-throughput",
+        "{O} throughput",
+        UnitClass::PerHour,
+        "Number of {os} processed per staffed hour across the sites in scope, from the work queue's completion events.",
+    ),
+    (
+        "{o}-daily-volume",
+        "{O} daily volume",
+        UnitClass::PerDay,
+        "Number of {os} completed per working day in the pilot's scope, averaged over the last four weeks.",
+    ),
+];
+
+const AUTHS: &[&str] = &[
+    "oauth2",
+    "oauth2-client-credentials",
+    "service-token",
+    "api-key",
+    "mtls",
+    "key-pair",
+    "iam-role",
+];
+
+// ---------------------------------------------------------------------------
+// The plan: every entity, sequentially from one stream
+// ---------------------------------------------------------------------------
+
+struct Person {
+    id: String,
+    name: String,
+    team: usize,
+    role: String,
+}
+
+struct Metric {
+    id: String,
+    title: String,
+    class: UnitClass,
+    definition: String,
+    object: usize,
+}
+
+struct System {
+    id: String,
+    title: String,
+    kind: &'static str,
+    auth: &'static str,
+    owner: usize,
+    region: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Status {
+    Proposed,
+    Pilot,
+    Go,
+    NoGo,
+    Production,
+    Retired,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Proposed => "proposed",
+            Status::Pilot => "pilot",
+            Status::Go => "go",
+            Status::NoGo => "no-go",
+            Status::Production => "production",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Defect {
+    None,
+    MissingRollback,
+    EmptyMonitoring,
+    UndefinedOwner,
+    BadTarget,
+    MissingActual,
+}
+
+struct MetricUse {
+    metric: usize,
+    comparator: &'static str,
+    target: i64,
+    baseline: Option<i64>,
+    actual: Option<i64>,
+}
+
+struct Milestone {
+    name: String,
+    due: i32,
+    done: Option<i32>,
+}
+
+struct PilotPlan {
+    id: String,
+    title: String,
+    status: Status,
+    owner: usize,
+    object: usize,
+    task: usize,
+    started: Option<i32>,
+    decision: i32,
+    metrics: Vec<MetricUse>,
+    integrations: Vec<usize>,
+    depends_pilots: Vec<usize>,
+    depends_systems: Vec<usize>,
+    milestones: Vec<Milestone>,
+    defect: Defect,
+    /// Heading for the first section (`Success metrics`, or an alias).
+    metrics_heading: &'static str,
+    numbered_headings: bool,
+}
+
+impl PilotPlan {
+    fn last_due(&self) -> i32 {
+        self.milestones
+            .last()
+            .map(|m| m.due)
+            .unwrap_or(self.decision)
+    }
+}
+
+struct Corpus {
+    seed: u64,
+    people: Vec<Person>,
+    metrics: Vec<Metric>,
+    systems: Vec<System>,
+    pilots: Vec<PilotPlan>,
+    /// metric indices per object
+    metrics_by_object: HashMap<usize, Vec<usize>>,
+}
+
+impl Corpus {
+    fn plan(n: usize, seed: u64) -> Corpus {
+        let mut rng = Rng::stream(seed, 1, 0);
+        let people = plan_people(&mut rng, (n / 20).max(5));
+        let metrics = plan_metrics(&mut rng, (n / 50).max(6));
+        let systems = plan_systems(&mut rng, (n / 50).max(6), people.len());
+        let mut metrics_by_object: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, m) in metrics.iter().enumerate() {
+            metrics_by_object.entry(m.object).or_default().push(i);
+        }
+        let mut corpus = Corpus {
+            seed,
+            people,
+            metrics,
+            systems,
+            pilots: Vec::with_capacity(n),
+            metrics_by_object,
+        };
+        let mut ids = HashSet::new();
+        for i in 0..n {
+            let plan = corpus.plan_pilot(&mut rng, i, &mut ids);
+            corpus.pilots.push(plan);
+        }
+        corpus
+    }
+
+    fn plan_pilot(&self, rng: &mut Rng, index: usize, ids: &mut HashSet<String>) -> PilotPlan {
+        let t = today();
+        let object = rng.below(OBJECTS.len());
+        let task = rng.below(TASKS.len());
+        let mut title = String::new();
+        if rng.chance(0.2) {
+            title.push_str(rng.pick_str(QUALIFIERS));
+            title.push(' ');
+            title.push_str(OBJECTS[object].0);
+        } else {
+            title.push_str(&capitalise(OBJECTS[object].0));
+        }
+        title.push(' ');
+        title.push_str(TASKS[task]);
+        title.push(' ');
+        title.push_str(rng.pick_str(ARTIFACTS));
+        if rng.chance(0.25) {
+            let region = rng.pick(REGIONS).1;
+            title.push_str(" for ");
+            title.push_str(region);
+        }
+        let id = unique(ids, slug(&title));
+
+        let status = match rng.weighted(&[14, 38, 10, 8, 22, 8]) {
+            0 => Status::Proposed,
+            1 => Status::Pilot,
+            2 => Status::Go,
+            3 => Status::NoGo,
+            4 => Status::Production,
+            _ => Status::Retired,
+        };
+        let owner = rng.below(self.people.len());
+
+        // Dates, relative to today.
+        let (started, decision) = match status {
+            Status::Proposed => {
+                let base = t + rng.range(7, 60) as i32;
+                let started = if rng.chance(0.5) { Some(base) } else { None };
+                (started, base + rng.range(60, 150) as i32)
+            }
+            Status::Pilot => {
+                let started = t - rng.range(14, 300) as i32;
+                let decision = (t + rng.range(7, 200) as i32).max(started + 60);
+                (Some(started), decision)
+            }
+            Status::Go => {
+                let decision = t - rng.range(3, 150) as i32;
+                (Some(decision - rng.range(60, 200) as i32), decision)
+            }
+            Status::NoGo => {
+                let decision = t - rng.range(3, 400) as i32;
+                (Some(decision - rng.range(60, 200) as i32), decision)
+            }
+            Status::Production => {
+                let decision = t - rng.range(150, 700) as i32;
+                (Some(decision - rng.range(60, 200) as i32), decision)
+            }
+            Status::Retired => {
+                let decision = t - rng.range(400, 1000) as i32;
+                (Some(decision - rng.range(60, 200) as i32), decision)
+            }
+        };
+
+        // Milestones: `pre` before the decision, the review, `post` after it.
+        let k = rng.range(2, 4) as usize;
+        let post = match status {
+            Status::Production | Status::Retired => rng.range(1, k as i64 - 1) as usize,
+            Status::NoGo => rng.range(0, 1.min(k as i64 - 1)) as usize,
+            _ => rng.range(0, k as i64 - 1) as usize,
+        };
+        let pre = k - 1 - post;
+        let begin = started.unwrap_or(decision - 90) + 7;
+        let mut dues: Vec<(i32, u8)> = Vec::with_capacity(k);
+        let seg = ((decision - 3 - begin) / (pre as i32 + 1)).max(4);
+        for j in 0..pre as i32 {
+            let lo = begin + seg * j + seg / 4;
+            let hi = begin + seg * j + (3 * seg) / 4;
+            dues.push((rng.range(lo as i64, hi as i64) as i32, 0));
+        }
+        dues.push((decision, 1));
+        let mut at = decision;
+        for j in 0..post {
+            let last = j + 1 == post;
+            at += match status {
+                Status::Production => rng.range(20, 60) as i32,
+                Status::Retired if last => rng.range(150, 380) as i32,
+                Status::Retired => rng.range(20, 60) as i32,
+                _ => rng.range(20, 100) as i32,
+            };
+            dues.push((at, if last { 3 } else { 2 }));
+        }
+        let sites = rng.distinct(SITES.len(), 3);
+        let mut milestones = Vec::with_capacity(k);
+        for (j, &(due, role)) in dues.iter().enumerate() {
+            let name = match role {
+                0 => match rng.below(6) {
+                    0 => format!(
+                        "Offline evaluation on {} labelled {}",
+                        thousands(rng.range(5, 200) * 100),
+                        OBJECTS[object].1
+                    ),
+                    1 => format!(
+                        "Shadow mode on {}% of {}",
+                        rng.range(2, 20),
+                        OBJECTS[object].1
+                    ),
+                    2 => "Data protection impact assessment signed off".to_string(),
+                    3 => format!("Live at {} for one team", SITES[sites[0]]),
+                    4 => format!("Pilot users trained at {}", SITES[sites[0]]),
+                    _ => "Connectors tested against staging".to_string(),
+                },
+                1 => "Go/no-go review".to_string(),
+                2 => match rng.below(3) {
+                    0 => format!("Live at {} and {}", SITES[sites[1]], SITES[sites[2]]),
+                    1 => "Legacy rules switched off".to_string(),
+                    _ => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
+                },
+                _ => match status {
+                    Status::Retired => "Decommissioned and access revoked".to_string(),
+                    Status::NoGo => "Pilot wound down and data deleted".to_string(),
+                    _ if j % 2 == 0 => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
+                    _ => "General availability".to_string(),
+                },
+            };
+            let done = if due < t {
+                if role == 1 {
+                    Some(due)
+                } else {
+                    Some((due + rng.range(-5, 8) as i32).min(t))
+                }
+            } else {
+                None
+            };
+            milestones.push(Milestone { name, due, done });
+        }
+
+        // Metrics.
+        let n_metrics = rng.range(2, 4) as usize;
+        let mut chosen: Vec<usize> = Vec::with_capacity(n_metrics);
+        // Mostly metrics about the pilot's own object, then any others.
+        if let Some(own) = self.metrics_by_object.get(&object) {
+            let k = rng.range(1, (n_metrics as i64 - 1).max(1)) as usize;
+            chosen.extend(rng.distinct(own.len(), k).into_iter().map(|i| own[i]));
+        }
+        while chosen.len() < n_metrics.min(self.metrics.len()) {
+            let m = rng.below(self.metrics.len());
+            if !chosen.contains(&m) {
+                chosen.push(m);
+            }
+        }
+        let missing = if status == Status::NoGo {
+            rng.below(chosen.len())
+        } else {
+            usize::MAX
+        };
+        let metrics = chosen
+            .iter()
+            .enumerate()
+            .map(|(j, &m)| {
+                let class = self.metrics[m].class;
+                let higher = class.higher_is_better();
+                let comparator = match (higher, rng.chance(0.8)) {
+                    (true, true) => ">=",
+                    (true, false) => ">",
+                    (false, true) => "<=",
+                    (false, false) => "<",
+                };
+                let target = class.target(rng);
+                let better = |rng: &mut Rng, by_pct: (i64, i64)| -> i64 {
+                    let delta = (target * rng.range(by_pct.0, by_pct.1) / 100).max(1);
+                    if higher {
+                        (target + delta).min(class.max()).max(target + 1)
+                    } else {
+                        (target - delta).max(1)
+                    }
+                };
+                let worse = |rng: &mut Rng, by_pct: (i64, i64)| -> i64 {
+                    let delta = (target * rng.range(by_pct.0, by_pct.1) / 100).max(1);
+                    if higher {
+                        (target - delta).max(0)
+                    } else {
+                        (target + delta).min(class.max())
+                    }
+                };
+                let baseline = if status != Status::Proposed || rng.chance(0.5) {
+                    rng.chance(0.75).then(|| worse(rng, (8, 45)))
+                } else {
+                    None
+                };
+                let actual = match status {
+                    Status::Proposed => None,
+                    Status::Pilot => rng.chance(0.5).then(|| {
+                        if rng.chance(0.6) {
+                            better(rng, (1, 12))
+                        } else {
+                            worse(rng, (1, 15))
+                        }
+                    }),
+                    Status::Go | Status::Production => Some(better(rng, (1, 15))),
+                    Status::NoGo if j == missing => Some(worse(rng, (5, 30))),
+                    Status::NoGo => Some(if rng.chance(0.5) {
+                        better(rng, (1, 10))
+                    } else {
+                        worse(rng, (1, 20))
+                    }),
+                    Status::Retired => rng.chance(0.8).then(|| better(rng, (1, 10))),
+                };
+                // A target of 100% cannot be beaten; keep `>` satisfiable.
+                let (comparator, actual) = match actual {
+                    Some(a)
+                        if higher
+                            && a <= target
+                            && matches!(status, Status::Go | Status::Production) =>
+                    {
+                        (">=", Some(target))
+                    }
+                    other => (comparator, other),
+                };
+                MetricUse {
+                    metric: m,
+                    comparator,
+                    target,
+                    baseline,
+                    actual,
+                }
+            })
+            .collect::<Vec<_>>();
+
+        // Integrations and dependencies.
+        let n_integrations = rng.range(1, 3) as usize;
+        let integrations = rng.distinct(self.systems.len(), n_integrations);
+        let n_deps = match rng.weighted(&[50, 35, 15]) {
+            0 => 0,
+            1 => 1,
+            _ => 2,
+        };
+        let mut depends_pilots = Vec::new();
+        let ours = milestones.last().map(|m| m.due).unwrap_or(decision);
+        if index > 0 {
+            for _ in 0..10 {
+                if depends_pilots.len() >= n_deps {
+                    break;
+                }
+                // Prefer recent pilots, as portfolios grow in clusters.
+                let span = index.min(400);
+                let j = index - 1 - rng.below(span);
+                let other = &self.pilots[j];
+                if matches!(other.status, Status::NoGo | Status::Retired)
+                    || depends_pilots.contains(&j)
+                {
+                    continue;
+                }
+                if other.status == Status::Production || other.last_due() <= ours {
+                    depends_pilots.push(j);
+                }
+            }
+        }
+        // At most two `depends_on` entries in all: a system only beside 0–1 pilots.
+        let depends_systems = if depends_pilots.len() < 2 && rng.chance(0.6) {
+            vec![integrations[0]]
+        } else {
+            Vec::new()
+        };
+
+        let defect = if rng.chance(0.02) {
+            match rng.below(5) {
+                0 => Defect::MissingRollback,
+                1 => Defect::EmptyMonitoring,
+                2 => Defect::UndefinedOwner,
+                3 => Defect::BadTarget,
+                _ if matches!(status, Status::Go | Status::NoGo | Status::Production) => {
+                    Defect::MissingActual
+                }
+                _ => Defect::MissingRollback,
+            }
+        } else {
+            Defect::None
+        };
+        let metrics_heading = match rng.below(40) {
+            0 => "Success criteria",
+            1 => "KPIs",
+            _ => "Success metrics",
+        };
+        PilotPlan {
+            id,
+            title,
+            status,
+            owner,
+            object,
+            task,
+            started,
+            decision,
+            metrics,
+            integrations,
+            depends_pilots,
+            depends_systems,
+            milestones,
+            defect,
+            metrics_heading,
+            numbered_headings: rng.chance(0.05),
+        }
+    }
+}
+
+fn plan_people(rng: &mut Rng, n: usize) -> Vec<Person> {
+    let mut ids = HashSet::new();
+    (0..n)
+        .map(|_| {
+            let first = rng.pick(FIRST);
+            let last = rng.pick(LAST);
+            let name = format!("{first} {last}");
+            let id = unique(&mut ids, slug(&name));
+            let team = rng.below(TEAMS.len());
+            let role = format!("{} {}", TEAMS[team].2, rng.pick(ROLE_LEVEL));
+            Person {
+                id,
+                name,
+                team,
+                role,
+            }
+        })
+        .collect()
+}
+
+fn plan_metrics(rng: &mut Rng, n: usize) -> Vec<Metric> {
+    // Every (kind, object) pair, in a seeded order; wrap with suffixes.
+    let mut pairs: Vec<(usize, usize)> = (0..METRIC_KINDS.len())
+        .flat_map(|k| (0..OBJECTS.len()).map(move |o| (k, o)))
+        .collect();
+    for i in (1..pairs.len()).rev() {
+        let j = rng.below(i + 1);
+        pairs.swap(i, j);
+    }
+    let mut ids = HashSet::new();
+    (0..n)
+        .map(|i| {
+            let (k, o) = pairs[i % pairs.len()];
+            let (id_pat, title_pat, class, def) = METRIC_KINDS[k];
+            let (sg, pl) = OBJECTS[o];
+            let id = unique(&mut ids, slug(&id_pat.replace("{o}", sg)));
+            let title = capitalise(&title_pat.replace("{O}", sg).replace("{o}", sg));
+            let definition = def.replace("{os}", pl).replace("{o}", sg);
+            Metric {
+                id,
+                title,
+                class,
+                definition,
+                object: o,
+            }
+        })
+        .collect()
+}
+
+fn plan_systems(rng: &mut Rng, n: usize, people: usize) -> Vec<System> {
+    let mut ids = HashSet::new();
+    (0..n)
+        .map(|i| {
+            let base = i % SYSTEMS.len();
+            let (title, kind, auth) = SYSTEMS[base];
+            let region = (i >= SYSTEMS.len()).then(|| ((i / SYSTEMS.len()) - 1) % REGIONS.len());
+            let title = match region {
+                Some(r) => format!("{title} ({})", REGIONS[r].1),
+                None => title.to_string(),
+            };
+            let id = unique(&mut ids, slug(&title));
+            System {
+                id,
+                title,
+                kind,
+                auth,
+                owner: rng.below(people),
+                region,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+
+fn access_of(kind: &str) -> &'static str {
+    match kind {
+        "database" => "database",
+        "queue" => "event",
+        "file-store" => "file",
+        _ => "api",
+    }
+}
+
+/// Pretty comparator for prose (`≥ 92%`).
+fn pretty(comparator: &str) -> &'static str {
+    match comparator {
+        ">=" => "≥",
+        ">" => ">",
+        "<=" => "≤",
+        _ => "<",
+    }
+}
+
+impl Corpus {
+    fn config_toml(&self) -> String {
+        format!(
+            "# Synthetic portfolio generated by `cargo run --example gen-corpus` \
+             ({} pilots, seed {}).\n# Dates are relative to 2026-11-25: check with \
+             PILOTBOOK_TODAY=2026-11-25.\n\n[site]\ntitle = \"Synthetic pilots ({} pilots, seed {})\"\n\n\
+             [kinds.pilot]\nsection_aliases = {{ \"Success metrics\" = [\"Success criteria\", \"KPIs\"] }}\n",
+            self.pilots.len(),
+            self.seed,
+            self.pilots.len(),
+            self.seed
+        )
+    }
+
+    fn render_person(&self, i: usize) -> String {
+        let p = &self.people[i];
+        let mut rng = Rng::stream(self.seed, 2, i as u64);
+        let first = p.name.split(' ').next().unwrap_or(&p.name);
+        let team = prose_name(TEAMS[p.team].1);
+        let mut s = format!(
+            "---\nname: {}\nemail: {}@northwind.example\nteam: {}\nrole: {}\n---\n\n",
+            p.name,
+            p.id.replace('-', "."),
+            TEAMS[p.team].0,
+            p.role
+        );
+        let sentences = [
+            format!(
+                "{first} works in {team} and has been with Northwind for {} years.",
+                rng.range(2, 15)
+            ),
+            format!(
+                "{first} runs the weekly {team} review where pilots in flight report on their metrics."
+            ),
+            format!(
+                "Before joining, {first} spent several years in {} at a parcel carrier.",
+                rng.pick(&[
+                    "operations",
+                    "analytics",
+                    "product management",
+                    "consulting",
+                    "software engineering"
+                ])
+            ),
+            format!(
+                "{first} is the first contact for anything that touches {} in the {} sites.",
+                OBJECTS[rng.below(OBJECTS.len())].1,
+                rng.pick(REGIONS).1
+            ),
+            format!(
+                "{first} signs off the monitoring and rollback plan of pilots owned by the team."
+            ),
+        ];
+        let n = rng.range(2, 3) as usize;
+        let picks = rng.distinct(sentences.len(), n);
+        let text: Vec<&str> = picks.iter().map(|&k| sentences[k].as_str()).collect();
+        s.push_str(&wrap(&text.join(" ")));
+        s
+    }
+
+    fn render_metric(&self, i: usize) -> String {
+        let m = &self.metrics[i];
+        let unit = m.class.unit();
+        let unit = if unit == "%" {
+            "\"%\"".to_string()
+        } else {
+            unit.to_string()
+        };
+        let direction = if m.class.higher_is_better() {
+            "higher"
+        } else {
+            "lower"
+        };
+        format!(
+            "---\ntitle: {}\nunit: {unit}\ndirection: {direction}\n---\n\n{}",
+            m.title,
+            wrap(&m.definition)
+        )
+    }
+
+    fn render_system(&self, i: usize) -> String {
+        let s = &self.systems[i];
+        let mut rng = Rng::stream(self.seed, 3, i as u64);
+        let owner = &self.people[s.owner];
+        let scope = match s.region {
+            Some(r) => format!("the {} entity", REGIONS[r].1),
+            None => "every Northwind entity".to_string(),
+        };
+        let text = format!(
+            "{} is the {} that {} relies on for {}. It is owned by {} and serves about {} requests a day. \
+             Pilots integrate through {} access with a {} credential per pilot, scoped to what they act on; \
+             each pilot gets an agreed share of the rate limit.",
+            s.title,
+            match s.kind {
+                "saas" => "hosted service",
+                "erp" => "system of record",
+                "database" => "database",
+                "queue" => "message broker",
+                "file-store" => "file store",
+                _ => "internal API",
+            },
+            scope,
+            OBJECTS[rng.below(OBJECTS.len())].1,
+            owner.name,
+            thousands(rng.range(2, 900) * 1000),
+            access_of(s.kind),
+            s.auth,
+        );
+        format!(
+            "---\ntitle: {}\nkind: {}\nowner: {}\n---\n\n{}",
+            s.title,
+            s.kind,
+            owner.id,
+            wrap(&text)
+        )
+    }
+
+    fn render_pilot(&self, i: usize) -> String {
+        let p = &self.pilots[i];
+        let mut rng = Rng::stream(self.seed, 4, i as u64);
+        let mut s = String::with_capacity(4096);
+        let owner = &self.people[p.owner];
+
+        // Front matter.
+        s.push_str("---\n");
+        let _ = writeln!(s, "title: {}", p.title);
+        let _ = writeln!(s, "status: {}", p.status.as_str());
+        let owner_id = if p.defect == Defect::UndefinedOwner {
+            owner
+                .name
+                .split(' ')
+                .next()
+                .unwrap_or("owner")
+                .to_lowercase()
+        } else {
+            owner.id.clone()
+        };
+        let _ = writeln!(s, "owner: {owner_id}");
+        let _ = writeln!(s, "team: {}", TEAMS[owner.team].0);
+        if let Some(started) = p.started {
+            let _ = writeln!(s, "started: {}", fmt_date(started));
+        }
+        let _ = writeln!(s, "decision: {}", fmt_date(p.decision));
+        s.push_str("metrics:\n");
+        for (j, m) in p.metrics.iter().enumerate() {
+            let class = self.metrics[m.metric].class;
+            let _ = writeln!(s, "  - metric: {}", self.metrics[m.metric].id);
+            if p.defect == Defect::BadTarget && j == 0 {
+                let _ = writeln!(
+                    s,
+                    "    target: {}",
+                    if class.higher_is_better() {
+                        "as high as possible"
+                    } else {
+                        "TBD"
+                    }
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "    target: \"{} {}\"",
+                    m.comparator,
+                    class.format(m.target)
+                );
+            }
+            if let Some(b) = m.baseline {
+                let _ = writeln!(s, "    baseline: \"{}\"", class.format(b));
+            }
+            if let Some(a) = m.actual
+                && !(p.defect == Defect::MissingActual && j + 1 == p.metrics.len())
+            {
+                let _ = writeln!(s, "    actual: \"{}\"", class.format(a));
+            }
+        }
+        s.push_str("integrations:\n");
+        for &k in &p.integrations {
+            let sys = &self.systems[k];
+            let _ = writeln!(s, "  - system: {}", sys.id);
+            let _ = writeln!(s, "    access: {}", access_of(sys.kind));
+            let auth = if rng.chance(0.8) {
+                sys.auth
+            } else {
+                rng.pick(AUTHS)
+            };
+            let _ = writeln!(s, "    auth: {auth}");
+        }
+        if !p.depends_pilots.is_empty() || !p.depends_systems.is_empty() {
+            s.push_str("depends_on:\n");
+            for &k in &p.depends_systems {
+                let _ = writeln!(s, "  - system: {}", self.systems[k].id);
+            }
+            for &k in &p.depends_pilots {
+                let _ = writeln!(s, "  - pilot: {}", self.pilots[k].id);
+            }
+        }
+        s.push_str("production_path:\n");
+        for m in &p.milestones {
+            let _ = writeln!(s, "  - milestone: {}", m.name);
+            let _ = writeln!(s, "    due: {}", fmt_date(m.due));
+            if let Some(done) = m.done {
+                let _ = writeln!(s, "    done: {}", fmt_date(done));
+            }
+        }
+        s.push_str("---\n\n");
+
+        // Body.
+        let ctx = Ctx::new(self, p, &mut rng);
+        let _ = writeln!(s, "# {}\n", p.title);
+        s.push_str(&wrap(&ctx.para(&mut rng, INTRO, 2, 3)));
+
+        let mut number = 0;
+        let mut heading = |s: &mut String, name: &str| {
+            number += 1;
+            if p.numbered_headings {
+                let _ = write!(s, "\n## {number}. {name}\n\n");
+            } else {
+                let _ = write!(s, "\n## {name}\n\n");
+            }
+        };
+
+        heading(&mut s, p.metrics_heading);
+        let notes = rng.distinct(METRIC_NOTES.len(), p.metrics.len());
+        for (m, &note) in p.metrics.iter().zip(&notes) {
+            let metric = &self.metrics[m.metric];
+            let class = metric.class;
+            let mut line = format!(
+                "- **{} {} {}**",
+                metric.title,
+                pretty(m.comparator),
+                class.format(m.target)
+            );
+            if let Some(b) = m.baseline {
+                let _ = write!(line, " (baseline {})", class.format(b));
+            }
+            line.push('.');
+            if let Some(a) = m.actual {
+                let _ = write!(
+                    line,
+                    " {} {}.",
+                    rng.pick(&["Currently", "Latest result:", "Measured at"]),
+                    class.format(a)
+                );
+            }
+            line.push(' ');
+            line.push_str(&ctx.fill(&mut rng, METRIC_NOTES[note]));
+            s.push_str(&wrap_item(&line));
+        }
+
+        heading(&mut s, "Integrations");
+        let notes = rng.distinct(INTEGRATION_NOTES.len(), p.integrations.len());
+        for (&k, &note) in p.integrations.iter().zip(&notes) {
+            let sys = &self.systems[k];
+            let note = INTEGRATION_NOTES[note];
+            let line = format!(
+                "- **{}** ({}): {}",
+                sys.title,
+                access_of(sys.kind),
+                ctx.fill(&mut rng, note)
+            );
+            s.push_str(&wrap_item(&line));
+        }
+        if p.integrations.len() == 1 || rng.chance(0.3) {
+            let closing = rng.pick_str(INTEGRATION_CLOSING);
+            s.push('\n');
+            s.push_str(&wrap(&ctx.fill(&mut rng, closing)));
+        }
+
+        heading(&mut s, "Ownership");
+        s.push_str(&wrap(&ctx.para(&mut rng, OWNERSHIP, 2, 3)));
+
+        heading(&mut s, "Production path");
+        s.push_str(&wrap(&ctx.para(&mut rng, PRODUCTION_PATH, 2, 3)));
+
+        heading(&mut s, "Monitoring");
+        if p.defect == Defect::EmptyMonitoring {
+            s.push_str("TBD\n");
+        } else {
+            let n = rng.range(2, 3) as usize;
+            for k in rng.distinct(MONITORING.len(), n) {
+                let line = format!("- {}", ctx.fill(&mut rng, MONITORING[k]));
+                s.push_str(&wrap_item(&line));
+            }
+        }
+
+        heading(&mut s, "Human review");
+        s.push_str(&wrap(&ctx.para(&mut rng, HUMAN_REVIEW, 2, 3)));
+
+        heading(&mut s, "Escalation");
+        s.push_str(&wrap(&ctx.para(&mut rng, ESCALATION, 2, 3)));
+
+        if p.defect != Defect::MissingRollback {
+            heading(&mut s, "Rollback");
+            s.push_str(&wrap(&ctx.para(&mut rng, ROLLBACK, 2, 3)));
+        }
+
+        heading(&mut s, "Expansion criteria");
+        for k in rng.distinct(EXPANSION.len(), 2) {
+            let line = format!("- {}", ctx.fill(&mut rng, EXPANSION[k]));
+            s.push_str(&wrap_item(&line));
+        }
+        s
+    }
+}
+
+/// Wrap a paragraph at 78 columns.
+fn wrap(text: &str) -> String {
+    wrap_with(text, "")
+}
+
+/// Wrap a list item, continuation lines indented by two spaces.
+fn wrap_item(text: &str) -> String {
+    wrap_with(text, "  ")
+}
+
+fn wrap_with(text: &str, indent: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut col = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if col > 0 && col + 1 + len > 78 {
+            out.push('\n');
+            out.push_str(indent);
+            col = indent.len();
+        } else if col > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += len;
+    }
+    out.push('\n');
+    out
+}
+
+/// What the prose templates can refer to.
+struct Ctx {
+    owner: String,
+    owner_first: String,
+    team: String,
+    object: &'static str,
+    objects: &'static str,
+    task: &'static str,
+    sys1: String,
+    sys2: String,
+    metric: String,
+    target: String,
+    reviewer: String,
+    sites: [&'static str; 3],
+    region: &'static str,
+    flag: String,
+    dependency: Option<String>,
+    status: Status,
+    oncall: &'static str,
+}
+
+impl Ctx {
+    fn new(corpus: &Corpus, p: &PilotPlan, rng: &mut Rng) -> Ctx {
+        let owner = &corpus.people[p.owner];
+        let sys1 = corpus.systems[p.integrations[0]].title.clone();
+        let sys2 = match p.integrations.get(1) {
+            Some(&k) => corpus.systems[k].title.clone(),
+            None => corpus.systems[rng.below(corpus.systems.len())]
+                .title
+                .clone(),
+        };
+        let m = &p.metrics[0];
+        let metric = &corpus.metrics[m.metric];
+        let sites = rng.distinct(SITES.len(), 3);
+        let (object, objects) = OBJECTS[p.object];
+        let reviewer = &corpus.people
+            [(p.owner + 1 + rng.below(corpus.people.len() - 1)) % corpus.people.len()];
+        Ctx {
+            owner: owner.name.clone(),
+            owner_first: owner.name.split(' ').next().unwrap_or("").to_string(),
+            team: prose_name(TEAMS[owner.team].1),
+            object,
+            objects,
+            task: TASKS[p.task],
+            sys1,
+            sys2,
+            metric: metric.title.to_lowercase(),
+            target: format!("{} {}", pretty(m.comparator), metric.class.format(m.target)),
+            reviewer: reviewer.name.clone(),
+            sites: [SITES[sites[0]], SITES[sites[1]], SITES[sites[2]]],
+            region: rng.pick(REGIONS).1,
+            flag: format!(
+                "ai_{}_{}",
+                slug(object).replace('-', "_"),
+                slug(TASKS[p.task]).replace('-', "_")
+            ),
+            dependency: p
+                .depends_pilots
+                .first()
+                .map(|&k| corpus.pilots[k].title.to_lowercase()),
+            status: p.status,
+            oncall: rng.pick_str(ONCALL),
+        }
+    }
+
+    /// `lo..=hi` distinct sentences from `pool`, filled in, as one paragraph.
+    fn para(&self, rng: &mut Rng, pool: &[&str], lo: i64, hi: i64) -> String {
+        let n = rng.range(lo, hi) as usize;
+        let mut picks = rng.distinct(pool.len(), n);
+        // Keep the pool's order: templates are listed in an order that reads well.
+        picks.sort_unstable();
+        let mut out = String::new();
+        for k in picks {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&self.fill(rng, pool[k]));
+        }
+        out
+    }
+
+    /// Replace `{name}` placeholders; numbers are drawn fresh each time.
+    fn fill(&self, rng: &mut Rng, template: &str) -> String {
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                return out;
+            };
+            let key = &after[..close];
+            match key {
+                "owner" => out.push_str(&self.owner),
+                "owner_first" => out.push_str(&self.owner_first),
+                "team" => out.push_str(&self.team),
+                "object" => out.push_str(self.object),
+                "objects" => out.push_str(self.objects),
+                "Objects" => out.push_str(&capitalise(self.objects)),
+                "task" => out.push_str(self.task),
+                "sys1" => out.push_str(&self.sys1),
+                "sys2" => out.push_str(&self.sys2),
+                "metric" => out.push_str(&self.metric),
+                "target" => out.push_str(&self.target),
+                "reviewer" => out.push_str(&self.reviewer),
+                "site" => out.push_str(self.sites[0]),
+                "site2" => out.push_str(self.sites[1]),
+                "site3" => out.push_str(self.sites[2]),
+                "region" => out.push_str(self.region),
+                "flag" => out.push_str(&self.flag),
+                "dependency" => match &self.dependency {
+                    Some(d) => out.push_str(d),
+                    None => out.push_str("the shared data platform work"),
+                },
+                "stage" => out.push_str(match self.status {
+                    Status::Proposed => "once the pilot starts",
+                    Status::Pilot => "during the pilot",
+                    Status::Go | Status::Production => "in production",
+                    _ => "while it ran",
+                }),
+                "oncall" => out.push_str(self.oncall),
+                "weekday" => out.push_str(rng.pick_str(WEEKDAYS)),
+                "n" => {
+                    let _ = write!(out, "{}", rng.range(2, 9));
+                }
+                "alert_pct" => {
+                    let _ = write!(out, "{}%", rng.range(1, 5));
+                }
+                "pct" => {
+                    let _ = write!(out, "{}%", rng.range(2, 35));
+                }
+                "k" => out.push_str(&thousands(rng.range(2, 250) * 100)),
+                "weeks" => {
+                    let _ = write!(out, "{}", rng.range(2, 8));
+                }
+                "hours" => {
+                    let _ = write!(out, "{}", rng.range(2, 48));
+                }
+                "minutes" => {
+                    let _ = write!(out, "{}", rng.range(5, 60));
+                }
+                "conf" => {
+                    let _ = write!(out, "0.{}", rng.range(5, 9));
+                }
+                _ => {
+                    out.push('{');
+                    out.push_str(key);
+                    out.push('}');
+                }
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+const INTRO: &[&str] = &[
+    "Today {objects} are handled by hand by the {team} team, and about {pct} of them need a second touch because the first pass got something wrong.",
+    "This pilot applies {task} to {objects} so that people only look at the cases that need judgement.",
+    "The work started after a review of the {site} operation showed that {k} {objects} a month wait more than a day before anyone acts on them.",
+    "The pilot reuses the {sys1} data the team already has and adds no new system of record.",
+    "If it works, the same approach is meant to reach every {region} site within a year.",
+    "The business case rests on {metric}: the pilot is worth running only if it reaches {target}.",
+    "It grew out of a hackathon prototype that {owner_first} took to the {team} leadership in the spring.",
+    "Nothing the pilot produces is final until a person has seen it, at least {stage}.",
+];
+
+const METRIC_NOTES: &[&str] = &[
+    "Measured weekly on a blind sample reviewed by the {team} team.",
+    "The figure is a four-week rolling value, so one bad week does not decide anything.",
+    "This is the number the go/no-go review turns on.",
+    "Agreed with the finance partner before the pilot started.",
+    "Tracked on the shared dashboard next to the figures of the manual process.",
+    "Below this level the manual process is cheaper once review time is counted.",
+    "Reported separately for {site} and {site2} because their volumes differ a lot.",
+    "A guardrail rather than a goal: the pilot stops if it is breached for two weeks.",
+];
+
+const INTEGRATION_NOTES: &[&str] = &[
+    "reads new {objects} as they arrive and writes the result back to the same record.",
+    "the source of the history the model was trained on; read only, through a dedicated service account.",
+    "receives the pilot's output; writes stay within an agreed budget of {k} requests a day.",
+    "used for lookups only, cached for {minutes} minutes to stay within the rate limit.",
+    "all calls go through a per-pilot credential scoped to the {site} data.",
+    "consumes change events and publishes one result event per {object}.",
+    "the pilot never deletes anything here; every write carries the pilot's name for audit.",
+];
+
+const INTEGRATION_CLOSING: &[&str] = &[
+    "No other system is read or written; a new integration needs a review by the {oncall} team first.",
+    "Every integration uses its own credential, so that one can be revoked without stopping the others.",
+    "Test traffic runs against the staging tenants; production credentials are only issued after the security review.",
+    "Rate limits and data-sharing terms were agreed with each system's owner before the pilot started.",
+];
+
+const OWNERSHIP: &[&str] = &[
+    "{owner} is accountable for the pilot and makes the go/no-go call with the {team} leadership.",
+    "{owner_first} chairs a short pilot stand-up every {weekday}.",
+    "The {oncall} team operates the service and owns the prompts and evaluation set.",
+    "{reviewer} is consulted on every change that affects the {sys1} integration.",
+    "Day-to-day users are the {team} team leads at {site}, who report problems in the pilot channel.",
+    "The accountable owner does not change when the pilot moves to production; support moves to the {oncall} team.",
+];
+
+const PRODUCTION_PATH: &[&str] = &[
+    "The pilot starts in shadow mode, where its output is logged but not used, for {weeks} weeks.",
+    "Each stage moves on only after two consecutive weeks at {target} on {metric}.",
+    "{site} goes first because its volume is large enough to measure within a month; {site2} and {site3} follow.",
+    "The first milestone slipped by {n} days while access to {sys1} was approved, which is recorded here.",
+    "The go/no-go review compares the pilot's figures with the manual process over the same weeks.",
+    "Work on the {sys2} connector runs in parallel, so that it is ready when the decision is taken.",
+    "The plan depends on {dependency} being live first, and the dates here follow its schedule.",
+    "Rollout to the rest of the {region} network is planned site by site, never more than one site a week.",
+];
+
+const MONITORING: &[&str] = &[
+    "{Objects} processed per hour and error rate, with an alert to the {oncall} on-call above {alert_pct} errors for an hour.",
+    "Weekly {metric} from the reviewed sample, posted to the pilot channel every {weekday}.",
+    "Latency and spend per day on the shared platform dashboard.",
+    "Drift in the input mix: an alert when any category's share moves more than three standard deviations from its four-week norm.",
+    "Overrides by reviewers per site and per day, to find the patterns the model misses.",
+    "{sys1} API errors and timeouts, alerting above {alert_pct} in a quarter of an hour.",
+];
+
+const HUMAN_REVIEW: &[&str] = &[
+    "Any output below {conf} confidence is held for a person to confirm before it takes effect.",
+    "Team leads review a sample of {n}0 {objects} a week without seeing the pilot's answer, which also measures accuracy.",
+    "Nothing that affects a customer's money is applied without a person approving it.",
+    "Reviewers can correct an output with one click; corrections feed the next evaluation set.",
+    "About {pct} of volume goes to review today, and the goal is to halve that without losing accuracy.",
+    "{Objects} for key accounts always go to a person, whatever the confidence.",
+];
+
+const ESCALATION: &[&str] = &[
+    "Service incidents page the {oncall} on-call through PagerDuty.",
+    "Wrong outputs that reach a customer go to the {team} duty manager, who can pause the pilot for one site.",
+    "{owner_first} is told of any pause within the same business day.",
+    "Problems with {sys1} are raised with its owner, and with the vendor if they last more than {hours} hours.",
+    "Outside office hours the pilot is paused rather than fixed; the manual process picks up the work.",
+];
+
+const ROLLBACK: &[&str] = &[
+    "The pilot is behind the `{flag}` feature flag; switching it off returns every {object} to the manual process within minutes.",
+    "Outputs already written stay in place and are listed in a saved view so they can be re-checked.",
+    "No data migration is needed: the pilot adds fields and never changes existing ones.",
+    "The legacy rules stay in place until {weeks} weeks after general availability, so rollback needs no rebuild.",
+    "Rollback was rehearsed at {site} and took under {minutes} minutes end to end.",
+];
+
+const EXPANSION: &[&str] = &[
+    "A new site joins after {weeks} weeks of shadow mode at {target} on {metric}.",
+    "New kinds of {object} need {k} labelled examples and a separate offline evaluation first.",
+    "Other {region} sites follow one at a time, after the previous one has run for a month without a pause.",
+    "Acting without review on any {object} is a separate decision with its own go/no-go review.",
+    "Languages other than English are in scope once the weekly sample shows the same accuracy per language.",
+];
