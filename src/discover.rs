@@ -62,9 +62,8 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
     let starts = start_folders(config);
 
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let output_dir = config.output_dir.as_str();
+    let output_dir = root.join(&config.output_dir);
     let mut out = Discovery::default();
-    let mut seen = BTreeSet::new();
 
     for start in starts {
         let dir = if start.is_empty() {
@@ -77,18 +76,13 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
         }
         let walker = WalkDir::new(&dir)
             .follow_links(false)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                let name = e.file_name().to_string_lossy();
-                if e.file_type().is_dir() && name.starts_with('.') {
-                    return false;
-                }
-                let rel = relative(root, e.path());
-                rel != output_dir && !rel.starts_with(&format!("{output_dir}/"))
+                // Folders only: hidden ones and the output folder are skipped.
+                e.depth() == 0
+                    || !e.file_type().is_dir()
+                    || (!e.file_name().as_encoded_bytes().starts_with(b".")
+                        && e.path() != output_dir)
             });
         for entry in walker {
             let Ok(entry) = entry else { continue };
@@ -114,7 +108,8 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
             } else {
                 entry.file_type().is_file()
             };
-            if !is_file || !seen.insert(rel.clone()) {
+            // Start folders never nest, so no path is seen twice.
+            if !is_file {
                 continue;
             }
             if let Some(kind) = classify(config, &rel) {
@@ -135,7 +130,10 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
 pub fn classify(config: &Config, rel: &str) -> Option<usize> {
     let output = config.output_dir.as_str();
     let hidden = rel.split('/').rev().skip(1).any(|c| c.starts_with('.'));
-    if hidden || rel == output || rel.starts_with(&format!("{output}/")) {
+    let in_output = rel
+        .strip_prefix(output)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if hidden || in_output {
         return None;
     }
     config.kinds.iter().position(|k| k.matches(rel))
@@ -164,6 +162,12 @@ pub fn start_folders(config: &Config) -> Vec<String> {
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // On Unix a UTF-8 path already has `/` separators: no need to rebuild it.
+    if cfg!(unix)
+        && let Some(s) = rel.to_str()
+    {
+        return s.to_string();
+    }
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())

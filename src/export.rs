@@ -265,7 +265,12 @@ fn pilot_out<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotOut<'a> {
     }
 }
 
-fn entity_out<'a>(config: &'a Config, history: &'a History, e: &'a Entity) -> EntityOut<'a> {
+fn entity_out<'a>(
+    config: &'a Config,
+    portfolio: &'a Portfolio,
+    history: &'a History,
+    e: &'a Entity,
+) -> EntityOut<'a> {
     let kind = |k: usize| config.kinds[k].name.as_str();
     EntityOut {
         id: &e.id,
@@ -292,17 +297,17 @@ fn entity_out<'a>(config: &'a Config, history: &'a History, e: &'a Entity) -> En
         dependents: e
             .dependents
             .iter()
-            .map(|d| LinkOut {
-                kind: kind(d.kind),
-                id: &d.id,
+            .map(|&d| LinkOut {
+                kind: kind(portfolio.entities[d].kind),
+                id: &portfolio.entities[d].id,
             })
             .collect(),
         referenced_by: e
             .referenced_by
             .iter()
             .map(|b| BacklinkOut {
-                kind: kind(b.source.kind),
-                id: &b.source.id,
+                kind: kind(portfolio.entities[b.source].kind),
+                id: &portfolio.entities[b.source].id,
                 field: Relation::field_name(&b.relation),
             })
             .collect(),
@@ -331,7 +336,11 @@ pub fn export(config: &Config, portfolio: &Portfolio, history: &History) -> Valu
     for (k, kind) in config.kinds.iter().enumerate() {
         let list: Vec<Value> = portfolio
             .of_kind(k)
-            .map(|e| serde_json::to_value(entity_out(config, history, e)).unwrap_or(Value::Null))
+            .iter()
+            .map(|e| {
+                serde_json::to_value(entity_out(config, portfolio, history, e))
+                    .unwrap_or(Value::Null)
+            })
             .collect();
         root.insert(kind.plural().to_string(), Value::Array(list));
     }

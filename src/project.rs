@@ -79,6 +79,8 @@ pub struct Project {
     pub skipped: Vec<Skipped>,
     /// The documents' git history.
     pub history: History,
+    /// How long each stage of loading took, in order, for `PILOTBOOK_TIMINGS`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Findings of parsing, typing and linking.
     findings: Vec<Diagnostic>,
     /// Entity index by document path.
@@ -102,10 +104,17 @@ impl Project {
                 source: std::io::Error::other("not a directory"),
             });
         }
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
         let (config, parsed, skipped) = match &options.rev {
             None => {
                 let config = Config::load(root, config_path)?;
                 let discovery = discover::discover(root, &config);
+                lap("discover");
                 let parsed = discovery
                     .documents
                     .into_par_iter()
@@ -150,7 +159,9 @@ impl Project {
                 (config, parsed, Vec::new())
             }
         };
+        lap("read and parse");
         let (portfolio, findings) = model::build(&config, parsed);
+        lap("type and link");
         let by_path: HashMap<String, usize> = portfolio
             .entities
             .iter()
@@ -172,12 +183,14 @@ impl Project {
         } else {
             History::default()
         };
+        lap("history");
         Ok(Project {
             root: root.to_path_buf(),
             config,
             portfolio,
             skipped,
             history,
+            timings,
             findings,
             by_path,
         })
@@ -195,14 +208,11 @@ impl Project {
                 continue;
             };
             for backlink in &self.portfolio.entities[i].referenced_by {
-                if !model::is_builtin(&self.config, backlink.source.kind, Builtin::Pilot) {
+                let source = &self.portfolio.entities[backlink.source];
+                if !model::is_builtin(&self.config, source.kind, Builtin::Pilot) {
                     continue;
                 }
-                if let Some(doc) = self
-                    .portfolio
-                    .get(&backlink.source)
-                    .and_then(|e| e.document.as_ref())
-                {
+                if let Some(doc) = &source.document {
                     scope.insert(doc.path.clone());
                 }
             }

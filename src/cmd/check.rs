@@ -50,6 +50,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let project = super::load(ctx, &args.source.options())?;
     let today = super::today()?;
+    let clock = std::time::Instant::now();
     let report = match &args.changed_since {
         Some(rev) => {
             let mut scope = project.changed_since(rev)?;
@@ -64,6 +65,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             project.check(today, scope)?
         }
     };
+    let validated = clock.elapsed();
     let text = match args.format {
         Format::Json => json::render(&report),
         Format::Human => human::render(&report, &|p| project.source(p), ctx.color),
@@ -71,6 +73,13 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    super::report_timings(
+        &project,
+        &[
+            ("validate", validated),
+            ("report", clock.elapsed() - validated),
+        ],
+    );
     // The process ends here: freeing the model piece by piece is wasted work.
     std::mem::forget(project);
     Ok(if report.fails(args.deny_warnings) {

@@ -12,6 +12,18 @@ pub fn load(ctx: &crate::cli::Context, options: &LoadOptions) -> anyhow::Result<
     Ok(Project::load(&ctx.root, ctx.config.as_deref(), options)?)
 }
 
+/// With `PILOTBOOK_TIMINGS` set, print how long each stage took to stderr
+/// (for benchmarks and profiles).
+pub fn report_timings(project: &Project, later: &[(&str, std::time::Duration)]) {
+    if std::env::var_os("PILOTBOOK_TIMINGS").is_none() {
+        return;
+    }
+    let stages = project.timings.iter().map(|(n, d)| (*n, *d));
+    for (name, took) in stages.chain(later.iter().copied()) {
+        eprintln!("timing: {name:<16} {:>9.1} ms", took.as_secs_f64() * 1000.0);
+    }
+}
+
 /// The options every command that reads the repository shares.
 #[derive(Debug, clap::Args)]
 pub struct SourceArgs {

@@ -1,11 +1,16 @@
 //! Linking: one entity per (kind, id), references resolved both ways.
+//!
+//! Entities are sorted by kind, id and path once; from then on an entity is
+//! found by binary search and referred to by its index, so linking a large
+//! portfolio hashes nothing and copies no ids.
 
 use super::{Backlink, Entity, EntityRef, Portfolio};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::rules::Rule;
 use crate::source::Position;
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
 
 fn sort_key(e: &Entity) -> (usize, &str, &str) {
     (
@@ -15,14 +20,28 @@ fn sort_key(e: &Entity) -> (usize, &str, &str) {
     )
 }
 
+/// Sort entities by kind, id and path, moving each entity once.
+fn sort(entities: Vec<Entity>) -> Vec<Entity> {
+    let mut order: Vec<usize> = (0..entities.len()).collect();
+    order.sort_unstable_by(|&a, &b| sort_key(&entities[a]).cmp(&sort_key(&entities[b])));
+    let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The index of the first entity of `kind` with `id`, in entities sorted by
+/// [`sort_key`].
+pub(super) fn find(entities: &[Entity], kind: usize, id: &str) -> Option<usize> {
+    let i = entities.partition_point(|e| (e.kind, e.id.as_str()) < (kind, id));
+    entities
+        .get(i)
+        .filter(|e| e.kind == kind && e.id == id)
+        .map(|_| i)
+}
+
 /// Where a kind's document for `id` would live, for help lines.
 fn suggested_path(config: &Config, kind: usize, id: &str) -> String {
     let glob = config.kinds[kind].paths.first().map_or("", String::as_str);
-    let dir: Vec<&str> = glob
-        .split('/')
-        .take_while(|c| !c.contains(['*', '?', '[', '{']))
-        .collect();
-    let dir = dir.join("/");
+    let dir = crate::discover::literal_prefix(glob);
     if dir.is_empty() {
         format!("{id}.md")
     } else {
@@ -33,111 +52,115 @@ fn suggested_path(config: &Config, kind: usize, id: &str) -> String {
 /// Link typed entities into a portfolio.
 pub fn link(
     config: &Config,
-    mut entities: Vec<Entity>,
+    entities: Vec<Entity>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Portfolio {
-    entities.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    let mut entities = sort(entities);
 
     // Duplicate ids: the first path keeps the id, each later one is reported.
-    let mut first: HashMap<EntityRef, usize> = HashMap::with_capacity(entities.len());
-    for (i, e) in entities.iter().enumerate() {
-        if let Some(&j) = first.get(&e.as_ref()) {
-            let (Some(doc), Some(other)) = (&e.document, &entities[j].document) else {
-                continue;
-            };
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::DuplicateId,
-                    &doc.path,
-                    doc.id_position.unwrap_or(Position::START),
-                    format!(
-                        "{} id `{}` is already used by {}",
-                        config.kinds[e.kind].name, e.id, other.path
-                    ),
-                )
-                .field("id")
-                .help("give one of the documents another `id:` or file name"),
-            );
-        } else {
-            first.insert(e.as_ref(), i);
+    for pair in entities.windows(2) {
+        let (first, e) = (&pair[0], &pair[1]);
+        if first.kind != e.kind || first.id != e.id {
+            continue;
         }
+        let (Some(doc), Some(other)) = (&e.document, &first.document) else {
+            continue;
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Rule::DuplicateId,
+                &doc.path,
+                doc.id_position.unwrap_or(Position::START),
+                format!(
+                    "{} id `{}` is already used by {}",
+                    config.kinds[e.kind].name, e.id, other.path
+                ),
+            )
+            .field("id")
+            .help("give one of the documents another `id:` or file name"),
+        );
     }
 
     // Undefined references: one generated entity per missing target.
-    let mut generated: BTreeMap<EntityRef, ()> = BTreeMap::new();
-    for e in &entities {
+    let all = &entities;
+    let missing: Vec<(usize, usize)> = all
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, e)| {
+            e.references
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| find(all, r.target.kind, &r.target.id).is_none())
+                .map(move |(j, _)| (i, j))
+        })
+        .collect();
+    let mut generated: BTreeSet<EntityRef> = BTreeSet::new();
+    for (i, j) in missing {
+        let e = &entities[i];
+        let r = &e.references[j];
         let Some(doc) = &e.document else { continue };
-        for r in &e.references {
-            if first.contains_key(&r.target) {
-                continue;
-            }
-            generated.insert(r.target.clone(), ());
-            let kind = &config.kinds[r.target.kind].name;
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::UndefinedReference,
-                    &doc.path,
-                    r.position,
-                    format!("{kind} `{}` has no document", r.target.id),
-                )
-                .width(r.target.id.chars().count())
-                .field(r.relation.field_name())
-                .help(format!(
-                    "add {} or correct the id; until then its page is generated",
-                    suggested_path(config, r.target.kind, &r.target.id)
-                )),
-            );
-        }
+        generated.insert(r.target.clone());
+        let kind = &config.kinds[r.target.kind].name;
+        diagnostics.push(
+            Diagnostic::new(
+                Rule::UndefinedReference,
+                &doc.path,
+                r.position,
+                format!("{kind} `{}` has no document", r.target.id),
+            )
+            .width(r.target.id.chars().count())
+            .field(r.relation.field_name())
+            .help(format!(
+                "add {} or correct the id; until then its page is generated",
+                suggested_path(config, r.target.kind, &r.target.id)
+            )),
+        );
     }
     if !generated.is_empty() {
-        for target in generated.into_keys() {
-            entities.push(Entity {
-                kind: target.kind,
-                title: target.id.clone(),
-                id: target.id,
-                document: None,
-                pilot: None,
-                references: Vec::new(),
-                referenced_by: Vec::new(),
-                dependents: Vec::new(),
-            });
-        }
-        entities.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        entities.extend(generated.into_iter().map(|target| Entity {
+            kind: target.kind,
+            title: target.id.clone(),
+            id: target.id,
+            document: None,
+            pilot: None,
+            references: Vec::new(),
+            referenced_by: Vec::new(),
+            dependents: Vec::new(),
+        }));
+        entities = sort(entities);
     }
 
-    let mut index: HashMap<EntityRef, usize> = HashMap::with_capacity(entities.len());
-    for (i, e) in entities.iter().enumerate() {
-        index.entry(e.as_ref()).or_insert(i);
-    }
-
-    // Backlinks and dependents.
-    let mut incoming: Vec<(usize, Backlink)> = Vec::new();
-    for e in &entities {
-        for r in &e.references {
-            if let Some(&t) = index.get(&r.target) {
-                incoming.push((
+    // Backlinks and dependents, by index; the lookups run in parallel.
+    let all = &entities;
+    let incoming: Vec<(usize, Backlink)> = all
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(source, e)| {
+            e.references.iter().filter_map(move |r| {
+                let t = find(all, r.target.kind, &r.target.id)?;
+                Some((
                     t,
                     Backlink {
-                        source: e.as_ref(),
+                        source,
                         relation: r.relation.clone(),
                     },
-                ));
-            }
-        }
-    }
+                ))
+            })
+        })
+        .collect();
     for (t, backlink) in incoming {
         let target = &mut entities[t];
         if backlink.relation.is_dependency() {
-            target.dependents.push(backlink.source.clone());
+            target.dependents.push(backlink.source);
         }
         target.referenced_by.push(backlink);
     }
     for e in &mut entities {
         e.referenced_by.sort();
         e.referenced_by.dedup();
-        e.dependents.sort();
+        e.dependents.sort_unstable();
         e.dependents.dedup();
     }
 
-    Portfolio { entities, index }
+    Portfolio { entities }
 }

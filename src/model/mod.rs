@@ -25,7 +25,6 @@ use crate::config::{Builtin, Config};
 use crate::diagnostics::Diagnostic;
 use crate::parse::{Node, ParsedDocument};
 use crate::source::Position;
-use std::collections::HashMap;
 
 /// A document of the repository.
 #[derive(Debug, Clone)]
@@ -106,8 +105,8 @@ pub struct Reference {
 /// An incoming reference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Backlink {
-    /// Who refers.
-    pub source: EntityRef,
+    /// Who refers: an index into [`Portfolio::entities`].
+    pub source: usize,
     /// Why.
     pub relation: Relation,
 }
@@ -129,8 +128,9 @@ pub struct Entity {
     pub references: Vec<Reference>,
     /// Incoming references, sorted.
     pub referenced_by: Vec<Backlink>,
-    /// Entities that depend on or integrate with this one, sorted.
-    pub dependents: Vec<EntityRef>,
+    /// Entities that depend on or integrate with this one: indices into
+    /// [`Portfolio::entities`], sorted (so by kind and id).
+    pub dependents: Vec<usize>,
 }
 
 impl Entity {
@@ -148,28 +148,30 @@ impl Entity {
     }
 }
 
-/// The linked portfolio.
+/// The linked portfolio: an arena of entities sorted by kind, id and path,
+/// so that an entity is found by binary search and referred to by index.
 #[derive(Debug, Clone, Default)]
 pub struct Portfolio {
     /// Every entity, sorted by kind, id and path.
     pub entities: Vec<Entity>,
-    index: HashMap<EntityRef, usize>,
 }
 
 impl Portfolio {
     /// The entity a reference points at (the first, where an id is duplicated).
     pub fn get(&self, r: &EntityRef) -> Option<&Entity> {
-        self.index.get(r).map(|&i| &self.entities[i])
+        self.position(r).map(|i| &self.entities[i])
     }
 
     /// Index of the entity a reference points at.
     pub fn position(&self, r: &EntityRef) -> Option<usize> {
-        self.index.get(r).copied()
+        link::find(&self.entities, r.kind, &r.id)
     }
 
-    /// The entities of one kind.
-    pub fn of_kind(&self, kind: usize) -> impl Iterator<Item = &Entity> {
-        self.entities.iter().filter(move |e| e.kind == kind)
+    /// The entities of one kind, in id order.
+    pub fn of_kind(&self, kind: usize) -> &[Entity] {
+        let start = self.entities.partition_point(|e| e.kind < kind);
+        let end = self.entities.partition_point(|e| e.kind <= kind);
+        &self.entities[start..end]
     }
 
     /// Every pilot entity with its typed fields.

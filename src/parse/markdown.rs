@@ -10,7 +10,6 @@
 
 use crate::source::{LineIndex, Position};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::ops::Range;
 
 /// A top-level heading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +31,6 @@ pub struct Section {
     pub key: String,
     /// Whether the body is empty or a placeholder.
     pub empty: bool,
-    /// Byte range of the section's body in the file's text.
-    pub body: Range<usize>,
 }
 
 /// The title and sections of a body.
@@ -57,13 +54,20 @@ pub fn options() -> Options {
 struct Open {
     level: u8,
     start: usize,
-    heading_end: usize,
     text: String,
     content: String,
 }
 
-/// Read the outline of the body that starts at byte `body_offset` of `text`.
+/// Read the outline of the body that starts at byte `body_offset` of `text`:
+/// by the line scanner where the body is plain enough for it, else by
+/// pulldown-cmark.
 pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
+    super::outline_fast::outline(text, body_offset, lines)
+        .unwrap_or_else(|| outline_full(text, body_offset, lines))
+}
+
+/// Read the outline with pulldown-cmark.
+pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
     let body = text.get(body_offset..).unwrap_or("");
     let mut out = Outline::default();
     let mut depth = 0usize;
@@ -71,7 +75,7 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
     let mut heading: Option<Open> = None;
     let mut section: Option<Open> = None;
 
-    let close = |open: Open, end: usize, out: &mut Outline| {
+    let close = |open: Open, out: &mut Outline| {
         let content = open.content.trim();
         out.sections.push(Section {
             key: normalize_heading(&open.text),
@@ -81,7 +85,6 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
                 level: open.level,
                 position: lines.position(text, body_offset + open.start),
             },
-            body: body_offset + open.heading_end..body_offset + end,
         });
     };
 
@@ -93,12 +96,11 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
             Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
                 let level = heading_level(level);
                 if let Some(open) = section.take_if(|s| level <= s.level) {
-                    close(open, range.start, &mut out);
+                    close(open, &mut out);
                 }
                 heading = Some(Open {
                     level,
                     start: range.start,
-                    heading_end: range.end,
                     text: String::new(),
                     content: String::new(),
                 });
@@ -149,7 +151,7 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Outline {
         }
     }
     if let Some(open) = section.take() {
-        close(open, body.len(), &mut out);
+        close(open, &mut out);
     }
     out
 }

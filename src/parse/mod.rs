@@ -13,6 +13,7 @@
 pub mod frontmatter;
 pub mod markdown;
 pub mod node;
+mod outline_fast;
 pub mod quantity;
 mod toml_fm;
 mod yaml;

@@ -46,21 +46,20 @@ pub struct Quantity {
 }
 
 impl Quantity {
-    /// The unit for comparison: lowercase, whitespace collapsed.
-    pub fn unit_key(&self) -> Option<String> {
-        self.unit.as_ref().map(|u| {
-            u.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        })
-    }
-
     /// Whether `other` is in a unit this quantity can be compared with: the
-    /// same unit, or either side without one.
+    /// same unit (case and spacing aside), or either side without one.
     pub fn same_unit(&self, other: &Quantity) -> bool {
-        match (self.unit_key(), other.unit_key()) {
-            (Some(a), Some(b)) => a == b,
+        match (&self.unit, &other.unit) {
+            (Some(a), Some(b)) => {
+                let (mut x, mut y) = (a.split_whitespace(), b.split_whitespace());
+                loop {
+                    match (x.next(), y.next()) {
+                        (None, None) => return true,
+                        (Some(p), Some(q)) if same_word(p, q) => {}
+                        _ => return false,
+                    }
+                }
+            }
             _ => true,
         }
     }
@@ -74,6 +73,14 @@ impl fmt::Display for Quantity {
             Some(u) => write!(f, " {u}"),
             None => Ok(()),
         }
+    }
+}
+
+fn same_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 

@@ -276,12 +276,22 @@ fn scalar(text: &str) -> Option<Value> {
             if b"-?:,[]{}#&*!|>%@`".contains(&first) && !negative_number {
                 return None;
             }
-            let value = match text.find(" #") {
-                Some(i) => &text[..i],
-                None => text,
-            };
-            let value = value.trim_end_matches(' ');
-            if value.contains(": ") || value.ends_with(':') {
+            // One pass: a ` #` starts a comment; a `: ` or a final `:` would
+            // make the line a mapping, which the full parser must judge.
+            let bytes = text.as_bytes();
+            let mut end = bytes.len();
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'#' if bytes[i - 1] == b' ' => {
+                        end = i;
+                        break;
+                    }
+                    b':' if bytes.get(i + 1).is_none_or(|n| *n == b' ') => return None,
+                    _ => {}
+                }
+            }
+            let value = text[..end].trim_end_matches(' ');
+            if value.ends_with(':') {
                 return None;
             }
             if matches!(value, "~" | "null" | "Null" | "NULL") {

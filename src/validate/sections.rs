@@ -7,6 +7,7 @@ use crate::model::{Entity, Portfolio};
 use crate::parse::normalize_heading;
 use crate::rules::Rule;
 use crate::source::Position;
+use rayon::prelude::*;
 
 fn purpose(section: &str) -> &'static str {
     match normalize_heading(section).as_str() {
@@ -57,12 +58,19 @@ fn wanted(kind: &KindConfig) -> Vec<Wanted<'_>> {
 pub fn sections(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
     // Normalise each kind's section names once, not once per document.
     let per_kind: Vec<Vec<Wanted>> = config.kinds.iter().map(wanted).collect();
-    for entity in &portfolio.entities {
-        let kind = &config.kinds[entity.kind];
-        for w in &per_kind[entity.kind] {
-            check(kind, entity, w, out);
-        }
-    }
+    let found: Vec<Diagnostic> = portfolio
+        .entities
+        .par_iter()
+        .flat_map_iter(|entity| {
+            let kind = &config.kinds[entity.kind];
+            let mut found = Vec::new();
+            for w in &per_kind[entity.kind] {
+                check(kind, entity, w, &mut found);
+            }
+            found
+        })
+        .collect();
+    out.extend(found);
 }
 
 fn check(kind: &KindConfig, entity: &Entity, wanted: &Wanted, out: &mut Vec<Diagnostic>) {
