@@ -61,32 +61,67 @@ struct Args {
     /// people/, metrics/ and systems/ folders, leaves anything else alone.
     #[arg(long)]
     force: bool,
-    /// Commits of git history to generate (only 0 is supported for now).
+    /// Commits of git history to generate. 0 writes a plain folder; C > 0
+    /// writes a git repository (through `git fast-import`) whose C commits
+    /// build the portfolio over about three and a half years, with the
+    /// working tree checked out at the last commit. Needs an empty `--out`.
     #[arg(long, default_value_t = 0)]
     commits: u64,
+    /// With `--commits`: also add this many unrelated source files under
+    /// `src/` in the first commits (a monorepo beside the documents).
+    #[arg(long, default_value_t = 0)]
+    code_files: usize,
+    /// With `--code-files`: percentage of the later commits that touch only
+    /// code files (e.g. 95 for a monorepo where 5% of commits touch documents).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    code_share: u8,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.commits != 0 {
-        eprintln!(
-            "gen-corpus: --commits {} is not supported yet: only --commits 0 (a plain folder \
-             without git history) works today; generating history is a later issue",
-            args.commits
-        );
-        return ExitCode::from(2);
-    }
-    if let Err(message) = check_out(&args.out, args.force) {
+    if let Err(message) = check_args(&args) {
         eprintln!("gen-corpus: {message}");
         return ExitCode::from(2);
     }
-    match run(&args) {
+    let result = if args.commits > 0 {
+        history::run(&args)
+    } else {
+        run(&args)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("gen-corpus: {message}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Usage errors (exit 2): inconsistent options, `--out` is a file, a
+/// non-empty folder without `--force`, any non-empty folder with history.
+fn check_args(args: &Args) -> Result<(), String> {
+    if args.commits == 0 && args.code_files > 0 {
+        return Err("--code-files needs --commits: code files only come with history".into());
+    }
+    if args.code_share > 0 && args.code_files == 0 {
+        return Err("--code-share needs --code-files: there is no code to touch".into());
+    }
+    if args.commits > 0 {
+        if args.force {
+            return Err(
+                "--force cannot be used with --commits: history is written to a new, empty folder"
+                    .into(),
+            );
+        }
+        let min = history::min_commits(args);
+        if args.commits < min {
+            return Err(format!(
+                "--commits {} is too few for {} pilots: each commit adds or changes 1–3 documents, so at least {min} are needed",
+                args.commits, args.pilots
+            ));
+        }
+    }
+    check_out(&args.out, args.force)
 }
 
 /// Usage errors (exit 2): `--out` is a file, or a non-empty folder without `--force`.
@@ -124,19 +159,19 @@ fn run(args: &Args) -> Result<(), String> {
         for (i, p) in corpus.people.iter().enumerate() {
             small.push((
                 args.out.join("people").join(format!("{}.md", p.id)),
-                corpus.render_person(i),
+                corpus.render_person(i, 0),
             ));
         }
         for (i, m) in corpus.metrics.iter().enumerate() {
             small.push((
                 args.out.join("metrics").join(format!("{}.md", m.id)),
-                corpus.render_metric(i),
+                corpus.render_metric(i, 0),
             ));
         }
         for (i, s) in corpus.systems.iter().enumerate() {
             small.push((
                 args.out.join("systems").join(format!("{}.md", s.id)),
-                corpus.render_system(i),
+                corpus.render_system(i, 0),
             ));
         }
         let total = small.iter().map(|(_, t)| t.len()).sum();
@@ -293,6 +328,16 @@ impl Rng {
             x -= w;
         }
         weights.len() - 1
+    }
+}
+
+/// The stream a document is drawn from: the text without history for
+/// `edit` 0, an edited version for each later `edit`.
+fn edit_stream(seed: u64, family: u64, index: usize, edit: u32) -> Rng {
+    if edit == 0 {
+        Rng::stream(seed, family, index as u64)
+    } else {
+        Rng::stream(seed, 32 + family, ((index as u64) << 20) ^ u64::from(edit))
     }
 }
 
@@ -846,6 +891,18 @@ const METRIC_KINDS: &[(&str, &str, UnitClass, &str)] = &[
     ),
 ];
 
+/// Notes a metric's definition gains over time (history mode).
+const METRIC_DEFINITION_NOTES: &[&str] = &[
+    "Test traffic and items created by the QA team are excluded.",
+    "Public holidays are left out of the weekly figure.",
+    "Figures before the definition changed have been restated on the new basis.",
+    "The dashboard shows the figure per site and per week.",
+    "Finance and operations agreed this definition in the quarterly review.",
+    "Items reopened within seven days count against the figure.",
+    "The sample is stratified by site so that small sites are not drowned out.",
+    "Outliers are kept: the figure is meant to show the bad days too.",
+];
+
 const AUTHS: &[&str] = &[
     "oauth2",
     "oauth2-client-credentials",
@@ -945,10 +1002,33 @@ struct PilotPlan {
     depends_pilots: Vec<usize>,
     depends_systems: Vec<usize>,
     milestones: Vec<Milestone>,
+    /// Index of the go/no-go review in `milestones` (its due is `decision`).
+    review: usize,
     defect: Defect,
     /// Heading for the first section (`Success metrics`, or an alias).
     metrics_heading: &'static str,
     numbered_headings: bool,
+}
+
+/// Parts of a pilot's body that history edits one at a time: the intro and
+/// the nine sections.
+const SECTIONS: usize = 10;
+
+/// What can differ between versions of one pilot document.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct PilotView {
+    id: String,
+    title: String,
+    status: Status,
+    /// Target of each metric, in ticks.
+    targets: Vec<i64>,
+    /// Whether the plan's actuals are written yet.
+    actuals: bool,
+    /// Due and done date of each milestone.
+    dues: Vec<i32>,
+    dones: Vec<Option<i32>>,
+    /// Edit count of each body part: 0 is the text without history.
+    variants: [u32; SECTIONS],
 }
 
 impl PilotPlan {
@@ -1293,6 +1373,7 @@ impl Corpus {
             depends_pilots,
             depends_systems,
             milestones,
+            review: pre,
             defect,
             metrics_heading,
             numbered_headings: rng.chance(0.05),
@@ -1410,9 +1491,10 @@ impl Corpus {
         )
     }
 
-    fn render_person(&self, i: usize) -> String {
+    /// Person `i`; `edit` > 0 is a later version of the text (history mode).
+    fn render_person(&self, i: usize, edit: u32) -> String {
         let p = &self.people[i];
-        let mut rng = Rng::stream(self.seed, 2, i as u64);
+        let mut rng = edit_stream(self.seed, 2, i, edit);
         let first = p.name.split(' ').next().unwrap_or(&p.name);
         let team = prose_name(TEAMS[p.team].1);
         let mut s = format!(
@@ -1456,7 +1538,8 @@ impl Corpus {
         s
     }
 
-    fn render_metric(&self, i: usize) -> String {
+    /// Metric `i`; `edit` > 0 is a later version of the text (history mode).
+    fn render_metric(&self, i: usize, edit: u32) -> String {
         let m = &self.metrics[i];
         let unit = m.class.unit();
         let unit = if unit == "%" {
@@ -1469,16 +1552,30 @@ impl Corpus {
         } else {
             "lower"
         };
-        format!(
+        let mut text = format!(
             "---\ntitle: {}\nunit: {unit}\ndirection: {direction}\n---\n\n{}",
             m.title,
             wrap(&m.definition)
-        )
+        );
+        if edit > 0 {
+            // Later versions add a note on how the figure is computed.
+            let mut rng = edit_stream(self.seed, 7, i, edit);
+            let n = rng.range(1, 2) as usize;
+            let notes: Vec<&str> = rng
+                .distinct(METRIC_DEFINITION_NOTES.len(), n)
+                .into_iter()
+                .map(|k| METRIC_DEFINITION_NOTES[k])
+                .collect();
+            text.push('\n');
+            text.push_str(&wrap(&notes.join(" ")));
+        }
+        text
     }
 
-    fn render_system(&self, i: usize) -> String {
+    /// System `i`; `edit` > 0 is a later version of the text (history mode).
+    fn render_system(&self, i: usize, edit: u32) -> String {
         let s = &self.systems[i];
-        let mut rng = Rng::stream(self.seed, 3, i as u64);
+        let mut rng = edit_stream(self.seed, 3, i, edit);
         let owner = &self.people[s.owner];
         let scope = match s.region {
             Some(r) => format!("the {} entity", REGIONS[r].1),
@@ -1514,6 +1611,29 @@ impl Corpus {
     }
 
     fn render_pilot(&self, i: usize) -> String {
+        self.render_pilot_view(i, &self.final_view(i))
+    }
+
+    /// The state of pilot `i` as the plan has it (the tree without history,
+    /// and the last version of a pilot in a history that is never renamed).
+    fn final_view(&self, i: usize) -> PilotView {
+        let p = &self.pilots[i];
+        PilotView {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            status: p.status,
+            targets: p.metrics.iter().map(|m| m.target).collect(),
+            actuals: true,
+            dues: p.milestones.iter().map(|m| m.due).collect(),
+            dones: p.milestones.iter().map(|m| m.done).collect(),
+            variants: [0; SECTIONS],
+        }
+    }
+
+    /// Render pilot `i` as it looks in state `v`. With the plan's own state
+    /// ([`Corpus::final_view`]) this is the document of the tree without
+    /// history; the history mode renders earlier states of the same pilot.
+    fn render_pilot_view(&self, i: usize, v: &PilotView) -> String {
         let p = &self.pilots[i];
         let mut rng = Rng::stream(self.seed, 4, i as u64);
         let mut s = String::with_capacity(4096);
@@ -1521,8 +1641,8 @@ impl Corpus {
 
         // Front matter.
         s.push_str("---\n");
-        let _ = writeln!(s, "title: {}", p.title);
-        let _ = writeln!(s, "status: {}", p.status.as_str());
+        let _ = writeln!(s, "title: {}", v.title);
+        let _ = writeln!(s, "status: {}", v.status.as_str());
         let owner_id = if p.defect == Defect::UndefinedOwner {
             owner
                 .name
@@ -1538,7 +1658,7 @@ impl Corpus {
         if let Some(started) = p.started {
             let _ = writeln!(s, "started: {}", fmt_date(started));
         }
-        let _ = writeln!(s, "decision: {}", fmt_date(p.decision));
+        let _ = writeln!(s, "decision: {}", fmt_date(v.dues[p.review]));
         s.push_str("metrics:\n");
         for (j, m) in p.metrics.iter().enumerate() {
             let class = self.metrics[m.metric].class;
@@ -1558,13 +1678,14 @@ impl Corpus {
                     s,
                     "    target: \"{} {}\"",
                     m.comparator,
-                    class.format(m.target)
+                    class.format(v.targets[j])
                 );
             }
             if let Some(b) = m.baseline {
                 let _ = writeln!(s, "    baseline: \"{}\"", class.format(b));
             }
             if let Some(a) = m.actual
+                && v.actuals
                 && !(p.defect == Defect::MissingActual && j + 1 == p.metrics.len())
             {
                 let _ = writeln!(s, "    actual: \"{}\"", class.format(a));
@@ -1592,19 +1713,35 @@ impl Corpus {
             }
         }
         s.push_str("production_path:\n");
-        for m in &p.milestones {
+        for (j, m) in p.milestones.iter().enumerate() {
             let _ = writeln!(s, "  - milestone: {}", m.name);
-            let _ = writeln!(s, "    due: {}", fmt_date(m.due));
-            if let Some(done) = m.done {
+            let _ = writeln!(s, "    due: {}", fmt_date(v.dues[j]));
+            if let Some(done) = v.dones[j] {
                 let _ = writeln!(s, "    done: {}", fmt_date(done));
             }
         }
         s.push_str("---\n\n");
 
-        // Body.
-        let ctx = Ctx::new(self, p, &mut rng);
-        let _ = writeln!(s, "# {}\n", p.title);
-        s.push_str(&wrap(&ctx.para(&mut rng, INTRO, 2, 3)));
+        // Body. Each part is drawn from the pilot's stream, so that the plan's
+        // state renders exactly as without history; a part edited in history
+        // (variant > 0) is drawn again from a stream of its own.
+        let ctx = Ctx::new(self, p, v, &mut rng);
+        let section = |rng: &mut Rng, k: usize, f: &dyn Fn(&mut Rng) -> String| -> String {
+            let text = f(rng);
+            if v.variants[k] == 0 {
+                return text;
+            }
+            let mut alt = Rng::stream(
+                self.seed,
+                16 + k as u64,
+                ((i as u64) << 20) ^ u64::from(v.variants[k]),
+            );
+            f(&mut alt)
+        };
+        let _ = writeln!(s, "# {}\n", v.title);
+        s.push_str(&section(&mut rng, 0, &|rng| {
+            wrap(&ctx.para(rng, INTRO, 2, 3))
+        }));
 
         let mut number = 0;
         let mut heading = |s: &mut String, name: &str| {
@@ -1617,85 +1754,110 @@ impl Corpus {
         };
 
         heading(&mut s, p.metrics_heading);
-        let notes = rng.distinct(METRIC_NOTES.len(), p.metrics.len());
-        for (m, &note) in p.metrics.iter().zip(&notes) {
-            let metric = &self.metrics[m.metric];
-            let class = metric.class;
-            let mut line = format!(
-                "- **{} {} {}**",
-                metric.title,
-                pretty(m.comparator),
-                class.format(m.target)
-            );
-            if let Some(b) = m.baseline {
-                let _ = write!(line, " (baseline {})", class.format(b));
-            }
-            line.push('.');
-            if let Some(a) = m.actual {
-                let _ = write!(
-                    line,
-                    " {} {}.",
-                    rng.pick(&["Currently", "Latest result:", "Measured at"]),
-                    class.format(a)
+        s.push_str(&section(&mut rng, 1, &|rng| {
+            let mut out = String::new();
+            let notes = rng.distinct(METRIC_NOTES.len(), p.metrics.len());
+            for (j, (m, &note)) in p.metrics.iter().zip(&notes).enumerate() {
+                let metric = &self.metrics[m.metric];
+                let class = metric.class;
+                let mut line = format!(
+                    "- **{} {} {}**",
+                    metric.title,
+                    pretty(m.comparator),
+                    class.format(v.targets[j])
                 );
+                if let Some(b) = m.baseline {
+                    let _ = write!(line, " (baseline {})", class.format(b));
+                }
+                line.push('.');
+                if let Some(a) = m.actual {
+                    // Drawn whether shown or not, so the rest of the text
+                    // does not depend on when results came in.
+                    let lead = rng.pick(&["Currently", "Latest result:", "Measured at"]);
+                    if v.actuals {
+                        let _ = write!(line, " {} {}.", lead, class.format(a));
+                    }
+                }
+                line.push(' ');
+                line.push_str(&ctx.fill(rng, METRIC_NOTES[note]));
+                out.push_str(&wrap_item(&line));
             }
-            line.push(' ');
-            line.push_str(&ctx.fill(&mut rng, METRIC_NOTES[note]));
-            s.push_str(&wrap_item(&line));
-        }
+            out
+        }));
 
         heading(&mut s, "Integrations");
-        let notes = rng.distinct(INTEGRATION_NOTES.len(), p.integrations.len());
-        for (&k, &note) in p.integrations.iter().zip(&notes) {
-            let sys = &self.systems[k];
-            let note = INTEGRATION_NOTES[note];
-            let line = format!(
-                "- **{}** ({}): {}",
-                sys.title,
-                access_of(sys.kind),
-                ctx.fill(&mut rng, note)
-            );
-            s.push_str(&wrap_item(&line));
-        }
-        if p.integrations.len() == 1 || rng.chance(0.3) {
-            let closing = rng.pick_str(INTEGRATION_CLOSING);
-            s.push('\n');
-            s.push_str(&wrap(&ctx.fill(&mut rng, closing)));
-        }
+        s.push_str(&section(&mut rng, 2, &|rng| {
+            let mut out = String::new();
+            let notes = rng.distinct(INTEGRATION_NOTES.len(), p.integrations.len());
+            for (&k, &note) in p.integrations.iter().zip(&notes) {
+                let sys = &self.systems[k];
+                let note = INTEGRATION_NOTES[note];
+                let line = format!(
+                    "- **{}** ({}): {}",
+                    sys.title,
+                    access_of(sys.kind),
+                    ctx.fill(rng, note)
+                );
+                out.push_str(&wrap_item(&line));
+            }
+            if p.integrations.len() == 1 || rng.chance(0.3) {
+                let closing = rng.pick_str(INTEGRATION_CLOSING);
+                out.push('\n');
+                out.push_str(&wrap(&ctx.fill(rng, closing)));
+            }
+            out
+        }));
 
         heading(&mut s, "Ownership");
-        s.push_str(&wrap(&ctx.para(&mut rng, OWNERSHIP, 2, 3)));
+        s.push_str(&section(&mut rng, 3, &|rng| {
+            wrap(&ctx.para(rng, OWNERSHIP, 2, 3))
+        }));
 
         heading(&mut s, "Production path");
-        s.push_str(&wrap(&ctx.para(&mut rng, PRODUCTION_PATH, 2, 3)));
+        s.push_str(&section(&mut rng, 4, &|rng| {
+            wrap(&ctx.para(rng, PRODUCTION_PATH, 2, 3))
+        }));
 
         heading(&mut s, "Monitoring");
-        if p.defect == Defect::EmptyMonitoring {
-            s.push_str("TBD\n");
-        } else {
+        s.push_str(&section(&mut rng, 5, &|rng| {
+            if p.defect == Defect::EmptyMonitoring {
+                return "TBD\n".to_string();
+            }
+            let mut out = String::new();
             let n = rng.range(2, 3) as usize;
             for k in rng.distinct(MONITORING.len(), n) {
-                let line = format!("- {}", ctx.fill(&mut rng, MONITORING[k]));
-                s.push_str(&wrap_item(&line));
+                let line = format!("- {}", ctx.fill(rng, MONITORING[k]));
+                out.push_str(&wrap_item(&line));
             }
-        }
+            out
+        }));
 
         heading(&mut s, "Human review");
-        s.push_str(&wrap(&ctx.para(&mut rng, HUMAN_REVIEW, 2, 3)));
+        s.push_str(&section(&mut rng, 6, &|rng| {
+            wrap(&ctx.para(rng, HUMAN_REVIEW, 2, 3))
+        }));
 
         heading(&mut s, "Escalation");
-        s.push_str(&wrap(&ctx.para(&mut rng, ESCALATION, 2, 3)));
+        s.push_str(&section(&mut rng, 7, &|rng| {
+            wrap(&ctx.para(rng, ESCALATION, 2, 3))
+        }));
 
         if p.defect != Defect::MissingRollback {
             heading(&mut s, "Rollback");
-            s.push_str(&wrap(&ctx.para(&mut rng, ROLLBACK, 2, 3)));
+            s.push_str(&section(&mut rng, 8, &|rng| {
+                wrap(&ctx.para(rng, ROLLBACK, 2, 3))
+            }));
         }
 
         heading(&mut s, "Expansion criteria");
-        for k in rng.distinct(EXPANSION.len(), 2) {
-            let line = format!("- {}", ctx.fill(&mut rng, EXPANSION[k]));
-            s.push_str(&wrap_item(&line));
-        }
+        s.push_str(&section(&mut rng, 9, &|rng| {
+            let mut out = String::new();
+            for k in rng.distinct(EXPANSION.len(), 2) {
+                let line = format!("- {}", ctx.fill(rng, EXPANSION[k]));
+                out.push_str(&wrap_item(&line));
+            }
+            out
+        }));
         s
     }
 }
@@ -1752,7 +1914,7 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn new(corpus: &Corpus, p: &PilotPlan, rng: &mut Rng) -> Ctx {
+    fn new(corpus: &Corpus, p: &PilotPlan, v: &PilotView, rng: &mut Rng) -> Ctx {
         let owner = &corpus.people[p.owner];
         let sys1 = corpus.systems[p.integrations[0]].title.clone();
         let sys2 = match p.integrations.get(1) {
@@ -1777,7 +1939,11 @@ impl Ctx {
             sys1,
             sys2,
             metric: metric.title.to_lowercase(),
-            target: format!("{} {}", pretty(m.comparator), metric.class.format(m.target)),
+            target: format!(
+                "{} {}",
+                pretty(m.comparator),
+                metric.class.format(v.targets[0])
+            ),
             reviewer: reviewer.name.clone(),
             sites: [SITES[sites[0]], SITES[sites[1]], SITES[sites[2]]],
             region: rng.pick(REGIONS).1,
@@ -1790,7 +1956,7 @@ impl Ctx {
                 .depends_pilots
                 .first()
                 .map(|&k| corpus.pilots[k].title.to_lowercase()),
-            status: p.status,
+            status: v.status,
             oncall: rng.pick_str(ONCALL),
         }
     }
@@ -1988,3 +2154,1317 @@ const EXPANSION: &[&str] = &[
     "Acting without review on any {object} is a separate decision with its own go/no-go review.",
     "Languages other than English are in scope once the weekly sample shows the same accuracy per language.",
 ];
+
+// ---------------------------------------------------------------------------
+// History: a git repository whose commits build the portfolio over time
+// ---------------------------------------------------------------------------
+
+/// `--commits C`: the same portfolio, built commit by commit.
+///
+/// Every pilot gets a timeline planned from its final state: it is added as
+/// `proposed` some weeks before it starts, moves through `pilot`, `go`/`no-go`,
+/// `production` and `retired` on the plan's dates, has some metric targets
+/// retargeted (mostly before it starts, rarely after: "moved goalposts"),
+/// some milestones rescheduled later before they fall due, `done:` dates
+/// added as milestones are reached, and results recorded around the
+/// decision. The C commits are spread over 2023-05-01 … 2026-11-19 with
+/// strictly increasing dates; each commit applies what is due by its date to
+/// 1–3 documents, and commits with nothing due edit a paragraph of the body
+/// of an active pilot instead. About 1% of document commits rename a pilot
+/// file (delete + add of a slightly edited document, in one commit), and
+/// about 2% of all commits are `--no-ff` merges of a short side branch.
+///
+/// The commits are streamed into `git fast-import`, which builds the trees,
+/// so nothing holds more than the current version of each document.
+mod history {
+    use super::*;
+    use std::collections::{BTreeMap, VecDeque};
+    use std::io::{BufWriter, Write as _};
+    use std::process::{Child, ChildStdin, Command, Stdio};
+
+    const DAY: i64 = 86_400;
+    /// The first commit's day.
+    const START: (i32, u32, u32) = (2023, 5, 1);
+    /// The last commit is on this day, before 2026-11-20.
+    const END: (i32, u32, u32) = (2026, 11, 19);
+    /// Code files are added in commits of at most this many files.
+    const CODE_CHUNK: usize = 1000;
+    /// Code files per `src/module_NNN/` folder.
+    const CODE_PER_MODULE: usize = 40;
+    /// Share of document commits that rename a pilot.
+    const RENAME_SHARE: f64 = 0.01;
+    /// Share of all commits that are merges.
+    const MERGE_SHARE: f64 = 0.02;
+    /// Commit times: this share is spread evenly over the years, the rest
+    /// follows the pilots' events (see `stream`).
+    const EVEN_SHARE: f64 = 0.35;
+    /// The temporary side branch (deleted when done).
+    const TOPIC_REF: &str = "refs/heads/topic";
+
+    fn people_docs(n: usize) -> usize {
+        (n / 20).max(5) + 2 * (n / 50).max(6)
+    }
+
+    fn setup_commits(args: &Args) -> u64 {
+        args.code_files.div_ceil(CODE_CHUNK) as u64 + people_docs(args.pilots).div_ceil(3) as u64
+    }
+
+    /// The fewest commits that can hold the setup and one commit per 3 pilots.
+    pub fn min_commits(args: &Args) -> u64 {
+        setup_commits(args) + args.pilots.div_ceil(3) as u64 + 1
+    }
+
+    /// A document's state change at a moment of its timeline.
+    #[derive(Clone, Copy, Debug)]
+    enum Ev {
+        Create,
+        Status(Status),
+        Target(usize, i64),
+        Actuals,
+        Due(usize, i32),
+        Done(usize),
+    }
+
+    impl Ev {
+        /// Events of the same field keep their order when times are clamped.
+        fn field(self) -> usize {
+            match self {
+                Ev::Create => 0,
+                Ev::Status(_) => 1,
+                Ev::Actuals => 2,
+                Ev::Target(j, _) => 10 + j,
+                Ev::Due(j, _) => 100 + j,
+                Ev::Done(j) => 200 + j,
+            }
+        }
+    }
+
+    /// The planned history of one pilot.
+    struct Timeline {
+        initial: PilotView,
+        /// Sorted by time; the first is `Create`.
+        events: Vec<(i64, Ev)>,
+        /// Owner first, then a few colleagues: the pilot's commit authors.
+        contributors: Vec<usize>,
+        /// Until when the pilot is worked on (body edits prefer active pilots).
+        active_until: i64,
+    }
+
+    /// A document the generator can touch, as a lock key: kind << 32 | index.
+    const PILOT: u64 = 0;
+    const PERSON: u64 = 1;
+    const METRIC: u64 = 2;
+    const SYSTEM: u64 = 3;
+    const CODE: u64 = 4;
+
+    fn key(kind: u64, index: usize) -> u64 {
+        (kind << 32) | index as u64
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum Branch {
+        Main,
+        Side,
+    }
+
+    /// A side branch in progress.
+    struct Episode {
+        side_left: usize,
+        main_left: usize,
+        /// The main commit the side branch starts from.
+        base: u64,
+        /// The side branch's last commit.
+        tip: Option<u64>,
+        /// Pilot paths at the branch point, for the pilots the side changed.
+        base_paths: BTreeMap<usize, Option<String>>,
+        /// Documents and code files each branch touched.
+        locks: BTreeMap<u64, Branch>,
+        name: Option<String>,
+    }
+
+    /// What the current version of a pilot is.
+    struct PilotNow {
+        view: PilotView,
+        created: bool,
+        /// Events applied so far.
+        applied: usize,
+        path: String,
+        content: String,
+        renames: u32,
+    }
+
+    /// One commit being assembled.
+    #[derive(Default)]
+    struct CommitBuf {
+        ops: Vec<u8>,
+        phrases: Vec<String>,
+        author: Option<usize>,
+        docs: usize,
+    }
+
+    impl CommitBuf {
+        fn put(&mut self, path: &str, content: &[u8]) {
+            let _ = write!(self.ops, "M 100644 inline {path}\ndata {}\n", content.len());
+            self.ops.extend_from_slice(content);
+            self.ops.push(b'\n');
+        }
+
+        fn delete(&mut self, path: &str) {
+            let _ = writeln!(self.ops, "D {path}");
+        }
+    }
+
+    struct Stats {
+        commits: u64,
+        merges: u64,
+        renames: u64,
+        doc_changes: u64,
+        max_backlog: usize,
+    }
+
+    struct Gen<'a> {
+        corpus: &'a Corpus,
+        seed: u64,
+        rng: Rng,
+        out: BufWriter<ChildStdin>,
+        timelines: Vec<Timeline>,
+        pilots: Vec<PilotNow>,
+        /// Pilots created so far, in creation order.
+        created: Vec<usize>,
+        /// Pilots some other pilot depends on: never renamed.
+        depended_on: Vec<bool>,
+        person_edits: Vec<u32>,
+        metric_edits: Vec<u32>,
+        system_edits: Vec<u32>,
+        code_versions: Vec<u32>,
+        /// (time, pilot) of every event, sorted; `next_event` is the first not yet due.
+        events: Vec<(i64, u32)>,
+        next_event: usize,
+        /// Pilots with events due and not applied, oldest first.
+        pending: VecDeque<usize>,
+        in_pending: Vec<bool>,
+        ids: HashSet<String>,
+        mark: u64,
+        main_tip: Option<u64>,
+        episode: Option<Episode>,
+        tz: Vec<i32>,
+        stats: Stats,
+    }
+
+    pub fn run(args: &Args) -> Result<(), String> {
+        let start = Instant::now();
+        let corpus = Corpus::plan(args.pilots, args.seed);
+        fs::create_dir_all(&args.out)
+            .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+        let home = std::env::temp_dir().join(format!("gen-corpus-home-{}", std::process::id()));
+        fs::create_dir_all(&home).map_err(|e| format!("cannot create {}: {e}", home.display()))?;
+        let result = generate(args, &corpus, &home, start);
+        let _ = fs::remove_dir_all(&home);
+        result
+    }
+
+    /// `git` with a clean environment: no system or global config, a private HOME.
+    fn git(home: &Path, dir: &Path) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("LC_ALL", "C")
+            .current_dir(dir);
+        cmd
+    }
+
+    fn run_git(home: &Path, dir: &Path, args: &[&str]) -> Result<(), String> {
+        let status = git(home, dir)
+            .args(args)
+            .status()
+            .map_err(|e| format!("cannot run git (is it installed?): {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`git {}` failed ({status})", args.join(" ")))
+        }
+    }
+
+    fn generate(args: &Args, corpus: &Corpus, home: &Path, start: Instant) -> Result<(), String> {
+        run_git(
+            home,
+            &args.out,
+            &["init", "-q", "--initial-branch=main", "."],
+        )?;
+        let mut child: Child = git(home, &args.out)
+            .args(["fast-import", "--quiet", "--done"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run git fast-import: {e}"))?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let mut g = Gen::new(corpus, args, BufWriter::with_capacity(1 << 20, stdin));
+        let streamed = g.stream(args).and_then(|()| {
+            g.out
+                .write_all(b"done\n")
+                .and_then(|()| g.out.flush())
+                .map_err(|e| e.to_string())
+        });
+        let stats = std::mem::replace(
+            &mut g.stats,
+            Stats {
+                commits: 0,
+                merges: 0,
+                renames: 0,
+                doc_changes: 0,
+                max_backlog: 0,
+            },
+        );
+        drop(g);
+        let status = child.wait().map_err(|e| format!("git fast-import: {e}"))?;
+        if !status.success() {
+            return Err(format!("git fast-import failed ({status})"));
+        }
+        streamed.map_err(|e| format!("writing to git fast-import: {e}"))?;
+        let imported = start.elapsed().as_secs_f64();
+        if stats.merges > 0 {
+            run_git(home, &args.out, &["update-ref", "-d", TOPIC_REF])?;
+        }
+        run_git(home, &args.out, &["reset", "--hard", "-q"])?;
+        eprintln!(
+            "gen-corpus: wrote {} pilots, {} commits ({} merges, {} renames, {} document changes, {} code files) to {} in {:.1} s ({:.1} s to import, {:.1} s to check out)",
+            corpus.pilots.len(),
+            stats.commits,
+            stats.merges,
+            stats.renames,
+            stats.doc_changes,
+            args.code_files,
+            args.out.display(),
+            start.elapsed().as_secs_f64(),
+            imported,
+            start.elapsed().as_secs_f64() - imported,
+        );
+        if stats.max_backlog > 50 {
+            eprintln!(
+                "gen-corpus: note: up to {} pilots waited for a commit (few commits for the pilots)",
+                stats.max_backlog
+            );
+        }
+        Ok(())
+    }
+
+    fn code_path(c: usize) -> String {
+        format!(
+            "src/module_{:03}/file_{:02}.rs",
+            c / CODE_PER_MODULE,
+            c % CODE_PER_MODULE
+        )
+    }
+
+    fn code_text(seed: u64, c: usize, version: u32) -> String {
+        let mut rng = Rng::stream(seed, 50, ((c as u64) << 20) ^ u64::from(version));
+        let (m, f) = (c / CODE_PER_MODULE, c % CODE_PER_MODULE);
+        format!(
+            "//! module_{m:03}::file_{f:02} (synthetic code beside the documents, revision {version}).\n\n\
+             /// Mixes `input` into a bucket.\n\
+             pub fn bucket_{f:02}(input: u64) -> u64 {{\n    \
+             input.wrapping_mul(0x{:x}).rotate_left({}) ^ 0x{:x}\n}}\n\n\
+             pub const LIMIT_{f:02}: usize = {};\n",
+            rng.next() | 1,
+            rng.range(1, 63),
+            rng.next() >> 16,
+            rng.range(1, 10_000),
+        )
+    }
+
+    /// A slightly different title for a renamed pilot.
+    fn renamed_title(rng: &mut Rng, title: &str) -> String {
+        if let Some((base, _)) = title.split_once(" for ") {
+            if rng.chance(0.5) {
+                return base.to_string();
+            }
+            return format!("{base} for {}", rng.pick(REGIONS).1);
+        }
+        let words: Vec<&str> = title.split(' ').collect();
+        if rng.chance(0.5)
+            && let Some(last) = words.last()
+            && ARTIFACTS.contains(last)
+        {
+            let mut other = rng.pick_str(ARTIFACTS);
+            while other == *last {
+                other = rng.pick_str(ARTIFACTS);
+            }
+            let mut out = words[..words.len() - 1].join(" ");
+            out.push(' ');
+            out.push_str(other);
+            return out;
+        }
+        format!("{title} for {}", rng.pick(REGIONS).1)
+    }
+
+    impl Corpus {
+        /// Plan the history of pilot `i`, with commit times in `first..=last`.
+        /// `squeeze`: events after `last - squeeze` are spread over the last
+        /// `squeeze` seconds, so the last commits are not crowded.
+        fn timeline(&self, i: usize, first: i64, last: i64, squeeze: i64) -> Timeline {
+            let p = &self.pilots[i];
+            let mut rng = Rng::stream(self.seed, 6, i as u64);
+            let t = today();
+            let last_day = (last / DAY) as i32;
+            let at = |rng: &mut Rng, day: i32| -> i64 {
+                let x = i64::from(day) * DAY + 7 * 3600 + rng.below(10 * 3600) as i64;
+                if x > last - squeeze {
+                    last - squeeze + rng.below(squeeze as usize) as i64
+                } else {
+                    x
+                }
+            };
+            let started = p.started;
+            let created_day = match (p.status, started) {
+                (Status::Proposed, _) | (_, None) => t - rng.range(3, 250) as i32,
+                (_, Some(s)) => s - rng.range(14, 90) as i32,
+            };
+            let created = at(&mut rng, created_day).clamp(first, last);
+            let created_day = (created / DAY) as i32;
+            let mut events: Vec<(i64, Ev)> = vec![(created, Ev::Create)];
+
+            // Status path.
+            let begin = started.unwrap_or(p.decision - 60);
+            let decision = p.decision;
+            let after_review = p.milestones.get(p.review + 1);
+            let prod_day = after_review
+                .and_then(|m| m.done)
+                .unwrap_or(decision + rng.range(14, 45) as i32);
+            let chain: Vec<(i32, Status)> = match p.status {
+                Status::Proposed => vec![],
+                Status::Pilot => vec![(begin, Status::Pilot)],
+                Status::Go => vec![(begin, Status::Pilot), (decision, Status::Go)],
+                Status::NoGo => vec![(begin, Status::Pilot), (decision, Status::NoGo)],
+                Status::Production => vec![
+                    (begin, Status::Pilot),
+                    (decision, Status::Go),
+                    (prod_day, Status::Production),
+                ],
+                Status::Retired => {
+                    let retire = p
+                        .milestones
+                        .last()
+                        .and_then(|m| m.done)
+                        .unwrap_or(t - rng.range(1, 30) as i32)
+                        .max(prod_day + 7);
+                    vec![
+                        (begin, Status::Pilot),
+                        (decision, Status::Go),
+                        (prod_day, Status::Production),
+                        (retire, Status::Retired),
+                    ]
+                }
+            };
+            for (day, status) in chain {
+                events.push((at(&mut rng, day), Ev::Status(status)));
+            }
+
+            // Targets: retargeted before the start now and then, rarely after it.
+            let mut targets: Vec<i64> = p.metrics.iter().map(|m| m.target).collect();
+            let moved = (p.status != Status::Proposed && rng.chance(0.04))
+                .then(|| rng.below(p.metrics.len()));
+            for (j, m) in p.metrics.iter().enumerate() {
+                if p.defect == Defect::BadTarget && j == 0 {
+                    continue;
+                }
+                let class = self.metrics[m.metric].class;
+                let alt = |rng: &mut Rng, x: i64| -> i64 {
+                    let delta = (x * rng.range(3, 20) / 100).max(1);
+                    let easier = rng.chance(0.6) == class.higher_is_better();
+                    let y = if easier { x + delta } else { x - delta };
+                    let y = y.clamp(1, class.max());
+                    if y == x {
+                        if x > 1 { x - 1 } else { x + 1 }
+                    } else {
+                        y
+                    }
+                };
+                let mut cur = m.target;
+                if moved == Some(j) {
+                    let s = started.unwrap_or(begin);
+                    let hi = decision.min(last_day);
+                    if hi > s + 2 {
+                        let day = rng.range(i64::from(s) + 1, i64::from(hi)) as i32;
+                        events.push((at(&mut rng, day), Ev::Target(j, cur)));
+                        cur = alt(&mut rng, cur);
+                    }
+                }
+                if rng.chance(0.25) {
+                    let hi = match started {
+                        Some(s) if s <= last_day => s - 1,
+                        _ => last_day,
+                    };
+                    if hi > created_day + 2 {
+                        let day = rng.range(i64::from(created_day) + 1, i64::from(hi)) as i32;
+                        events.push((at(&mut rng, day), Ev::Target(j, cur)));
+                        cur = alt(&mut rng, cur);
+                    }
+                }
+                targets[j] = cur;
+            }
+
+            // Results come in around the decision (or during the pilot).
+            let has_actuals = p.metrics.iter().any(|m| m.actual.is_some());
+            if has_actuals {
+                let day = match p.status {
+                    Status::Proposed => None,
+                    Status::Pilot => Some(rng.range(i64::from(begin) + 14, i64::from(t)) as i32),
+                    _ => Some((decision - rng.range(1, 10) as i32).max(begin + 1)),
+                };
+                if let Some(day) = day {
+                    events.push((at(&mut rng, day), Ev::Actuals));
+                }
+            }
+
+            // Milestones: some rescheduled later before they fall due; done when reached.
+            let mut dues: Vec<i32> = p.milestones.iter().map(|m| m.due).collect();
+            for (j, m) in p.milestones.iter().enumerate() {
+                let slips = match rng.weighted(&[78, 17, 5]) {
+                    0 => 0,
+                    1 => 1,
+                    _ => 2,
+                };
+                if slips > 0 {
+                    // Due dates from the first plan to the final one.
+                    let mut seq = vec![m.due];
+                    for _ in 0..slips {
+                        let prev = *seq.last().unwrap_or(&m.due);
+                        seq.push(prev - rng.range(7, 45) as i32);
+                    }
+                    seq.reverse();
+                    let lo = created_day + 1;
+                    let hi = (seq[0] - 1).min(last_day);
+                    if hi - lo > slips {
+                        let mut days: Vec<i32> = (0..slips)
+                            .map(|_| rng.range(i64::from(lo), i64::from(hi)) as i32)
+                            .collect();
+                        days.sort_unstable();
+                        for (k, day) in days.into_iter().enumerate() {
+                            events.push((at(&mut rng, day), Ev::Due(j, seq[k + 1])));
+                        }
+                        dues[j] = seq[0];
+                    }
+                }
+                if let Some(done) = m.done {
+                    events.push((at(&mut rng, done), Ev::Done(j)));
+                }
+            }
+
+            // Events of one field keep their order; all come after the creation.
+            let mut last_of: HashMap<usize, i64> = HashMap::new();
+            for (time, ev) in events.iter_mut().skip(1) {
+                let floor = last_of.get(&ev.field()).map_or(created + 60, |&t| t + 60);
+                *time = (*time).max(floor);
+                last_of.insert(ev.field(), *time);
+            }
+            events.sort_by_key(|&(time, _)| time);
+
+            let mut contributors = vec![p.owner];
+            let others = rng.range(1, 4) as usize;
+            for _ in 0..others * 3 {
+                if contributors.len() > others {
+                    break;
+                }
+                let k = rng.below(self.people.len());
+                if !contributors.contains(&k) {
+                    contributors.push(k);
+                }
+            }
+            let active_until = events.last().map_or(created, |e| e.0) + 60 * DAY;
+            Timeline {
+                initial: PilotView {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    status: Status::Proposed,
+                    targets,
+                    actuals: !has_actuals,
+                    dues,
+                    dones: vec![None; p.milestones.len()],
+                    variants: [0; SECTIONS],
+                },
+                events,
+                contributors,
+                active_until,
+            }
+        }
+    }
+
+    /// Minutes east of UTC for a person's commits.
+    fn offset_of(seed: u64, person: usize) -> i32 {
+        let mut rng = Rng::stream(seed, 9, person as u64);
+        *rng.pick(&[0, 60, 60, 60, 120, 120, -300, -240, 330, 540])
+    }
+
+    impl<'a> Gen<'a> {
+        fn new(corpus: &'a Corpus, args: &Args, out: BufWriter<ChildStdin>) -> Gen<'a> {
+            let n = corpus.pilots.len();
+            let mut depended_on = vec![false; n];
+            for p in &corpus.pilots {
+                for &k in &p.depends_pilots {
+                    depended_on[k] = true;
+                }
+            }
+            Gen {
+                corpus,
+                seed: args.seed,
+                rng: Rng::stream(args.seed, 8, 0),
+                out,
+                timelines: Vec::new(),
+                pilots: Vec::new(),
+                created: Vec::new(),
+                depended_on,
+                person_edits: vec![0; corpus.people.len()],
+                metric_edits: vec![0; corpus.metrics.len()],
+                system_edits: vec![0; corpus.systems.len()],
+                code_versions: vec![0; args.code_files],
+                events: Vec::new(),
+                next_event: 0,
+                pending: VecDeque::new(),
+                in_pending: vec![false; n],
+                ids: corpus.pilots.iter().map(|p| p.id.clone()).collect(),
+                mark: 0,
+                main_tip: None,
+                episode: None,
+                tz: (0..corpus.people.len())
+                    .map(|k| offset_of(args.seed, k))
+                    .collect(),
+                stats: Stats {
+                    commits: 0,
+                    merges: 0,
+                    renames: 0,
+                    doc_changes: 0,
+                    max_backlog: 0,
+                },
+            }
+        }
+
+        fn person_email(&self, k: usize) -> String {
+            format!(
+                "{}@northwind.example",
+                self.corpus.people[k].id.replace('-', ".")
+            )
+        }
+
+        /// Write one commit to fast-import.
+        fn emit(
+            &mut self,
+            branch: Branch,
+            time: i64,
+            buf: CommitBuf,
+            message: &str,
+            merge: Option<u64>,
+        ) -> std::io::Result<u64> {
+            self.mark += 1;
+            let mark = self.mark;
+            let author = buf.author.unwrap_or(0);
+            let name = &self.corpus.people[author].name;
+            let email = self.person_email(author);
+            let tz = self.tz[author];
+            let sign = if tz < 0 { '-' } else { '+' };
+            let tz = format!("{sign}{:02}{:02}", tz.abs() / 60, tz.abs() % 60);
+            let refname = match branch {
+                Branch::Main => "refs/heads/main",
+                Branch::Side => TOPIC_REF,
+            };
+            let mut head = String::with_capacity(256);
+            let _ = write!(
+                head,
+                "commit {refname}\nmark :{mark}\nauthor {name} <{email}> {time} {tz}\ncommitter {name} <{email}> {time} {tz}\ndata {}\n{message}\n",
+                message.len() + 1
+            );
+            // The first commit of a side branch starts from the branch point.
+            if let (Branch::Side, Some(ep)) = (branch, &self.episode)
+                && ep.tip.is_none()
+            {
+                let _ = writeln!(head, "from :{}", ep.base);
+            }
+            if let Some(m) = merge {
+                let _ = writeln!(head, "merge :{m}");
+            }
+            self.out.write_all(head.as_bytes())?;
+            self.out.write_all(&buf.ops)?;
+            self.out.write_all(b"\n")?;
+            self.stats.commits += 1;
+            self.stats.doc_changes += buf.docs as u64;
+            match branch {
+                Branch::Main => self.main_tip = Some(mark),
+                Branch::Side => {
+                    if let Some(ep) = &mut self.episode {
+                        ep.tip = Some(mark);
+                    }
+                }
+            }
+            Ok(mark)
+        }
+
+        fn stream(&mut self, args: &Args) -> Result<(), String> {
+            let io = |e: std::io::Error| e.to_string();
+            let first = i64::from(days_from_civil(START.0, START.1, START.2)) * DAY + 8 * 3600;
+            // Noon UTC: still 2026-11-19 in every author's time zone.
+            let last = i64::from(days_from_civil(END.0, END.1, END.2)) * DAY + 12 * 3600;
+
+            // --- Setup: code, then the config with people, metrics, systems.
+            let mut time = first;
+            let people = self.corpus.people.len();
+            for (n, chunk) in (0..args.code_files)
+                .collect::<Vec<_>>()
+                .chunks(CODE_CHUNK)
+                .enumerate()
+            {
+                let mut buf = CommitBuf::default();
+                for &c in chunk {
+                    buf.put(&code_path(c), code_text(self.seed, c, 0).as_bytes());
+                }
+                buf.author = Some(self.rng.below(people));
+                let lo = chunk[0] / CODE_PER_MODULE;
+                let hi = chunk[chunk.len() - 1] / CODE_PER_MODULE;
+                let message = if n == 0 {
+                    format!("Import the service code (module_{lo:03}–module_{hi:03})")
+                } else {
+                    format!("Import module_{lo:03}–module_{hi:03}")
+                };
+                self.emit(Branch::Main, time, buf, &message, None)
+                    .map_err(io)?;
+                time += 600;
+            }
+            let mut small: Vec<(u64, usize)> = Vec::new();
+            small.extend((0..people).map(|k| (PERSON, k)));
+            small.extend((0..self.corpus.metrics.len()).map(|k| (METRIC, k)));
+            small.extend((0..self.corpus.systems.len()).map(|k| (SYSTEM, k)));
+            let mut at = 0;
+            let mut first_doc_commit = true;
+            while at < small.len() {
+                let n = [1, 2, 3][self.rng.weighted(&[40, 35, 25])].min(small.len() - at);
+                let mut buf = CommitBuf::default();
+                if first_doc_commit {
+                    buf.put("pilotbook.toml", self.corpus.config_toml().as_bytes());
+                }
+                let mut names = Vec::new();
+                for &(kind, k) in &small[at..at + n] {
+                    let (path, text, name) = self.small_doc(kind, k, 0);
+                    buf.put(&path, text.as_bytes());
+                    buf.docs += 1;
+                    names.push(name);
+                }
+                let kind = small[at].0;
+                buf.author = Some(match kind {
+                    SYSTEM => self.corpus.systems[small[at].1].owner,
+                    _ => self.rng.below(people),
+                });
+                let what = match kind {
+                    PERSON => "Add people",
+                    METRIC => "Define metrics",
+                    _ => "Add systems",
+                };
+                let message = if first_doc_commit {
+                    format!("Set up the pilot portfolio; add {}", names.join(", "))
+                } else {
+                    format!("{what}: {}", names.join(", "))
+                };
+                first_doc_commit = false;
+                self.emit(Branch::Main, time, buf, &message, None)
+                    .map_err(io)?;
+                time += 600;
+                at += n;
+            }
+
+            // --- The pilots' timelines.
+            let setup = self.stats.commits;
+            let slots = (args.commits - setup) as usize;
+            let base = time + DAY;
+            let gap = (last - base) as f64 / slots as f64;
+            let squeeze = ((40.0 * gap) as i64).max(3 * DAY).min(last - base);
+            let corpus = self.corpus;
+            self.timelines = (0..corpus.pilots.len())
+                .into_par_iter()
+                .map(|i| corpus.timeline(i, base, last, squeeze))
+                .collect();
+            self.pilots = self
+                .timelines
+                .iter()
+                .map(|tl| PilotNow {
+                    view: tl.initial.clone(),
+                    created: false,
+                    applied: 0,
+                    path: String::new(),
+                    content: String::new(),
+                    renames: 0,
+                })
+                .collect();
+            self.events = self
+                .timelines
+                .iter()
+                .enumerate()
+                .flat_map(|(i, tl)| tl.events.iter().map(move |&(t, _)| (t, i as u32)))
+                .collect();
+            self.events.sort_unstable();
+
+            // --- Main phase.
+            let code_share = f64::from(args.code_share) / 100.0;
+            let doc_share = (1.0 - code_share).max(0.01);
+            // Merge episodes take about 6.5 slots (3 side, 2.5 main, 1 merge).
+            let episode_chance = 1.0 / (1.0 / MERGE_SHARE - 6.5);
+            // Commits follow the work: as the portfolio grows, so does the
+            // commit rate. Slot k is at quantile (k + jitter) / slots of a mix
+            // of an even spread over the years and the events' own times.
+            let event_times: Vec<i64> = self.events.iter().map(|e| e.0).collect();
+            let quantile = |u: f64| -> i64 {
+                let (mut lo, mut hi) = (base, last);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    let even = (mid - base) as f64 / (last - base) as f64;
+                    let seen = event_times.partition_point(|&t| t <= mid) as f64
+                        / event_times.len().max(1) as f64;
+                    if EVEN_SHARE * even + (1.0 - EVEN_SHARE) * seen < u {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                hi
+            };
+            let mut prev = base - 1;
+            for k in 0..slots {
+                let jitter = (self.rng.below(1000) as f64) / 1000.0;
+                let time = quantile((k as f64 + jitter) / slots as f64).max(prev + 1);
+                prev = time;
+                let final_slot = k + 1 == slots;
+                let admit = if final_slot { i64::MAX } else { time };
+                while self.next_event < self.events.len() && self.events[self.next_event].0 <= admit
+                {
+                    let i = self.events[self.next_event].1 as usize;
+                    self.next_event += 1;
+                    if !self.in_pending[i] {
+                        self.in_pending[i] = true;
+                        self.pending.push_back(i);
+                    }
+                }
+                self.stats.max_backlog = self.stats.max_backlog.max(self.pending.len());
+
+                // Which branch, and is it the merge?
+                let left = slots - k;
+                if self.episode.is_none()
+                    && !final_slot
+                    && left > 12
+                    && self.rng.chance(episode_chance)
+                {
+                    let side_left = self.rng.range(1, 5) as usize;
+                    let main_left = self.rng.range(0, 5) as usize;
+                    self.episode = Some(Episode {
+                        side_left,
+                        main_left,
+                        base: self.main_tip.unwrap_or(0),
+                        tip: None,
+                        base_paths: BTreeMap::new(),
+                        locks: BTreeMap::new(),
+                        name: None,
+                    });
+                }
+                if self
+                    .episode
+                    .as_ref()
+                    .is_some_and(|ep| ep.side_left == 0 && ep.main_left == 0)
+                {
+                    self.merge(time).map_err(io)?;
+                    continue;
+                }
+                let branch = match &mut self.episode {
+                    None => Branch::Main,
+                    Some(ep) => {
+                        let side = ep.main_left == 0
+                            || (ep.side_left > 0
+                                && self.rng.below(ep.side_left + ep.main_left) < ep.side_left);
+                        if side {
+                            ep.side_left -= 1;
+                            Branch::Side
+                        } else {
+                            ep.main_left -= 1;
+                            Branch::Main
+                        }
+                    }
+                };
+
+                let code_only = !final_slot && args.code_files > 0 && self.rng.chance(code_share);
+                let buf = if code_only {
+                    self.code_commit(branch)
+                } else {
+                    // Make sure the backlog drains in the slots left for documents.
+                    let doc_slots = ((left as f64) * doc_share).max(1.0) as usize;
+                    let cap = if final_slot {
+                        usize::MAX
+                    } else {
+                        3.max(self.pending.len().div_ceil(doc_slots))
+                    };
+                    let rename = !final_slot && self.rng.chance(RENAME_SHARE);
+                    let mut buf = CommitBuf::default();
+                    if rename {
+                        self.rename_one(branch, time, &mut buf);
+                    }
+                    if buf.docs == 0 {
+                        let want = [1, 2, 3][self.rng.weighted(&[60, 28, 12])];
+                        self.doc_commit(branch, time, want, cap, &mut buf);
+                    }
+                    buf
+                };
+                if buf.ops.is_empty() {
+                    // Nothing could be changed (only possible on a tiny corpus): skip the slot.
+                    continue;
+                }
+                let message = summary(&buf.phrases);
+                self.emit(branch, time, buf, &message, None).map_err(io)?;
+            }
+            Ok(())
+        }
+
+        /// A commit that touches only code files.
+        fn code_commit(&mut self, branch: Branch) -> CommitBuf {
+            let mut buf = CommitBuf::default();
+            let n = [1, 2, 3][self.rng.weighted(&[55, 30, 15])];
+            let files = self.code_versions.len();
+            let mut touched = Vec::new();
+            for _ in 0..n * 4 {
+                if touched.len() >= n {
+                    break;
+                }
+                let c = self.rng.below(files);
+                if touched.contains(&c) || !self.lock(branch, key(CODE, c)) {
+                    continue;
+                }
+                touched.push(c);
+            }
+            touched.sort_unstable();
+            for &c in &touched {
+                self.code_versions[c] += 1;
+                buf.put(
+                    &code_path(c),
+                    code_text(self.seed, c, self.code_versions[c]).as_bytes(),
+                );
+            }
+            if let Some(&c) = touched.first() {
+                let verb = self
+                    .rng
+                    .pick_str(&["Refactor", "Fix", "Tune", "Simplify", "Speed up"]);
+                buf.phrases.push(format!(
+                    "{verb} module_{:03}/file_{:02}",
+                    c / CODE_PER_MODULE,
+                    c % CODE_PER_MODULE
+                ));
+                buf.author = Some(self.rng.below(self.corpus.people.len()));
+            }
+            buf
+        }
+
+        /// Can `branch` touch `k`? If so, lock it for this branch until the merge.
+        fn lock(&mut self, branch: Branch, k: u64) -> bool {
+            match &mut self.episode {
+                None => true,
+                Some(ep) => match ep.locks.get(&k) {
+                    Some(&b) => b == branch,
+                    None => {
+                        ep.locks.insert(k, branch);
+                        true
+                    }
+                },
+            }
+        }
+
+        fn locked_elsewhere(&self, branch: Branch, k: u64) -> bool {
+            self.episode
+                .as_ref()
+                .and_then(|ep| ep.locks.get(&k))
+                .is_some_and(|&b| b != branch)
+        }
+
+        /// Path, text and short name of a person, metric or system.
+        fn small_doc(&self, kind: u64, k: usize, edit: u32) -> (String, String, String) {
+            let c = self.corpus;
+            match kind {
+                PERSON => (
+                    format!("people/{}.md", c.people[k].id),
+                    c.render_person(k, edit),
+                    c.people[k].name.clone(),
+                ),
+                METRIC => (
+                    format!("metrics/{}.md", c.metrics[k].id),
+                    c.render_metric(k, edit),
+                    c.metrics[k].id.clone(),
+                ),
+                _ => (
+                    format!("systems/{}.md", c.systems[k].id),
+                    c.render_system(k, edit),
+                    c.systems[k].title.clone(),
+                ),
+            }
+        }
+
+        /// Fill a document commit: due events first, then edits, `want` documents
+        /// (more if the backlog needs it, up to `cap`).
+        fn doc_commit(
+            &mut self,
+            branch: Branch,
+            time: i64,
+            want: usize,
+            cap: usize,
+            buf: &mut CommitBuf,
+        ) {
+            // Past the cap only when the backlog would not drain otherwise.
+            let target = if cap > 3 {
+                cap.min(self.pending.len()).max(want)
+            } else {
+                want
+            };
+            // Due events.
+            let mut skipped = Vec::new();
+            while buf.docs < target {
+                let Some(i) = self.pending.pop_front() else {
+                    break;
+                };
+                if self.locked_elsewhere(branch, key(PILOT, i)) {
+                    skipped.push(i);
+                    continue;
+                }
+                self.in_pending[i] = false;
+                self.touch_pilot(branch, i, time, Touch::Events, buf);
+            }
+            for i in skipped.into_iter().rev() {
+                self.pending.push_front(i);
+            }
+            // Edits: mostly a paragraph of an active pilot, now and then a
+            // person, metric or system (also when no pilot is free).
+            let mut tries = 0;
+            while buf.docs < want && tries < 20 {
+                tries += 1;
+                if !self.created.is_empty() && !self.rng.chance(0.04) {
+                    let mut pick = None;
+                    for _ in 0..4 {
+                        let i = self.created[self.rng.below(self.created.len())];
+                        if self.locked_elsewhere(branch, key(PILOT, i))
+                            || touched(buf, &self.pilots[i].path)
+                        {
+                            continue;
+                        }
+                        pick = Some(i);
+                        if time <= self.timelines[i].active_until || self.rng.chance(0.15) {
+                            break;
+                        }
+                    }
+                    if let Some(i) = pick {
+                        self.touch_pilot(branch, i, time, Touch::Edit, buf);
+                        continue;
+                    }
+                }
+                let kind = [PERSON, METRIC, SYSTEM][self.rng.weighted(&[50, 25, 25])];
+                let n = match kind {
+                    PERSON => self.person_edits.len(),
+                    METRIC => self.metric_edits.len(),
+                    _ => self.system_edits.len(),
+                };
+                let k = self.rng.below(n);
+                if self.locked_elsewhere(branch, key(kind, k))
+                    || touched(buf, &self.small_doc(kind, k, 0).0)
+                {
+                    continue;
+                }
+                self.lock(branch, key(kind, k));
+                self.edit_small(kind, k, buf);
+            }
+        }
+
+        fn edit_small(&mut self, kind: u64, k: usize, buf: &mut CommitBuf) {
+            let edits = match kind {
+                PERSON => &mut self.person_edits[k],
+                METRIC => &mut self.metric_edits[k],
+                _ => &mut self.system_edits[k],
+            };
+            let before = *edits;
+            *edits += 1;
+            let after = *edits;
+            let (path, text, name) = self.small_doc(kind, k, after);
+            let (_, old, _) = self.small_doc(kind, k, before);
+            if text == old {
+                return;
+            }
+            buf.put(&path, text.as_bytes());
+            buf.docs += 1;
+            buf.phrases.push(match kind {
+                PERSON => format!("people: update {name}"),
+                METRIC => format!("metrics/{name}: clarify the definition"),
+                _ => format!("systems: update {name}"),
+            });
+            if buf.author.is_none() {
+                buf.author = Some(match kind {
+                    PERSON => k,
+                    SYSTEM => self.corpus.systems[k].owner,
+                    _ => self.rng.below(self.corpus.people.len()),
+                });
+            }
+        }
+
+        /// Rename one pilot that nothing depends on, in a commit of its own.
+        fn rename_one(&mut self, branch: Branch, time: i64, buf: &mut CommitBuf) {
+            if self.created.is_empty() {
+                return;
+            }
+            for _ in 0..20 {
+                let i = self.created[self.rng.below(self.created.len())];
+                if self.depended_on[i]
+                    || self.pilots[i].renames >= 2
+                    || self.locked_elsewhere(branch, key(PILOT, i))
+                {
+                    continue;
+                }
+                self.touch_pilot(branch, i, time, Touch::Rename, buf);
+                if buf.docs > 0 {
+                    self.stats.renames += 1;
+                }
+                return;
+            }
+        }
+
+        /// Apply what is due for pilot `i` at `time`, plus an edit or a rename.
+        fn touch_pilot(
+            &mut self,
+            branch: Branch,
+            i: usize,
+            time: i64,
+            how: Touch,
+            buf: &mut CommitBuf,
+        ) {
+            if !self.lock(branch, key(PILOT, i)) {
+                return;
+            }
+            let corpus = self.corpus;
+            let p = &corpus.pilots[i];
+            let tl = &self.timelines[i];
+            let before_path = self.pilots[i].created.then(|| self.pilots[i].path.clone());
+            let now = &mut self.pilots[i];
+            let mut phrases: Vec<String> = Vec::new();
+            let final_slot_admits = how == Touch::Events;
+            while now.applied < tl.events.len()
+                && (tl.events[now.applied].0 <= time
+                    || (final_slot_admits && self.next_event == self.events.len()))
+            {
+                let (_, ev) = tl.events[now.applied];
+                now.applied += 1;
+                let v = &mut now.view;
+                match ev {
+                    Ev::Create => {
+                        now.created = true;
+                        self.created.push(i);
+                        phrases.push(format!("Propose {}", v.id));
+                    }
+                    Ev::Status(s) => {
+                        phrases.push(format!("{}: {} → {}", v.id, v.status.as_str(), s.as_str()));
+                        v.status = s;
+                    }
+                    Ev::Target(j, x) => {
+                        let m = &corpus.metrics[p.metrics[j].metric];
+                        phrases.push(format!(
+                            "{}: retarget {} to {} {}",
+                            v.id,
+                            m.id,
+                            p.metrics[j].comparator,
+                            m.class.format(x)
+                        ));
+                        v.targets[j] = x;
+                    }
+                    Ev::Actuals => {
+                        phrases.push(format!("{}: record results", v.id));
+                        v.actuals = true;
+                    }
+                    Ev::Due(j, d) => {
+                        phrases.push(format!(
+                            "{}: move '{}' to {}",
+                            v.id,
+                            p.milestones[j].name,
+                            fmt_date(d)
+                        ));
+                        v.dues[j] = d;
+                    }
+                    Ev::Done(j) => {
+                        phrases.push(format!("{}: '{}' done", v.id, p.milestones[j].name));
+                        v.dones[j] = p.milestones[j].done;
+                    }
+                }
+            }
+            if !now.created {
+                return;
+            }
+            match how {
+                Touch::Events => {}
+                Touch::Edit => {
+                    let k = self.rng.below(SECTIONS);
+                    now.view.variants[k] += 1;
+                    phrases.push(format!(
+                        "{}: {}",
+                        now.view.id,
+                        edit_phrase(&mut self.rng, k)
+                    ));
+                }
+                Touch::Rename => {
+                    // Prefer a title whose id is free over a `-2` suffix.
+                    let mut title = renamed_title(&mut self.rng, &now.view.title);
+                    for _ in 0..4 {
+                        if !self.ids.contains(&slug(&title)) {
+                            break;
+                        }
+                        title = renamed_title(&mut self.rng, &now.view.title);
+                    }
+                    let id = unique(&mut self.ids, slug(&title));
+                    phrases.insert(0, format!("Rename {} to {}", now.view.id, id));
+                    now.view.title = title;
+                    now.view.id = id;
+                    now.renames += 1;
+                }
+            }
+            let mut text = corpus.render_pilot_view(i, &now.view);
+            let mut retries = 0;
+            while text == now.content && how == Touch::Edit && retries < 8 {
+                let k = self.rng.below(SECTIONS);
+                now.view.variants[k] += 1;
+                text = corpus.render_pilot_view(i, &now.view);
+                retries += 1;
+            }
+            let path = format!("pilots/{}.md", now.view.id);
+            if text == now.content && path == now.path {
+                return;
+            }
+            if let Some(old) = &before_path
+                && *old != path
+            {
+                buf.delete(old);
+            }
+            buf.put(&path, text.as_bytes());
+            buf.docs += 1;
+            now.content = text;
+            now.path = path;
+            buf.phrases.extend(phrases);
+            if buf.author.is_none() {
+                let c = &tl.contributors;
+                let who = if self.rng.chance(0.4) {
+                    c[0]
+                } else {
+                    c[self.rng.below(c.len())]
+                };
+                buf.author = Some(who);
+            }
+            if let Some(ep) = &mut self.episode
+                && branch == Branch::Side
+            {
+                ep.base_paths.entry(i).or_insert(before_path);
+                if ep.name.is_none() {
+                    ep.name = Some(self.pilots[i].view.id.clone());
+                }
+            }
+        }
+
+        /// The merge commit: main gets what the side branch changed.
+        fn merge(&mut self, time: i64) -> std::io::Result<()> {
+            let ep = self.episode.take().expect("an episode");
+            let mut buf = CommitBuf::default();
+            for (&k, &b) in &ep.locks {
+                if b != Branch::Side {
+                    continue;
+                }
+                let (kind, index) = (k >> 32, (k & 0xFFFF_FFFF) as usize);
+                match kind {
+                    PILOT => {
+                        let now = &self.pilots[index];
+                        if !now.created {
+                            continue;
+                        }
+                        if let Some(Some(old)) = ep.base_paths.get(&index)
+                            && *old != now.path
+                        {
+                            buf.delete(old);
+                        }
+                        buf.put(&now.path, now.content.as_bytes());
+                    }
+                    CODE => {
+                        buf.put(
+                            &code_path(index),
+                            code_text(self.seed, index, self.code_versions[index]).as_bytes(),
+                        );
+                    }
+                    _ => {
+                        let edit = match kind {
+                            PERSON => self.person_edits[index],
+                            METRIC => self.metric_edits[index],
+                            _ => self.system_edits[index],
+                        };
+                        let (path, text, _) = self.small_doc(kind, index, edit);
+                        buf.put(&path, text.as_bytes());
+                    }
+                }
+            }
+            let Some(tip) = ep.tip else {
+                // The side branch made no commit: nothing to merge.
+                return Ok(());
+            };
+            buf.author = Some(self.rng.below(self.corpus.people.len()));
+            let name = ep.name.clone().unwrap_or_else(|| "maintenance".to_string());
+            let message = format!("Merge branch 'update/{name}'");
+            // `emit` must not see the episode: the merge is on main.
+            self.emit(Branch::Main, time, buf, &message, Some(tip))?;
+            self.stats.merges += 1;
+            Ok(())
+        }
+    }
+
+    /// Does the commit already write `path`?
+    fn touched(buf: &CommitBuf, path: &str) -> bool {
+        let needle = format!("inline {path}\n");
+        buf.ops
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Touch {
+        Events,
+        Edit,
+        Rename,
+    }
+
+    fn edit_phrase(rng: &mut Rng, section: usize) -> String {
+        let name = [
+            "intro",
+            "success metrics",
+            "integrations",
+            "ownership",
+            "production path",
+            "monitoring",
+            "human review",
+            "escalation",
+            "rollback",
+            "expansion criteria",
+        ][section];
+        let verb = rng.pick_str(&["update", "reword", "clarify", "expand", "tighten"]);
+        format!("{verb} {name}")
+    }
+
+    /// The commit message's first line from what the commit did.
+    fn summary(phrases: &[String]) -> String {
+        match phrases {
+            [] => "Update documents".to_string(),
+            [one] => one.clone(),
+            [first, rest @ ..] if first.len() > 72 => format!("{first} (+{} more)", rest.len()),
+            _ => {
+                let mut out = String::new();
+                for (n, p) in phrases.iter().enumerate() {
+                    if n > 0 && out.len() + p.len() > 100 {
+                        let _ = write!(out, " (+{} more)", phrases.len() - n);
+                        break;
+                    }
+                    if n > 0 {
+                        out.push_str("; ");
+                    }
+                    out.push_str(p);
+                }
+                out
+            }
+        }
+    }
+}
