@@ -28,6 +28,10 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// Print only findings and errors, no progress or summary lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,6 +53,10 @@ pub enum Command {
     Check(cmd::check::CheckArgs),
     /// Print the whole linked model as JSON on stdout.
     Export(cmd::export::ExportArgs),
+    /// Check, then render the static site.
+    Build(cmd::build::BuildArgs),
+    /// Write the built-in templates out for customising.
+    Templates(cmd::templates::TemplatesArgs),
 }
 
 /// Shared context for commands.
@@ -59,6 +67,10 @@ pub struct Context {
     pub config: Option<PathBuf>,
     /// Whether stdout gets colour.
     pub color: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// When pilotbook started, for the summary line.
+    pub started: std::time::Instant,
 }
 
 /// Parse arguments, run the command, and turn its outcome into an exit code.
@@ -75,10 +87,14 @@ pub fn run() -> ExitCode {
         root: cli.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
         config: cli.config.clone(),
         color,
+        quiet: cli.quiet,
+        started: std::time::Instant::now(),
     };
     let outcome = match &cli.command {
         Command::Check(args) => cmd::check::run(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
+        Command::Build(args) => cmd::build::run(&ctx, args),
+        Command::Templates(args) => cmd::templates::run(&ctx, args),
     };
     match outcome {
         Ok(code) => code,

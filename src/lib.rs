@@ -7,9 +7,11 @@
 //! - [`discover`]: which files are documents of which kind;
 //! - [`parse`]: bytes → front matter and outline, never failing;
 //! - [`model`]: typed entities, ids, references linked both ways;
+//! - [`history`]: the git history of every document;
 //! - [`validate`]: the rules over the model, no I/O;
 //! - [`diagnostics`]: the finding type and its renderers;
 //! - [`export`]: the model as JSON;
+//! - [`render`]: the static site;
 //! - [`project`]: the pipeline run over one repository.
 //!
 //! See ARCHITECTURE.md for the invariants each stage keeps.
@@ -22,6 +24,7 @@ pub mod history;
 pub mod model;
 pub mod parse;
 pub mod project;
+pub mod render;
 pub mod rules;
 pub mod source;
 pub mod validate;

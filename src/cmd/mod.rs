@@ -1,8 +1,10 @@
 //! One module per command: each turns its arguments into a library call and
 //! prints the result. No command holds logic the library could.
 
+pub mod build;
 pub mod check;
 pub mod export;
+pub mod templates;
 
 use pilotbook::Project;
 use pilotbook::project::LoadOptions;

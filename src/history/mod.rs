@@ -271,6 +271,9 @@ pub struct History {
     pub unavailable: Option<Unavailable>,
     /// The commit history ends at (HEAD or `--rev`), full id.
     pub head: Option<String>,
+    /// The root's folder inside the repository (`""` at its top), for
+    /// links to files on the forge.
+    pub root_prefix: String,
     /// Per document, by root-relative path.
     pub documents: BTreeMap<String, DocumentHistory>,
 }

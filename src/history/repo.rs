@@ -331,6 +331,7 @@ pub(super) fn read(
     Ok(History {
         unavailable: None,
         head: Some(head.to_string()),
+        root_prefix: prefix,
         documents,
     })
 }

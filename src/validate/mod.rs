@@ -14,6 +14,8 @@ mod history;
 mod pilot;
 mod sections;
 
+pub use sections::section_status;
+
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::history::History;

@@ -54,6 +54,26 @@ fn wanted(kind: &KindConfig) -> Vec<Wanted<'_>> {
         .collect()
 }
 
+/// For each section the kind requires or recommends: its name, whether it
+/// is required, and whether the document has it with content. The site's
+/// readiness column reads this, so it agrees with the rules.
+pub fn section_status(kind: &KindConfig, entity: &Entity) -> Vec<(String, bool, bool)> {
+    let Some(doc) = &entity.document else {
+        return Vec::new();
+    };
+    wanted(kind)
+        .into_iter()
+        .map(|w| {
+            let present = doc
+                .parsed
+                .sections
+                .iter()
+                .any(|s| w.keys.contains(&s.key) && !s.empty);
+            (w.name.to_string(), w.rule == Rule::MissingSection, present)
+        })
+        .collect()
+}
+
 /// Check every document's required and recommended sections.
 pub fn sections(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
     // Normalise each kind's section names once, not once per document.

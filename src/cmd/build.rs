@@ -1,0 +1,67 @@
+//! `pilotbook build`: check, then render the site.
+
+use crate::cli::Context;
+use anyhow::Context as _;
+use clap::Args;
+use pilotbook::render::{self, BuildOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `build`'s arguments.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Write the site here [default: `[build] output_dir` of pilotbook.toml, `site/` under the root].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    #[command(flatten)]
+    pub source: super::SourceArgs,
+}
+
+/// Run `build`.
+pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let project = super::load(ctx, &args.source.options())?;
+    let today = super::today()?;
+    let clock = std::time::Instant::now();
+    let report = project.check(today, None)?;
+    let checked = clock.elapsed();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| ctx.root.join(&project.config.output_dir));
+    let summary = render::build(
+        &ctx.root,
+        &project.config,
+        &project.portfolio,
+        &project.history,
+        &report,
+        &BuildOptions {
+            out_dir: out.clone(),
+            base_url: args.base_url.clone(),
+            today,
+        },
+    )
+    .with_context(|| format!("cannot build the site into {}", out.display()))?;
+    super::report_timings(
+        &project,
+        &[("validate", checked), ("render", clock.elapsed() - checked)],
+    );
+    if !ctx.quiet {
+        eprintln!(
+            "built {} pages ({} files) for {} documents into {} in {:.2} s: {} errors, {} warnings",
+            summary.pages,
+            summary.files,
+            report.documents,
+            out.display(),
+            ctx.started.elapsed().as_secs_f64(),
+            report.errors(),
+            report.warnings()
+        );
+    }
+    std::mem::forget(project);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,170 @@
+//! Writing the site: into a temporary folder beside the output, swapped in
+//! only when every file was written, so a failed build leaves the previous
+//! site as it was.
+//!
+//! pilotbook only ever replaces a folder it created: the site carries a
+//! marker file, and an existing output folder without it (and not empty)
+//! is refused. The output folder may never be the repository root, one of
+//! its parents, or a parent of the current folder.
+
+use std::path::{Path, PathBuf};
+
+/// The marker file in every site pilotbook writes.
+pub const MARKER: &str = ".pilotbook-site";
+
+/// Why the site could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The output folder would contain the repository or the current folder.
+    #[error("{}: refusing to write the site here, it contains {what}; choose a folder inside it, e.g. `site/`", path.display())]
+    Unsafe {
+        /// The output folder.
+        path: PathBuf,
+        /// What it would contain.
+        what: &'static str,
+    },
+    /// The output folder exists and was not made by pilotbook.
+    #[error("{}: refusing to replace a folder pilotbook did not create (no {MARKER} in it); remove it or choose another --out", path.display())]
+    Foreign {
+        /// The output folder.
+        path: PathBuf,
+    },
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The absolute, normalised form of a path that may not exist yet.
+fn absolute(path: &Path) -> PathBuf {
+    let base = if path.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    let mut out = PathBuf::new();
+    for c in base.join(path).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // Resolve symlinks in the part that exists.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    resolved
+}
+
+/// Check that `out` is a safe place for a site built from `root`.
+pub fn check_target(out: &Path, root: &Path) -> Result<PathBuf, OutputError> {
+    let out_abs = absolute(out);
+    let root_abs = absolute(root);
+    let cwd = absolute(Path::new("."));
+    if root_abs.starts_with(&out_abs) {
+        return Err(OutputError::Unsafe {
+            path: out.to_path_buf(),
+            what: "the repository",
+        });
+    }
+    if cwd.starts_with(&out_abs) {
+        return Err(OutputError::Unsafe {
+            path: out.to_path_buf(),
+            what: "the current folder",
+        });
+    }
+    if out_abs.exists() {
+        let empty = std::fs::read_dir(&out_abs)
+            .map_err(io(out))?
+            .next()
+            .is_none();
+        if !empty && !out_abs.join(MARKER).exists() {
+            return Err(OutputError::Foreign {
+                path: out.to_path_buf(),
+            });
+        }
+    }
+    Ok(out_abs)
+}
+
+/// Write `files` (site-relative paths with `/`) as the site at `out`.
+pub fn write_site(out: &Path, root: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+    let out_abs = check_target(out, root)?;
+    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = out_abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let tmp = parent.join(format!(".{name}.pilotbook-new-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.pilotbook-old-{}", std::process::id()));
+    let result = (|| {
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        for (rel, bytes) in files {
+            // Paths come from validated ids and kind names; refuse anything else.
+            if rel
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+                || rel.starts_with('/')
+            {
+                return Err(OutputError::Io {
+                    path: PathBuf::from(rel),
+                    source: std::io::Error::other("not a plain relative path"),
+                });
+            }
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        std::fs::write(
+            tmp.join(MARKER),
+            b"This folder was written by pilotbook build.\n",
+        )
+        .map_err(io(&tmp))?;
+        if out_abs.exists() {
+            std::fs::rename(&out_abs, &old).map_err(io(&out_abs))?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, &out_abs) {
+            // Put the previous site back before reporting.
+            let _ = std::fs::rename(&old, &out_abs);
+            return Err(io(&out_abs)(e));
+        }
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() && tmp.exists() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
