@@ -113,6 +113,14 @@
     apply();
   }
 
+  // ---- timeline: open scrolled to today -------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll(".svg-scroll"), function (box) {
+    var today = box.querySelector("line.tl-today");
+    if (!today) return;
+    var x = parseFloat(today.getAttribute("x1") || "0");
+    box.scrollLeft = Math.max(0, x - box.clientWidth * 0.7);
+  });
+
   // ---- tabs ---------------------------------------------------------------
   var tabs = document.querySelectorAll('[role="tab"]');
   Array.prototype.forEach.call(tabs, function (tab) {
