@@ -2331,6 +2331,8 @@ mod history {
         pilots: Vec<PilotNow>,
         /// Pilots created so far, in creation order.
         created: Vec<usize>,
+        /// Per person, the created pilots they are a contributor of.
+        works_on: Vec<Vec<usize>>,
         /// Pilots some other pilot depends on: never renamed.
         depended_on: Vec<bool>,
         person_edits: Vec<u32>,
@@ -2714,6 +2716,7 @@ mod history {
                 timelines: Vec::new(),
                 pilots: Vec::new(),
                 created: Vec::new(),
+                works_on: vec![Vec::new(); corpus.people.len()],
                 depended_on,
                 person_edits: vec![0; corpus.people.len()],
                 metric_edits: vec![0; corpus.metrics.len()],
@@ -3110,18 +3113,27 @@ mod history {
             buf: &mut CommitBuf,
         ) {
             // Past the cap only when the backlog would not drain otherwise.
-            let target = if cap > 3 {
+            let pressure = cap > 3;
+            let target = if pressure {
                 cap.min(self.pending.len()).max(want)
             } else {
                 want
             };
-            // Due events.
+            // Due events. The first pilot's people author the commit; other
+            // pilots join it only if the author works on them too (unless
+            // the backlog presses), so each pilot keeps a handful of authors.
             let mut skipped = Vec::new();
-            while buf.docs < target {
+            let mut scanned = 0;
+            while buf.docs < target && (pressure || scanned < 64) {
                 let Some(i) = self.pending.pop_front() else {
                     break;
                 };
-                if self.locked_elsewhere(branch, key(PILOT, i)) {
+                scanned += 1;
+                let foreign = !pressure
+                    && buf
+                        .author
+                        .is_some_and(|a| !self.timelines[i].contributors.contains(&a));
+                if foreign || self.locked_elsewhere(branch, key(PILOT, i)) {
                     skipped.push(i);
                     continue;
                 }
@@ -3131,15 +3143,21 @@ mod history {
             for i in skipped.into_iter().rev() {
                 self.pending.push_front(i);
             }
-            // Edits: mostly a paragraph of an active pilot, now and then a
-            // person, metric or system (also when no pilot is free).
+            // Edits: mostly a paragraph of a pilot the author works on (an
+            // active one if possible), now and then a person, metric or system.
             let mut tries = 0;
             while buf.docs < want && tries < 20 {
                 tries += 1;
                 if !self.created.is_empty() && !self.rng.chance(0.04) {
                     let mut pick = None;
                     for _ in 0..4 {
-                        let i = self.created[self.rng.below(self.created.len())];
+                        let i = match buf.author {
+                            Some(a) if !self.works_on[a].is_empty() => {
+                                self.works_on[a][self.rng.below(self.works_on[a].len())]
+                            }
+                            Some(_) => break,
+                            None => self.created[self.rng.below(self.created.len())],
+                        };
                         if self.locked_elsewhere(branch, key(PILOT, i))
                             || touched(buf, &self.pilots[i].path)
                         {
@@ -3161,7 +3179,11 @@ mod history {
                     METRIC => self.metric_edits.len(),
                     _ => self.system_edits.len(),
                 };
-                let k = self.rng.below(n);
+                // People edit their own profile.
+                let k = match (kind, buf.author) {
+                    (PERSON, Some(a)) => a,
+                    _ => self.rng.below(n),
+                };
                 if self.locked_elsewhere(branch, key(kind, k))
                     || touched(buf, &self.small_doc(kind, k, 0).0)
                 {
@@ -3253,6 +3275,9 @@ mod history {
                     Ev::Create => {
                         now.created = true;
                         self.created.push(i);
+                        for &k in &tl.contributors {
+                            self.works_on[k].push(i);
+                        }
                         phrases.push(format!("Propose {}", v.id));
                     }
                     Ev::Status(s) => {

@@ -115,7 +115,7 @@
 
   // ---- timeline: open scrolled to today -------------------------------------
   Array.prototype.forEach.call(document.querySelectorAll(".svg-scroll"), function (box) {
-    var today = box.querySelector("line.tl-today");
+    var today = box.querySelector(".tl-today line");
     if (!today) return;
     var x = parseFloat(today.getAttribute("x1") || "0");
     box.scrollLeft = Math.max(0, x - box.clientWidth * 0.7);
