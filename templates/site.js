@@ -77,6 +77,9 @@
   }
 
   if (input && list) {
+    // `?q=words` opens the page with that search run, so searches can be linked.
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) { input.value = q; load(function () { render(q); }); }
     input.addEventListener("focus", function () { load(function () {}); });
     input.addEventListener("input", function () { load(function () { render(input.value); }); });
     input.addEventListener("keydown", function (ev) {
