@@ -506,6 +506,10 @@ fn search_index(inputs: &Inputs) -> String {
             }
         })
         .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+    // `<` only occurs inside JSON strings: escaping it keeps any `</script>`
+    // in a title inert even if the index were ever inlined into a page.
+    let json = serde_json::to_string(&entries)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c");
     format!("window.PILOTBOOK_INDEX = {json};\n")
 }
