@@ -47,8 +47,6 @@ pub struct BuildSummary {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
-    /// Documents whose raw HTML the sanitiser changed.
-    pub sanitized: Vec<String>,
 }
 
 /// Why the site could not be built (exit 2).
@@ -315,22 +313,10 @@ pub fn build(
     json.push('\n');
     files.push(("pilots.json".into(), json.into_bytes()));
 
-    let sanitized = portfolio
-        .entities
-        .par_iter()
-        .filter_map(|e| {
-            let doc = e.document.as_ref()?;
-            markdown::render(doc.parsed.body(), &e.title)
-                .1
-                .then(|| doc.path.clone())
-        })
-        .collect();
-
     output::write_site(&options.out_dir, root, &files)?;
     Ok(BuildSummary {
         pages: page_count,
         files: files.len(),
-        sanitized,
     })
 }
 
