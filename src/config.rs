@@ -65,6 +65,9 @@ pub struct SiteConfig {
     pub repository: Option<String>,
     /// The public URL, for canonical and sitemap URLs only.
     pub base_url: Option<String>,
+    /// Publish raw HTML in documents as written, without the allow-list.
+    /// Only for repositories whose every author is trusted.
+    pub allow_raw_html: bool,
 }
 
 /// The four kinds pilotbook knows without configuration.
@@ -275,6 +278,7 @@ impl Config {
                     .unwrap_or_else(|| "Pilot portfolio".to_string()),
                 repository: raw.site.repository,
                 base_url: raw.site.base_url,
+                allow_raw_html: raw.site.allow_raw_html,
             },
             output_dir,
             kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
@@ -524,6 +528,8 @@ struct RawSite {
     title: Option<String>,
     repository: Option<String>,
     base_url: Option<String>,
+    #[serde(default)]
+    allow_raw_html: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

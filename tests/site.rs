@@ -299,3 +299,37 @@ fn two_builds_are_byte_identical() {
         );
     }
 }
+
+#[test]
+fn templates_are_written_out_and_overrides_win() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join("pilots")).expect("mkdir");
+    std::fs::copy(
+        fixture("check/clean/pilots/ticket-triage.md"),
+        root.join("pilots/ticket-triage.md"),
+    )
+    .expect("copy");
+    let o = pilotbook(&root, &["templates"]);
+    assert_eq!(o.status.code(), Some(0));
+    for name in [
+        "base.html",
+        "pilot.html",
+        "portfolio.html",
+        "style.css",
+        "site.js",
+    ] {
+        assert!(root.join("templates").join(name).exists(), "{name}");
+    }
+    // Running it again leaves edited files alone.
+    std::fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block main %}Lost at sea{% endblock %}",
+    )
+    .expect("write");
+    assert_eq!(pilotbook(&root, &["templates"]).status.code(), Some(0));
+    let out = tmp.path().join("site");
+    build(&root, &out);
+    let page = std::fs::read_to_string(out.join("404.html")).expect("404");
+    assert!(page.contains("Lost at sea"), "the override is used");
+}

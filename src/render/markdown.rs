@@ -37,10 +37,11 @@ pub fn anchor(text: &str) -> String {
     }
 }
 
-/// Render `body` to sanitised HTML. `title` is the page title: a first H1
-/// with the same text is left out. Returns the HTML and whether sanitising
-/// removed anything from raw HTML in the source.
-pub fn render(body: &str, title: &str) -> (String, bool) {
+/// Render `body` to sanitised HTML (`trusted` skips the allow-list:
+/// `[site] allow_raw_html`). `title` is the page title: a first H1 with the
+/// same text is left out. Returns the HTML and whether sanitising removed
+/// anything from raw HTML in the source.
+pub fn render(body: &str, title: &str, trusted: bool) -> (String, bool) {
     let events: Vec<Event> = Parser::new_ext(body, options()).collect();
     // Heading ids need the heading's text, which follows its start event.
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -104,6 +105,9 @@ pub fn render(body: &str, title: &str) -> (String, bool) {
     html::push_html(&mut raw, out.into_iter());
     // Everything is cleaned, so that link schemes are checked in one place;
     // only raw HTML in the source can make the cleaner change anything.
+    if trusted {
+        return (raw, false);
+    }
     let cleaned = clean(&raw);
     let changed = had_raw_html && cleaned != raw;
     (cleaned, changed)
@@ -139,6 +143,7 @@ mod tests {
         let (html, changed) = render(
             "# Triage\n\n## Success metrics\n\n## Success metrics\n\ntext",
             "Triage",
+            false,
         );
         assert!(!html.contains("<h1"), "{html}");
         assert!(html.contains(r#"<h2 id="success-metrics">"#), "{html}");
@@ -149,7 +154,7 @@ mod tests {
     #[test]
     fn active_content_is_removed() {
         let md = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n## H {onclick=alert(1)}\n\n<details><summary>More</summary>ok</details>\n";
-        let (html, changed) = render(md, "T");
+        let (html, changed) = render(md, "T", false);
         assert!(changed);
         for bad in ["<script", "onerror", "javascript:", " onclick="] {
             assert!(!html.contains(bad), "{bad} in {html}");
@@ -159,6 +164,11 @@ mod tests {
             html.contains("{onclick=alert(1)}"),
             "heading attributes stay text: {html}"
         );
+        let (trusted, _) = render("<b onclick=\"go()\">x</b>", "T", true);
+        assert!(
+            trusted.contains("onclick"),
+            "allow_raw_html publishes as written"
+        );
     }
 
     #[test]
@@ -166,6 +176,7 @@ mod tests {
         let (html, _) = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: Foot.\n",
             "T",
+            false,
         );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("checkbox"), "{html}");

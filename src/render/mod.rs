@@ -258,10 +258,18 @@ pub fn build(
         context: c,
     });
 
+    // The 404 page is served at any path: with a base URL its links are
+    // absolute, so they work wherever it is shown.
+    let mut not_found = context("404.html", "Page not found", "404");
+    if let Some(base) = &options.base_url {
+        let mut s = site("404.html");
+        s.root = format!("{}/", base.trim_end_matches('/'));
+        not_found.insert("site", &s);
+    }
     pages.push(Page {
         path: "404.html".into(),
         template: "404.html",
-        context: context("404.html", "Page not found", "404"),
+        context: not_found,
     });
 
     // Render every page in parallel; the first error (in page order) wins.

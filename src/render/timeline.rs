@@ -17,7 +17,10 @@
 //! The module owns layout and markup, nothing else: it sees no template, no
 //! model type but [`Date`], and it does no I/O. Styling is left to the
 //! site's stylesheet through CSS classes (no colour is written here), every
-//! text is XML-escaped, and the same input gives byte-identical output.
+//! text is XML-escaped, and the same input gives byte-identical output. The
+//! SVG's ids (title, description, arrow marker, label clip) carry a hash of
+//! the input, so two timelines on one page (by status, by owner) never share
+//! one.
 
 use std::fmt::Write as _;
 
@@ -131,8 +134,9 @@ macro_rules! put {
 /// so a script can map an x back to a date.
 pub fn render(rows: &[TimelineRow], today: Date) -> String {
     let today_day = today.days_since_epoch();
+    let id = timeline_id(rows, today);
     let Some((first, last)) = data_range(rows) else {
-        return render_empty(today);
+        return render_empty(&id, today);
     };
     let scale = Scale::new(first.min(today_day), last.max(today_day));
     let chart_right = LABEL_WIDTH + scale.chart_width();
@@ -157,7 +161,7 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
     put!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" role=\"img\" \
-         aria-labelledby=\"timeline-title timeline-desc\" width=\"{w}\" height=\"{h}\" \
+         aria-labelledby=\"{id}-title {id}-desc\" width=\"{w}\" height=\"{h}\" \
          viewBox=\"0 0 {w} {h}\" data-start=\"{start}\" data-px-per-day=\"{ppd}\" \
          data-x0=\"{x0}\">",
         w = num(width),
@@ -168,16 +172,16 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
     );
     put!(
         out,
-        "<title id=\"timeline-title\">Production-path timeline</title>\
-         <desc id=\"timeline-desc\">{}</desc>",
+        "<title id=\"{id}-title\">Production-path timeline</title>\
+         <desc id=\"{id}-desc\">{}</desc>",
         escape(&counts.describe(&scale, today)),
     );
     put!(
         out,
-        "<defs><marker id=\"timeline-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
+        "<defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
          markerWidth=\"6\" markerHeight=\"6\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
          <path class=\"tl-arrow\" d=\"M0 0L10 5L0 10Z\"/></marker>\
-         <clipPath id=\"timeline-label-clip\"><rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\"/>\
+         <clipPath id=\"{id}-clip\"><rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\"/>\
          </clipPath></defs>",
         num(LABEL_WIDTH - 8.0),
         num(height),
@@ -185,6 +189,12 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
 
     write_axis(&mut out, &scale, chart_right, height);
 
+    let frame = Frame {
+        id: &id,
+        width,
+        scale: &scale,
+        today: today_day,
+    };
     let mut alternate = false;
     for line in &lines {
         match *line {
@@ -193,7 +203,7 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
                 write_group(&mut out, label, y, width);
             }
             Line::Row(row, y) => {
-                write_row(&mut out, row, y, width, alternate, &scale, today_day);
+                write_row(&mut out, &frame, row, y, alternate);
                 alternate = !alternate;
             }
         }
@@ -223,15 +233,46 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
 }
 
 /// The small SVG for a portfolio without any dated item.
-fn render_empty(today: Date) -> String {
+fn render_empty(id: &str, today: Date) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline empty\" role=\"img\" \
-         aria-labelledby=\"timeline-title timeline-desc\" width=\"320\" height=\"60\" \
+         aria-labelledby=\"{id}-title {id}-desc\" width=\"320\" height=\"60\" \
          viewBox=\"0 0 320 60\" data-start=\"{today}\" data-px-per-day=\"{PX_PER_DAY}\" \
-         data-x0=\"0\"><title id=\"timeline-title\">Production-path timeline</title>\
-         <desc id=\"timeline-desc\">No milestones yet.</desc>\
+         data-x0=\"0\"><title id=\"{id}-title\">Production-path timeline</title>\
+         <desc id=\"{id}-desc\">No milestones yet.</desc>\
          <text class=\"tl-empty\" x=\"16\" y=\"34\">No milestones yet</text></svg>"
     )
+}
+
+/// An id prefix unique to the input (rows in order, groups, today), so
+/// that two timelines on one page (by status and by owner) do not share
+/// `<title>`, marker or clip-path ids. FNV-1a, for stable output.
+fn timeline_id(rows: &[TimelineRow], today: Date) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut feed = |text: &str| {
+        for byte in text.bytes().chain(std::iter::once(0)) {
+            hash ^= u32::from(byte);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+    };
+    feed(&today.to_string());
+    for row in rows {
+        feed(&row.id);
+        feed(&row.group);
+        feed(&row.title);
+    }
+    format!("timeline-{hash:08x}")
+}
+
+/// What every row needs to know of the whole chart.
+#[derive(Clone, Copy)]
+struct Frame<'a> {
+    /// The id prefix of this SVG.
+    id: &'a str,
+    width: f64,
+    scale: &'a Scale,
+    /// Today, in days since the epoch.
+    today: i64,
 }
 
 /// A horizontal line of the chart, with its top y.
@@ -425,15 +466,13 @@ fn write_group(out: &mut String, label: &str, y: f64, width: f64) {
 /// One pilot's row: background, linked title, path line, status flags,
 /// slips, done connectors and milestone markers, in that order (markers on
 /// top).
-fn write_row(
-    out: &mut String,
-    row: &TimelineRow,
-    y: f64,
-    width: f64,
-    alternate: bool,
-    scale: &Scale,
-    today: i64,
-) {
+fn write_row(out: &mut String, frame: &Frame, row: &TimelineRow, y: f64, alternate: bool) {
+    let Frame {
+        id,
+        width,
+        scale,
+        today,
+    } = *frame;
     let cy = y + ROW_HEIGHT / 2.0;
     put!(
         out,
@@ -453,7 +492,7 @@ fn write_row(
     let (short, _) = truncate(&row.title, MAX_TITLE_UNITS);
     let label = format!(
         "<title>{}</title><text class=\"tl-label\" x=\"{}\" y=\"{}\" \
-         clip-path=\"url(#timeline-label-clip)\">{}</text>",
+         clip-path=\"url(#{id}-clip)\">{}</text>",
         escape(&row.title),
         num(LABEL_INDENT),
         num(cy + 4.0),
@@ -518,7 +557,7 @@ fn write_row(
                 put!(
                     out,
                     "<path d=\"M{a} {cy}C{a} {lift} {b} {lift} {b} {end}\" \
-                     marker-end=\"url(#timeline-arrow)\"/>",
+                     marker-end=\"url(#{id}-arrow)\"/>",
                     a = num(x1),
                     b = num(x2),
                     cy = num(cy - SLIP_RADIUS),
@@ -987,7 +1026,10 @@ mod tests {
         )];
         let svg = render(&rows, date("2026-06-01"));
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\""));
-        assert!(svg.contains("aria-labelledby=\"timeline-title timeline-desc\""));
+        let id = timeline_id(&rows, date("2026-06-01"));
+        assert!(svg.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")));
+        assert!(svg.contains(&format!("<title id=\"{id}-title\">")));
+        assert!(svg.contains(&format!("<desc id=\"{id}-desc\">")));
         assert!(svg.contains("<a href=\"pilots/ticket-triage.html\">"));
         assert!(svg.contains("class=\"tl-row status-pilot\""));
         assert!(svg.contains("class=\"tl-group\""));
@@ -1087,7 +1129,7 @@ mod tests {
         }];
         let svg = render(&[r], date("2026-06-15"));
         assert!(svg.contains("class=\"tl-slip\""));
-        assert!(svg.contains("marker-end=\"url(#timeline-arrow)\""));
+        assert!(svg.contains("-arrow)\""));
         assert!(svg.contains("Launch: due date moved from 2026-06-01 to 2026-07-01 (+30 days)"));
         assert!(svg.contains("slipped by 61 days (first due 2026-06-01, moved 2 times)"));
         assert!(svg.contains("<title>status → pilot on 2026-06-01</title>"));
@@ -1253,5 +1295,33 @@ mod tests {
         assert_eq!(safe_href("JavaScript:alert(1)"), None);
         assert_eq!(safe_href("data:text/html,x"), None);
         assert_eq!(safe_href(""), None);
+    }
+
+    #[test]
+    fn two_timelines_on_one_page_have_distinct_ids() {
+        let today = date("2026-06-01");
+        let by_status = rows_of(4);
+        let mut by_owner = by_status.clone();
+        for (i, r) in by_owner.iter_mut().enumerate() {
+            r.group = format!("owner {}", i % 2);
+        }
+        by_owner.sort_by(|a, b| a.group.cmp(&b.group).then(a.title.cmp(&b.title)));
+        let ids = |svg: &str| -> Vec<String> {
+            svg.split(" id=\"")
+                .skip(1)
+                .filter_map(|s| s.split('"').next().map(str::to_string))
+                .collect()
+        };
+        let (a, b) = (render(&by_status, today), render(&by_owner, today));
+        let (ids_a, ids_b) = (ids(&a), ids(&b));
+        assert_eq!(ids_a.len(), 4);
+        assert!(ids_a.iter().all(|id| !ids_b.contains(id)));
+        // Every reference points inside its own SVG.
+        for (svg, own) in [(&a, &ids_a), (&b, &ids_b)] {
+            for reference in svg.split("url(#").skip(1) {
+                let target = reference.split(')').next().unwrap_or_default();
+                assert!(own.iter().any(|id| id == target), "{target}");
+            }
+        }
     }
 }

@@ -443,9 +443,16 @@ impl<'a> Inputs<'a> {
         Some(format!("{}/commit/{id}", repo.trim_end_matches('/')))
     }
 
+    /// A permalink to the document as last committed (stable across
+    /// unrelated commits), or to `HEAD` when it has no history.
     fn source_url(&self, path: &str) -> Option<String> {
         let repo = self.config.site.repository.as_deref()?;
-        let rev = self.history.head.as_deref().unwrap_or("HEAD");
+        let rev = self
+            .history
+            .documents
+            .get(path)
+            .and_then(|h| h.commits.first())
+            .map_or("HEAD", |c| c.id.as_str());
         let full = if self.history.root_prefix.is_empty() {
             path.to_string()
         } else {
@@ -669,7 +676,8 @@ impl<'a> Inputs<'a> {
         let e = &self.portfolio.entities[index];
         let pilot = e.pilot.as_ref()?;
         let doc = e.document.as_ref()?;
-        let (body_html, _) = markdown::render(doc.parsed.body(), &e.title);
+        let (body_html, _) =
+            markdown::render(doc.parsed.body(), &e.title, self.config.site.allow_raw_html);
         let person = |id: &str| {
             self.link_ref(&crate::model::EntityRef {
                 kind: Builtin::Person as usize,
@@ -761,7 +769,7 @@ impl<'a> Inputs<'a> {
         let body_html = e
             .document
             .as_ref()
-            .map(|d| markdown::render(d.parsed.body(), &e.title).0)
+            .map(|d| markdown::render(d.parsed.body(), &e.title, self.config.site.allow_raw_html).0)
             .unwrap_or_default();
         let mut groups: BTreeMap<String, Vec<Link>> = BTreeMap::new();
         for b in &e.referenced_by {
