@@ -116,14 +116,6 @@
     apply();
   }
 
-  // ---- timeline: open scrolled to today -------------------------------------
-  Array.prototype.forEach.call(document.querySelectorAll(".svg-scroll"), function (box) {
-    var today = box.querySelector(".tl-today line");
-    if (!today) return;
-    var x = parseFloat(today.getAttribute("x1") || "0");
-    box.scrollLeft = Math.max(0, x - box.clientWidth * 0.7);
-  });
-
   // ---- tabs ---------------------------------------------------------------
   var tabs = document.querySelectorAll('[role="tab"]');
   Array.prototype.forEach.call(tabs, function (tab) {
