@@ -367,6 +367,29 @@ fn rev_reads_a_tag_and_an_older_commit_without_a_checkout() {
 
     let bad = pilotbook(&repo.root, &["export", "--rev", "v9"]);
     assert_eq!(bad.status.code(), Some(2));
+
+    // The site of a tag, built from the object database.
+    let out = repo.tmp.path().join("site-v1");
+    let built = pilotbook(
+        &repo.root,
+        &["build", "--rev", "v1", "--out", out.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        built.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let page = std::fs::read_to_string(out.join("pilots/a.html")).expect("pilot page");
+    assert!(
+        page.contains("status-proposed"),
+        "the page shows the tag's status"
+    );
+    assert!(!out.join("pilots/b.html").exists(), "b did not exist at v1");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("pilots/a.md")).expect("read"),
+        dirty
+    );
 }
 
 fn history_warnings(dir: &std::path::Path) -> Vec<String> {
