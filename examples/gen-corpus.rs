@@ -2,6 +2,11 @@
 //!
 //! ```text
 //! cargo run --release --example gen-corpus -- --pilots 10000 --seed 1 --out /tmp/corpus
+//! # with git history: a repository whose 10,000 commits build the portfolio
+//! cargo run --release --example gen-corpus -- --pilots 1000 --commits 10000 --out /tmp/repo
+//! # a monorepo: 20,000 source files beside the documents, 95% code-only commits
+//! cargo run --release --example gen-corpus -- --pilots 1000 --commits 100000 \
+//!     --code-files 20000 --code-share 95 --out /tmp/mono
 //! ```
 //!
 //! The tree looks like a real portfolio: `pilotbook.toml`, one document per
@@ -24,6 +29,11 @@
 //! arguments always produce a byte-identical tree, whatever the number of
 //! threads. Documents are rendered in parallel (rayon), each from its own
 //! stream derived from the seed and its index.
+//!
+//! With `--commits C` the output is a git repository instead, written by
+//! `git fast-import` and checked out at its last commit; the same arguments
+//! always give the same commit ids. Its history is described in the
+//! `history` module below.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
