@@ -2,7 +2,7 @@
 //!
 //! `build` makes one view per page (`views.rs`), renders the pages in
 //! parallel with the templates (`templates.rs`), adds the SVG timeline and
-//! dependency graph (`timeline.rs`, `graph.rs`), the search index, the
+//! dependency graph (`timeline.rs`, `graph.rs`, sharing `svg.rs`), the search index, the
 //! export as `pilots.json` and a sitemap, and hands the files to
 //! `output.rs`, which swaps them in only when all were written. Every link
 //! is relative, so the site works from `file://` and under any sub-path;
@@ -13,6 +13,7 @@
 pub mod graph;
 pub mod markdown;
 mod output;
+mod svg;
 pub mod templates;
 pub mod timeline;
 pub mod views;
