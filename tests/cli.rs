@@ -264,3 +264,22 @@ fn readme_rules_table_matches_the_catalogue() {
         assert!(readme.contains(&row), "README lists {row}");
     }
 }
+
+#[test]
+fn source_date_epoch_sets_today() {
+    let run = |epoch: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
+            .arg("-C")
+            .arg(fixture("report/mixed"))
+            .args(["check", "--format", "json"])
+            .env_remove("PILOTBOOK_TODAY")
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .env("GIT_CEILING_DIRECTORIES", fixture(""))
+            .output()
+            .expect("run");
+        String::from_utf8_lossy(&out.stdout).contains("milestone-overdue")
+    };
+    // 2026-01-01: the 2026-10-01 milestone is not due yet; 2026-11-25: it is.
+    assert!(!run("1767225600"));
+    assert!(run("1795564800"));
+}

@@ -49,12 +49,25 @@ impl SourceArgs {
     }
 }
 
-/// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, for reproducible
-/// runs and tests, else the system clock in UTC.
+/// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, else the date of
+/// `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the system
+/// clock in UTC. Overdue milestones and the timeline's today line depend on
+/// it, so fixing it makes builds of one commit byte-identical on any day.
 pub fn today() -> anyhow::Result<pilotbook::model::Date> {
-    match std::env::var("PILOTBOOK_TODAY") {
-        Ok(value) if !value.is_empty() => pilotbook::model::Date::parse(&value)
-            .map_err(|e| anyhow::anyhow!("PILOTBOOK_TODAY: {e}")),
-        _ => Ok(pilotbook::model::Date::today_utc()),
+    use pilotbook::model::Date;
+    if let Ok(value) = std::env::var("PILOTBOOK_TODAY")
+        && !value.is_empty()
+    {
+        return Date::parse(&value).map_err(|e| anyhow::anyhow!("PILOTBOOK_TODAY: {e}"));
     }
+    if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH")
+        && !value.is_empty()
+    {
+        let secs: i64 = value
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("SOURCE_DATE_EPOCH `{value}`: {e}"))?;
+        return Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)));
+    }
+    Ok(Date::today_utc())
 }
