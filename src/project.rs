@@ -184,6 +184,7 @@ impl Project {
             History::default()
         };
         lap("history");
+        timings.extend(history.timings.iter().copied());
         Ok(Project {
             root: root.to_path_buf(),
             config,

@@ -283,6 +283,37 @@ fn generated_histories_match_git_log_follow() {
                 "seed {seed}: {path}"
             );
         }
+
+        // The same history from loose objects, from packs with long delta
+        // chains, on one thread and on several, and through the cache:
+        // byte-identical exports.
+        let export = |threads: &str, cache: bool| {
+            let mut args = vec!["-C", repo.root.to_str().expect("utf-8 path"), "export"];
+            if !cache {
+                args.push("--no-cache");
+            }
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_pilotbook"))
+                .args(&args)
+                .env("PILOTBOOK_TODAY", "2026-11-25")
+                .env("RAYON_NUM_THREADS", threads)
+                .env_remove("GIT_DIR")
+                .output()
+                .expect("run pilotbook");
+            assert_eq!(out.status.code(), Some(0), "seed {seed}");
+            out.stdout
+        };
+        let loose = export("1", false);
+        assert_eq!(loose, export("4", false), "seed {seed}: threads");
+        for repack in [
+            &["repack", "-adq", "--depth=50", "--window=250"][..],
+            &["repack", "-adfq", "--depth=3", "--window=10"][..],
+        ] {
+            repo.git(repack);
+            assert_eq!(loose, export("1", false), "seed {seed}: {repack:?}");
+            assert_eq!(loose, export("3", false), "seed {seed}: {repack:?}");
+            assert_eq!(loose, export("3", true), "seed {seed}: cold cache");
+            assert_eq!(loose, export("2", true), "seed {seed}: warm cache");
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 
 mod cache;
 mod facts;
+mod odb;
 mod repo;
 mod walk;
 
@@ -276,6 +277,8 @@ pub struct History {
     pub root_prefix: String,
     /// Per document, by root-relative path.
     pub documents: BTreeMap<String, DocumentHistory>,
+    /// How long each part of the pass took, for `PILOTBOOK_TIMINGS`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Where to read history from and whether to use the cache.

@@ -3,6 +3,7 @@
 
 use super::cache;
 use super::facts::{self, Facts};
+use super::odb;
 use super::walk::{self, Walk};
 use super::{
     AuthorStats, CommitInfo, DocumentHistory, DocumentState, History, HistoryError, HistoryOptions,
@@ -237,6 +238,12 @@ pub(super) fn read(
         rel.is_some_and(|rel| config.kinds.iter().any(|k| k.matches(rel)))
     };
 
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let key = cache::key(config, &prefix);
     let cache_dir = root.join(cache::DIR);
     let mut stored = if options.cache {
@@ -254,6 +261,7 @@ pub(super) fn read(
         Some(old) => repo.graph_descendant_of(head, old).unwrap_or(false),
         None => false,
     };
+    lap("  cache load");
     let before = stored.walk.head.clone();
     if !reusable {
         stored = cache::Stored::default();
@@ -261,14 +269,15 @@ pub(super) fn read(
     if stored.walk.head.as_deref() != Some(head.to_string().as_str()) {
         walk::extend(&repo, &mut stored.walk, head, &prefixes, &is_document)?;
     }
+    lap("  walk");
 
-    let head_tree = repo.find_commit(head)?.tree()?;
+    let head_blobs = walk::blobs_at(&repo, head, &prefixes)?;
     // Which documents have history, and which versions of them it has.
     let mut followed = Vec::new();
     let mut documents = BTreeMap::new();
     for path in paths {
         let repo_path = join(&prefix, path);
-        let state = match (blob_at(&head_tree, &repo_path), &options.rev) {
+        let state = match (head_blobs.get(&repo_path).copied(), &options.rev) {
             (None, _) => {
                 documents.insert(path.clone(), DocumentHistory::uncommitted());
                 continue;
@@ -283,49 +292,45 @@ pub(super) fn read(
         followed.push((path, state, entries, renamed_from));
     }
 
-    // Read the facts of every version not in the cache: blobs are read in
-    // batches, their front matter parsed in parallel.
-    // The versions whose facts are not cached, grouped by document and
-    // oldest first: consecutive versions of one file are usually deltas of
-    // each other, so reading them in order keeps libgit2's delta-base cache
-    // warm instead of rebuilding each delta chain from scratch.
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let per_document: Vec<Vec<&str>> = followed
+    // Read the facts of every version not in the cache, in pack order:
+    // a delta's base is then usually the object read just before it, still
+    // in the reader's cache. One contiguous run per thread, each with its
+    // own reader; front matter parsed as each blob is read.
+    let packs = odb::Packs::open(repo.commondir());
+    let mut wanted: Vec<(usize, u64, odb::ObjectId)> = followed
         .iter()
-        .map(|(_, _, entries, _)| {
-            entries
-                .iter()
-                .rev()
-                .filter_map(|(_, blob)| *blob)
-                .filter(|blob| !stored.facts.contains_key(*blob) && seen.insert(blob))
-                .collect::<Vec<&str>>()
+        .flat_map(|(_, _, entries, _)| entries.iter().filter_map(|(_, blob)| *blob))
+        .filter(|blob| !stored.facts.contains_key(*blob))
+        .filter_map(|blob| Oid::from_str(blob).ok()?.as_bytes().try_into().ok())
+        .map(|id: odb::ObjectId| {
+            let (pack, offset) = packs.position(&id);
+            (pack, offset, id)
         })
-        .filter(|blobs| !blobs.is_empty())
         .collect();
-    let facts_read = !per_document.is_empty();
-    // Both cores read, each with its own handle on the repository (a git2
-    // Repository is not shared between threads).
+    wanted.sort_unstable();
+    wanted.dedup();
+    let facts_read = !wanted.is_empty();
     let git_dir = repo.path().to_path_buf();
-    let new_facts: Vec<(String, Facts)> = per_document
-        .par_iter()
-        .map_init(
-            || Repository::open(&git_dir).ok(),
-            |own, blobs| {
-                let Some(own) = own.as_ref() else {
-                    return Vec::new();
-                };
-                blobs
-                    .iter()
-                    .filter_map(|id| {
-                        let blob = own.find_blob(Oid::from_str(id).ok()?).ok()?;
-                        Some((id.to_string(), facts::extract(blob.content())))
-                    })
-                    .collect::<Vec<_>>()
-            },
-        )
+    let run = wanted
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(64);
+    let new_facts: Vec<(String, Facts)> = wanted
+        .par_chunks(run)
+        .map(|blobs| {
+            let mut store = odb::Store::new(&packs, &git_dir, 32 << 20);
+            blobs
+                .iter()
+                .filter_map(|(_, _, id)| {
+                    let data = store.expect(id, odb::Kind::Blob).ok()?;
+                    Some((odb::hex(id), facts::extract(&data)))
+                })
+                .collect::<Vec<_>>()
+        })
         .flatten()
         .collect();
 
+    lap("  facts");
     let facts_cache = &stored.facts;
     let extra: BTreeMap<String, Facts> = new_facts.into_iter().collect();
     let facts_of = |blob: &str| extra.get(blob).or_else(|| facts_cache.get(blob));
@@ -347,11 +352,13 @@ pub(super) fn read(
     if options.cache && (before != stored.walk.head || facts_read) {
         cache::store(&cache_dir, &key, &stored);
     }
+    lap("  cache store");
     Ok(History {
         unavailable: None,
         head: Some(head.to_string()),
         root_prefix: prefix,
         documents,
+        timings,
     })
 }
 

@@ -1,6 +1,10 @@
 //! The single pass over commits: which document paths each commit changed.
 //!
-//! Commits are visited once, newest first in topological order. A commit's
+//! Commits are listed once, in topological order, then compared with their
+//! parents in parallel: the list is cut into one contiguous run per thread,
+//! each read oldest first through its own object reader (see [`super::odb`]),
+//! and the results are put back in order, so the walk is the same on any
+//! number of threads. A commit's
 //! tree is compared with its first parent's only below the walk's prefixes
 //! (the folders the kinds' globs can match), and a subtree whose id did not
 //! change is skipped without being read. A merge keeps a path only where it
@@ -8,11 +12,13 @@
 //! commit, an added path whose content is the same as, or at least half the
 //! lines of, a deleted one is recorded as a rename, as `--follow` sees it.
 
+use super::odb::{self, Kind, ObjectId, Packs, Store};
 use super::{CommitInfo, Timestamp};
-use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use git2::{Oid, Repository};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::rc::Rc;
 
 /// A commit the walk visited.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,13 +67,21 @@ impl Walk {
 /// A changed path below the prefixes: blob before and after.
 struct PathChange {
     path: String,
-    old: Option<Oid>,
-    new: Option<Oid>,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
 }
+
+/// What one commit changed: each path with its new blob and, for a
+/// rename, its old path; renames first.
+type Changes = Vec<(String, Option<ObjectId>, Option<String>)>;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Bytes each thread's object reader may keep: large enough for the
+/// delta chains of a 10,000-entry folder tree.
+const CACHE_BYTES: usize = 96 << 20;
 
 /// Extend `walk` with the commits reachable from `head` that it does not
 /// have yet (all of them for an empty walk).
@@ -76,67 +90,228 @@ pub fn extend(
     walk: &mut Walk,
     head: Oid,
     prefixes: &[String],
-    is_document: &dyn Fn(&str) -> bool,
+    is_document: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(), git2::Error> {
-    let mut revwalk = repo.revwalk()?;
-    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-    revwalk.push(head)?;
-    if let Some(old) = walk.head.as_deref().and_then(|h| Oid::from_str(h).ok()) {
-        revwalk.hide(old)?;
-    }
-    let mut new: Vec<Oid> = revwalk.collect::<Result<_, _>>()?;
-    // Oldest first, so parents are seen before their children.
-    new.reverse();
-
-    let mut generation: HashMap<Oid, u32> = walk
+    let git_dir = repo.path().to_path_buf();
+    let packs = Packs::open(repo.commondir());
+    let head: ObjectId = head
+        .as_bytes()
+        .try_into()
+        .map_err(|_| git2::Error::from_str("not a SHA-1 repository"))?;
+    let mut generation: HashMap<ObjectId, u32> = walk
         .commits
         .iter()
-        .filter_map(|c| Oid::from_str(&c.info.id).ok().map(|id| (id, c.generation)))
+        .filter_map(|c| Some((parse_hex(c.info.id.as_bytes())?, c.generation)))
         .collect();
+    let new = {
+        let mut store = Store::new(&packs, &git_dir, 8 << 20);
+        list_new(&mut store, head, &generation)?
+    };
+    let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
 
-    let mut trees = TreeCache::new(repo)?;
-    for oid in new {
-        let commit = repo.find_commit(oid)?;
-        let author = commit.author();
-        let when = author.when();
-        let parents: Vec<Oid> = commit.parent_ids().collect();
-        let depth = 1 + parents
+    let threads = rayon::current_num_threads().max(1);
+    let run = new.len().div_ceil(threads).max(256);
+    let changes: Vec<Vec<Changes>> = new
+        .par_chunks(run)
+        .map(|commits| {
+            let mut store = Store::new(&packs, &git_dir, CACHE_BYTES);
+            let mut trees = TreeCache::default();
+            commits
+                .iter()
+                .map(|(_, commit)| {
+                    analyse(
+                        &mut store,
+                        &mut trees,
+                        &tree_of,
+                        commit,
+                        prefixes,
+                        is_document,
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<_, _>>()?;
+
+    for ((id, commit), changes) in new.into_iter().zip(changes.into_iter().flatten()) {
+        let depth = 1 + commit
+            .parents
             .iter()
             .filter_map(|p| generation.get(p))
             .max()
             .copied()
             .unwrap_or(0);
-        generation.insert(oid, depth);
+        generation.insert(id, depth);
         let index = u32::try_from(walk.commits.len()).unwrap_or(u32::MAX);
         walk.commits.push(WalkedCommit {
-            info: CommitInfo {
-                id: oid.to_string(),
-                date: Timestamp {
-                    seconds: when.seconds(),
-                    offset_minutes: when.offset_minutes(),
-                },
-                author: text(author.name_bytes()),
-                email: text(author.email_bytes()),
-                summary: commit.summary_bytes().map(text).unwrap_or_default(),
-            },
-            time: commit.time().seconds(),
+            info: commit.info,
+            time: commit.time,
             generation: depth,
         });
-
-        let tree = commit.tree()?;
-        let first_parent = match parents.first() {
-            Some(p) => Some(repo.find_commit(*p)?.tree()?),
-            None => None,
-        };
-        let mut changed = Vec::new();
-        for prefix in prefixes {
-            let new_dir = subtree_id(&tree, prefix);
-            let old_dir = first_parent.as_ref().and_then(|t| subtree_id(t, prefix));
-            if new_dir == old_dir {
+        for (path, blob, renamed_from) in changes {
+            let entry = walk.changes.entry(path).or_default();
+            // A rename and a plain change of the same path: the rename counts.
+            if entry.last().is_some_and(|last| last.commit == index) {
                 continue;
             }
+            entry.push(Change {
+                commit: index,
+                blob: blob.as_ref().map(odb::hex),
+                renamed_from,
+            });
+        }
+    }
+    walk.head = Some(odb::hex(&head));
+    Ok(())
+}
+
+/// The commits reachable from `head` that are not `known`, parents before
+/// children (a depth-first post-order, first parents first, so runs of the
+/// list follow lines of history).
+fn list_new(
+    store: &mut Store,
+    head: ObjectId,
+    known: &HashMap<ObjectId, u32>,
+) -> Result<Vec<(ObjectId, CommitObject)>, git2::Error> {
+    let mut order = Vec::new();
+    let mut parsed: HashMap<ObjectId, CommitObject> = HashMap::new();
+    let mut seen: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
+    let mut stack = vec![(head, false)];
+    while let Some((id, expanded)) = stack.pop() {
+        if expanded {
+            if let Some(commit) = parsed.remove(&id) {
+                order.push((id, commit));
+            }
+            continue;
+        }
+        if known.contains_key(&id) || !seen.insert(id) {
+            continue;
+        }
+        let commit = parse_commit(&id, &store.expect(&id, Kind::Commit)?)?;
+        stack.push((id, true));
+        for parent in commit.parents.iter().rev() {
+            if !known.contains_key(parent) && !seen.contains(parent) {
+                stack.push((*parent, false));
+            }
+        }
+        parsed.insert(id, commit);
+    }
+    Ok(order)
+}
+
+/// The fields of a commit object the walk needs.
+struct CommitObject {
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    info: CommitInfo,
+    time: i64,
+}
+
+fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
+    let mut id = [0u8; 20];
+    if hex.len() != 40 {
+        return None;
+    }
+    for (i, pair) in hex.chunks_exact(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        id[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(id)
+}
+
+/// `Name <email> 1700000000 +0100` → name, email, seconds, offset minutes.
+fn parse_signature(line: &[u8]) -> Option<(String, String, i64, i32)> {
+    let open = memchr::memchr(b'<', line)?;
+    let close = open + memchr::memchr(b'>', &line[open..])?;
+    let name = text(line[..open].trim_ascii_end());
+    let email = text(&line[open + 1..close]);
+    let mut rest = std::str::from_utf8(&line[close + 1..])
+        .ok()?
+        .split_ascii_whitespace();
+    let seconds: i64 = rest.next()?.parse().ok()?;
+    let tz = rest.next().unwrap_or("+0000");
+    let (sign, digits) = match tz.as_bytes().first() {
+        Some(b'-') => (-1, &tz[1..]),
+        Some(b'+') => (1, &tz[1..]),
+        _ => (1, tz),
+    };
+    let hhmm: i32 = digits.parse().unwrap_or(0);
+    Some((name, email, seconds, sign * (hhmm / 100 * 60 + hhmm % 100)))
+}
+
+/// The first paragraph of a message on one line, as `git log --format=%s`
+/// and libgit2's summary show it.
+fn summary(message: &[u8]) -> String {
+    let lines = message
+        .split(|b| *b == b'\n')
+        .skip_while(|l| l.trim_ascii().is_empty())
+        .take_while(|l| !l.trim_ascii().is_empty())
+        .map(|l| l.trim_ascii())
+        .collect::<Vec<_>>();
+    text(&lines.join(&b' '))
+}
+
+fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<CommitObject, git2::Error> {
+    let bad = || git2::Error::from_str(&format!("commit {} is malformed", odb::hex(id)));
+    let end = memchr::memmem::find(data, b"\n\n").unwrap_or(data.len());
+    let (headers, message) = (&data[..end], data.get(end + 2..).unwrap_or_default());
+    let (mut tree, mut parents, mut author, mut time) = (None, Vec::new(), None, None);
+    for line in headers.split(|b| *b == b'\n') {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = parse_hex(hex);
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.push(parse_hex(hex).ok_or_else(bad)?);
+        } else if let Some(sig) = line.strip_prefix(b"author ") {
+            author = parse_signature(sig);
+        } else if let Some(sig) = line.strip_prefix(b"committer ") {
+            time = parse_signature(sig).map(|s| s.2);
+        }
+    }
+    let (name, email, seconds, offset_minutes) = author.ok_or_else(bad)?;
+    Ok(CommitObject {
+        tree: tree.ok_or_else(bad)?,
+        parents,
+        info: CommitInfo {
+            id: odb::hex(id),
+            date: Timestamp {
+                seconds,
+                offset_minutes,
+            },
+            author: name,
+            email,
+            summary: summary(message),
+        },
+        time: time.unwrap_or(seconds),
+    })
+}
+
+/// Find what a commit changed below the prefixes.
+fn analyse(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    tree_of: &HashMap<ObjectId, ObjectId>,
+    commit: &CommitObject,
+    prefixes: &[String],
+    is_document: &dyn Fn(&str) -> bool,
+) -> Result<Changes, git2::Error> {
+    let mut parent_trees = Vec::with_capacity(commit.parents.len());
+    for parent in &commit.parents {
+        parent_trees.push(match tree_of.get(parent) {
+            Some(tree) => *tree,
+            None => parse_commit(parent, &store.expect(parent, Kind::Commit)?)?.tree,
+        });
+    }
+
+    let mut changed = Vec::new();
+    for prefix in prefixes {
+        let new_dir = trees.subtree(store, commit.tree, prefix)?;
+        let old_dir = match parent_trees.first() {
+            Some(t) => trees.subtree(store, *t, prefix)?,
+            None => None,
+        };
+        if new_dir != old_dir {
             diff_dirs(
-                &mut trees,
+                store,
+                trees,
                 old_dir,
                 new_dir,
                 prefix,
@@ -144,44 +319,28 @@ pub fn extend(
                 &mut changed,
             )?;
         }
-        if parents.len() > 1 {
-            // A merge shows a path only where it differs from every parent.
-            let others: Vec<Tree> = parents[1..]
-                .iter()
-                .map(|p| repo.find_commit(*p).and_then(|c| c.tree()))
-                .collect::<Result<_, _>>()?;
-            changed.retain(|c| others.iter().all(|t| blob_at(t, &c.path) != c.new));
-        } else {
-            detect_renames(repo, &changed, index, walk)?;
-        }
-        for c in changed {
-            let entry = walk.changes.entry(c.path).or_default();
-            // Renames were recorded by detect_renames; do not add them twice.
-            if entry.last().is_some_and(|last| last.commit == index) {
-                continue;
+    }
+    let mut changes = Vec::new();
+    if parent_trees.len() > 1 {
+        // A merge shows a path only where it differs from every parent.
+        let mut keep = Vec::with_capacity(changed.len());
+        for c in &changed {
+            let mut differs = true;
+            for t in &parent_trees[1..] {
+                if trees.blob_at(store, *t, &c.path)? == c.new {
+                    differs = false;
+                    break;
+                }
             }
-            entry.push(Change {
-                commit: index,
-                blob: c.new.map(|b| b.to_string()),
-                renamed_from: None,
-            });
+            keep.push(differs);
         }
+        let mut keep = keep.into_iter();
+        changed.retain(|_| keep.next().unwrap_or(false));
+    } else {
+        changes = detect_renames(store, &changed)?;
     }
-    walk.head = Some(head.to_string());
-    Ok(())
-}
-
-fn subtree_id(tree: &Tree, prefix: &str) -> Option<Oid> {
-    if prefix.is_empty() {
-        return Some(tree.id());
-    }
-    let entry = tree.get_path(Path::new(prefix)).ok()?;
-    (entry.kind() == Some(ObjectType::Tree)).then(|| entry.id())
-}
-
-fn blob_at(tree: &Tree, path: &str) -> Option<Oid> {
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+    changes.extend(changed.into_iter().map(|c| (c.path, c.new, None)));
+    Ok(changes)
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -195,7 +354,7 @@ fn join(prefix: &str, name: &str) -> String {
 /// A tree object's raw bytes and where each entry ends. Entries are
 /// `<mode> <name>\0<20-byte id>`, sorted the way git sorts them.
 struct RawTree {
-    data: Vec<u8>,
+    data: odb::Bytes,
     ends: Vec<usize>,
 }
 
@@ -209,7 +368,7 @@ struct RawEntry<'a> {
 }
 
 impl RawTree {
-    fn parse(data: Vec<u8>) -> RawTree {
+    fn parse(data: odb::Bytes) -> RawTree {
         let mut ends = Vec::new();
         let mut pos = 0;
         while pos < data.len() {
@@ -257,28 +416,20 @@ fn entry_order(a: &RawEntry, b: &RawEntry) -> std::cmp::Ordering {
     }
 }
 
-/// Raw trees by id, with the few most recent kept: walking newest first, a
-/// commit's parent tree is the next commit's tree, so each is read once.
-pub(super) struct TreeCache<'r> {
-    odb: git2::Odb<'r>,
-    trees: HashMap<Oid, std::rc::Rc<RawTree>>,
-    order: std::collections::VecDeque<Oid>,
+/// Parsed trees by id, the few most recent kept: walking oldest first, a
+/// commit's tree is the next commit's parent tree, so each is parsed once.
+#[derive(Default)]
+struct TreeCache {
+    trees: HashMap<ObjectId, Rc<RawTree>>,
+    order: std::collections::VecDeque<ObjectId>,
 }
 
-impl<'r> TreeCache<'r> {
-    pub(super) fn new(repo: &'r Repository) -> Result<Self, git2::Error> {
-        Ok(TreeCache {
-            odb: repo.odb()?,
-            trees: HashMap::new(),
-            order: std::collections::VecDeque::new(),
-        })
-    }
-
-    fn get(&mut self, id: Oid) -> Result<std::rc::Rc<RawTree>, git2::Error> {
+impl TreeCache {
+    fn get(&mut self, store: &mut Store, id: ObjectId) -> Result<Rc<RawTree>, git2::Error> {
         if let Some(t) = self.trees.get(&id) {
             return Ok(t.clone());
         }
-        let tree = std::rc::Rc::new(RawTree::parse(self.odb.read(id)?.data().to_vec()));
+        let tree = Rc::new(RawTree::parse(store.expect(&id, Kind::Tree)?));
         if self.order.len() >= 32
             && let Some(old) = self.order.pop_front()
         {
@@ -288,36 +439,87 @@ impl<'r> TreeCache<'r> {
         self.trees.insert(id, tree.clone());
         Ok(tree)
     }
+
+    /// The entry at a `/`-separated path below `tree`.
+    fn lookup(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        path: &str,
+    ) -> Result<Option<(ObjectId, bool)>, git2::Error> {
+        let mut at = (tree, true);
+        for name in path.split('/').filter(|n| !n.is_empty()) {
+            if !at.1 {
+                return Ok(None);
+            }
+            let raw = self.get(store, at.0)?;
+            let found = (0..raw.ends.len())
+                .map(|i| raw.entry(i))
+                .find(|e| e.name == name.as_bytes())
+                .and_then(|e| Some((e.id.try_into().ok()?, e.is_tree, e.is_blob)));
+            match found {
+                Some((id, is_tree, is_blob)) if is_tree || is_blob => at = (id, is_tree),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(at))
+    }
+
+    /// The folder at `prefix` below `tree` ("" is the tree itself).
+    fn subtree(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        prefix: &str,
+    ) -> Result<Option<ObjectId>, git2::Error> {
+        Ok(self
+            .lookup(store, tree, prefix)?
+            .and_then(|(id, is_tree)| is_tree.then_some(id)))
+    }
+
+    /// The blob at `path` below `tree`.
+    fn blob_at(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        path: &str,
+    ) -> Result<Option<ObjectId>, git2::Error> {
+        Ok(self
+            .lookup(store, tree, path)?
+            .and_then(|(id, is_tree)| (!is_tree).then_some(id)))
+    }
 }
 
-fn oid(bytes: &[u8]) -> Option<Oid> {
-    Oid::from_bytes(bytes).ok()
+fn oid(bytes: &[u8]) -> Option<ObjectId> {
+    bytes.try_into().ok()
 }
 
 /// Compare two versions of a folder, recursing only into subtrees that
 /// differ. The common prefix and suffix of the two raw trees are skipped
 /// without looking at their entries.
 fn diff_dirs(
+    store: &mut Store,
     trees: &mut TreeCache,
-    old: Option<Oid>,
-    new: Option<Oid>,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
     prefix: &str,
     is_document: &dyn Fn(&str) -> bool,
     out: &mut Vec<PathChange>,
 ) -> Result<(), git2::Error> {
-    let empty = std::rc::Rc::new(RawTree {
-        data: Vec::new(),
-        ends: Vec::new(),
-    });
+    let empty = || {
+        Rc::new(RawTree {
+            data: Rc::new(Vec::new()),
+            ends: Vec::new(),
+        })
+    };
     let a = match old {
-        Some(id) => trees.get(id)?,
-        None => empty.clone(),
+        Some(id) => trees.get(store, id)?,
+        None => empty(),
     };
     let b = match new {
-        Some(id) => trees.get(id)?,
-        None => empty,
+        Some(id) => trees.get(store, id)?,
+        None => empty(),
     };
-
     // Skip the identical prefix: entries that end inside it are the same in both.
     let same = common_prefix(&a.data, &b.data);
     let mut i = a.ends.partition_point(|&e| e <= same);
@@ -375,7 +577,7 @@ fn diff_dirs(
         let (old_tree, new_tree) = (tree_id(&x), tree_id(&y));
         let (old_blob, new_blob) = (blob_id(&x), blob_id(&y));
         if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
-            diff_dirs(trees, old_tree, new_tree, &path, is_document, out)?;
+            diff_dirs(store, trees, old_tree, new_tree, &path, is_document, out)?;
         }
         if old_blob != new_blob && is_document(&path) {
             out.push(PathChange {
@@ -421,17 +623,13 @@ fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Pair added with deleted paths of one commit: same content first, then
-/// the most similar content of at least half the lines.
-fn detect_renames(
-    repo: &Repository,
-    changed: &[PathChange],
-    index: u32,
-    walk: &mut Walk,
-) -> Result<(), git2::Error> {
+/// the most similar content of at least half the lines. Returns each
+/// renamed path with its new blob and its old path.
+fn detect_renames(store: &mut Store, changed: &[PathChange]) -> Result<Changes, git2::Error> {
     let added: Vec<&PathChange> = changed.iter().filter(|c| c.old.is_none()).collect();
     let mut deleted: Vec<&PathChange> = changed.iter().filter(|c| c.new.is_none()).collect();
     if added.is_empty() || deleted.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut pairs: Vec<(&PathChange, &PathChange)> = Vec::new();
     let mut unmatched = Vec::new();
@@ -444,10 +642,10 @@ fn detect_renames(
     }
     // Content similarity is only worth it for a handful of candidates.
     if !unmatched.is_empty() && !deleted.is_empty() && unmatched.len() * deleted.len() <= 2_500 {
-        let lines = |oid: Option<Oid>| -> Result<HashMap<Vec<u8>, usize>, git2::Error> {
+        let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, git2::Error> {
             let mut counts = HashMap::new();
-            if let Some(oid) = oid {
-                for line in repo.find_blob(oid)?.content().split(|b| *b == b'\n') {
+            if let Some(id) = id {
+                for line in store.expect(&id, Kind::Blob)?.split(|b| *b == b'\n') {
                     *counts.entry(line.to_vec()).or_insert(0) += 1;
                 }
             }
@@ -480,15 +678,50 @@ fn detect_renames(
             }
         }
     }
-    for (a, d) in pairs {
-        walk.changes
-            .entry(a.path.clone())
-            .or_default()
-            .push(Change {
-                commit: index,
-                blob: a.new.map(|b| b.to_string()),
-                renamed_from: Some(d.path.clone()),
-            });
+    Ok(pairs
+        .into_iter()
+        .map(|(a, d)| (a.path.clone(), a.new, Some(d.path.clone())))
+        .collect())
+}
+
+/// Every blob below the prefixes in `head`'s tree, by repository path.
+pub fn blobs_at(
+    repo: &Repository,
+    head: Oid,
+    prefixes: &[String],
+) -> Result<HashMap<String, Oid>, git2::Error> {
+    let git_dir = repo.path().to_path_buf();
+    let packs = Packs::open(repo.commondir());
+    let mut store = Store::new(&packs, &git_dir, 8 << 20);
+    let mut trees = TreeCache::default();
+    let head: ObjectId = head
+        .as_bytes()
+        .try_into()
+        .map_err(|_| git2::Error::from_str("not a SHA-1 repository"))?;
+    let root = parse_commit(&head, &store.expect(&head, Kind::Commit)?)?.tree;
+    let mut out = HashMap::new();
+    let mut stack: Vec<(ObjectId, String)> = Vec::new();
+    for prefix in prefixes {
+        if let Some(dir) = trees.subtree(&mut store, root, prefix)? {
+            stack.push((dir, prefix.clone()));
+        }
     }
-    Ok(())
+    let mut done = std::collections::HashSet::new();
+    while let Some((dir, path)) = stack.pop() {
+        if !done.insert(path.clone()) {
+            continue;
+        }
+        let raw = trees.get(&mut store, dir)?;
+        for i in 0..raw.ends.len() {
+            let e = raw.entry(i);
+            let Some(id) = oid(e.id) else { continue };
+            let full = join(&path, &text(e.name));
+            if e.is_tree {
+                stack.push((id, full));
+            } else if e.is_blob {
+                out.insert(full, Oid::from_bytes(&id)?);
+            }
+        }
+    }
+    Ok(out)
 }
