@@ -18,7 +18,7 @@ mod facts;
 mod repo;
 mod walk;
 
-pub use repo::{Revision, changed_since};
+pub use repo::{Revision, changed_since, diff_range};
 
 use crate::config::Config;
 use crate::model::Date;
