@@ -11,6 +11,7 @@ use support::{DANA, GitRepo, LEE, pilot, pilotbook, pilotbook_json};
 const DANA_DOC: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
 const LEE_DOC: &str = "---\nname: Lee Wu\n---\n\nRuns the support floor.\n";
 const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
+const ZENDESK: &str = "---\ntitle: Zendesk\nkind: saas\n---\n\nThe ticketing system.\n";
 
 /// A new pilot, written apart from the others so that git (and pilotbook's
 /// rename detection) does not take it for the removed one renamed.
@@ -30,6 +31,7 @@ fn fixture() -> Fixture {
     repo.write("pilotbook.toml", "");
     repo.write("people/dana-kim.md", DANA_DOC);
     repo.write("metrics/accuracy.md", METRIC);
+    repo.write("systems/zendesk.md", ZENDESK);
     repo.write("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-01-15"));
     // Overdue on 2026-11-25: a warning the branch fixes by removing it.
     repo.write(
@@ -48,7 +50,15 @@ fn fixture() -> Fixture {
                 "target: \">= 85%\"",
                 "target: \">= 85%\"\n    actual: \"88%\"",
             )
-            .replace("## Rollback\n\nFlag off.\n\n", ""),
+            .replace("## Rollback\n\nFlag off.\n\n", "")
+            .replace(
+                "production_path:",
+                "integrations:\n  - system: zendesk\n    access: api\ndepends_on:\n  - system: zendesk\nproduction_path:",
+            ),
+    );
+    repo.write(
+        "metrics/accuracy.md",
+        &METRIC.replace("title: Accuracy", "title: Triage accuracy"),
     );
     repo.write("pilots/dock.md", DOCK);
     std::fs::remove_file(repo.root.join("pilots/legacy.md")).expect("remove legacy");
@@ -83,7 +93,7 @@ fn diff_lists_exactly_the_changes() {
         diff["summary"],
         json!({
             "pilots_added": 1, "pilots_removed": 1, "pilots_changed": 1,
-            "documents_added": 1, "documents_removed": 0, "documents_changed": 0,
+            "documents_added": 1, "documents_removed": 0, "documents_changed": 1,
             "findings_new": 2, "findings_fixed": 1,
             "errors": {"from": 0, "to": 1},
             "warnings": {"from": 1, "to": 0}
@@ -120,8 +130,12 @@ fn diff_lists_exactly_the_changes() {
                 "moved_days": 45
             }],
             "sections": [{"section": "Rollback", "change": "removed", "from": "filled", "to": "missing"}],
-            "integrations": [],
-            "depends_on": []
+            "integrations": [{
+                "system": "zendesk", "change": "added",
+                "access": {"from": null, "to": "api"},
+                "auth": {"from": null, "to": null}
+            }],
+            "depends_on": [{"kind": "system", "id": "zendesk", "change": "added"}]
         }])
     );
     assert_eq!(
@@ -129,7 +143,12 @@ fn diff_lists_exactly_the_changes() {
         json!({
             "added": [{"kind": "person", "id": "lee-wu", "path": "people/lee-wu.md", "title": "Lee Wu"}],
             "removed": [],
-            "changed": []
+            "changed": [{
+                "kind": "metric", "id": "accuracy", "path": "metrics/accuracy.md",
+                "title": "Triage accuracy",
+                "fields": [{"field": "title", "from": "Accuracy", "to": "Triage accuracy"}],
+                "sections": []
+            }]
         })
     );
     let brief = |list: &Value| -> Vec<(String, String, String)> {
@@ -175,6 +194,28 @@ fn diff_lists_exactly_the_changes() {
             "pilots/legacy.md".into()
         )]
     );
+
+    // The guide's example (docs/guide/ci.md) is this very output.
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide/ci.md"),
+    )
+    .expect("docs/guide/ci.md");
+    let example = guide
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a JSON example");
+    let example: Value = serde_json::from_str(
+        &example
+            .replace("<full id of the merge base>", "")
+            .replace("<full id>", ""),
+    )
+    .expect("the example is JSON");
+    let actual: Value =
+        serde_json::from_str(&diff.to_string().replace(&f.feature[..7], "2fb2723")).expect("JSON");
+    for key in ["version", "summary", "pilots", "documents", "findings"] {
+        assert_eq!(example[key], actual[key], "docs/guide/ci.md: `{key}`");
+    }
 
     // The same comparison named by commits gives the same changes.
     let by_commit = pilotbook_json(
