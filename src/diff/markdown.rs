@@ -322,8 +322,18 @@ fn metric_rows(rows: &mut Vec<[String; 3]>, m: &MetricChange) {
         ]),
         EntryChange::Changed => {
             change_row(rows, &format!("{what} target"), &m.target);
-            change_row(rows, &format!("{what} actual"), &m.actual);
-            if m.met.changed() {
+            if m.actual.changed() {
+                // The verdict rides with the actual that gives it.
+                let shown = |actual: Option<&str>, met: Option<bool>| match actual {
+                    Some(a) => format!("{}{}", text(a), met_word(met)),
+                    None => "—".to_string(),
+                };
+                rows.push([
+                    format!("{what} actual"),
+                    shown(m.actual.from.as_deref(), m.met.from),
+                    shown(m.actual.to.as_deref(), m.met.to),
+                ]);
+            } else if m.met.changed() {
                 let word = |met: Option<bool>| match met {
                     Some(true) => "met",
                     Some(false) => "missed",
