@@ -333,3 +333,42 @@ fn bad_revisions_exit_2() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_portfolio_in_a_subfolder_of_the_repository() {
+    let repo = GitRepo::new();
+    repo.write("portfolio/pilotbook.toml", "");
+    repo.write("portfolio/people/dana-kim.md", DANA_DOC);
+    repo.write(
+        "portfolio/pilots/triage.md",
+        &pilot("pilot", ">= 90%", "2027-01-15"),
+    );
+    repo.write("src/main.rs", "fn main() {}\n");
+    let base = repo.commit(
+        "Portfolio beside the code",
+        DANA,
+        "2026-02-01T09:00:00+00:00",
+    );
+    repo.write(
+        "portfolio/pilots/triage.md",
+        &pilot("production", ">= 90%", "2027-01-15"),
+    );
+    repo.write("src/main.rs", "fn main() { println!(); }\n");
+    repo.commit("Triage in production", LEE, "2026-02-10T09:00:00+00:00");
+    let diff = pilotbook_json(
+        &repo.root.join("portfolio"),
+        &["diff", &base, "--format", "json"],
+        0,
+    );
+    let changed = &diff["pilots"]["changed"][0];
+    assert_eq!(changed["path"], "pilots/triage.md");
+    assert_eq!(
+        changed["fields"],
+        json!([{"field": "status", "from": "pilot", "to": "production"}])
+    );
+    // production without an actual for its metric: a new error.
+    assert_eq!(
+        diff["findings"]["new"][0]["rule"],
+        "decision-without-actuals"
+    );
+}

@@ -909,3 +909,100 @@ fn findings(base: &Report, head: &Report) -> FindingChanges {
         fixed: only_in(base, count(head)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SeverityOverrides;
+
+    const CONFIG: &str =
+        "[kinds.pilot]\nsection_aliases = { \"Success metrics\" = [\"Success criteria\"] }\n";
+
+    fn load(docs: &[(&str, &str)]) -> (Config, Portfolio) {
+        let config = Config::parse(CONFIG, Path::new("pilotbook.toml")).expect("config");
+        let parsed = docs
+            .iter()
+            .map(|(path, text)| {
+                let kind = crate::discover::classify(&config, path).expect("a document");
+                (
+                    kind,
+                    path.to_string(),
+                    crate::parse::parse_document(path, text.as_bytes()),
+                )
+            })
+            .collect();
+        let (portfolio, _) = crate::model::build(&config, parsed);
+        (config, portfolio)
+    }
+
+    fn compare_docs(before: &[(&str, &str)], after: &[(&str, &str)]) -> PortfolioDiff {
+        let (bc, bp) = load(before);
+        let (ac, ap) = load(after);
+        let report = Report::finish(0, Vec::new(), &SeverityOverrides::new());
+        let side = |rev: &str| RevisionOut {
+            rev: rev.into(),
+            commit: rev.into(),
+        };
+        compare(
+            Side {
+                revision: side("a"),
+                config: &bc,
+                portfolio: &bp,
+                report: &report,
+            },
+            Side {
+                revision: side("b"),
+                config: &ac,
+                portfolio: &ap,
+                report: &report,
+            },
+        )
+    }
+
+    const PILOT: &str = "---\ntitle: T\nproduction_path:\n  - milestone: Review\n    due: 2026-01-01\n  - milestone: Review\n    due: 2026-02-01\n---\n\n## Success metrics\n\nAccuracy.\n\n## Rollback\n\nFlag off.\n";
+
+    #[test]
+    fn an_alias_is_the_same_section() {
+        let renamed = PILOT.replace("## Success metrics", "## 1. Success criteria:");
+        let diff = compare_docs(&[("pilots/a.md", PILOT)], &[("pilots/a.md", &renamed)]);
+        assert!(diff.is_empty(), "{diff:?}");
+    }
+
+    #[test]
+    fn an_emptied_section_is_dropped_and_a_filled_one_added() {
+        let emptied = PILOT.replace("Flag off.", "TODO");
+        let diff = compare_docs(&[("pilots/a.md", PILOT)], &[("pilots/a.md", &emptied)]);
+        let sections = &diff.pilots.changed[0].sections;
+        assert_eq!(sections.len(), 1);
+        assert_eq!(sections[0].section, "Rollback");
+        assert_eq!(sections[0].change, EntryChange::Removed);
+        assert_eq!(
+            (sections[0].from, sections[0].to),
+            (SectionState::Filled, SectionState::Empty)
+        );
+        let back = compare_docs(&[("pilots/a.md", &emptied)], &[("pilots/a.md", PILOT)]);
+        assert_eq!(
+            back.pilots.changed[0].sections[0].change,
+            EntryChange::Added
+        );
+    }
+
+    #[test]
+    fn milestones_with_one_name_pair_in_order() {
+        let moved = PILOT.replace("due: 2026-02-01", "due: 2026-02-11");
+        let diff = compare_docs(&[("pilots/a.md", PILOT)], &[("pilots/a.md", &moved)]);
+        let milestones = &diff.pilots.changed[0].milestones;
+        assert_eq!(milestones.len(), 1, "{milestones:?}");
+        assert_eq!(milestones[0].moved_days, Some(10));
+        assert_eq!(milestones[0].due.from.as_deref(), Some("2026-02-01"));
+    }
+
+    #[test]
+    fn a_moved_file_keeps_its_id_and_reports_its_path() {
+        let diff = compare_docs(&[("pilots/a.md", PILOT)], &[("pilots/team/a.md", PILOT)]);
+        assert_eq!(diff.summary.pilots_added + diff.summary.pilots_removed, 0);
+        let fields = &diff.pilots.changed[0].fields;
+        assert_eq!(fields[0].field, "path");
+        assert_eq!(fields[0].to, Value::String("pilots/team/a.md".into()));
+    }
+}
