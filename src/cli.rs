@@ -57,6 +57,8 @@ pub enum Command {
     Build(cmd::build::BuildArgs),
     /// Write the built-in templates out for customising.
     Templates(cmd::templates::TemplatesArgs),
+    /// Show what changed in the portfolio between two revisions, as a pull-request comment or JSON.
+    Diff(cmd::diff::DiffArgs),
 }
 
 /// Shared context for commands.
@@ -95,6 +97,7 @@ pub fn run() -> ExitCode {
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::Build(args) => cmd::build::run(&ctx, args),
         Command::Templates(args) => cmd::templates::run(&ctx, args),
+        Command::Diff(args) => cmd::diff::run(&ctx, args),
     };
     match outcome {
         Ok(code) => code,

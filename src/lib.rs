@@ -11,6 +11,7 @@
 //! - [`validate`]: the rules over the model, no I/O;
 //! - [`diagnostics`]: the finding type and its renderers;
 //! - [`export`]: the model as JSON;
+//! - [`diff`]: two revisions' models compared, for pull requests;
 //! - [`render`]: the static site;
 //! - [`project`]: the pipeline run over one repository.
 //!
@@ -18,6 +19,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod diff;
 pub mod discover;
 pub mod export;
 pub mod history;

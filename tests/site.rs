@@ -333,3 +333,51 @@ fn templates_are_written_out_and_overrides_win() {
     let page = std::fs::read_to_string(out.join("404.html")).expect("404");
     assert!(page.contains("Lost at sea"), "the override is used");
 }
+
+#[test]
+fn base_url_from_config_and_from_the_flag() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    let clean = fixture("check/clean");
+    for file in files(&clean) {
+        let rel = file.strip_prefix(&clean).expect("inside");
+        let to = root.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&file, &to).expect("copy");
+    }
+    std::fs::write(
+        root.join("pilotbook.toml"),
+        "[site]\nbase_url = \"https://acme.example/pilots/\"\n",
+    )
+    .expect("config");
+    let canonical = |out: &Path| {
+        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+        html.split("<link rel=\"canonical\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)
+    };
+    let out = tmp.path().join("from-config");
+    build(&root, &out);
+    assert_eq!(
+        canonical(&out).as_deref(),
+        Some("https://acme.example/pilots/index.html")
+    );
+    let out = tmp.path().join("from-flag");
+    let o = pilotbook(
+        &root,
+        &[
+            "build",
+            "--no-cache",
+            "--base-url",
+            "https://other.example",
+            "--out",
+            out.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        canonical(&out).as_deref(),
+        Some("https://other.example/index.html")
+    );
+}

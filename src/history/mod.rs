@@ -19,7 +19,7 @@ mod odb;
 mod repo;
 mod walk;
 
-pub use repo::{Revision, changed_since};
+pub use repo::{Revision, changed_since, diff_range};
 
 use crate::config::Config;
 use crate::model::Date;

@@ -193,6 +193,29 @@ pub fn changed_since(
     Ok(out)
 }
 
+/// The two commits `diff BASE HEAD` compares, as full ids. When `base`
+/// names a branch (local or remote-tracking), the base is its merge base
+/// with `head`, so that a pull request's diff shows only what the pull
+/// request changed, as `git diff BASE...HEAD` does.
+pub fn diff_range(root: &Path, base: &str, head: &str) -> Result<(String, String), HistoryError> {
+    let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
+        root: root.to_path_buf(),
+        rev: base.to_string(),
+    })?;
+    let head_id = resolve(&repo, head)?;
+    let mut base_id = resolve(&repo, base)?;
+    let is_branch = repo
+        .resolve_reference_from_short_name(base)
+        .is_ok_and(|r| r.is_branch() || r.is_remote());
+    if is_branch {
+        // Unrelated histories have no merge base: compare the tips then.
+        if let Ok(merge_base) = repo.merge_base(base_id, head_id) {
+            base_id = merge_base;
+        }
+    }
+    Ok((base_id.to_string(), head_id.to_string()))
+}
+
 fn unavailable(why: Unavailable) -> History {
     History {
         unavailable: Some(why),

@@ -54,6 +54,15 @@ fn wanted(kind: &KindConfig) -> Vec<Wanted<'_>> {
         .collect()
 }
 
+/// The name the kind's config gives a heading's normalised key (its own
+/// name, or the section it is an alias of), if the kind asks for it.
+pub fn configured_name<'k>(kind: &'k KindConfig, key: &str) -> Option<&'k str> {
+    wanted(kind)
+        .into_iter()
+        .find(|w| w.keys.iter().any(|k| k == key))
+        .map(|w| w.name)
+}
+
 /// For each section the kind requires or recommends: its name, whether it
 /// is required, and whether the document has it with content. The site's
 /// readiness column reads this, so it agrees with the rules.
