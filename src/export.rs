@@ -171,7 +171,7 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
                 commits: a.commits,
             })
             .collect(),
-        commits: h.commits.iter().map(CommitOut::from).collect(),
+        commits: h.commits.iter().map(|c| CommitOut::from(&**c)).collect(),
         renamed_from: &h.renamed_from,
         status_changes: h
             .status_changes

@@ -16,12 +16,13 @@ pub struct ExportArgs {
 pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let project = super::load(ctx, &args.source.options())?;
     let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);
-    let mut text = serde_json::to_string_pretty(&value)?;
-    text.push('\n');
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    // Streamed: on a large portfolio the text is bigger than the model.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &value)?;
+    out.write_all(b"\n")?;
     out.flush()?;
     // The process ends here: freeing the model piece by piece is wasted work.
+    std::mem::forget(value);
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
 }

@@ -59,14 +59,24 @@ pub fn store(dir: &Path, key: &str, stored: &Stored) {
         if !ignore.exists() {
             std::fs::write(&ignore, "*\n")?;
         }
-        let bytes = serde_json::to_vec(&StoredRef {
-            key,
-            walk: &stored.walk,
-            facts: &stored.facts,
-        })
-        .map_err(std::io::Error::other)?;
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
+        // Streamed to the file: on a large history the text is tens of MB.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        let written = serde_json::to_writer(
+            &mut out,
+            &StoredRef {
+                key,
+                walk: &stored.walk,
+                facts: &stored.facts,
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| std::io::Write::flush(&mut out));
+        drop(out);
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         std::fs::rename(&tmp, dir.join(FILE))
     };
     let _ = write();

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 /// A problem with a revision or repository the user asked for by name (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -152,7 +153,7 @@ pub struct TargetChange {
     /// The target after; `None` when it was removed.
     pub to: Option<String>,
     /// The commit that made the change.
-    pub commit: CommitInfo,
+    pub commit: Arc<CommitInfo>,
 }
 
 /// A milestone's due date moved later.
@@ -165,7 +166,7 @@ pub struct MilestoneSlip {
     /// The due date after.
     pub to: Date,
     /// The commit that moved it.
-    pub commit: CommitInfo,
+    pub commit: Arc<CommitInfo>,
 }
 
 impl MilestoneSlip {
@@ -202,8 +203,9 @@ impl DocumentState {
 pub struct DocumentHistory {
     /// Committed, modified or uncommitted.
     pub state: DocumentState,
-    /// The commits that changed it, newest first.
-    pub commits: Vec<CommitInfo>,
+    /// The commits that changed it, newest first (shared with the walk:
+    /// on a large history, one copy per document would dominate memory).
+    pub commits: Vec<Arc<CommitInfo>>,
     /// Its authors, most commits first.
     pub authors: Vec<AuthorStats>,
     /// Earlier paths of the document, newest first.

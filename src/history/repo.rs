@@ -420,7 +420,7 @@ fn document_history<'f>(
     renamed_from: Vec<String>,
     state: DocumentState,
 ) -> DocumentHistory {
-    let commits: Vec<CommitInfo> = entries
+    let commits: Vec<std::sync::Arc<CommitInfo>> = entries
         .iter()
         .map(|(c, _)| walk.commits[*c as usize].info.clone())
         .collect();

@@ -24,7 +24,7 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WalkedCommit {
     /// Author, date, message.
-    pub info: CommitInfo,
+    pub info: std::sync::Arc<CommitInfo>,
     /// Committer time, for ordering.
     pub time: i64,
     /// 1 + the largest generation of its parents; breaks ties in time.
@@ -81,7 +81,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// Bytes each thread's object reader may keep: large enough for the
 /// delta chains of a 10,000-entry folder tree.
-const CACHE_BYTES: usize = 96 << 20;
+const CACHE_BYTES: usize = 32 << 20;
 
 /// Extend `walk` with the commits reachable from `head` that it does not
 /// have yet (all of them for an empty walk).
@@ -143,7 +143,7 @@ pub fn extend(
         generation.insert(id, depth);
         let index = u32::try_from(walk.commits.len()).unwrap_or(u32::MAX);
         walk.commits.push(WalkedCommit {
-            info: commit.info,
+            info: std::sync::Arc::new(commit.info),
             time: commit.time,
             generation: depth,
         });
@@ -385,6 +385,50 @@ impl RawTree {
         RawTree { data, ends }
     }
 
+    /// Parse `data`, a version of `base` whose first `same` and last
+    /// `tail` bytes are `base`'s: the entries inside those stretches are
+    /// `base`'s, so only the entries in between are scanned. A 10,000-entry
+    /// folder changed in one entry costs a few entries, not 10,000.
+    fn derive(data: odb::Bytes, base: &RawTree, same: usize, tail: usize) -> RawTree {
+        let kept = base.ends.partition_point(|&e| e <= same);
+        let mut ends = Vec::with_capacity(base.ends.len() + 4);
+        ends.extend_from_slice(&base.ends[..kept]);
+        let shift = data.len() as isize - base.data.len() as isize;
+        let mut pos = base.start(kept);
+        while pos < data.len() {
+            // Where `data` from `pos` on is `base` from an entry boundary on,
+            // the rest of the entries are `base`'s, shifted.
+            if data.len() - pos <= tail {
+                let at = pos as isize - shift;
+                let boundary = if at == 0 {
+                    Some(0)
+                } else {
+                    usize::try_from(at)
+                        .ok()
+                        .and_then(|at| base.ends.binary_search(&at).ok().map(|k| k + 1))
+                };
+                if let Some(k) = boundary {
+                    ends.extend(
+                        base.ends[k..]
+                            .iter()
+                            .map(|&e| (e as isize + shift) as usize),
+                    );
+                    return RawTree { data, ends };
+                }
+            }
+            let Some(nul) = memchr::memchr(0, &data[pos..]) else {
+                break;
+            };
+            let end = pos + nul + 1 + 20;
+            if end > data.len() {
+                break;
+            }
+            ends.push(end);
+            pos = end;
+        }
+        RawTree { data, ends }
+    }
+
     fn start(&self, i: usize) -> usize {
         if i == 0 { 0 } else { self.ends[i - 1] }
     }
@@ -430,14 +474,44 @@ impl TreeCache {
             return Ok(t.clone());
         }
         let tree = Rc::new(RawTree::parse(store.expect(&id, Kind::Tree)?));
+        self.insert(id, tree.clone());
+        Ok(tree)
+    }
+
+    /// A tree and how many of its first and last bytes are `base`'s; a
+    /// tree not parsed yet is derived from `base` (see [`RawTree::derive`]).
+    fn get_against(
+        &mut self,
+        store: &mut Store,
+        id: ObjectId,
+        base: &RawTree,
+    ) -> Result<(Rc<RawTree>, usize, usize), git2::Error> {
+        let (tree, data) = match self.trees.get(&id) {
+            Some(t) => (Some(t.clone()), t.data.clone()),
+            None => (None, store.expect(&id, Kind::Tree)?),
+        };
+        let same = common_prefix(&base.data, &data);
+        let tail = common_prefix_rev(&base.data, &data);
+        if let Some(tree) = tree {
+            return Ok((tree, same, tail));
+        }
+        let tree = Rc::new(if base.ends.is_empty() {
+            RawTree::parse(data)
+        } else {
+            RawTree::derive(data, base, same, tail)
+        });
+        self.insert(id, tree.clone());
+        Ok((tree, same, tail))
+    }
+
+    fn insert(&mut self, id: ObjectId, tree: Rc<RawTree>) {
         if self.order.len() >= 32
             && let Some(old) = self.order.pop_front()
         {
             self.trees.remove(&old);
         }
         self.order.push_back(id);
-        self.trees.insert(id, tree.clone());
-        Ok(tree)
+        self.trees.insert(id, tree);
     }
 
     /// The entry at a `/`-separated path below `tree`.
@@ -516,16 +590,14 @@ fn diff_dirs(
         Some(id) => trees.get(store, id)?,
         None => empty(),
     };
-    let b = match new {
-        Some(id) => trees.get(store, id)?,
-        None => empty(),
+    let (b, same, tail) = match new {
+        Some(id) => trees.get_against(store, id, &a)?,
+        None => (empty(), 0, 0),
     };
     // Skip the identical prefix: entries that end inside it are the same in both.
-    let same = common_prefix(&a.data, &b.data);
     let mut i = a.ends.partition_point(|&e| e <= same);
     let mut j = i.min(b.ends.len());
     // Skip the identical suffix, where the entry boundaries agree.
-    let tail = common_prefix_rev(&a.data, &b.data);
     let (mut n, mut m) = (a.ends.len(), b.ends.len());
     while n > i && m > j {
         let (sa, sb) = (a.start(n - 1), b.start(m - 1));
@@ -594,9 +666,11 @@ fn diff_dirs(
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut at = 0;
-    // Whole chunks compare as memcmp; the last one byte by byte.
-    while at + 256 <= n && a[at..at + 256] == b[at..at + 256] {
-        at += 256;
+    // Big steps compare as memcmp; smaller ones narrow down the difference.
+    for step in [4096, 256, 16] {
+        while at + step <= n && a[at..at + step] == b[at..at + step] {
+            at += step;
+        }
     }
     at + a[at..n]
         .iter()
@@ -608,16 +682,17 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 /// Length of the common suffix of two byte strings.
 fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
+    let (la, lb) = (a.len(), b.len());
     let mut at = 0;
-    while at + 256 <= n
-        && a[a.len() - at - 256..a.len() - at] == b[b.len() - at - 256..b.len() - at]
-    {
-        at += 256;
+    for step in [4096, 256, 16] {
+        while at + step <= n && a[la - at - step..la - at] == b[lb - at - step..lb - at] {
+            at += step;
+        }
     }
-    at + a[..a.len() - at]
+    at + a[..la - at]
         .iter()
         .rev()
-        .zip(b[..b.len() - at].iter().rev())
+        .zip(b[..lb - at].iter().rev())
         .take_while(|(x, y)| x == y)
         .count()
 }
@@ -724,4 +799,62 @@ pub fn blobs_at(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(entries: &[(&str, bool, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, is_tree, id) in entries {
+            out.extend_from_slice(if *is_tree { b"40000 " } else { b"100644 " });
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            // Ids full of NULs and spaces: boundaries must not be guessed from them.
+            out.extend_from_slice(&[
+                *id, 0, b' ', 0, *id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, *id,
+            ]);
+        }
+        out
+    }
+
+    #[test]
+    fn derived_entries_match_a_full_parse() {
+        let names: Vec<String> = (0..40).map(|i| format!("doc-{i:02}.md")).collect();
+        let base: Vec<(&str, bool, u8)> = names.iter().map(|n| (n.as_str(), false, 1)).collect();
+        let parsed_base = RawTree::parse(Rc::new(tree(&base)));
+        let mut cases: Vec<Vec<(&str, bool, u8)>> = Vec::new();
+        for at in [0, 1, 17, 39] {
+            let mut changed = base.clone();
+            changed[at].2 = 2;
+            cases.push(changed.clone());
+            changed.remove(at);
+            cases.push(changed.clone());
+            changed.insert(at, ("doc-new-name-that-is-longer.md", true, 0));
+            cases.push(changed);
+        }
+        cases.push(Vec::new());
+        cases.push(base.clone());
+        for case in cases {
+            let data = Rc::new(tree(&case));
+            let same = common_prefix(&parsed_base.data, &data);
+            let tail = common_prefix_rev(&parsed_base.data, &data);
+            let derived = RawTree::derive(data.clone(), &parsed_base, same, tail);
+            assert_eq!(derived.ends, RawTree::parse(data).ends, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn common_prefix_and_suffix_at_every_length() {
+        let a: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 15, 16, 255, 256, 4095, 4096, 4097, 9_999] {
+            let mut b = a.clone();
+            b[at] ^= 0xff;
+            assert_eq!(common_prefix(&a, &b), at);
+            assert_eq!(common_prefix_rev(&a, &b), a.len() - at - 1);
+        }
+        assert_eq!(common_prefix(&a, &a[..100]), 100);
+        assert_eq!(common_prefix_rev(&a, &a[100..]), a.len() - 100);
+    }
 }
