@@ -12,7 +12,8 @@
 //! - [`diagnostics`]: the finding type and its renderers;
 //! - [`export`]: the model as JSON;
 //! - [`render`]: the static site;
-//! - [`project`]: the pipeline run over one repository.
+//! - [`project`]: the pipeline run over one repository;
+//! - [`scaffold`]: the files `init` and `new` write.
 //!
 //! See ARCHITECTURE.md for the invariants each stage keeps.
 
@@ -26,6 +27,7 @@ pub mod parse;
 pub mod project;
 pub mod render;
 pub mod rules;
+pub mod scaffold;
 pub mod source;
 pub mod validate;
 

@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("cannot build the site into {}", out.display()))?;
     super::report_timings(
+        ctx,
         &project,
         &[("validate", checked), ("render", clock.elapsed() - checked)],
     );
