@@ -436,3 +436,27 @@ fn every_option_states_its_default() {
         }
     }
 }
+
+#[test]
+fn build_takes_the_base_url_from_the_config_unless_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(pilotbook(dir.path(), &["init"]).status.code(), Some(0));
+    let config = std::fs::read_to_string(dir.path().join("pilotbook.toml")).expect("config");
+    let config = config.replace(
+        "# base_url = \"https://acme.github.io/pilots/\"",
+        "base_url = \"https://acme.example/pilots/\"",
+    );
+    std::fs::write(dir.path().join("pilotbook.toml"), config).expect("config");
+    let sitemap = |args: &[&str]| {
+        let out = pilotbook(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        std::fs::read_to_string(dir.path().join("site/sitemap.xml")).expect("sitemap")
+    };
+    assert!(sitemap(&["build"]).contains("https://acme.example/pilots/pilots/ticket-triage"));
+    let given = sitemap(&["build", "--base-url", "https://other.example"]);
+    assert!(
+        given.contains("https://other.example/pilots/ticket-triage"),
+        "{given}"
+    );
+    assert!(!given.contains("acme.example"));
+}

@@ -14,7 +14,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative.
+    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -41,7 +41,10 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         &report,
         &BuildOptions {
             out_dir: out.clone(),
-            base_url: args.base_url.clone(),
+            base_url: args
+                .base_url
+                .clone()
+                .or_else(|| project.config.site.base_url.clone()),
             today,
         },
     )
