@@ -50,6 +50,14 @@ pub enum ScaffoldError {
         /// The id given.
         id: String,
     },
+    /// The owner is not a valid person id.
+    #[error(
+        "owner `{owner}` is not a valid person id: use lowercase letters, digits and `-` (e.g. `dana-kim`)"
+    )]
+    InvalidOwner {
+        /// The owner given.
+        owner: String,
+    },
     /// No kind has that name.
     #[error("unknown kind `{kind}`; the kinds are: {}", known.join(", "))]
     UnknownKind {
@@ -269,7 +277,11 @@ fn placeholder(ty: Option<&FieldType>, today: Date) -> String {
 /// The text of a new document: placeholder front matter, the title, and
 /// every required and recommended section with a comment hint.
 pub fn document_text(kind: &KindConfig, new: &NewDocument, today: Date) -> String {
-    let title = new.title.clone().unwrap_or_else(|| title_from_id(&new.id));
+    // One line: the title is also the H1.
+    let title = match &new.title {
+        Some(t) if !t.trim().is_empty() => t.split_whitespace().collect::<Vec<_>>().join(" "),
+        _ => title_from_id(&new.id),
+    };
     let mut front = String::from("---\n");
     if kind.builtin == Some(Builtin::Pilot) {
         let owner = new.owner.as_deref().unwrap_or("todo");
@@ -364,6 +376,11 @@ pub fn create_document(
 ) -> Result<Created, ScaffoldError> {
     if !is_valid_id(&new.id) {
         return Err(ScaffoldError::InvalidId { id: new.id.clone() });
+    }
+    if let Some(owner) = new.owner.as_ref().filter(|o| !is_valid_id(o)) {
+        return Err(ScaffoldError::InvalidOwner {
+            owner: owner.clone(),
+        });
     }
     let Some(index) = config.kinds.iter().position(|k| k.name == new.kind) else {
         return Err(ScaffoldError::UnknownKind {
@@ -487,6 +504,23 @@ mod tests {
         );
         assert!(text.contains("owner: dana-kim "));
         assert!(text.contains("    due: 2027-02-23\n"), "{text}");
+        let odd = NewDocument {
+            title: Some("Two\nlines: \"quoted\"".into()),
+            ..new.clone()
+        };
+        let odd_text = document_text(
+            c.kind("pilot").expect("pilot"),
+            &odd,
+            Date::new(2026, 11, 25).expect("date"),
+        );
+        assert!(
+            odd_text.starts_with("---\ntitle: \"Two lines: \\\"quoted\\\"\"\n"),
+            "{odd_text}"
+        );
+        assert!(
+            odd_text.contains("\n# Two lines: \"quoted\"\n"),
+            "{odd_text}"
+        );
         for section in ["Success metrics", "Rollback", "Expansion criteria"] {
             assert!(
                 text.contains(&format!("\n## {section}\n\n<!-- ")),

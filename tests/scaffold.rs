@@ -327,6 +327,11 @@ fn new_refuses_an_existing_id_an_invalid_id_and_an_unknown_kind() {
     assert_eq!(invalid.status.code(), Some(2));
     assert!(stderr(&invalid).contains("`Bad_Id` is not a valid id"));
 
+    let owner = pilotbook(dir.path(), &["new", "x", "--owner", "a: b"]);
+    assert_eq!(owner.status.code(), Some(2));
+    assert!(stderr(&owner).contains("owner `a: b` is not a valid person id"));
+    assert!(!dir.path().join("pilots/x.md").exists());
+
     let unknown = pilotbook(dir.path(), &["new", "x", "--kind", "decision"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("unknown kind `decision`"));

@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    super::report_timings(ctx, &project, &[]);
     // The process ends here: freeing the model piece by piece is wasted work.
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
