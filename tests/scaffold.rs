@@ -2,6 +2,8 @@
 //! folders: what they write, that it checks as promised, and that they
 //! never overwrite.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -464,4 +466,19 @@ fn build_takes_the_base_url_from_the_config_unless_given() {
         "{given}"
     );
     assert!(!given.contains("acme.example"));
+}
+
+#[test]
+fn init_in_a_git_repository_then_commit_has_no_findings() {
+    let repo = support::GitRepo::new();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.commit("code", support::LEE, "2026-11-20T10:00:00+00:00");
+    let init = support::pilotbook(&repo.root, &["init"]);
+    assert_eq!(init.status.code(), Some(0), "{}", stderr(&init));
+    repo.commit("pilotbook init", support::DANA, "2026-11-25T09:00:00+00:00");
+    // History is read: no `history-unavailable`, and the sample's targets
+    // were committed before it starts.
+    let report = support::pilotbook_json(&repo.root, &["check", "--format", "json"], 0);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+    assert_eq!(report["summary"]["documents"], 4);
 }
