@@ -20,17 +20,21 @@ pub struct Cli {
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
 
-    /// Read this config file instead of `<root>/pilotbook.toml`; the root stays the same.
+    /// Read this config file instead of `<root>/pilotbook.toml` [default: `pilotbook.toml` in the root; none there means the defaults]; the root stays the same.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
-    /// When to colour output; `NO_COLOR` in the environment always turns colour off.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    /// When to colour output [default: auto, colour on a terminal]; `NO_COLOR` in the environment always turns colour off.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, hide_default_value = true)]
     pub color: ColorChoice,
 
     /// Print only findings and errors, no progress or summary lines.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Also print, to stderr, the config and every file read and how long each stage took.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -49,6 +53,10 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scaffold a portfolio: pilotbook.toml, a sample pilot with its person, metric and system, and CI workflows.
+    Init(cmd::init::InitArgs),
+    /// Create a document with placeholder front matter and every section of its kind to fill in.
+    New(cmd::new::NewArgs),
     /// Validate the documents; exit 1 when any has errors.
     Check(cmd::check::CheckArgs),
     /// Print the whole linked model as JSON on stdout.
@@ -59,6 +67,8 @@ pub enum Command {
     Templates(cmd::templates::TemplatesArgs),
     /// Show what changed in the portfolio between two revisions, as a pull-request comment or JSON.
     Diff(cmd::diff::DiffArgs),
+    /// Print a shell completion script, or the man page (`man`).
+    Completions(cmd::completions::CompletionsArgs),
 }
 
 /// Shared context for commands.
@@ -71,6 +81,8 @@ pub struct Context {
     pub color: bool,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--verbose`.
+    pub verbose: bool,
     /// When pilotbook started, for the summary line.
     pub started: std::time::Instant,
 }
@@ -90,14 +102,18 @@ pub fn run() -> ExitCode {
         config: cli.config.clone(),
         color,
         quiet: cli.quiet,
+        verbose: cli.verbose,
         started: std::time::Instant::now(),
     };
     let outcome = match &cli.command {
+        Command::Init(args) => cmd::init::run(&ctx, args),
+        Command::New(args) => cmd::new::run(&ctx, args),
         Command::Check(args) => cmd::check::run(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::Build(args) => cmd::build::run(&ctx, args),
         Command::Templates(args) => cmd::templates::run(&ctx, args),
         Command::Diff(args) => cmd::diff::run(&ctx, args),
+        Command::Completions(args) => cmd::completions::run(&ctx, args),
     };
     match outcome {
         Ok(code) => code,

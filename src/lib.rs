@@ -13,7 +13,8 @@
 //! - [`export`]: the model as JSON;
 //! - [`diff`]: two revisions' models compared, for pull requests;
 //! - [`render`]: the static site;
-//! - [`project`]: the pipeline run over one repository.
+//! - [`project`]: the pipeline run over one repository;
+//! - [`scaffold`]: the files `init` and `new` write.
 //!
 //! See ARCHITECTURE.md for the invariants each stage keeps.
 
@@ -28,6 +29,7 @@ pub mod parse;
 pub mod project;
 pub mod render;
 pub mod rules;
+pub mod scaffold;
 pub mod source;
 pub mod validate;
 

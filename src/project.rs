@@ -235,7 +235,7 @@ impl Project {
             None => None,
             Some(paths) => Some(self.documents_under(paths)?),
         };
-        let documents = self
+        let mut paths: Vec<String> = self
             .portfolio
             .entities
             .iter()
@@ -245,7 +245,10 @@ impl Project {
                     .as_ref()
                     .is_none_or(|s| s.contains(d.path.as_str()))
             })
-            .count();
+            .map(|d| d.path.clone())
+            .collect();
+        paths.sort();
+        let documents = paths.len();
         if let Some(scope) = &in_scope {
             diagnostics.retain(|d| scope.contains(d.path.as_str()));
         }
@@ -260,11 +263,9 @@ impl Project {
                 .help("see `pilotbook check --explain history-unavailable`"),
             );
         }
-        Ok(Report::finish(
-            documents,
-            diagnostics,
-            &self.config.severity_overrides,
-        ))
+        let mut report = Report::finish(documents, diagnostics, &self.config.severity_overrides);
+        report.paths = paths;
+        Ok(report)
     }
 
     /// The document paths at or below the given root-relative (or

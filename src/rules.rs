@@ -83,7 +83,7 @@ rules! {
         "A status nobody recognises, a date that does not exist or a target like `high` cannot be checked or drawn; the finding names the field and the value to fix.",
         "status: pilot            # proposed | pilot | go | no-go | production | retired\nowner: dana-kim          # one person id\nstarted: 2026-06-01\nmetrics:\n  - metric: p95-latency\n    target: \"<= 800 ms\"\n    actual: \"640 ms\"\n";
     MissingSection = "missing-section", Error,
-        "Every required section is present as an H2 heading and has content (empty, TODO, TBD or N/A count as missing).",
+        "Every required section is present as an H2 heading and has content (empty, only a comment, TODO, TBD or N/A count as missing).",
         "The sections are the written production path: how the pilot is monitored, who reviews it, how it is rolled back. A heading with nothing under it is a promise, not a plan.",
         "## Rollback\n\nSwitch the `triage.enabled` flag off; tickets fall back to the manual queue within a minute.\n";
     MissingRecommendedSection = "missing-recommended-section", Warning,

@@ -14,7 +14,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml].
+    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -51,6 +51,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("cannot build the site into {}", out.display()))?;
     super::report_timings(
+        ctx,
         &project,
         &[("validate", checked), ("render", clock.elapsed() - checked)],
     );

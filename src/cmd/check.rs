@@ -1,8 +1,9 @@
 //! `pilotbook check`: validate, report, exit 0/1/2.
 
 use crate::cli::Context;
+use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use pilotbook::diagnostics::{human, json};
+use pilotbook::diagnostics::{Report, github, gitlab, human, json, junit, sarif};
 use pilotbook::rules::{RULES, Rule};
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,8 +15,8 @@ pub struct CheckArgs {
     #[arg(value_name = "PATHS")]
     pub paths: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format [default: human]. `github` also appends a table of all findings to `$GITHUB_STEP_SUMMARY` when it is set.
+    #[arg(long, value_enum, default_value_t = Format::Human, hide_default_value = true)]
     pub format: Format,
 
     /// Exit 1 when there are warnings, not only errors.
@@ -39,8 +40,16 @@ pub struct CheckArgs {
 pub enum Format {
     /// rustc-style, for people.
     Human,
-    /// One JSON object.
+    /// One JSON object (`version`, `summary`, `diagnostics`).
     Json,
+    /// GitHub Actions workflow commands (annotations), plus the job summary.
+    Github,
+    /// A SARIF 2.1.0 log, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML: one testsuite per document, one testcase per rule.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// Run `check`.
@@ -69,11 +78,29 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Json => json::render(&report),
         Format::Human => human::render(&report, &|p| project.source(p), ctx.color),
+        Format::Github => github::render(&report),
+        Format::Sarif => sarif::render(&report),
+        Format::Junit => junit::render(&report),
+        Format::Gitlab => gitlab::render(&report),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    if args.format == Format::Github {
+        write_step_summary(&report)?;
+    }
+    if !ctx.quiet && !matches!(args.format, Format::Human | Format::Json) {
+        // Machine formats keep stdout clean; people reading a CI log still
+        // see the outcome.
+        eprintln!(
+            "pilotbook: {} documents checked: {} errors, {} warnings",
+            report.documents,
+            report.errors(),
+            report.warnings()
+        );
+    }
     super::report_timings(
+        ctx,
         &project,
         &[
             ("validate", validated),
@@ -87,6 +114,23 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Append the Markdown table of every finding to the file GitHub names in
+/// `$GITHUB_STEP_SUMMARY` (GitHub shows only the first annotations of a step).
+fn write_step_summary(report: &Report) -> anyhow::Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(path);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+    file.write_all(github::summary(report).as_bytes())
+        .with_context(|| format!("cannot write $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+    Ok(())
 }
 
 fn explain(name: &str) -> anyhow::Result<ExitCode> {

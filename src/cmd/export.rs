@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     serde_json::to_writer_pretty(&mut out, &value)?;
     out.write_all(b"\n")?;
     out.flush()?;
+    super::report_timings(ctx, &project, &[]);
     // The process ends here: freeing the model piece by piece is wasted work.
     std::mem::forget(value);
     std::mem::forget(project);

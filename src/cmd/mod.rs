@@ -3,22 +3,66 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod export;
+pub mod init;
+pub mod new;
 pub mod templates;
 
 use pilotbook::Project;
 use pilotbook::project::LoadOptions;
 
 /// Load the project at the context's root; every error names its file.
+/// With `--verbose`, say which config and which files were read.
 pub fn load(ctx: &crate::cli::Context, options: &LoadOptions) -> anyhow::Result<Project> {
-    Ok(Project::load(&ctx.root, ctx.config.as_deref(), options)?)
+    let project = Project::load(&ctx.root, ctx.config.as_deref(), options)?;
+    if ctx.verbose {
+        describe(ctx, &project, options);
+    }
+    Ok(project)
 }
 
-/// With `PILOTBOOK_TIMINGS` set, print how long each stage took to stderr
-/// (for benchmarks and profiles).
-pub fn report_timings(project: &Project, later: &[(&str, std::time::Duration)]) {
-    if std::env::var_os("PILOTBOOK_TIMINGS").is_none() {
+fn describe(ctx: &crate::cli::Context, project: &Project, options: &LoadOptions) {
+    let config = match &ctx.config {
+        Some(path) => path.display().to_string(),
+        None => pilotbook::config::CONFIG_FILE.to_string(),
+    };
+    let source = match &options.rev {
+        Some(rev) => format!(" at revision {rev}"),
+        None => String::new(),
+    };
+    eprintln!(
+        "verbose: root {}, config {config}{source}",
+        ctx.root.display()
+    );
+    for entity in &project.portfolio.entities {
+        if let Some(doc) = &entity.document {
+            let kind = &project.config.kinds[entity.kind].name;
+            eprintln!("verbose: read {} ({kind} `{}`)", doc.path, entity.id);
+        }
+    }
+    for skipped in &project.skipped {
+        eprintln!("verbose: skipped {}: {}", skipped.rel_path, skipped.reason);
+    }
+    match &project.history.unavailable {
+        Some(why) => eprintln!("verbose: history unavailable: {}", why.explain()),
+        None if options.history => eprintln!(
+            "verbose: history read for {} documents",
+            project.history.documents.len()
+        ),
+        None => {}
+    }
+}
+
+/// With `--verbose` or `PILOTBOOK_TIMINGS` set, print how long each stage
+/// took to stderr (for benchmarks and profiles).
+pub fn report_timings(
+    ctx: &crate::cli::Context,
+    project: &Project,
+    later: &[(&str, std::time::Duration)],
+) {
+    if !ctx.verbose && std::env::var_os("PILOTBOOK_TIMINGS").is_none() {
         return;
     }
     let stages = project.timings.iter().map(|(n, d)| (*n, *d));

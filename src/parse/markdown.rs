@@ -6,7 +6,8 @@
 //! HTML blocks are not headings to pulldown-cmark at all. Heading text is the
 //! plain text of the heading (emphasis and code marks dropped). A section's
 //! body runs to the next top-level heading of the same or a higher level; it
-//! is empty when its text is nothing, or only TODO, TBD or N/A.
+//! is empty when its text is nothing, or only TODO, TBD or N/A; HTML comments
+//! are not text (`pilotbook new` puts a hint in each section as a comment).
 
 use crate::source::{LineIndex, Position};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -74,6 +75,8 @@ pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outlin
     // The heading being read, and the H2 section whose body is being read.
     let mut heading: Option<Open> = None;
     let mut section: Option<Open> = None;
+    // Inside an HTML comment that an earlier event opened.
+    let mut in_comment = false;
 
     let close = |open: Open, out: &mut Outline| {
         let content = open.content.trim();
@@ -138,8 +141,9 @@ pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outlin
                 }
             }
             Event::Html(t) | Event::InlineHtml(t) => {
+                let visible = without_comments(&t, &mut in_comment);
                 if let Some(s) = section.as_mut().filter(|_| heading.is_none()) {
-                    note(&mut s.content, &t);
+                    note(&mut s.content, &visible);
                 }
             }
             Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
@@ -165,6 +169,36 @@ fn note(buf: &mut String, text: &str) {
     }
     buf.push_str(text);
     buf.push(' ');
+}
+
+/// The HTML outside comments. A comment may span several events (an HTML
+/// block arrives line by line), so whether one is open is carried over.
+fn without_comments(html: &str, in_comment: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    loop {
+        if *in_comment {
+            match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + 3..];
+                    *in_comment = false;
+                }
+                None => return out,
+            }
+        } else {
+            match rest.find("<!--") {
+                Some(start) => {
+                    out.push_str(&rest[..start]);
+                    rest = &rest[start + 4..];
+                    *in_comment = true;
+                }
+                None => {
+                    out.push_str(rest);
+                    return out;
+                }
+            }
+        }
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -257,6 +291,24 @@ mod tests {
             sections(md),
             vec![("real".into(), false, 13), ("setext".into(), true, 17)]
         );
+    }
+
+    #[test]
+    fn a_comment_is_not_content() {
+        let md = "## A\n\n<!-- what goes here -->\n\n## B\n\n<!--\nlong\nhint\n-->\nTODO\n\n## C\n\ntext <!-- note -->\n\n## D\n\n<div>x</div>\n";
+        assert_eq!(
+            sections(md),
+            vec![
+                ("a".into(), true, 1),
+                ("b".into(), true, 5),
+                ("c".into(), false, 13),
+                ("d".into(), false, 17),
+            ]
+        );
+        let mut open = false;
+        assert_eq!(without_comments("a<!--b-->c<!--d", &mut open), "ac");
+        assert!(open);
+        assert_eq!(without_comments("e-->f", &mut open), "f");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! The scanner answers `None` — "ask pulldown-cmark" — at the first line
 //! whose meaning depends on context it does not track: code fences, HTML
 //! blocks, indented or setext headings, link reference definitions, tabs,
-//! headings with inline markup, and any section short enough to be a
-//! placeholder. A property test checks that wherever it answers, it
+//! HTML comments, headings with inline markup, and any section short enough
+//! to be a placeholder. A property test checks that wherever it answers, it
 //! answers what pulldown-cmark does.
 
 use super::markdown::{Heading, Outline, Section, normalize_heading};
@@ -28,6 +28,11 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Option<Outl
     let body = text.get(body_offset..)?;
     // Tabs change indentation rules; one scan of the body decides.
     if memchr::memchr(b'\t', body.as_bytes()).is_some() {
+        return None;
+    }
+    // A comment inside a line (`*<!-- … -->*`) is not content, which only
+    // the full parser can tell.
+    if memchr::memmem::find(body.as_bytes(), b"<!--").is_some() {
         return None;
     }
     let mut out = Outline::default();

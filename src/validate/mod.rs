@@ -14,7 +14,7 @@ mod history;
 mod pilot;
 mod sections;
 
-pub use sections::{configured_name, section_status};
+pub use sections::{configured_name, section_purpose, section_status};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;

@@ -9,8 +9,11 @@ use crate::rules::Rule;
 use crate::source::Position;
 use rayon::prelude::*;
 
-fn purpose(section: &str) -> &'static str {
-    match normalize_heading(section).as_str() {
+/// What one of the built-in sections is for, in a phrase; `None` for a
+/// section pilotbook does not know (a custom kind's). `pilotbook new` writes
+/// it as each section's hint.
+pub fn section_purpose(section: &str) -> Option<&'static str> {
+    Some(match normalize_heading(section).as_str() {
         "success metrics" => {
             "the numeric targets agreed before the pilot starts, and how they are measured"
         }
@@ -22,8 +25,12 @@ fn purpose(section: &str) -> &'static str {
         "human review" => "where people check or correct the pilot's output",
         "escalation" => "who is called when the pilot misbehaves, and how fast",
         "expansion criteria" => "what must hold before the scope grows",
-        _ => "what this section is for",
-    }
+        _ => return None,
+    })
+}
+
+fn purpose(section: &str) -> &'static str {
+    section_purpose(section).unwrap_or("what this section is for")
 }
 
 /// One section a kind asks for, with the normalised headings that count.
@@ -135,7 +142,7 @@ fn check(kind: &KindConfig, entity: &Entity, wanted: &Wanted, out: &mut Vec<Diag
         )
         .width(section.heading.text.chars().count() + 3)
         .help(format!(
-            "write {} (a placeholder such as TODO, TBD or N/A counts as missing)",
+            "write {} (a placeholder such as TODO, TBD, N/A or only a comment counts as missing)",
             purpose(name)
         )),
     };

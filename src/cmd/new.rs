@@ -1,0 +1,81 @@
+//! `pilotbook new`: a document of a kind with every section to fill in.
+
+use crate::cli::Context;
+use clap::Args;
+use pilotbook::project::LoadOptions;
+use pilotbook::scaffold::{self, NewDocument};
+use std::process::ExitCode;
+
+/// `new`'s arguments.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The document's id, which becomes its file name: lowercase letters, digits and `-`.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The title [default: from the id, `ticket-triage` → "Ticket triage"].
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+
+    /// The owner's person id [default: `todo`, to replace].
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+
+    /// The kind of document, as pilotbook.toml names it.
+    #[arg(long, value_name = "K", default_value = "pilot")]
+    pub kind: String,
+}
+
+/// Run `new`.
+pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<ExitCode> {
+    // Only the ids matter here: no history.
+    let project = super::load(
+        ctx,
+        &LoadOptions {
+            rev: None,
+            history: false,
+            cache: false,
+        },
+    )?;
+    let created = scaffold::create_document(
+        &ctx.root,
+        &project.config,
+        &project.portfolio,
+        &NewDocument {
+            id: args.id.clone(),
+            kind: args.kind.clone(),
+            title: args.title.clone(),
+            owner: args.owner.clone(),
+        },
+        super::today()?,
+    )?;
+    println!("{}", ctx.root.join(&created.path).display());
+    if !ctx.quiet {
+        let sections: Vec<&str> = created
+            .required_sections
+            .iter()
+            .map(String::as_str)
+            .collect();
+        if sections.is_empty() {
+            eprintln!(
+                "created {}; fill in its front matter (every TODO), then run `pilotbook check`",
+                created.path
+            );
+        } else {
+            eprintln!(
+                "created {}: it fails `pilotbook check` until its sections are filled in (a hint comment does not count): {}{}; then replace every TODO in the front matter",
+                created.path,
+                sections.join(", "),
+                if created.recommended_sections.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (recommended: {})",
+                        created.recommended_sections.join(", ")
+                    )
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
