@@ -371,6 +371,7 @@ pub(super) fn read(
         documents.insert(path.clone(), history);
     }
     stored.facts.extend(extra);
+    lap("  histories");
 
     if options.cache && (before != stored.walk.head || facts_read) {
         cache::store(&cache_dir, &key, &stored);
