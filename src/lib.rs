@@ -12,7 +12,9 @@
 //! - [`diagnostics`]: the finding type and its renderers;
 //! - [`export`]: the model as JSON;
 //! - [`render`]: the static site;
-//! - [`project`]: the pipeline run over one repository.
+//! - [`project`]: the pipeline run over one repository;
+//! - [`progress`]: the hook long work reports its progress through;
+//! - [`serve`]: the live preview: incremental rebuilds, HTTP, watching.
 //!
 //! See ARCHITECTURE.md for the invariants each stage keeps.
 
@@ -23,9 +25,11 @@ pub mod export;
 pub mod history;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod project;
 pub mod render;
 pub mod rules;
+pub mod serve;
 pub mod source;
 pub mod validate;
 

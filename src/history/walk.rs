@@ -77,6 +77,7 @@ pub fn extend(
     head: Oid,
     prefixes: &[String],
     is_document: &dyn Fn(&str) -> bool,
+    progress: Option<&crate::progress::Progress>,
 ) -> Result<(), git2::Error> {
     let mut revwalk = repo.revwalk()?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
@@ -95,7 +96,11 @@ pub fn extend(
         .collect();
 
     let mut trees = TreeCache::new(repo)?;
-    for oid in new {
+    let total = new.len() as u64;
+    for (done, oid) in new.into_iter().enumerate() {
+        if let Some(p) = progress {
+            p.report(done as u64, total);
+        }
         let commit = repo.find_commit(oid)?;
         let author = commit.author();
         let when = author.when();
