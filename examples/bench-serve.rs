@@ -9,7 +9,9 @@
 //! one full build, then `--edits` times an edit of one pilot's body
 //! followed by a rebuild told which file changed, as the watcher would.
 //! Prints the full build's time and the median, minimum and maximum of the
-//! one-edit rebuilds, with how many pages each rendered again, then the
+//! one-edit rebuilds (until the pages are served; `pilots.json`, which
+//! `serve` writes after publishing them, is timed on its own), with how
+//! many pages each rendered again and the stages of one of them, then the
 //! same for an edit of a person (whose pages fan out to every pilot they
 //! own). The edited files are restored at the end. `scripts/bench-serve`
 //! generates the corpus and runs this.
@@ -56,6 +58,7 @@ fn time_edits(
     let original = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut times = Vec::with_capacity(edits);
     let mut rendered = Vec::with_capacity(edits);
+    let mut exports = Vec::with_capacity(edits);
     for i in 0..edits {
         std::fs::write(
             file,
@@ -72,12 +75,32 @@ fn time_edits(
                 outcome.reparsed
             ));
         }
+        if i == edits / 2 {
+            for (stage, took) in &outcome.timings {
+                println!("  {stage:<22} {:>8.1} ms", ms(*took));
+            }
+        }
         times.push(outcome.took);
         rendered.push(outcome.rendered);
+        // `serve` writes pilots.json after publishing the pages.
+        let clock = std::time::Instant::now();
+        session.finish_export();
+        exports.push(clock.elapsed());
     }
     std::fs::write(file, original).map_err(|e| format!("{}: {e}", file.display()))?;
+    // Rebuild with the file restored, so the next series starts clean.
+    let outcome = session.rebuild(&[file.to_path_buf()]);
+    if !outcome.failure.is_empty() {
+        return Err(format!("rebuild failed: {:?}", outcome.failure));
+    }
+    session.finish_export();
     times.sort();
     rendered.sort_unstable();
+    exports.sort();
+    println!(
+        "  then pilots.json, after the pages are served: median {:.1} ms",
+        ms(exports[exports.len() / 2])
+    );
     Ok((times, rendered))
 }
 
@@ -88,6 +111,7 @@ fn main() -> ExitCode {
     };
     let mut session = Session::new(&args.root, None, today);
     let first = session.rebuild(&[]);
+    session.finish_export();
     if !first.failure.is_empty() {
         eprintln!("bench-serve: the first build failed: {:?}", first.failure);
         return ExitCode::FAILURE;

@@ -56,6 +56,9 @@ pub struct SiteOptions {
     pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
+    /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
+    /// pages are served, since it is the costliest file and no page needs it.
+    pub export: bool,
 }
 
 /// What `build` made.
@@ -202,6 +205,7 @@ pub fn build(
             base_url: options.base_url.clone(),
             today: options.today,
             progress: options.progress.clone(),
+            export: true,
         },
         None,
     )?;
@@ -456,10 +460,12 @@ pub fn render_site(
         "assets/search-index.js".into(),
         search_index(&inputs).into_bytes().into(),
     );
-    let export = crate::export::export(config, portfolio, history);
-    let mut json = serde_json::to_string_pretty(&export).unwrap_or_default();
-    json.push('\n');
-    files.insert("pilots.json".into(), json.into_bytes().into());
+    if options.export {
+        files.insert(
+            "pilots.json".into(),
+            export_json(config, portfolio, history),
+        );
+    }
 
     Ok(Site {
         files,
@@ -468,6 +474,14 @@ pub fn render_site(
         timeline: Some(timeline_input),
         graph: Some(graph_in),
     })
+}
+
+/// `pilots.json`: the export, as the site publishes it.
+pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Arc<[u8]> {
+    let export = crate::export::export(config, portfolio, history);
+    let mut json = serde_json::to_string_pretty(&export).unwrap_or_default();
+    json.push('\n');
+    json.into_bytes().into()
 }
 
 fn report_summary(report: &Report) -> serde_json::Value {

@@ -54,6 +54,14 @@ impl Shared {
         let _ = self.events.send(status);
     }
 
+    /// Swap in a completed version of the current site, without telling
+    /// the pages (nothing they show changed).
+    pub fn replace_site(&self, site: Arc<Site>) {
+        if let Ok(mut slot) = self.site.write() {
+            *slot = Some(site);
+        }
+    }
+
     fn current_status(&self) -> Arc<Status> {
         match self.status.read() {
             Ok(s) => Arc::clone(&s),

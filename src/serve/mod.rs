@@ -133,6 +133,7 @@ impl Server {
             self.options.today,
         );
         let first = session.rebuild(&[]);
+        session.finish_export();
         report(&first);
 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -210,6 +211,10 @@ fn rebuild_loop(
         report(&outcome);
         let site = outcome.failure.is_empty().then(|| session.site()).flatten();
         shared.publish(site, session.status().clone());
+        // The pages are served; `pilots.json` follows.
+        if let Some(site) = session.finish_export() {
+            shared.replace_site(site);
+        }
         watcher.update(&session.watch_list());
     }
 }

@@ -79,6 +79,8 @@ pub struct Outcome {
     pub took: Duration,
     /// Why the site could not be rendered; the last good site stays.
     pub failure: Vec<BuildError>,
+    /// How long each stage took, in order (for benchmarks).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// A parsed document and the stamp of the file it was read from.
@@ -95,7 +97,12 @@ struct Good {
     project: Project,
     report: Report,
     site: Arc<Site>,
+    /// `pilots.json` in `site` is the previous build's.
+    export_pending: bool,
 }
+
+/// The export's path in the site.
+const EXPORT: &str = "pilots.json";
 
 /// The state of `serve` between rebuilds.
 pub struct Session {
@@ -105,6 +112,8 @@ pub struct Session {
     cache: HashMap<String, Cached>,
     good: Option<Good>,
     status: Status,
+    timings: Vec<(&'static str, Duration)>,
+    clock: Instant,
 }
 
 impl Session {
@@ -120,9 +129,12 @@ impl Session {
                 base_url: None,
                 today,
                 progress: None,
+                export: false,
             },
             cache: HashMap::new(),
             good: None,
+            timings: Vec::new(),
+            clock: Instant::now(),
             status: Status {
                 ok: false,
                 generation: 0,
@@ -134,6 +146,23 @@ impl Session {
     /// The site of the last good build (`None` before the first).
     pub fn site(&self) -> Option<Arc<Site>> {
         self.good.as_ref().map(|g| Arc::clone(&g.site))
+    }
+
+    /// Write `pilots.json` for the last good build, after its pages are
+    /// served (the export is the costliest file and no page needs it).
+    /// Returns the completed site, or `None` when there was nothing to do.
+    pub fn finish_export(&mut self) -> Option<Arc<Site>> {
+        let good = self.good.as_mut()?;
+        if !good.export_pending {
+            return None;
+        }
+        let project = &good.project;
+        let json = render::export_json(&project.config, &project.portfolio, &project.history);
+        let mut site = (*good.site).clone();
+        site.files.insert(EXPORT.into(), json);
+        good.site = Arc::new(site);
+        good.export_pending = false;
+        Some(Arc::clone(&good.site))
     }
 
     /// The status of the last rebuild.
@@ -208,6 +237,7 @@ impl Session {
                 history_reread: false,
                 took: Duration::ZERO,
                 failure,
+                timings: Vec::new(),
             },
         };
         outcome.took = clock.elapsed();
@@ -227,7 +257,14 @@ impl Session {
         outcome
     }
 
+    fn lap(&mut self, stage: &'static str) {
+        self.timings.push((stage, self.clock.elapsed()));
+        self.clock = Instant::now();
+    }
+
     fn try_rebuild(&mut self, changed: &[PathBuf]) -> Result<Outcome, Vec<BuildError>> {
+        self.timings.clear();
+        self.clock = Instant::now();
         let root = self.root.clone();
         // The config and the templates are small: read them every time and
         // compare, rather than trust that an event was seen.
@@ -261,6 +298,7 @@ impl Session {
             })?))
         };
 
+        self.lap("config and templates");
         // Read what changed; keep the rest.
         let forced: HashSet<String> = changed
             .iter()
@@ -312,6 +350,7 @@ impl Session {
             edited.insert(path);
         }
 
+        self.lap("read changed files");
         // History: read once, and again only when HEAD moved (or the
         // config changed which files are documents).
         let head = Revision::open(&root, "HEAD").ok().map(|r| r.commit_id());
@@ -339,7 +378,9 @@ impl Session {
                 )
             }
         };
+        self.lap("history");
         let mut project = Project::from_parsed(&root, config, parsed, Vec::new(), history);
+        self.lap("type and link");
         let result = self.render(
             &mut project,
             new_templates,
@@ -358,15 +399,24 @@ impl Session {
                     history_reread,
                     took: Duration::ZERO,
                     failure: Vec::new(),
+                    timings: std::mem::take(&mut self.timings),
                 };
-                self.good = Some(Good {
+                let old = self.good.replace(Good {
                     config_text,
                     templates_text,
                     templates,
                     project,
                     report,
                     site: Arc::new(site),
+                    export_pending: true,
                 });
+                // Freeing the previous model and site takes longer than
+                // some rebuilds: do it off the rebuild's path.
+                if let Some(old) = old {
+                    let _ = std::thread::Builder::new()
+                        .name("pilotbook-free".into())
+                        .spawn(move || drop(old));
+                }
                 Ok(outcome)
             }
             Err(failure) => {
@@ -404,6 +454,7 @@ impl Session {
         if !unreadable.is_empty() {
             return Err(unreadable);
         }
+        self.lap("validate");
         let stale: Option<HashSet<String>> = match &self.good {
             Some(good) if same_setup => Some(stale_pages(good, project, &report, edited)),
             _ => None,
@@ -415,6 +466,7 @@ impl Session {
                 Arc::new(Templates::load(&self.root).map_err(|e| vec![plain_error(e.to_string())])?)
             }
         };
+        self.lap("stale pages");
         let is_stale = |path: &str| stale.as_ref().is_none_or(|s| s.contains(path));
         let reuse = match (&self.good, &stale) {
             (Some(g), Some(_)) => Some(Reuse {
@@ -433,8 +485,19 @@ impl Session {
             &self.options,
             reuse.as_ref(),
         );
+        self.lap("render");
         match site {
-            Ok(site) => Ok((report, site, templates)),
+            Ok(mut site) => {
+                // Until `finish_export` runs, the last export stands in.
+                if let Some(json) = self
+                    .good
+                    .as_ref()
+                    .and_then(|g| g.site.files.get(EXPORT).cloned())
+                {
+                    site.files.insert(EXPORT.into(), json);
+                }
+                Ok((report, site, templates))
+            }
             Err(e) => Err(vec![plain_error(e.to_string())]),
         }
     }
