@@ -69,7 +69,7 @@ pub struct Outcome {
     pub pages: usize,
     /// Pages rendered again (the rest were kept).
     pub rendered: usize,
-    /// Errors and warnings among the findings.
+    /// Errors among the findings (or why the build failed).
     pub errors: usize,
     /// Warnings among the findings.
     pub warnings: usize,
