@@ -63,6 +63,8 @@ pub enum Command {
     Export(cmd::export::ExportArgs),
     /// Check, then render the static site.
     Build(cmd::build::BuildArgs),
+    /// Build, serve the site on 127.0.0.1, rebuild and live-reload on change.
+    Serve(cmd::serve::ServeArgs),
     /// Write the built-in templates out for customising.
     Templates(cmd::templates::TemplatesArgs),
     /// Show what changed in the portfolio between two revisions, as a pull-request comment or JSON.
@@ -111,6 +113,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => cmd::check::run(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::Build(args) => cmd::build::run(&ctx, args),
+        Command::Serve(args) => cmd::serve::run(&ctx, args),
         Command::Templates(args) => cmd::templates::run(&ctx, args),
         Command::Diff(args) => cmd::diff::run(&ctx, args),
         Command::Completions(args) => cmd::completions::run(&ctx, args),

@@ -15,6 +15,8 @@
 //! - [`render`]: the static site;
 //! - [`project`]: the pipeline run over one repository;
 //! - [`scaffold`]: the files `init` and `new` write.
+//! - [`progress`]: the hook long work reports its progress through;
+//! - [`serve`]: the live preview: incremental rebuilds, HTTP, watching.
 //!
 //! See ARCHITECTURE.md for the invariants each stage keeps.
 
@@ -26,10 +28,12 @@ pub mod export;
 pub mod history;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod project;
 pub mod render;
 pub mod rules;
 pub mod scaffold;
+pub mod serve;
 pub mod source;
 pub mod validate;
 

@@ -54,6 +54,8 @@ pub struct LoadOptions {
     pub history: bool,
     /// Use `.pilotbook-cache/` for history.
     pub cache: bool,
+    /// Told `(commits walked, commits to walk)` while history is read.
+    pub progress: Option<crate::progress::Progress>,
 }
 
 impl Default for LoadOptions {
@@ -62,6 +64,7 @@ impl Default for LoadOptions {
             rev: None,
             history: true,
             cache: true,
+            progress: None,
         }
     }
 }
@@ -119,10 +122,7 @@ impl Project {
                     .documents
                     .into_par_iter()
                     .map(|d| {
-                        let parsed = match std::fs::read(&d.abs_path) {
-                            Ok(bytes) => parse::parse_owned(&d.rel_path, bytes),
-                            Err(e) => unreadable(&d.rel_path, &e),
-                        };
+                        let parsed = read_document(&d.abs_path, &d.rel_path);
                         (d.kind, d.rel_path, parsed)
                     })
                     .collect();
@@ -160,41 +160,61 @@ impl Project {
             }
         };
         lap("read and parse");
-        let (portfolio, findings) = model::build(&config, parsed);
+        let mut project = Project::from_parsed(root, config, parsed, skipped, History::default());
         lap("type and link");
+        if options.history {
+            project.history = history::read(
+                root,
+                &project.config,
+                &project.document_paths(),
+                &HistoryOptions {
+                    rev: options.rev.clone(),
+                    cache: options.cache,
+                    progress: options.progress.clone(),
+                },
+            );
+        }
+        lap("history");
+        timings.extend(project.history.timings.iter().copied());
+        project.timings = timings;
+        Ok(project)
+    }
+
+    /// Link documents that were parsed already, with a history read
+    /// already: how `serve` rebuilds after an edit without reading every
+    /// file again or walking git. `parsed` is `(kind, path, document)`
+    /// sorted by path, as discovery returns it.
+    pub fn from_parsed(
+        root: &Path,
+        config: Config,
+        parsed: Vec<(usize, String, ParsedDocument)>,
+        skipped: Vec<Skipped>,
+        history: History,
+    ) -> Project {
+        let (portfolio, findings) = model::build(&config, parsed);
         let by_path: HashMap<String, usize> = portfolio
             .entities
             .iter()
             .enumerate()
             .filter_map(|(i, e)| e.document.as_ref().map(|d| (d.path.clone(), i)))
             .collect();
-        let history = if options.history {
-            let mut paths: Vec<String> = by_path.keys().cloned().collect();
-            paths.sort();
-            history::read(
-                root,
-                &config,
-                &paths,
-                &HistoryOptions {
-                    rev: options.rev.clone(),
-                    cache: options.cache,
-                },
-            )
-        } else {
-            History::default()
-        };
-        lap("history");
-        timings.extend(history.timings.iter().copied());
-        Ok(Project {
+        Project {
             root: root.to_path_buf(),
             config,
             portfolio,
             skipped,
             history,
-            timings,
+            timings: Vec::new(),
             findings,
             by_path,
-        })
+        }
+    }
+
+    /// The root-relative paths of every document, sorted.
+    pub fn document_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.by_path.keys().cloned().collect();
+        paths.sort();
+        paths
     }
 
     /// The documents changed since `rev` (see [`history::changed_since`])
@@ -309,6 +329,15 @@ impl Project {
             .document
             .as_ref()
             .map(|d| d.parsed.text.as_str())
+    }
+}
+
+/// Read and parse one file of the working tree; a file that cannot be read
+/// is a document with a `front-matter` finding, never an error.
+pub fn read_document(abs_path: &Path, rel_path: &str) -> ParsedDocument {
+    match std::fs::read(abs_path) {
+        Ok(bytes) => parse::parse_owned(rel_path, bytes),
+        Err(e) => unreadable(rel_path, &e),
     }
 }
 

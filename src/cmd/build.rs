@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::Args;
+use pilotbook::project::LoadOptions;
 use pilotbook::render::{self, BuildOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,7 +25,15 @@ pub struct BuildArgs {
 
 /// Run `build`.
 pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let project = super::load(ctx, &args.source.options())?;
+    let (history_bar, progress) = super::Bar::new(ctx, "history");
+    let project = super::load(
+        ctx,
+        &LoadOptions {
+            progress,
+            ..args.source.options()
+        },
+    )?;
+    history_bar.finish();
     let today = super::today()?;
     let clock = std::time::Instant::now();
     let report = project.check(today, None)?;
@@ -33,6 +42,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| ctx.root.join(&project.config.output_dir));
+    let (render_bar, progress) = super::Bar::new(ctx, "rendering");
     let summary = render::build(
         &ctx.root,
         &project.config,
@@ -47,9 +57,12 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
                 .clone()
                 .or_else(|| project.config.site.base_url.clone()),
             today,
+            progress,
         },
-    )
-    .with_context(|| format!("cannot build the site into {}", out.display()))?;
+    );
+    render_bar.finish();
+    let summary =
+        summary.with_context(|| format!("cannot build the site into {}", out.display()))?;
     super::report_timings(
         ctx,
         &project,

@@ -8,10 +8,14 @@ pub mod diff;
 pub mod export;
 pub mod init;
 pub mod new;
+pub mod serve;
 pub mod templates;
 
 use pilotbook::Project;
+use pilotbook::progress::Progress;
 use pilotbook::project::LoadOptions;
+use std::io::IsTerminal;
+use std::sync::{Arc, OnceLock};
 
 /// Load the project at the context's root; every error names its file.
 /// With `--verbose`, say which config and which files were read.
@@ -90,6 +94,7 @@ impl SourceArgs {
             rev: self.rev.clone(),
             history: true,
             cache: !self.no_cache,
+            progress: None,
         }
     }
 }
@@ -115,4 +120,52 @@ pub fn today() -> anyhow::Result<pilotbook::model::Date> {
         return Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)));
     }
     Ok(Date::today_utc())
+}
+
+/// Work smaller than this (commits walked, pages rendered) gets no bar: it
+/// is over before a bar would help.
+const PROGRESS_THRESHOLD: u64 = 500;
+
+/// A progress bar on stderr, drawn only on a terminal, without `--quiet`,
+/// and only once the work turns out to be large.
+pub struct Bar {
+    bar: Arc<OnceLock<indicatif::ProgressBar>>,
+}
+
+impl Bar {
+    /// A bar labelled `label` and the hook that drives it (`None` when no
+    /// bar could ever be shown).
+    pub fn new(ctx: &crate::cli::Context, label: &'static str) -> (Bar, Option<Progress>) {
+        let bar = Bar {
+            bar: Arc::new(OnceLock::new()),
+        };
+        if ctx.quiet || !std::io::stderr().is_terminal() {
+            return (bar, None);
+        }
+        let cell = Arc::clone(&bar.bar);
+        let hook = Progress::new(move |done, total| {
+            if total <= PROGRESS_THRESHOLD {
+                return;
+            }
+            let bar = cell.get_or_init(|| {
+                let style = indicatif::ProgressStyle::with_template(
+                    "{msg:>9} [{bar:30}] {pos}/{len} ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> ");
+                indicatif::ProgressBar::new(total)
+                    .with_style(style)
+                    .with_message(label)
+            });
+            bar.set_position(done);
+        });
+        (bar, Some(hook))
+    }
+
+    /// Remove the bar from the terminal, if it was drawn.
+    pub fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }

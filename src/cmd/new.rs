@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<ExitCode> {
             rev: None,
             history: false,
             cache: false,
+            ..LoadOptions::default()
         },
     )?;
     let created = scaffold::create_document(

@@ -369,6 +369,7 @@ pub fn run(
                 rev: Some(commit.to_string()),
                 history: true,
                 cache: options.cache,
+                ..LoadOptions::default()
             },
         )?;
         let report = project.check(today, None)?;

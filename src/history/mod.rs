@@ -291,6 +291,8 @@ pub struct HistoryOptions {
     pub rev: Option<String>,
     /// Read and write `.pilotbook-cache/`.
     pub cache: bool,
+    /// Told `(commits walked, commits to walk)` during the walk.
+    pub progress: Option<crate::progress::Progress>,
 }
 
 /// Read the history of the documents at `paths` (root-relative) below `root`.

@@ -290,7 +290,15 @@ pub(super) fn read(
         stored = cache::Stored::default();
     }
     if stored.walk.head.as_deref() != Some(head.to_string().as_str()) {
-        walk::extend(&repo, &mut stored.walk, head, &prefixes, &is_document)?;
+        let progress = options.progress.as_ref();
+        walk::extend(
+            &repo,
+            &mut stored.walk,
+            head,
+            &prefixes,
+            &is_document,
+            progress,
+        )?;
     }
     lap("  walk");
 

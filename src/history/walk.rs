@@ -91,6 +91,7 @@ pub fn extend(
     head: Oid,
     prefixes: &[String],
     is_document: &(dyn Fn(&str) -> bool + Sync),
+    progress: Option<&crate::progress::Progress>,
 ) -> Result<(), git2::Error> {
     let git_dir = repo.path().to_path_buf();
     let packs = Packs::open(repo.commondir());
@@ -110,6 +111,8 @@ pub fn extend(
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
 
     let threads = rayon::current_num_threads().max(1);
+    let total = new.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
     let run = new.len().div_ceil(threads).max(256);
     let changes: Vec<Vec<Changes>> = new
         .par_chunks(run)
@@ -119,6 +122,10 @@ pub fn extend(
             commits
                 .iter()
                 .map(|(_, commit)| {
+                    if let Some(p) = progress {
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        p.report(n + 1, total);
+                    }
                     analyse(
                         &mut store,
                         &mut trees,

@@ -19,15 +19,18 @@ pub mod timeline;
 pub mod views;
 
 pub use output::{MARKER, OutputError};
-pub use templates::TemplateError;
+pub use templates::{TemplateError, Templates};
 
 use crate::config::{Builtin, Config};
 use crate::diagnostics::Report;
 use crate::history::History;
 use crate::model::{Date, Portfolio};
+use crate::progress::Progress;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use views::{Inputs, PageView, SiteView};
 
 /// What `build` needs besides the model.
@@ -39,6 +42,23 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The date milestones are judged against and the timeline's today line.
     pub today: Date,
+    /// Told `(pages rendered, pages to render)`.
+    pub progress: Option<Progress>,
+}
+
+/// What rendering needs besides the model (no output folder: a rendered
+/// [`Site`] lives in memory until `build` writes it).
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// The public URL, for canonical and sitemap URLs only.
+    pub base_url: Option<String>,
+    /// The date milestones are judged against and the timeline's today line.
+    pub today: Date,
+    /// Told `(pages rendered, pages to render)`.
+    pub progress: Option<Progress>,
+    /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
+    /// pages are served, since it is the costliest file and no page needs it.
+    pub export: bool,
 }
 
 /// What `build` made.
@@ -48,6 +68,42 @@ pub struct BuildSummary {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
+}
+
+/// A rendered site, in memory: every file by its site-relative path.
+///
+/// Files are shared (`Arc`), so a rebuild that keeps most pages copies
+/// pointers, not pages.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Every file, by site-relative path with `/`.
+    pub files: BTreeMap<String, Arc<[u8]>>,
+    /// How many of them are HTML pages.
+    pub pages: usize,
+    /// How many pages this render actually rendered (the rest were reused).
+    pub rendered: usize,
+    /// The inputs of the costly drawings, to redraw them only when they change.
+    timeline: Option<(Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>)>,
+    graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
+}
+
+/// What a rebuild may take from the site rendered before it.
+///
+/// The caller knows which documents changed; it says which entity pages
+/// are stale (by site path). Every other entity page is copied from
+/// `previous`, and so is the timeline or graph whose input is unchanged.
+/// The portfolio, the kind indexes, the search index, the sitemap and
+/// `pilots.json` are always rendered again: they list everything.
+pub struct Reuse<'a> {
+    /// The site rendered before, from the same config and templates.
+    pub previous: &'a Site,
+    /// Whether the entity page at this site path must be rendered again.
+    pub stale: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// The site path of an entity's page (`pilots/ticket-triage.html`).
+pub fn page_path(config: &Config, entity: &crate::model::Entity) -> String {
+    format!("{}/{}.html", config.kinds[entity.kind].plural(), entity.id)
 }
 
 /// Why the site could not be built (exit 2).
@@ -137,7 +193,47 @@ pub fn build(
 ) -> Result<BuildSummary, RenderError> {
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
-    let tera = templates::load(root)?;
+    let templates = Templates::load(root)?;
+    let site = render_site(
+        root,
+        config,
+        portfolio,
+        history,
+        report,
+        &templates,
+        &SiteOptions {
+            base_url: options.base_url.clone(),
+            today: options.today,
+            progress: options.progress.clone(),
+            export: true,
+        },
+        None,
+    )?;
+    output::write_site(
+        &options.out_dir,
+        root,
+        site.files.iter().map(|(path, bytes)| (path, &bytes[..])),
+    )?;
+    Ok(BuildSummary {
+        pages: site.pages,
+        files: site.files.len(),
+    })
+}
+
+/// Render the site into memory. With `reuse`, only what changed is
+/// rendered again (see [`Reuse`]); the result is the same as a full render.
+#[allow(clippy::too_many_arguments)]
+pub fn render_site(
+    root: &Path,
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    report: &Report,
+    templates: &Templates,
+    options: &SiteOptions,
+    reuse: Option<&Reuse>,
+) -> Result<Site, RenderError> {
+    let tera = &templates.0;
     let inputs = Inputs::new(config, portfolio, history, report, options.today);
     let nav = inputs.nav();
     let site = |path: &str| SiteView {
@@ -163,8 +259,21 @@ pub fn build(
         c.insert("page", &page_view(path, title, kind));
         c
     };
+    // A page of the previous site, when this one may keep it.
+    let kept = |path: &str, unchanged: bool| -> Option<Arc<[u8]>> {
+        let reuse = reuse?;
+        if !unchanged {
+            return None;
+        }
+        reuse.previous.files.get(path).cloned()
+    };
+    let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
 
     let mut pages: Vec<Page> = Vec::new();
+    // Every page in site order, for the sitemap, with the bytes kept from
+    // the previous site where a page is not rendered again.
+    let mut order: Vec<String> = Vec::new();
+    let mut files: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
 
     // The portfolio.
     let rows: Vec<_> = portfolio
@@ -176,6 +285,7 @@ pub fn build(
     c.insert("rows", &rows);
     c.insert("statuses", &crate::config::PILOT_STATUSES);
     c.insert("summary", &report_summary(report));
+    order.push("index.html".into());
     pages.push(Page {
         path: "index.html".into(),
         template: "portfolio.html",
@@ -192,12 +302,25 @@ pub fn build(
         for (offset, e) in entities.iter().enumerate() {
             let index = start + offset;
             let path = inputs.href(e);
-            if kind.builtin == Some(Builtin::Pilot) && e.defined() {
+            rows.push(views::KindRow {
+                link: inputs.link_to(e),
+                references: e.referenced_by.len(),
+            });
+            let is_pilot_page = kind.builtin == Some(Builtin::Pilot) && e.defined();
+            if is_pilot_page && e.pilot.is_none() {
+                continue;
+            }
+            order.push(path.clone());
+            if let Some(bytes) = kept(&path, !stale(&path)) {
+                files.insert(path, bytes);
+                continue;
+            }
+            if is_pilot_page {
                 if let Some(view) = inputs.pilot_view(index) {
                     let mut c = context(&path, &e.title, "pilot");
                     c.insert("pilot", &view);
                     pages.push(Page {
-                        path: path.clone(),
+                        path,
                         template: "pilot.html",
                         context: c,
                     });
@@ -206,15 +329,11 @@ pub fn build(
                 let mut c = context(&path, &e.title, "entity");
                 c.insert("entity", &inputs.entity_view(index));
                 pages.push(Page {
-                    path: path.clone(),
+                    path,
                     template: "entity.html",
                     context: c,
                 });
             }
-            rows.push(views::KindRow {
-                link: inputs.link_to(e),
-                references: e.referenced_by.len(),
-            });
         }
         let path = format!("{dir}/index.html");
         let mut c = context(&path, &label, "index");
@@ -222,6 +341,7 @@ pub fn build(
             "kind",
             &serde_json::json!({ "name": kind.name, "label": label, "rows": rows }),
         );
+        order.push(path.clone());
         pages.push(Page {
             path,
             template: "kind.html",
@@ -229,35 +349,48 @@ pub fn build(
         });
     }
 
-    // The timeline, by status and by owner.
-    let mut c = context("timeline.html", "Production-path timeline", "timeline");
-    c.insert(
-        "by_status",
-        &timeline::render(&timeline_rows(&inputs, false), options.today),
-    );
-    c.insert(
-        "by_owner",
-        &timeline::render(&timeline_rows(&inputs, true), options.today),
-    );
-    pages.push(Page {
-        path: "timeline.html".into(),
-        template: "timeline.html",
-        context: c,
-    });
+    // The timeline, by status and by owner: drawn again only when its rows changed.
+    let timeline_input = (timeline_rows(&inputs, false), timeline_rows(&inputs, true));
+    let unchanged = reuse.is_some_and(|r| r.previous.timeline.as_ref() == Some(&timeline_input));
+    order.push("timeline.html".into());
+    if let Some(bytes) = kept("timeline.html", unchanged) {
+        files.insert("timeline.html".into(), bytes);
+    } else {
+        let mut c = context("timeline.html", "Production-path timeline", "timeline");
+        c.insert(
+            "by_status",
+            &timeline::render(&timeline_input.0, options.today),
+        );
+        c.insert(
+            "by_owner",
+            &timeline::render(&timeline_input.1, options.today),
+        );
+        pages.push(Page {
+            path: "timeline.html".into(),
+            template: "timeline.html",
+            context: c,
+        });
+    }
 
-    // The dependency graph.
-    let (nodes, edges) = graph_input(&inputs);
-    let components: Vec<_> = graph::render(&nodes, &edges)
-        .into_iter()
-        .map(|c| serde_json::json!({ "svg": c.svg, "nodes": c.nodes, "edges": c.edges }))
-        .collect();
-    let mut c = context("graph.html", "Dependency graph", "graph");
-    c.insert("components", &components);
-    pages.push(Page {
-        path: "graph.html".into(),
-        template: "graph.html",
-        context: c,
-    });
+    // The dependency graph, likewise.
+    let graph_in = graph_input(&inputs);
+    let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
+    order.push("graph.html".into());
+    if let Some(bytes) = kept("graph.html", unchanged) {
+        files.insert("graph.html".into(), bytes);
+    } else {
+        let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
+            .into_iter()
+            .map(|c| serde_json::json!({ "svg": c.svg, "nodes": c.nodes, "edges": c.edges }))
+            .collect();
+        let mut c = context("graph.html", "Dependency graph", "graph");
+        c.insert("components", &components);
+        pages.push(Page {
+            path: "graph.html".into(),
+            template: "graph.html",
+            context: c,
+        });
+    }
 
     // The 404 page is served at any path: with a base URL its links are
     // absolute, so they work wherever it is shown.
@@ -267,37 +400,47 @@ pub fn build(
         s.root = format!("{}/", base.trim_end_matches('/'));
         not_found.insert("site", &s);
     }
+    order.push("404.html".into());
     pages.push(Page {
         path: "404.html".into(),
         template: "404.html",
         context: not_found,
     });
 
-    // Render every page in parallel; the first error (in page order) wins.
+    // Render in parallel; the first error (in page order) wins.
+    let total = pages.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
     let rendered: Vec<Result<(String, Vec<u8>), RenderError>> = pages
         .par_iter()
         .map(|p| {
-            tera.render(p.template, &p.context)
+            let result = tera
+                .render(p.template, &p.context)
                 .map(|html| (p.path.clone(), html.into_bytes()))
                 .map_err(|e| RenderError::Page {
                     page: p.path.clone(),
                     message: e.to_string(),
-                })
+                });
+            if let Some(progress) = &options.progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.report(n, total);
+            }
+            result
         })
         .collect();
-    let mut files = Vec::with_capacity(rendered.len() + 8);
+    let rendered_count = rendered.len();
     for r in rendered {
-        files.push(r?);
+        let (path, bytes) = r?;
+        files.insert(path, bytes.into());
     }
-    let page_count = files.len();
+    let page_count = order.len();
 
     // The sitemap lists every page but the 404.
-    let urls: Vec<String> = pages
+    let urls: Vec<String> = order
         .iter()
-        .filter(|p| p.path != "404.html")
+        .filter(|p| *p != "404.html")
         .map(|p| match &options.base_url {
-            Some(b) => format!("{}/{}", b.trim_end_matches('/'), p.path),
-            None => p.path.clone(),
+            Some(b) => format!("{}/{}", b.trim_end_matches('/'), p),
+            None => p.clone(),
         })
         .collect();
     let mut c = tera::Context::new();
@@ -308,25 +451,37 @@ pub fn build(
             page: "sitemap.xml".into(),
             message: e.to_string(),
         })?;
-    files.push(("sitemap.xml".into(), sitemap.into_bytes()));
+    files.insert("sitemap.xml".into(), sitemap.into_bytes().into());
 
     for (name, text) in templates::assets(root) {
-        files.push((format!("assets/{name}"), text.into_bytes()));
+        files.insert(format!("assets/{name}"), text.into_bytes().into());
     }
-    files.push((
+    files.insert(
         "assets/search-index.js".into(),
-        search_index(&inputs).into_bytes(),
-    ));
+        search_index(&inputs).into_bytes().into(),
+    );
+    if options.export {
+        files.insert(
+            "pilots.json".into(),
+            export_json(config, portfolio, history),
+        );
+    }
+
+    Ok(Site {
+        files,
+        pages: page_count,
+        rendered: rendered_count,
+        timeline: Some(timeline_input),
+        graph: Some(graph_in),
+    })
+}
+
+/// `pilots.json`: the export, as the site publishes it.
+pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Arc<[u8]> {
     let export = crate::export::export(config, portfolio, history);
     let mut json = serde_json::to_string_pretty(&export).unwrap_or_default();
     json.push('\n');
-    files.push(("pilots.json".into(), json.into_bytes()));
-
-    output::write_site(&options.out_dir, root, &files)?;
-    Ok(BuildSummary {
-        pages: page_count,
-        files: files.len(),
-    })
+    json.into_bytes().into()
 }
 
 fn report_summary(report: &Report) -> serde_json::Value {

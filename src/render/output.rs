@@ -112,7 +112,11 @@ pub fn check_target(out: &Path, root: &Path) -> Result<PathBuf, OutputError> {
 }
 
 /// Write `files` (site-relative paths with `/`) as the site at `out`.
-pub fn write_site(out: &Path, root: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+pub fn write_site<'a>(
+    out: &Path,
+    root: &Path,
+    files: impl IntoIterator<Item = (&'a String, &'a [u8])>,
+) -> Result<(), OutputError> {
     let out_abs = check_target(out, root)?;
     let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = out_abs

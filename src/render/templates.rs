@@ -41,6 +41,23 @@ fn read_override(root: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(root.join("templates").join(name)).ok()
 }
 
+/// The loaded templates, ready to render pages. Opaque outside `render/`,
+/// so that nothing else sees Tera.
+pub struct Templates(pub(super) Tera);
+
+impl Templates {
+    /// Load every template, preferring `<root>/templates/<name>`.
+    pub fn load(root: &Path) -> Result<Templates, TemplateError> {
+        load(root).map(Templates)
+    }
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Templates(..)")
+    }
+}
+
 /// Load every template, preferring `<root>/templates/<name>`.
 pub fn load(root: &Path) -> Result<Tera, TemplateError> {
     let mut tera = Tera::new();
@@ -71,6 +88,17 @@ pub fn assets(root: &Path) -> Vec<(&'static str, String)> {
                 read_override(root, name).unwrap_or_else(|| builtin.to_string()),
             )
         })
+        .collect()
+}
+
+/// The text of every override in `<root>/templates/` (`None` where the
+/// built-in stands), in a fixed order: what `serve` compares to notice a
+/// template change.
+pub fn override_texts(root: &Path) -> Vec<Option<String>> {
+    TEMPLATES
+        .iter()
+        .chain(ASSETS)
+        .map(|(name, _)| read_override(root, name))
         .collect()
 }
 

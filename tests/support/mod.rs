@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,91 @@
+//! `pilotbook serve`: build, serve from memory, rebuild and live-reload on
+//! change, until SIGTERM or Ctrl-C.
+
+use crate::cli::Context;
+use clap::Args;
+use pilotbook::serve::{Outcome, ServeOptions, Server};
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+/// `serve`'s arguments.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on; when it is taken, the next free one is used (0: any free port).
+    #[arg(short, long, default_value_t = 3000)]
+    pub port: u16,
+
+    /// The address to listen on; anything but loopback exposes the preview to the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Open the site in the default browser once it is served.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Poll the file system for changes instead of waiting for its events (for WSL2, Docker bind mounts, network drives).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+/// Run `serve`.
+pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let today = super::today()?;
+    let server = Server::bind(ServeOptions {
+        root: ctx.root.clone(),
+        config: ctx.config.clone(),
+        bind: args.bind,
+        port: args.port,
+        poll: args.poll,
+        today,
+    })?;
+    let url = server.url();
+    // The URL is the one line a user needs: printed even with --quiet.
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", ctx.root.display());
+    if args.open
+        && let Err(e) = opener::open_browser(&url)
+    {
+        eprintln!("warning: cannot open a browser: {e}");
+    }
+    let quiet = ctx.quiet;
+    server.run(move |outcome| print_outcome(outcome, quiet))?;
+    if !quiet {
+        eprintln!("stopped");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_outcome(outcome: &Outcome, quiet: bool) {
+    if !outcome.failure.is_empty() {
+        eprintln!(
+            "build failed in {} ms; still serving the last good site:",
+            outcome.took.as_millis()
+        );
+        for e in &outcome.failure {
+            let place = match (e.path.is_empty(), e.line) {
+                (true, _) => String::new(),
+                (false, 0) => format!("{}: ", e.path),
+                (false, line) => format!("{}:{line}:{}: ", e.path, e.column),
+            };
+            eprintln!("  {place}{}", e.message);
+        }
+        return;
+    }
+    if quiet {
+        return;
+    }
+    eprintln!(
+        "rebuilt {} of {} pages, read {} of {} documents, in {} ms: {} errors, {} warnings{}",
+        outcome.rendered,
+        outcome.pages,
+        outcome.reparsed,
+        outcome.documents,
+        outcome.took.as_millis(),
+        outcome.errors,
+        outcome.warnings,
+        if outcome.history_reread {
+            ", history read"
+        } else {
+            ""
+        }
+    );
+}
