@@ -25,6 +25,9 @@ pub struct BuildArgs {
 /// Run `build`.
 pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let project = super::load(ctx, &args.source.options())?;
+    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+        return Ok(code);
+    }
     let today = super::today()?;
     let clock = std::time::Instant::now();
     let report = project.check(today, None)?;

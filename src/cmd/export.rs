@@ -15,6 +15,9 @@ pub struct ExportArgs {
 /// Run `export`.
 pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let project = super::load(ctx, &args.source.options())?;
+    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+        return Ok(code);
+    }
     let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);
     let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
