@@ -335,13 +335,19 @@ fn hostile_corpus() {
             &["check", "--format", "json", "--no-cache"],
             tmp.path(),
         );
+        // Cases run one after another, so a rise of the children's peak
+        // belongs to this case's run.
         let rss = children_max_rss_kib();
-        if rss > max_rss {
+        let peak = if rss > max_rss {
             max_rss = rss;
             if rss > MEMORY_LIMIT_KIB {
                 fail(format!("a run reached {} MiB", rss / 1024));
             }
-        }
+            format!("{} MiB (new peak)", rss / 1024)
+        } else {
+            format!("≤ {} MiB", max_rss / 1024)
+        };
+        eprintln!("{name:<36} check {:>6} ms  {peak}", took.as_millis());
         if took > TIME_LIMIT {
             fail(format!("took {took:?}"));
         }
@@ -480,6 +486,18 @@ fn hostile_corpus() {
         );
         if took > TIME_LIMIT {
             fail(format!("build took {took:?}"));
+        }
+        let rss = children_max_rss_kib();
+        if rss > max_rss {
+            max_rss = rss;
+            eprintln!(
+                "{name:<36} build {:>6} ms  {} MiB (new peak)",
+                took.as_millis(),
+                rss / 1024
+            );
+        }
+        if rss > MEMORY_LIMIT_KIB {
+            fail(format!("the build reached {} MiB", rss / 1024));
         }
         if built.status.code() != Some(0) {
             fail(format!(
