@@ -150,19 +150,30 @@ impl Project {
                     }
                 };
                 let files = revision.files_below(&discover::start_folders(&config))?;
-                let blobs: Vec<(usize, String, Vec<u8>)> = files
+                let limits = config.limits;
+                // A blob over the cap is refused from its header, unread.
+                let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files
                     .into_iter()
                     .filter_map(|path| {
                         let kind = discover::classify(&config, &path)?;
+                        let size = revision.size(&path)?;
+                        if size > limits.max_file_bytes {
+                            return Some((kind, path, Err(size)));
+                        }
                         let bytes = revision.read(&path)?;
-                        Some((kind, path, bytes))
+                        Some((kind, path, Ok(bytes)))
                     })
                     .collect();
-                let limits = config.limits;
                 let parsed = blobs
                     .into_par_iter()
                     .map(|(kind, path, bytes)| {
-                        let parsed = parse::parse_owned_with(&path, bytes, &limits);
+                        let parsed = match bytes {
+                            Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
+                            Err(size) => parse::unreadable(
+                                &path,
+                                parse::too_large(&path, size, limits.max_file_bytes),
+                            ),
+                        };
                         (kind, path, parsed)
                     })
                     .collect();

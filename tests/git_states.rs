@@ -218,3 +218,28 @@ fn modified_document() {
         "changes that are not committed",
     );
 }
+
+#[test]
+fn rev_refuses_a_blob_over_the_cap_from_its_header() {
+    let repo = repo();
+    repo.write("pilotbook.toml", "[limits]\nmax_file_bytes = 1000\n");
+    repo.write(
+        "people/big.md",
+        &format!("---\nname: Big\n---\n\n{}\n", "x".repeat(2000)),
+    );
+    repo.commit("Big", DANA, "2026-01-03T10:00:00+00:00");
+    let found = diagnostics(&repo.root, &["--rev", "HEAD"], 1);
+    let big: Vec<&Value> = found
+        .iter()
+        .filter(|d| d["path"] == "people/big.md")
+        .collect();
+    assert_eq!(big.len(), 1, "{found:#?}");
+    assert_eq!(big[0]["rule"], "unreadable-file");
+    assert!(
+        big[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at most 1000 bytes"),
+        "{big:?}"
+    );
+}
