@@ -331,10 +331,10 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(&str, String)>, usize) {
             value = html[vstart..vend].to_string();
             i = (vend + usize::from(quote.is_some())).min(bytes.len());
         }
+        // A name is only empty at a stray `=`, which the value branch has
+        // consumed: every turn of the loop moves on by whole characters.
         if !name.is_empty() {
             out.push((name, value));
-        } else {
-            i += 1;
         }
     }
 }
@@ -392,6 +392,18 @@ mod tests {
         assert!(removed_raw_html("a < b and <b>c</b>").is_empty());
         assert!(removed_raw_html("<").is_empty());
         assert!(removed_raw_html("<a href='x").is_empty());
+        // A stray `=` then a multi-byte character: an HTML block such as
+        // `<div ="x"é>` once made the scanner slice mid-character.
+        for odd in [
+            "<div =\"x\"\u{e9}>\n\ntext\n",
+            "<a =\"x\"\u{e9}>",
+            "<a =\u{e9}>",
+            "<a = >",
+            "<a =",
+            "<b =\"\u{e9}\"\u{e9}\u{e9}=>",
+        ] {
+            let _ = removed_raw_html(odd);
+        }
     }
 
     #[test]
