@@ -54,6 +54,28 @@ pub struct Config {
     pub kinds: Vec<KindConfig>,
     /// `[rules]`: severities that differ from the defaults.
     pub severity_overrides: SeverityOverrides,
+    /// `[limits]`: the largest inputs read.
+    pub limits: Limits,
+}
+
+/// `[limits]`: how much of one document pilotbook reads. A document is
+/// text someone wrote, not a data set; the caps keep one hostile file from
+/// costing a CI run its time or memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest document file, in bytes (`max_file_bytes`, default 8 MiB).
+    pub max_file_bytes: u64,
+    /// The largest front matter, in bytes (`max_front_matter_bytes`, default 256 KiB).
+    pub max_front_matter_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 8 * 1024 * 1024,
+            max_front_matter_bytes: 256 * 1024,
+        }
+    }
 }
 
 /// `[site]`.
@@ -270,6 +292,8 @@ impl Config {
             }
         };
 
+        let limits = resolve_limits(&raw.limits, &err)?;
+
         Ok(Config {
             site: SiteConfig {
                 title: raw
@@ -283,6 +307,7 @@ impl Config {
             output_dir,
             kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
             severity_overrides,
+            limits,
         })
     }
 
@@ -296,6 +321,44 @@ impl Config {
         // `parse` always inserts the four built-ins first, in `Builtin::ALL` order.
         &self.kinds[builtin as usize]
     }
+}
+
+/// The largest cap accepted: past it a "limit" no longer protects anything.
+const MAX_LIMIT_BYTES: i64 = 1 << 30;
+
+fn resolve_limits(
+    raw: &RawLimits,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Limits, ConfigError> {
+    let check = |value: &Option<Spanned<i64>>, key: &str, default: u64| match value {
+        None => Ok(default),
+        Some(v) => {
+            let n = *v.get_ref();
+            if (1..=MAX_LIMIT_BYTES).contains(&n) {
+                Ok(n.unsigned_abs())
+            } else {
+                Err(err(
+                    Some(v.span()),
+                    format!(
+                        "`{key} = {n}` must be a number of bytes from 1 to {MAX_LIMIT_BYTES} (1 GiB)"
+                    ),
+                ))
+            }
+        }
+    };
+    let d = Limits::default();
+    let max_file_bytes = check(&raw.max_file_bytes, "max_file_bytes", d.max_file_bytes)?;
+    let max_front_matter_bytes = check(
+        &raw.max_front_matter_bytes,
+        "max_front_matter_bytes",
+        d.max_front_matter_bytes as u64,
+    )?;
+    Ok(Limits {
+        max_file_bytes,
+        // At most 1 GiB, so it fits a usize on every target pilotbook builds for.
+        max_front_matter_bytes: usize::try_from(max_front_matter_bytes)
+            .unwrap_or(d.max_front_matter_bytes),
+    })
 }
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -517,6 +580,8 @@ struct RawConfig {
     #[serde(default)]
     build: RawBuild,
     #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
     kinds: BTreeMap<String, Spanned<RawKind>>,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
@@ -536,6 +601,13 @@ struct RawSite {
 #[serde(deny_unknown_fields)]
 struct RawBuild {
     output_dir: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_bytes: Option<Spanned<i64>>,
+    max_front_matter_bytes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,7 +3,10 @@
 //! Discovery walks the working tree below the pilotbook root, starting only
 //! at the literal folder prefix of each kind's globs (so a monorepo's code
 //! tree is never walked), skipping `.git`, hidden folders and the output
-//! folder, and never following a symbolic link out of the root. Each file is
+//! folder, and never following a symbolic link out of the root (such links,
+//! dangling links and link loops are skipped, and named in
+//! [`Discovery::skipped`]; a folder named like a document is walked, never
+//! read). Each file is
 //! matched against the kinds in config order; the first kind that claims a
 //! path owns it. The result is sorted by path so every later stage iterates
 //! in a stable order. Reading the files is the caller's business.
@@ -88,22 +91,39 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
             let Ok(entry) = entry else { continue };
             let rel = relative(root, entry.path());
             let is_file = if entry.path_is_symlink() {
-                match entry.path().canonicalize() {
-                    Ok(target) if target.starts_with(&canonical_root) => target.is_file(),
-                    Ok(_) => {
+                match resolve_link(entry.path()) {
+                    Link::Resolved(target) if target.starts_with(&canonical_root) => {
+                        target.is_file()
+                    }
+                    Link::Resolved(target) => {
+                        // Named whatever it is named: a link out of the
+                        // repository is never read, file or folder.
                         out.skipped.push(Skipped {
                             rel_path: rel.clone(),
-                            reason: "symbolic link to a file outside the repository".into(),
+                            reason: format!(
+                                "is a symbolic link to `{}`, outside the repository; it is not followed",
+                                target.display()
+                            ),
                         });
                         false
                     }
-                    Err(_) => {
+                    Link::Dangling if classify(config, &rel).is_some() => {
                         out.skipped.push(Skipped {
                             rel_path: rel.clone(),
-                            reason: "dangling symbolic link".into(),
+                            reason: "is a symbolic link to nothing (dangling); it is skipped"
+                                .into(),
                         });
                         false
                     }
+                    Link::Loop if classify(config, &rel).is_some() => {
+                        out.skipped.push(Skipped {
+                            rel_path: rel.clone(),
+                            reason: "is a symbolic link that loops back to itself; it is skipped"
+                                .into(),
+                        });
+                        false
+                    }
+                    Link::Dangling | Link::Loop => false,
                 }
             } else {
                 entry.file_type().is_file()
@@ -122,6 +142,76 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
         }
     }
     out.documents.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out.skipped.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out
+}
+
+/// Where a symbolic link leads.
+enum Link {
+    /// To this existing path, every link on the way resolved.
+    Resolved(PathBuf),
+    /// To a path that does not exist.
+    Dangling,
+    /// Round in a circle (or through more links than the OS would follow).
+    Loop,
+}
+
+/// Follow `link` hop by hop, so that a loop and a dangling link are told
+/// apart (`canonicalize` fails the same way for both).
+fn resolve_link(link: &Path) -> Link {
+    // Linux gives up after 40 hops; so does this.
+    const MAX_HOPS: usize = 40;
+    let mut seen = BTreeSet::new();
+    let mut at = link.to_path_buf();
+    loop {
+        if seen.len() == MAX_HOPS || !seen.insert(at.clone()) {
+            return Link::Loop;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&at) else {
+            return Link::Dangling;
+        };
+        if !meta.file_type().is_symlink() {
+            break;
+        }
+        let Ok(target) = std::fs::read_link(&at) else {
+            return Link::Dangling;
+        };
+        at = match at.parent() {
+            Some(parent) => parent.join(target),
+            None => target,
+        };
+    }
+    // Links in the folders on the way are resolved too; one that fails
+    // there loops or dangles like the link itself.
+    match at.canonicalize() {
+        Ok(target) => Link::Resolved(target),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Link::Dangling,
+        Err(_) => Link::Loop,
+    }
+}
+
+/// The documents whose paths differ from another's only by letter case or
+/// Unicode normalisation: they collide on a case-insensitive or
+/// normalising file system (macOS, Windows), and so would their pages.
+/// Each group comes back sorted, groups in the order of their first path.
+pub fn case_collisions<'p>(paths: impl IntoIterator<Item = &'p str>) -> Vec<Vec<&'p str>> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for path in paths {
+        let key: String = path.nfc().collect::<String>().to_lowercase();
+        groups.entry(key).or_default().push(path);
+    }
+    let mut out: Vec<Vec<&str>> = groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort_unstable();
+            g.dedup();
+            g
+        })
+        .filter(|g| g.len() > 1)
+        .collect();
+    out.sort();
     out
 }
 
@@ -178,6 +268,24 @@ pub fn relative(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collisions_by_case_and_normalisation() {
+        let paths = [
+            "pilots/a.md",
+            "pilots/A.md",
+            "pilots/b.md",
+            "pilots/caf\u{e9}.md",
+            "pilots/cafe\u{301}.md",
+        ];
+        assert_eq!(
+            case_collisions(paths),
+            vec![
+                vec!["pilots/A.md", "pilots/a.md"],
+                vec!["pilots/cafe\u{301}.md", "pilots/caf\u{e9}.md"],
+            ]
+        );
+    }
 
     #[test]
     fn prefixes() {

@@ -282,7 +282,9 @@ fn entity_out<'a>(
             .document
             .as_ref()
             .and_then(|d| d.parsed.front_matter.as_ref())
-            .map_or(Value::Null, |fm| fm.to_json()),
+            .map_or(Value::Null, |fm| {
+                typed_front_matter(&config.kinds[e.kind], fm)
+            }),
         sections: e
             .document
             .iter()
@@ -345,4 +347,27 @@ pub fn export(config: &Config, portfolio: &Portfolio, history: &History) -> Valu
         root.insert(kind.plural().to_string(), Value::Array(list));
     }
     Value::Object(root)
+}
+
+/// The front matter as JSON, with every field the kind types as text
+/// (`string`, `date`, `enum`, `ref`) written as the text it is in the file:
+/// `version: 1.10` stays `"1.10"`, not the number 1.1.
+fn typed_front_matter(kind: &crate::config::KindConfig, fm: &crate::parse::Node) -> Value {
+    use crate::config::FieldType;
+    let mut json = fm.to_json();
+    if let (Value::Object(map), crate::parse::Value::Map(entries)) = (&mut json, &fm.value) {
+        for (key, node) in entries {
+            let textual = matches!(
+                kind.fields.get(&key.name),
+                Some(FieldType::String | FieldType::Date | FieldType::Enum(_) | FieldType::Ref(_))
+            );
+            if let (true, Some(text)) = (textual, node.as_text())
+                && let Some(slot) = map.get_mut(&key.name)
+                && !slot.is_null()
+            {
+                *slot = Value::String(text.to_string());
+            }
+        }
+    }
+    json
 }

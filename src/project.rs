@@ -7,13 +7,14 @@
 //! this path.
 
 use crate::config::Builtin;
-use crate::config::{CONFIG_FILE, Config, ConfigError};
+use crate::config::{CONFIG_FILE, Config, ConfigError, Limits};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::discover::{self, Skipped};
+use crate::history::DocumentState;
 use crate::history::{self, History, HistoryError, HistoryOptions, Revision};
 use crate::model::{self, Date, Portfolio};
 use crate::parse::{self, ParsedDocument};
-use crate::rules::Rule;
+use crate::rules::{Rule, Severity};
 use crate::source::Position;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -54,6 +55,9 @@ pub struct LoadOptions {
     pub history: bool,
     /// Use `.pilotbook-cache/` for history.
     pub cache: bool,
+    /// `--require-full-history`: history that is unavailable or does not
+    /// cover a document is an error, not a warning.
+    pub require_full_history: bool,
     /// Told `(commits walked, commits to walk)` while history is read.
     pub progress: Option<crate::progress::Progress>,
 }
@@ -64,6 +68,7 @@ impl Default for LoadOptions {
             rev: None,
             history: true,
             cache: true,
+            require_full_history: false,
             progress: None,
         }
     }
@@ -88,6 +93,8 @@ pub struct Project {
     findings: Vec<Diagnostic>,
     /// Entity index by document path.
     by_path: HashMap<String, usize>,
+    /// `--require-full-history`.
+    require_full_history: bool,
 }
 
 impl Project {
@@ -113,16 +120,21 @@ impl Project {
             timings.push((name, clock.elapsed()));
             clock = std::time::Instant::now();
         };
-        let (config, parsed, skipped) = match &options.rev {
+        let (config, parsed, skipped): (
+            Config,
+            Vec<(usize, String, ParsedDocument)>,
+            Vec<Skipped>,
+        ) = match &options.rev {
             None => {
                 let config = Config::load(root, config_path)?;
                 let discovery = discover::discover(root, &config);
                 lap("discover");
+                let limits = config.limits;
                 let parsed = discovery
                     .documents
                     .into_par_iter()
                     .map(|d| {
-                        let parsed = read_document(&d.abs_path, &d.rel_path);
+                        let parsed = read_document(&d.rel_path, &d.abs_path, &limits);
                         (d.kind, d.rel_path, parsed)
                     })
                     .collect();
@@ -141,18 +153,30 @@ impl Project {
                     }
                 };
                 let files = revision.files_below(&discover::start_folders(&config))?;
-                let blobs: Vec<(usize, String, Vec<u8>)> = files
+                let limits = config.limits;
+                // A blob over the cap is refused from its header, unread.
+                let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files
                     .into_iter()
                     .filter_map(|path| {
                         let kind = discover::classify(&config, &path)?;
+                        let size = revision.size(&path)?;
+                        if size > limits.max_file_bytes {
+                            return Some((kind, path, Err(size)));
+                        }
                         let bytes = revision.read(&path)?;
-                        Some((kind, path, bytes))
+                        Some((kind, path, Ok(bytes)))
                     })
                     .collect();
                 let parsed = blobs
                     .into_par_iter()
                     .map(|(kind, path, bytes)| {
-                        let parsed = parse::parse_owned(&path, bytes);
+                        let parsed = match bytes {
+                            Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
+                            Err(size) => parse::unreadable(
+                                &path,
+                                parse::too_large(&path, size, limits.max_file_bytes),
+                            ),
+                        };
                         (kind, path, parsed)
                     })
                     .collect();
@@ -161,6 +185,7 @@ impl Project {
         };
         lap("read and parse");
         let mut project = Project::from_parsed(root, config, parsed, skipped, History::default());
+        project.require_full_history = options.require_full_history;
         lap("type and link");
         if options.history {
             project.history = history::read(
@@ -191,7 +216,9 @@ impl Project {
         skipped: Vec<Skipped>,
         history: History,
     ) -> Project {
-        let (portfolio, findings) = model::build(&config, parsed);
+        let mut fs_findings = file_system_findings(&parsed, &skipped);
+        let (portfolio, mut findings) = model::build(&config, parsed);
+        findings.append(&mut fs_findings);
         let by_path: HashMap<String, usize> = portfolio
             .entities
             .iter()
@@ -207,6 +234,7 @@ impl Project {
             timings: Vec::new(),
             findings,
             by_path,
+            require_full_history: false,
         }
     }
 
@@ -251,6 +279,7 @@ impl Project {
             &self.history,
             today,
         ));
+        diagnostics.extend(self.history_findings());
         let in_scope = match scope {
             None => None,
             Some(paths) => Some(self.documents_under(paths)?),
@@ -270,10 +299,25 @@ impl Project {
         paths.sort();
         let documents = paths.len();
         if let Some(scope) = &in_scope {
-            diagnostics.retain(|d| scope.contains(d.path.as_str()));
+            // The repository-wide history warning stays whatever the scope.
+            diagnostics.retain(|d| d.path == CONFIG_FILE || scope.contains(d.path.as_str()));
         }
+        let mut overrides = self.config.severity_overrides.clone();
+        if self.require_full_history {
+            overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
+        }
+        let mut report = Report::finish(documents, diagnostics, &overrides);
+        report.paths = paths;
+        Ok(report)
+    }
+
+    /// `history-unavailable`: once for the repository when history cannot
+    /// be read at all (no repository, no commits, a shallow clone), else
+    /// once for each document the history does not cover yet (not
+    /// committed, or changed in the working tree).
+    pub fn history_findings(&self) -> Vec<Diagnostic> {
         if let Some(why) = &self.history.unavailable {
-            diagnostics.push(
+            return vec![
                 Diagnostic::new(
                     Rule::HistoryUnavailable,
                     CONFIG_FILE,
@@ -281,11 +325,27 @@ impl Project {
                     why.explain(),
                 )
                 .help("see `pilotbook check --explain history-unavailable`"),
-            );
+            ];
         }
-        let mut report = Report::finish(documents, diagnostics, &self.config.severity_overrides);
-        report.paths = paths;
-        Ok(report)
+        self.history
+            .documents
+            .iter()
+            .filter_map(|(path, h)| {
+                let message = match h.state {
+                    DocumentState::Committed => return None,
+                    DocumentState::Uncommitted => format!(
+                        "`{path}` is not committed yet, so it has no dates, authors or status timeline"
+                    ),
+                    DocumentState::Modified => format!(
+                        "`{path}` has changes that are not committed yet; its dates, authors and status timeline end at its last commit"
+                    ),
+                };
+                Some(
+                    Diagnostic::new(Rule::HistoryUnavailable, path.as_str(), Position::START, message)
+                        .help("commit the document (`git add` and `git commit`) before publishing"),
+                )
+            })
+            .collect()
     }
 
     /// The document paths at or below the given root-relative (or
@@ -332,26 +392,77 @@ impl Project {
     }
 }
 
-/// Read and parse one file of the working tree; a file that cannot be read
-/// is a document with a `front-matter` finding, never an error.
-pub fn read_document(abs_path: &Path, rel_path: &str) -> ParsedDocument {
-    match std::fs::read(abs_path) {
-        Ok(bytes) => parse::parse_owned(rel_path, bytes),
-        Err(e) => unreadable(rel_path, &e),
+/// What the file system says about the documents: links discovery did
+/// not follow, and paths that only differ by case.
+fn file_system_findings(
+    parsed: &[(usize, String, ParsedDocument)],
+    skipped: &[Skipped],
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = skipped
+        .iter()
+        .map(|s| {
+            Diagnostic::new(
+                Rule::SymlinkSkipped,
+                s.rel_path.as_str(),
+                Position::START,
+                format!("`{}` {}", s.rel_path, s.reason),
+            )
+            .help("replace the link with the file itself, or point it at a file inside the repository")
+        })
+        .collect();
+    for group in discover::case_collisions(parsed.iter().map(|(_, p, _)| p.as_str())) {
+        for path in &group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|o| *o != path)
+                .map(|o| format!("`{o}`"))
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    Rule::PathCaseCollision,
+                    *path,
+                    Position::START,
+                    format!(
+                        "`{path}` differs from {} only by letter case or Unicode normalisation",
+                        others.join(", ")
+                    ),
+                )
+                .help("rename one of them: macOS and Windows checkouts keep only one of the files"),
+            );
+        }
     }
+    out
 }
 
-fn unreadable(path: &str, e: &std::io::Error) -> ParsedDocument {
-    let mut doc = parse::parse_document(path, b"");
-    doc.readable = false;
-    doc.diagnostics.push(
-        Diagnostic::new(
-            Rule::FrontMatter,
-            path,
-            Position::START,
-            format!("cannot read the file: {e}"),
+/// Read and parse one document from disk. Its size is checked before it
+/// is read, so that a huge file costs neither time nor memory.
+pub fn read_document(rel: &str, abs: &Path, limits: &Limits) -> ParsedDocument {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
+        parse::unreadable(
+            rel,
+            Diagnostic::new(
+                Rule::UnreadableFile,
+                rel,
+                Position::START,
+                format!("cannot read the file: {e}"),
+            )
+            .help("check the file's permissions"),
         )
-        .help("check the file's permissions"),
-    );
-    doc
+    };
+    let file = match std::fs::File::open(abs) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e),
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > limits.max_file_bytes {
+        return parse::unreadable(rel, parse::too_large(rel, len, limits.max_file_bytes));
+    }
+    // The file may grow between the size check and the read: read one byte
+    // past the cap at most, and let the parser refuse it.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    match file.take(limits.max_file_bytes + 1).read_to_end(&mut bytes) {
+        Ok(_) => parse::parse_owned_with(rel, bytes, limits),
+        Err(e) => unreadable(e),
+    }
 }

@@ -138,6 +138,22 @@ rules! {
         "The git history can be read: the root is in a repository with commits and full history (not a shallow clone).",
         "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
         "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
+    UnreadableFile = "unreadable-file", Error,
+        "Every document can be read: UTF-8 text (no UTF-16, no NUL bytes) and no larger than `[limits] max_file_bytes` (8 MiB by default).",
+        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file and the byte offset where reading stopped, and the rest of the repository is still checked.",
+        "# pilots/ticket-triage.md, saved as UTF-8 (with or without BOM), under 8 MiB\n";
+    SymlinkSkipped = "symlink-skipped", Warning,
+        "No document path is a symbolic link that leaves the repository, points nowhere, or loops.",
+        "pilotbook publishes what it reads: following a link out of the repository could publish a file nobody reviewed (a CI runner's secrets, another checkout). Such links, and dangling or looping ones, are skipped and named so they can be fixed.",
+        "pilots/shared.md -> ../common/shared.md     # inside the repository: followed\n";
+    PathCaseCollision = "path-case-collision", Error,
+        "No two document paths differ only by letter case (or by Unicode normalisation).",
+        "macOS and Windows file systems are case-insensitive: a checkout of `Pilots/A.md` and `pilots/a.md` keeps only one of them, and their pages would overwrite each other.",
+        "pilots/ticket-triage.md\npilots/ticket-triage-v2.md     # not pilots/Ticket-Triage.md\n";
+    RawHtmlRemoved = "raw-html-removed", Warning,
+        "Raw HTML in a document body is published as written: the sanitiser removed nothing (no scripts, event handlers, `javascript:`/`data:` URLs, iframes, forms or styles).",
+        "The site is published from documents anyone in the organisation can write; active content is removed before publishing, and this warning says where, so the author sees the page differs from the source. `[site] allow_raw_html = true` publishes raw HTML unfiltered, for repositories whose every author is trusted, and silences it.",
+        "<details><summary>Benchmark details</summary>\n\np95 over 10,000 tickets.\n\n</details>\n";
 }
 
 impl Rule {

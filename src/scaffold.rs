@@ -440,6 +440,7 @@ mod tests {
         assert_eq!(written.site.base_url, none.site.base_url);
         assert_eq!(written.site.allow_raw_html, none.site.allow_raw_html);
         assert_eq!(written.output_dir, none.output_dir);
+        assert_eq!(written.limits, none.limits);
         assert_eq!(written.kinds.len(), none.kinds.len());
         for (a, b) in written.kinds.iter().zip(&none.kinds) {
             assert_eq!(

@@ -1,6 +1,8 @@
 //! No input makes the pipeline panic: arbitrary bytes and arbitrary,
 //! YAML-shaped front matter go through parse → model → validate and come
-//! back as a document and diagnostics.
+//! back as a document and diagnostics; arbitrary `pilotbook.toml` text
+//! comes back as a config or a located error. These are the entry points
+//! the fuzz targets in `fuzz/` cover, run here on stable Rust.
 
 use pilotbook::config::Config;
 use pilotbook::model::{self, Date};
@@ -84,6 +86,60 @@ proptest! {
             doc = doc.replace('\n', "\r\n");
         }
         run_pipeline(doc.as_bytes());
+    }
+}
+
+/// Pieces a `pilotbook.toml` is made of, valid and not.
+fn config_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("[site]\ntitle = \"T\"\n".to_string()),
+        Just("[site]\nallow_raw_html = true\n".to_string()),
+        Just("[build]\noutput_dir = \"out\"\n".to_string()),
+        Just("[build]\noutput_dir = \"../x\"\n".to_string()),
+        Just("[limits]\nmax_file_bytes = 0\n".to_string()),
+        Just("[limits]\nmax_front_matter_bytes = -1\n".to_string()),
+        Just("[limits]\nmax_file_bytes = 9223372036854775807\n".to_string()),
+        Just("[kinds.pilot]\npath = \"p/**/*.md\"\n".to_string()),
+        Just("[kinds.pilot]\npath = \"[\"\n".to_string()),
+        Just("[kinds.decision]\npath = [\"d/*.md\"]\nrequired_fields = [\"status\"]\n".to_string()),
+        Just(
+            "[kinds.decision.fields]\nstatus = { enum = [\"a\"] }\nx = { ref = \"nope\" }\n"
+                .to_string()
+        ),
+        Just("[kinds.Bad]\npath = \"x/*.md\"\n".to_string()),
+        Just("[rules]\nmissing-field = \"off\"\n".to_string()),
+        Just("[rules]\nno-such-rule = \"error\"\n".to_string()),
+        Just("[[kinds]]\n".to_string()),
+        "[a-z_.\\[\\]]{1,12} = [ -~]{0,16}\n",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_config_text_never_panics(text in "\\PC{0,300}") {
+        if let Err(e) = Config::parse(&text, Path::new("pilotbook.toml")) {
+            prop_assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn config_shaped_text_is_a_config_or_a_located_error(
+        pieces in proptest::collection::vec(config_piece(), 0..8),
+    ) {
+        match Config::parse(&pieces.concat(), Path::new("pilotbook.toml")) {
+            Ok(config) => {
+                prop_assert!(config.limits.max_file_bytes >= 1);
+                prop_assert!(!config.output_dir.is_empty());
+                prop_assert!(!config.output_dir.split('/').any(|c| c == ".."));
+            }
+            Err(pilotbook::config::ConfigError::Invalid { position, message, .. }) => {
+                prop_assert!(position.line >= 1 && position.column >= 1);
+                prop_assert!(!message.is_empty());
+            }
+            Err(e) => prop_assert!(false, "not a located error: {e}"),
+        }
     }
 }
 

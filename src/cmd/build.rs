@@ -34,6 +34,9 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     history_bar.finish();
+    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+        return Ok(code);
+    }
     let today = super::today()?;
     let clock = std::time::Instant::now();
     let report = project.check(today, None)?;

@@ -15,6 +15,9 @@ pub struct ExportArgs {
 /// Run `export`.
 pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let project = super::load(ctx, &args.source.options())?;
+    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+        return Ok(code);
+    }
     let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);
     // Streamed: on a large portfolio the text is bigger than the model.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

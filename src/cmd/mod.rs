@@ -85,6 +85,10 @@ pub struct SourceArgs {
     /// Neither read nor write the history cache (`.pilotbook-cache/`).
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Fail (exit 1) when git history is unavailable (no repository, no commits, a shallow clone) or does not cover a document (not committed, or modified), instead of warning.
+    #[arg(long)]
+    pub require_full_history: bool,
 }
 
 impl SourceArgs {
@@ -95,8 +99,41 @@ impl SourceArgs {
             history: true,
             cache: !self.no_cache,
             progress: None,
+            require_full_history: self.require_full_history,
         }
     }
+}
+
+/// For commands that publish (build, export): with `--require-full-history`,
+/// print why the history is incomplete and say to exit 1 before anything
+/// is written.
+pub fn incomplete_history(
+    ctx: &crate::cli::Context,
+    project: &Project,
+    args: &SourceArgs,
+) -> Option<std::process::ExitCode> {
+    if !args.require_full_history {
+        return None;
+    }
+    let findings = project.history_findings();
+    if findings.is_empty() {
+        return None;
+    }
+    let report = pilotbook::diagnostics::Report::finish(
+        0,
+        findings,
+        &[(
+            pilotbook::rules::Rule::HistoryUnavailable,
+            Some(pilotbook::rules::Severity::Error),
+        )]
+        .into_iter()
+        .collect(),
+    );
+    eprint!(
+        "{}",
+        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color)
+    );
+    Some(std::process::ExitCode::from(1))
 }
 
 /// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, else the date of

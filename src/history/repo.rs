@@ -126,6 +126,15 @@ impl Revision {
         Some(self.repo.find_blob(oid).ok()?.content().to_vec())
     }
 
+    /// The size in bytes of a root-relative file, if the revision has it,
+    /// read from the object's header so that a huge blob is not loaded.
+    pub fn size(&self, rel: &str) -> Option<u64> {
+        let tree = self.repo.find_tree(self.tree).ok()?;
+        let oid = blob_at(&tree, &join(&self.prefix, rel))?;
+        let (size, _) = self.repo.odb().ok()?.read_header(oid).ok()?;
+        u64::try_from(size).ok()
+    }
+
     /// Every root-relative file path below the given root-relative folders.
     pub fn files_below(&self, dirs: &[String]) -> Result<Vec<String>, HistoryError> {
         let tree = self.repo.find_tree(self.tree)?;

@@ -25,9 +25,12 @@ pub fn derive_id(rel_path: &str) -> String {
 }
 
 /// Lowercase and dash a name into an id; `document` when nothing is left.
+/// The name is NFC-normalised first, so a file name written decomposed
+/// (as macOS stores it: `e` + U+0301) gives the same id as the composed one.
 pub fn slugify(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(name.len());
-    for c in name.to_lowercase().chars() {
+    for c in name.nfc().collect::<String>().to_lowercase().chars() {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
         } else if !out.ends_with('-') {
@@ -56,6 +59,9 @@ mod tests {
         assert_eq!(derive_id("pilots/x/index.md"), "x");
         assert_eq!(derive_id("people/Dana Kim.md"), "dana-kim");
         assert_eq!(derive_id("pilots/__.md"), "document");
+        // Composed and decomposed spellings of one name are one id.
+        assert_eq!(derive_id("people/Zo\u{eb} Caf\u{e9}.md"), "zo-caf");
+        assert_eq!(derive_id("people/Zoe\u{308} Cafe\u{301}.md"), "zo-caf");
     }
 
     #[test]

@@ -15,7 +15,8 @@ use crate::source::{LineIndex, Position};
 use gray_matter::engine::Engine;
 use gray_matter::{Matter, Pod};
 
-/// Largest front matter read, in bytes: a document's metadata, not a data set.
+/// Largest front matter read by default, in bytes: a document's metadata,
+/// not a data set (`[limits] max_front_matter_bytes`).
 pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
 
 /// The front matter of one file.
@@ -69,8 +70,15 @@ fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Find and parse the front matter of `text`.
+/// Find and parse the front matter of `text`, at most
+/// [`MAX_FRONT_MATTER_BYTES`] of it.
 pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
+    read_capped(path, text, lines, MAX_FRONT_MATTER_BYTES)
+}
+
+/// Find and parse the front matter of `text`; a block larger than
+/// `max_bytes` is refused before it is parsed.
+pub fn read_capped(path: &str, text: &str, lines: &LineIndex, max_bytes: usize) -> FrontMatter {
     let mut out = FrontMatter::default();
     let mut iter = lines_with_offsets(text);
     let Some((_, first)) = iter.next() else {
@@ -79,7 +87,10 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
     let syntax = match first.trim_end() {
         "---" => Syntax::Yaml,
         "+++" => Syntax::Toml,
-        _ => return out,
+        _ => {
+            misplaced_delimiter(path, text, first, lines, &mut out);
+            return out;
+        }
     };
     let delimiter = syntax.delimiter();
     let matter_start = text.find('\n').map_or(text.len(), |i| i + 1);
@@ -96,7 +107,7 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
             )
             .width(3)
             .help(format!(
-                "end the front matter with a line that is exactly `{delimiter}`"
+                "end the front matter with a line that is exactly `{delimiter}` (for a horizontal rule at the top, put a line of text before it)"
             )),
         );
         return out;
@@ -107,7 +118,7 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
         .map_or(text.len(), |i| after_close + i + 1);
     let region = &text[matter_start..close_at];
 
-    if region.len() > MAX_FRONT_MATTER_BYTES {
+    if region.len() > max_bytes {
         out.failed = true;
         out.diagnostics.push(
             Diagnostic::new(
@@ -115,12 +126,12 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
                 path,
                 Position::START,
                 format!(
-                    "the front matter is {} KiB; pilotbook reads at most {} KiB",
-                    region.len() / 1024,
-                    MAX_FRONT_MATTER_BYTES / 1024
+                    "the front matter is {} bytes; pilotbook reads at most {max_bytes}",
+                    region.len(),
                 ),
             )
-            .help("move long content into the document body"),
+            .width(3)
+            .help("move long content into the document body, or raise `[limits] max_front_matter_bytes` in pilotbook.toml"),
         );
         return out;
     }
@@ -168,7 +179,11 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
                             node.describe()
                         ),
                     )
-                    .help("write the front matter as `key: value` lines, e.g. `title: My pilot`"),
+                    .help(if syntax == Syntax::Yaml && looks_like_toml(region) {
+                        "this looks like TOML: put TOML front matter between `+++` lines, or write YAML `key: value` lines between `---`"
+                    } else {
+                        "write the front matter as `key: value` lines, e.g. `title: My pilot`"
+                    }),
                 );
             }
         },
@@ -179,6 +194,82 @@ pub fn read(path: &str, text: &str, lines: &LineIndex) -> FrontMatter {
         }
     }
     out
+}
+
+/// Whether a block's first line is a TOML `key = value` or `[table]`.
+fn looks_like_toml(region: &str) -> bool {
+    let Some(line) = region
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+    else {
+        return false;
+    };
+    (line.starts_with('[') && line.ends_with(']') && !line.contains(','))
+        || line.split_once('=').is_some_and(|(k, _)| {
+            let k = k.trim();
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"'))
+        })
+}
+
+/// A file whose front matter would be misread as body text: CR-only line
+/// endings (the whole file is one line to a front-matter reader, while
+/// Markdown reads the `---` as a heading underline), or a delimiter after
+/// blank lines. Both are refused at the delimiter's line, never read as
+/// something else.
+fn misplaced_delimiter(
+    path: &str,
+    text: &str,
+    first: &str,
+    lines: &LineIndex,
+    out: &mut FrontMatter,
+) {
+    let opens = |line: &str| matches!(line.trim_end(), "---" | "+++");
+    if let Some(head) = first.split('\r').next()
+        && first.contains('\r')
+        && opens(head)
+    {
+        out.failed = true;
+        out.diagnostics.push(
+            Diagnostic::new(
+                Rule::FrontMatter,
+                path,
+                Position::START,
+                "the file's lines end in a bare carriage return (CR, classic Mac OS), so its front matter cannot be told from its body",
+            )
+            .width(3)
+            .help("save the file with LF (or CRLF) line endings"),
+        );
+        return;
+    }
+    if !first.trim().is_empty() {
+        return;
+    }
+    // Blank lines, then a delimiter that a later line closes: a front
+    // matter that does not start on line 1.
+    let mut rest = lines_with_offsets(text).skip_while(|(_, l)| l.trim().is_empty());
+    let Some((at, line)) = rest.next() else {
+        return;
+    };
+    if !opens(line) || !rest.any(|(_, l)| l.trim_end() == line.trim_end()) {
+        return;
+    }
+    out.failed = true;
+    out.diagnostics.push(
+        Diagnostic::new(
+            Rule::FrontMatter,
+            path,
+            lines.position(text, at),
+            format!(
+                "a front matter must start on line 1, but `{}` comes after blank lines",
+                line.trim_end()
+            ),
+        )
+        .width(3)
+        .help("remove the blank lines before the front matter"),
+    );
 }
 
 /// A front-matter syntax error.

@@ -22,6 +22,7 @@ mod yaml_fast;
 pub use markdown::{Heading, Section, normalize_heading};
 pub use node::{Key, Node, Scalar, ScalarKind, Value};
 
+use crate::config::Limits;
 use crate::diagnostics::Diagnostic;
 use crate::rules::Rule;
 use crate::source::{LineIndex, Position};
@@ -54,14 +55,22 @@ impl ParsedDocument {
     }
 }
 
-/// Parse one file. `path` is the report path used in diagnostics.
+/// Parse one file with the default [`Limits`]. `path` is the report path
+/// used in diagnostics.
 pub fn parse_document(path: &str, bytes: &[u8]) -> ParsedDocument {
-    parse_owned(path, bytes.to_vec())
+    parse_owned_with(path, bytes.to_vec(), &Limits::default())
 }
 
-/// Parse one file that the caller owns, without copying its text.
+/// Parse one file that the caller owns, without copying its text, with the
+/// default [`Limits`].
 pub fn parse_owned(path: &str, bytes: Vec<u8>) -> ParsedDocument {
-    let mut doc = ParsedDocument {
+    parse_owned_with(path, bytes, &Limits::default())
+}
+
+/// A document that is not read at all: too large, not text, or not on disk.
+/// Its one diagnostic says why, at the file's first byte.
+pub fn unreadable(path: &str, diagnostic: Diagnostic) -> ParsedDocument {
+    ParsedDocument {
         text: String::new(),
         readable: false,
         front_matter: None,
@@ -69,21 +78,52 @@ pub fn parse_owned(path: &str, bytes: Vec<u8>) -> ParsedDocument {
         body_offset: 0,
         h1: None,
         sections: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+        diagnostics: vec![Diagnostic {
+            path: path.to_string(),
+            ..diagnostic
+        }],
+    }
+}
+
+/// The `unreadable-file` finding for a file larger than `max_bytes`.
+pub fn too_large(path: &str, len: u64, max_bytes: u64) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnreadableFile,
+        path,
+        Position::START,
+        format!("the file is {len} bytes; pilotbook reads documents of at most {max_bytes} bytes"),
+    )
+    .help("split the document, move data out of it, or raise `[limits] max_file_bytes` in pilotbook.toml")
+}
+
+/// Parse one file that the caller owns within `limits`.
+pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDocument {
+    let len = bytes.len() as u64;
+    if len > limits.max_file_bytes {
+        return unreadable(path, too_large(path, len, limits.max_file_bytes));
+    }
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(why) => {
-            doc.diagnostics.push(
-                Diagnostic::new(Rule::FrontMatter, path, Position::START, why)
-                    .help("save the file as UTF-8"),
+            return unreadable(
+                path,
+                Diagnostic::new(Rule::UnreadableFile, path, Position::START, why)
+                    .help("save the file as UTF-8 text"),
             );
-            return doc;
         }
     };
-    doc.readable = true;
+    let mut doc = ParsedDocument {
+        text: String::new(),
+        readable: true,
+        front_matter: None,
+        front_matter_failed: false,
+        body_offset: 0,
+        h1: None,
+        sections: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     let lines = LineIndex::new(&text);
-    let fm = frontmatter::read(path, &text, &lines);
+    let fm = frontmatter::read_capped(path, &text, &lines, limits.max_front_matter_bytes);
     doc.front_matter = fm.node;
     doc.front_matter_failed = fm.failed;
     doc.body_offset = fm.body_offset;
@@ -98,9 +138,19 @@ pub fn parse_owned(path: &str, bytes: Vec<u8>) -> ParsedDocument {
 /// UTF-8 (a BOM is dropped); anything else is refused with the byte offset.
 fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("the file is UTF-16; pilotbook reads UTF-8".to_string());
+        let order = if bytes[0] == 0xFF { "LE" } else { "BE" };
+        return Err(format!(
+            "the file is UTF-16{order} (byte order mark at byte offset 0); pilotbook reads UTF-8"
+        ));
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    // A NUL is valid UTF-8 but never in a text document: it is UTF-16
+    // without a byte order mark, or a binary file.
+    if let Some(at) = memchr::memchr(0, &bytes) {
+        return Err(format!(
+            "the file contains a NUL byte at byte offset {at}: it is binary or UTF-16 without a byte order mark, not UTF-8 text"
+        ));
+    }
     if bom {
         bytes.drain(..3);
     }

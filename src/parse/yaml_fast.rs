@@ -24,6 +24,10 @@ struct Line<'a> {
 struct Reader<'a> {
     lines: Vec<Line<'a>>,
     at: usize,
+    /// Collections open around the current line. Past the full parser's
+    /// cap this path steps aside, so the depth limit (and its error) is
+    /// the full parser's, and the recursion here stays shallow.
+    depth: usize,
 }
 
 /// Parse `region` (whose first line is line `first_line` of the file), or
@@ -48,7 +52,11 @@ pub fn parse(region: &str, first_line: u32) -> Option<Node> {
             raw,
         });
     }
-    let mut r = Reader { lines, at: 0 };
+    let mut r = Reader {
+        lines,
+        at: 0,
+        depth: 0,
+    };
     let Some(first) = r.lines.first() else {
         return Some(Node {
             value: Value::Null,
@@ -91,9 +99,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Open one more collection, or step aside past the depth cap.
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= super::yaml::MAX_DEPTH).then_some(())
+    }
+
     /// A mapping whose keys are at column `indent`; its first key may sit
     /// on a line that starts with `- `.
     fn mapping(&mut self, indent: usize) -> Option<Node> {
+        self.enter()?;
         let first = self.lines.get(self.at)?;
         let position = Position::new(first.no, column(first.raw, indent));
         let mut entries: Vec<(Key, Node)> = Vec::new();
@@ -149,6 +164,7 @@ impl<'a> Reader<'a> {
             };
             entries.push((key, value));
         }
+        self.depth -= 1;
         Some(Node {
             value: Value::Map(entries),
             position,
@@ -158,6 +174,7 @@ impl<'a> Reader<'a> {
     /// A sequence whose `-` are at column `indent`. saphyr places an
     /// indentless sequence (`- ` at its key's indent) at its first item.
     fn sequence(&mut self, indent: usize, indentless: bool) -> Option<Node> {
+        self.enter()?;
         let first = self.lines.get(self.at)?;
         let at = if indentless {
             let after = &first.raw[indent + 1..];
@@ -204,6 +221,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
         }
+        self.depth -= 1;
         Some(Node {
             value: Value::List(items),
             position,

@@ -113,9 +113,10 @@ pub fn render(body: &str, title: &str, trusted: bool) -> (String, bool) {
     (cleaned, changed)
 }
 
-fn clean(html: &str) -> String {
-    ammonia::Builder::default()
-        .add_tag_attributes("h1", &["id"])
+/// The allow-list every body passes through.
+fn builder() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_tag_attributes("h1", &["id"])
         .add_tag_attributes("h2", &["id"])
         .add_tag_attributes("h3", &["id"])
         .add_tag_attributes("h4", &["id"])
@@ -129,9 +130,213 @@ fn clean(html: &str) -> String {
         .add_tag_attributes("li", &["id"])
         .id_prefix(None)
         .link_rel(Some("noopener noreferrer"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .clean(html)
-        .to_string()
+        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+    b
+}
+
+fn clean(html: &str) -> String {
+    builder().clean(html).to_string()
+}
+
+/// The raw HTML of a body (block by block, inline tag by inline tag) that
+/// the allow-list would change, as byte ranges of `body`: a tag or an
+/// attribute it does not allow, or a URL with a scheme it drops. Comments,
+/// which are removed but never shown, do not count. This only points at
+/// what the sanitiser removes, for the `raw-html-removed` warning; the
+/// sanitiser itself is what makes the page safe.
+pub fn removed_raw_html(body: &str) -> Vec<std::ops::Range<usize>> {
+    if memchr::memchr(b'<', body.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    let allow = AllowList::new();
+    let mut out = Vec::new();
+    let mut block: Option<(std::ops::Range<usize>, bool)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::HtmlBlock) => block = Some((range, false)),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((r, true)) = block.take() {
+                    out.push(r);
+                }
+            }
+            Event::Html(html) => {
+                if let Some((_, changed)) = block.as_mut() {
+                    *changed |= allow.changes(&html);
+                } else if allow.changes(&html) {
+                    out.push(range);
+                }
+            }
+            Event::InlineHtml(html) if allow.changes(&html) => out.push(range),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The allow-list of [`builder`], as sets to look tags and attributes up in.
+struct AllowList {
+    tags: std::collections::HashSet<&'static str>,
+    tag_attributes: HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    generic: std::collections::HashSet<&'static str>,
+    schemes: std::collections::HashSet<&'static str>,
+}
+
+impl AllowList {
+    fn new() -> Self {
+        let b = builder();
+        AllowList {
+            tags: b.clone_tags(),
+            tag_attributes: b.clone_tag_attributes(),
+            generic: b.clone_generic_attributes(),
+            schemes: b.clone_url_schemes(),
+        }
+    }
+
+    /// Whether sanitising this raw HTML would remove anything from it.
+    fn changes(&self, html: &str) -> bool {
+        let bytes = html.as_bytes();
+        let mut i = 0;
+        while let Some(at) = memchr::memchr(b'<', &bytes[i..]) {
+            i += at + 1;
+            let rest = &bytes[i..];
+            if rest.starts_with(b"!--") {
+                // A comment: removed, but it was never visible.
+                i = match memchr::memmem::find(rest, b"-->") {
+                    Some(end) => i + end + 3,
+                    None => bytes.len(),
+                };
+                continue;
+            }
+            if rest.first().is_some_and(|c| matches!(c, b'!' | b'?')) {
+                return true;
+            }
+            let closing = rest.first() == Some(&b'/');
+            let start = i + usize::from(closing);
+            let name_len = bytes[start..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+                .count();
+            if name_len == 0 || !bytes[start].is_ascii_alphabetic() {
+                // `<` as text, e.g. `a < b`: escaped, not removed.
+                continue;
+            }
+            let name = html[start..start + name_len].to_ascii_lowercase();
+            if !self.tags.contains(name.as_str()) {
+                return true;
+            }
+            i = start + name_len;
+            if closing {
+                continue;
+            }
+            let (attributes, end) = attributes(html, i);
+            i = end;
+            for (attr, value) in attributes {
+                let attr = attr.to_ascii_lowercase();
+                let allowed = self.generic.contains(attr.as_str())
+                    || self
+                        .tag_attributes
+                        .get(name.as_str())
+                        .is_some_and(|set| set.contains(attr.as_str()));
+                if !allowed || (is_url_attribute(&attr) && !self.url_allowed(&value)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a URL keeps its place: relative, or of an allowed scheme.
+    fn url_allowed(&self, value: &str) -> bool {
+        // Browsers ignore whitespace and control characters in a scheme
+        // and decode entities first: `java&#10;script&colon;` is `javascript:`.
+        let decoded = value
+            .replace("&colon;", ":")
+            .replace("&#58;", ":")
+            .replace("&#x3a;", ":")
+            .replace("&#X3A;", ":")
+            .replace("&#x3A;", ":");
+        let cleaned: String = decoded
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+            .collect();
+        let cleaned = cleaned
+            .trim_start_matches(|c: char| c.is_whitespace())
+            .to_ascii_lowercase();
+        match cleaned.find([':', '/', '?', '#']) {
+            Some(at) if cleaned[at..].starts_with(':') => self.schemes.contains(&cleaned[..at]),
+            _ => true,
+        }
+    }
+}
+
+fn is_url_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "href"
+            | "src"
+            | "cite"
+            | "action"
+            | "formaction"
+            | "poster"
+            | "longdesc"
+            | "background"
+            | "srcset"
+            | "data"
+            | "xlink:href"
+            | "ping"
+            | "usemap"
+            | "manifest"
+    )
+}
+
+/// The attributes of a start tag beginning at `i` (just after its name),
+/// and where the tag ends.
+fn attributes(html: &str, mut i: usize) -> (Vec<(&str, String)>, usize) {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] == b'>' {
+            return (out, (i + 1).min(bytes.len()));
+        }
+        let start = i;
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+        {
+            i += 1;
+        }
+        // Every byte that ended the name is ASCII, so both ends are char boundaries.
+        let name = &html[start..i];
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let quote = bytes.get(i).copied().filter(|q| matches!(q, b'"' | b'\''));
+            let vstart = i + usize::from(quote.is_some());
+            let vend = match quote {
+                Some(q) => memchr::memchr(q, &bytes[vstart..]).map_or(bytes.len(), |e| vstart + e),
+                None => bytes[vstart..]
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || *c == b'>')
+                    .map_or(bytes.len(), |e| vstart + e),
+            };
+            value = html[vstart..vend].to_string();
+            i = (vend + usize::from(quote.is_some())).min(bytes.len());
+        }
+        // A name is only empty at a stray `=`, which the value branch has
+        // consumed: every turn of the loop moves on by whole characters.
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +374,36 @@ mod tests {
             trusted.contains("onclick"),
             "allow_raw_html publishes as written"
         );
+    }
+
+    #[test]
+    fn removed_raw_html_is_located() {
+        let md = "ok <b>bold</b> <span style=\"x\">s</span>\n\n<details>\n<summary>More</summary>\n</details>\n\n<div onclick=\"x()\">\nhi\n</div>\n\n[a](javascript:x) <a href=\"java&#x3a;script:alert(1)\">x</a> <a href=\"https://e.com/\">e</a> <!-- note -->\n\n<script>alert(1)</script>\n";
+        let found: Vec<&str> = removed_raw_html(md).into_iter().map(|r| &md[r]).collect();
+        assert_eq!(
+            found,
+            vec![
+                "<span style=\"x\">",
+                "<div onclick=\"x()\">\nhi\n</div>\n",
+                "<a href=\"java&#x3a;script:alert(1)\">",
+                "<script>alert(1)</script>\n",
+            ]
+        );
+        assert!(removed_raw_html("a < b and <b>c</b>").is_empty());
+        assert!(removed_raw_html("<").is_empty());
+        assert!(removed_raw_html("<a href='x").is_empty());
+        // A stray `=` then a multi-byte character: an HTML block such as
+        // `<div ="x"é>` once made the scanner slice mid-character.
+        for odd in [
+            "<div =\"x\"\u{e9}>\n\ntext\n",
+            "<a =\"x\"\u{e9}>",
+            "<a =\u{e9}>",
+            "<a = >",
+            "<a =",
+            "<b =\"\u{e9}\"\u{e9}\u{e9}=>",
+        ] {
+            let _ = removed_raw_html(odd);
+        }
     }
 
     #[test]

@@ -39,6 +39,34 @@ pub enum OutputError {
     },
 }
 
+/// A test hook at every write point: with `PILOTBOOK_FAIL_AT=N` set, the
+/// N-th write point fails as a full disk would. Compiled into debug builds
+/// only, so that tests can prove a failure anywhere leaves the previous
+/// site intact and no temporary folder behind; release builds ignore it.
+#[cfg(debug_assertions)]
+fn fault(point: &str, path: &Path) -> Result<(), OutputError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let Some(n) = std::env::var("PILOTBOOK_FAIL_AT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        return Ok(());
+    };
+    let k = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+    if k == n {
+        return Err(io(path)(std::io::Error::other(format!(
+            "injected failure at write point {k} ({point})"
+        ))));
+    }
+    Ok(())
+}
+
+#[cfg(not(debug_assertions))]
+fn fault(_point: &str, _path: &Path) -> Result<(), OutputError> {
+    Ok(())
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),
@@ -128,8 +156,10 @@ pub fn write_site<'a>(
     let old = parent.join(format!(".{name}.pilotbook-old-{}", std::process::id()));
     let result = (|| {
         if tmp.exists() {
+            fault("remove a stale temporary folder", &tmp)?;
             std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
+        fault("create the temporary folder", &tmp)?;
         std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         for (rel, bytes) in files {
             // Paths come from validated ids and kind names; refuse anything else.
@@ -145,24 +175,32 @@ pub fn write_site<'a>(
             }
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
+                fault("create a folder", dir)?;
                 std::fs::create_dir_all(dir).map_err(io(dir))?;
             }
+            fault("write a file", &path)?;
             std::fs::write(&path, bytes).map_err(io(&path))?;
         }
+        fault("write the marker", &tmp)?;
         std::fs::write(
             tmp.join(MARKER),
             b"This folder was written by pilotbook build.\n",
         )
         .map_err(io(&tmp))?;
         if out_abs.exists() {
+            fault("move the previous site aside", &out_abs)?;
             std::fs::rename(&out_abs, &old).map_err(io(&out_abs))?;
         }
-        if let Err(e) = std::fs::rename(&tmp, &out_abs) {
+        if let Err(e) = fault("move the new site in", &out_abs)
+            .and_then(|()| std::fs::rename(&tmp, &out_abs).map_err(io(&out_abs)))
+        {
             // Put the previous site back before reporting.
             let _ = std::fs::rename(&old, &out_abs);
-            return Err(io(&out_abs)(e));
+            return Err(e);
         }
         if old.exists() {
+            // The new site is in place; only the previous copy is left over.
+            fault("remove the previous site", &old)?;
             std::fs::remove_dir_all(&old).map_err(io(&old))?;
         }
         Ok(())

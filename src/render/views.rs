@@ -458,7 +458,11 @@ impl<'a> Inputs<'a> {
         } else {
             format!("{}/{path}", self.history.root_prefix)
         };
-        Some(format!("{}/blob/{rev}/{full}", repo.trim_end_matches('/')))
+        Some(format!(
+            "{}/blob/{rev}/{}",
+            repo.trim_end_matches('/'),
+            percent_encode_path(&full)
+        ))
     }
 
     /// The findings of a document.
@@ -848,5 +852,31 @@ fn text_of(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
+    }
+}
+
+/// A repository path as a URL path: every byte outside the unreserved set
+/// (and `/`) percent-encoded, so that spaces, `#`, `?` and non-ASCII
+/// letters in file names make working links.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod percent_tests {
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(
+            super::percent_encode_path("people/Zo\u{eb} Kim #2?.md"),
+            "people/Zo%C3%AB%20Kim%20%232%3F.md"
+        );
     }
 }

@@ -327,7 +327,7 @@ impl Session {
             };
             if fresh {
                 reparsed += 1;
-                let doc = project::read_document(&d.abs_path, &d.rel_path);
+                let doc = project::read_document(&d.rel_path, &d.abs_path, &config.limits);
                 let before = self.cache.get(&d.rel_path).map(|c| &c.parsed.text);
                 if before != Some(&doc.text) {
                     edited.insert(d.rel_path.clone());

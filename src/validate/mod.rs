@@ -11,6 +11,7 @@
 mod fields;
 mod graph;
 mod history;
+mod html;
 mod pilot;
 mod sections;
 
@@ -36,5 +37,6 @@ pub fn validate(
     pilot::milestones(portfolio, today, &mut out);
     pilot::decisions(portfolio, &mut out);
     history::goalposts(portfolio, history, &mut out);
+    html::raw_html(config, portfolio, &mut out);
     out
 }

@@ -168,3 +168,105 @@ pub fn pilot(status: &str, target: &str, due: &str) -> String {
         "---\ntitle: Triage\nstatus: {status}\nowner: dana-kim\nstarted: 2026-03-01\nmetrics:\n  - metric: accuracy\n    target: \"{target}\"\nproduction_path:\n  - milestone: General availability\n    due: {due}\n---\n\n# Triage\n\n## Success metrics\n\nAccuracy.\n\n## Integrations\n\nNone yet.\n\n## Ownership\n\nDana.\n\n## Production path\n\nGA.\n\n## Monitoring\n\nDashboards.\n\n## Human review\n\nSampling.\n\n## Escalation\n\nOn-call.\n\n## Rollback\n\nFlag off.\n\n## Expansion criteria\n\nFour good weeks.\n"
     )
 }
+
+/// Every file below `dir`, sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Active content found in a built site: scripts the templates did not
+/// put there, `on…=` event-handler attributes, `javascript:`, `vbscript:`
+/// or `data:text/html` URLs in tags, frames, objects and embeds. JSON files
+/// must parse; scripts must not close a `<script>` element. Escaped text
+/// may say anything: only tags are inspected. Returns one line per finding.
+pub fn active_content(site: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files_below(site) {
+        let name = file
+            .strip_prefix(site)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        if name.ends_with(".json") {
+            if serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                found.push(format!("{name}: not valid JSON"));
+            }
+            continue;
+        }
+        if name.ends_with(".js") {
+            if text.contains("</script") {
+                found.push(format!("{name}: closes a script element"));
+            }
+            continue;
+        }
+        if !(name.ends_with(".html") || name.ends_with(".svg") || name.ends_with(".xml")) {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        // The templates' only script is `<script src="…/assets/site.js" defer>`.
+        for (at, _) in lower.match_indices("<script") {
+            let tag = &lower[at..lower[at..].find('>').map_or(lower.len(), |e| at + e + 1)];
+            if !(tag.starts_with("<script src=\"") && tag.contains("assets/site.js\"")) {
+                found.push(format!("{name}: script not from the templates: {tag}"));
+            }
+        }
+        for tag in tags(&lower) {
+            for bad in [
+                "javascript:",
+                "vbscript:",
+                "data:text/html",
+                "<iframe",
+                "<object",
+                "<embed",
+                "<frame",
+                "<base",
+                "<meta http-equiv=\"refresh",
+            ] {
+                if tag.contains(bad) {
+                    found.push(format!("{name}: `{bad}` in {tag}"));
+                }
+            }
+            // Attribute names only: quoted values are data.
+            let mut names = String::new();
+            let mut quote = None;
+            for c in tag.chars() {
+                match (quote, c) {
+                    (None, '"' | '\'') => quote = Some(c),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, c) => names.push(c),
+                    _ => {}
+                }
+            }
+            for attr in names.split(|c: char| c.is_whitespace() || c == '/').skip(1) {
+                if attr.starts_with("on") && attr.contains('=') {
+                    found.push(format!("{name}: event handler in {tag}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The tags of an HTML text (escaped text has no raw `<`).
+pub fn tags(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        out.push(&rest[start..start + len + 1]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
