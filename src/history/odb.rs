@@ -545,7 +545,7 @@ impl<'p> Store<'p> {
     }
 
     /// Read an object that must be of `kind`.
-    pub fn expect(&mut self, id: &ObjectId, kind: Kind) -> Result<Bytes, git2::Error> {
+    pub fn read_kind(&mut self, id: &ObjectId, kind: Kind) -> Result<Bytes, git2::Error> {
         let object = self.object(id)?;
         if object.kind != kind {
             return Err(git2::Error::from_str(&format!(

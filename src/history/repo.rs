@@ -362,7 +362,7 @@ pub(super) fn read(
             blobs
                 .iter()
                 .filter_map(|(_, _, id)| {
-                    let data = store.expect(id, odb::Kind::Blob).ok()?;
+                    let data = store.read_kind(id, odb::Kind::Blob).ok()?;
                     Some((odb::hex(id), facts::extract(&data)))
                 })
                 .collect::<Vec<_>>()

@@ -193,7 +193,7 @@ fn list_new(
         if known.contains_key(&id) || !seen.insert(id) {
             continue;
         }
-        let commit = parse_commit(&id, &store.expect(&id, Kind::Commit)?)?;
+        let commit = parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?;
         stack.push((id, true));
         for parent in commit.parents.iter().rev() {
             if !known.contains_key(parent) && !seen.contains(parent) {
@@ -304,7 +304,7 @@ fn analyse(
     for parent in &commit.parents {
         parent_trees.push(match tree_of.get(parent) {
             Some(tree) => *tree,
-            None => parse_commit(parent, &store.expect(parent, Kind::Commit)?)?.tree,
+            None => parse_commit(parent, &store.read_kind(parent, Kind::Commit)?)?.tree,
         });
     }
 
@@ -374,18 +374,19 @@ struct RawEntry<'a> {
     id: &'a [u8],
 }
 
+/// Where the entry starting at `pos` ends: after its name's NUL and its
+/// 20-byte id; `None` at the end or on a truncated entry.
+fn entry_end(data: &[u8], pos: usize) -> Option<usize> {
+    let nul = memchr::memchr(0, data.get(pos..)?)?;
+    let end = pos + nul + 1 + 20;
+    (end <= data.len()).then_some(end)
+}
+
 impl RawTree {
     fn parse(data: odb::Bytes) -> RawTree {
         let mut ends = Vec::new();
         let mut pos = 0;
-        while pos < data.len() {
-            let Some(nul) = memchr::memchr(0, &data[pos..]) else {
-                break;
-            };
-            let end = pos + nul + 1 + 20;
-            if end > data.len() {
-                break;
-            }
+        while let Some(end) = entry_end(&data, pos) {
             ends.push(end);
             pos = end;
         }
@@ -423,13 +424,9 @@ impl RawTree {
                     return RawTree { data, ends };
                 }
             }
-            let Some(nul) = memchr::memchr(0, &data[pos..]) else {
+            let Some(end) = entry_end(&data, pos) else {
                 break;
             };
-            let end = pos + nul + 1 + 20;
-            if end > data.len() {
-                break;
-            }
             ends.push(end);
             pos = end;
         }
@@ -480,7 +477,7 @@ impl TreeCache {
         if let Some(t) = self.trees.get(&id) {
             return Ok(t.clone());
         }
-        let tree = Rc::new(RawTree::parse(store.expect(&id, Kind::Tree)?));
+        let tree = Rc::new(RawTree::parse(store.read_kind(&id, Kind::Tree)?));
         self.insert(id, tree.clone());
         Ok(tree)
     }
@@ -495,7 +492,7 @@ impl TreeCache {
     ) -> Result<(Rc<RawTree>, usize, usize), git2::Error> {
         let (tree, data) = match self.trees.get(&id) {
             Some(t) => (Some(t.clone()), t.data.clone()),
-            None => (None, store.expect(&id, Kind::Tree)?),
+            None => (None, store.read_kind(&id, Kind::Tree)?),
         };
         let same = common_prefix(&base.data, &data);
         let tail = common_prefix_rev(&base.data, &data);
@@ -727,7 +724,7 @@ fn detect_renames(store: &mut Store, changed: &[PathChange]) -> Result<Changes, 
         let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, git2::Error> {
             let mut counts = HashMap::new();
             if let Some(id) = id {
-                for line in store.expect(&id, Kind::Blob)?.split(|b| *b == b'\n') {
+                for line in store.read_kind(&id, Kind::Blob)?.split(|b| *b == b'\n') {
                     *counts.entry(line.to_vec()).or_insert(0) += 1;
                 }
             }
@@ -780,7 +777,7 @@ pub fn blobs_at(
         .as_bytes()
         .try_into()
         .map_err(|_| git2::Error::from_str("not a SHA-1 repository"))?;
-    let root = parse_commit(&head, &store.expect(&head, Kind::Commit)?)?.tree;
+    let root = parse_commit(&head, &store.read_kind(&head, Kind::Commit)?)?.tree;
     let mut out = HashMap::new();
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
     for prefix in prefixes {
