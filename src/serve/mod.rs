@@ -132,6 +132,14 @@ impl Server {
             self.options.config.as_deref(),
             self.options.today,
         );
+        // Watch before the first build reads anything: an edit made while
+        // it runs is then an event, not lost between the read and the
+        // watcher's first look (a polling watcher would take it as the
+        // starting state).
+        let (changes_tx, changes_rx) = mpsc::channel();
+        let mut watcher =
+            Watch::new(self.options.poll, changes_tx).map_err(|e| start("watcher")(&e))?;
+        watcher.update(&session.watch_list());
         let first = session.rebuild(&[]);
         session.finish_export();
         report(&first);
@@ -145,10 +153,8 @@ impl Server {
             stopping: stop_rx.clone(),
         });
 
-        // The watcher feeds a channel; the rebuild thread drains it.
-        let (changes_tx, changes_rx) = mpsc::channel();
-        let mut watcher =
-            Watch::new(self.options.poll, changes_tx).map_err(|e| start("watcher")(&e))?;
+        // The watcher feeds a channel; the rebuild thread drains it. The
+        // first build may have found more folders to watch.
         watcher.update(&session.watch_list());
         let rebuilds = {
             let shared = Arc::clone(&shared);
