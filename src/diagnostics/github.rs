@@ -32,20 +32,10 @@ pub fn escape_data(text: &str) -> String {
     out
 }
 
-/// Escape a workflow-command property value (`file=…`, `title=…`).
+/// Escape a workflow-command property value (`file=…`, `title=…`): the
+/// data escapes plus `:` and `,`, which separate properties.
 pub fn escape_property(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 fn command(severity: Severity) -> &'static str {

@@ -40,14 +40,18 @@ pub fn render(diff: &PortfolioDiff) -> String {
         s.errors.from, s.errors.to, s.warnings.from, s.warnings.to
     );
 
-    if !diff.pilots.added.is_empty() {
-        let items: Vec<String> = diff
-            .pilots
-            .added
+    for (title, was, pilots) in [
+        ("Pilots added", "", &diff.pilots.added),
+        ("Pilots removed", "was ", &diff.pilots.removed),
+    ] {
+        if pilots.is_empty() {
+            continue;
+        }
+        let items: Vec<String> = pilots
             .iter()
             .map(|p| {
                 format!(
-                    "**{}** {}: status {}, owner {}, {}",
+                    "**{}** {}: {was}status {}, owner {}, {}",
                     text(&p.title),
                     code(&p.id),
                     opt_text(p.status.as_deref()),
@@ -56,25 +60,7 @@ pub fn render(diff: &PortfolioDiff) -> String {
                 )
             })
             .collect();
-        part(&mut out, "Pilots added", &items);
-    }
-    if !diff.pilots.removed.is_empty() {
-        let items: Vec<String> = diff
-            .pilots
-            .removed
-            .iter()
-            .map(|p| {
-                format!(
-                    "**{}** {}: was status {}, owner {}, {}",
-                    text(&p.title),
-                    code(&p.id),
-                    opt_text(p.status.as_deref()),
-                    opt_code(p.owner.as_deref()),
-                    code(&p.path)
-                )
-            })
-            .collect();
-        part(&mut out, "Pilots removed", &items);
+        part(&mut out, title, &items);
     }
     if !diff.pilots.changed.is_empty() {
         let _ = writeln!(out, "\n### Pilots changed");
