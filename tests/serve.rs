@@ -158,6 +158,12 @@ fn a_taken_port_moves_to_the_next_and_polling_works() {
     let mut serve = Serve::start(root, &["--port", &port.to_string(), "--poll"]);
     assert_ne!(serve.port, port, "{:?}", serve.log);
     assert!(serve.port > port);
+    // Edit only once the first build is served: the poller has taken its
+    // first look by then, most likely within the same second (its clock
+    // for modification times), which is what the edit must survive.
+    serve.wait_for("the first build", |s| {
+        s.get("/pilots/alpha.html").1.contains("FIRST-VERSION-TEXT")
+    });
     std::fs::write(
         root.join("pilots/alpha.md"),
         PILOT.replace("FIRST-VERSION-TEXT", "POLLED-EDIT"),

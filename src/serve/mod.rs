@@ -285,7 +285,12 @@ impl Watch {
             }
         };
         let backend = if poll {
-            let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+            // The poller keeps modification times in whole seconds, so an
+            // edit in the same second as its last look would be missed:
+            // compare contents too.
+            let config = notify::Config::default()
+                .with_poll_interval(Duration::from_millis(300))
+                .with_compare_contents(true);
             Backend::Poll(new_debouncer_opt(DEBOUNCE, None, handler, NoCache, config)?)
         } else {
             Backend::Native(new_debouncer_opt(
