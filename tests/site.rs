@@ -381,3 +381,89 @@ fn base_url_from_config_and_from_the_flag() {
         Some("https://other.example/index.html")
     );
 }
+
+/// The parallel, cached and rebuilt-in-place paths make the same bytes as a
+/// cold build on one thread (issue 7): a site built over the previous one
+/// (where unchanged files are hard-linked from it) included.
+#[test]
+fn parallel_cached_and_rebuilt_sites_equal_a_sequential_cold_build() {
+    use support::{DANA, GitRepo, LEE};
+    let repo = GitRepo::new();
+    let from = example();
+    for entry in walkdir::WalkDir::new(&from)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "site" && e.file_name() != ".pilotbook-cache")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let rel = entry.path().strip_prefix(&from).expect("prefix");
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        repo.write(rel.to_str().expect("utf8"), &text);
+    }
+    repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
+    let pilot = "pilots/ticket-triage.md";
+    let text = std::fs::read_to_string(repo.root.join(pilot)).expect("read pilot");
+    repo.write(pilot, &text.replace("status: pilot", "status: production"));
+    repo.commit("Ship triage", LEE, "2026-06-01T10:00:00+00:00");
+
+    let outs = tempfile::tempdir().expect("tempdir");
+    let build = |out: &str, threads: &str, cache: bool| -> Vec<(PathBuf, Vec<u8>)> {
+        let out = outs.path().join(out);
+        let mut args = vec!["build", "--out", out.to_str().expect("utf8")];
+        if !cache {
+            args.push("--no-cache");
+        }
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pilotbook"))
+            .arg("-C")
+            .arg(&repo.root)
+            .args(&args)
+            .env("PILOTBOOK_TODAY", "2026-11-25")
+            .env("RAYON_NUM_THREADS", threads)
+            .env_remove("GIT_DIR")
+            .output()
+            .expect("run pilotbook");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        files(&out)
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(&f).expect("read");
+                (f.strip_prefix(&out).expect("prefix").to_path_buf(), bytes)
+            })
+            .collect()
+    };
+    let sequential = build("one", "1", false);
+    assert!(sequential.len() > 40, "{} files", sequential.len());
+    assert_eq!(sequential, build("many", "4", false), "parallel, cold");
+    assert_eq!(
+        sequential,
+        build("many", "3", true),
+        "parallel, cache written"
+    );
+    assert_eq!(
+        sequential,
+        build("many", "2", true),
+        "warm cache, over the last site"
+    );
+
+    // An edit after the cache was written: the rebuilt site changes the
+    // pages it must and equals a fresh cold build.
+    repo.write(pilot, &text.replace("status: pilot", "status: retired"));
+    let rebuilt = build("many", "2", true);
+    assert_eq!(
+        rebuilt,
+        build("fresh", "1", false),
+        "rebuilt over the last site"
+    );
+    let page = |site: &[(PathBuf, Vec<u8>)]| {
+        site.iter()
+            .find(|(p, _)| p == Path::new("pilots/ticket-triage.html"))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .expect("the pilot's page")
+    };
+    assert_ne!(page(&sequential), page(&rebuilt));
+}

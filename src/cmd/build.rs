@@ -66,11 +66,9 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     render_bar.finish();
     let summary =
         summary.with_context(|| format!("cannot build the site into {}", out.display()))?;
-    super::report_timings(
-        ctx,
-        &project,
-        &[("validate", checked), ("render", clock.elapsed() - checked)],
-    );
+    let mut later = vec![("validate", checked), ("render", clock.elapsed() - checked)];
+    later.extend(summary.timings.iter().copied());
+    super::report_timings(ctx, &project, &later);
     if !ctx.quiet {
         eprintln!(
             "built {} pages ({} files) for {} documents into {} in {:.2} s: {} errors, {} warnings",

@@ -68,6 +68,8 @@ pub struct BuildSummary {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
+    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A rendered site, in memory: every file by its site-relative path.
@@ -82,6 +84,8 @@ pub struct Site {
     pub pages: usize,
     /// How many pages this render actually rendered (the rest were reused).
     pub rendered: usize,
+    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The inputs of the costly drawings, to redraw them only when they change.
     timeline: Option<(Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>)>,
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
@@ -123,13 +127,6 @@ pub enum RenderError {
     /// The site could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
-}
-
-/// One page to render.
-struct Page {
-    path: String,
-    template: &'static str,
-    context: tera::Context,
 }
 
 /// How many `../` lead from a site path to the root.
@@ -182,7 +179,8 @@ fn excerpt(body: &str, limit: usize) -> String {
     out
 }
 
-/// Build the site into `options.out_dir`.
+/// Build the site into `options.out_dir`: pages are written as they are
+/// rendered, in parallel, so the site is never held in memory whole.
 pub fn build(
     root: &Path,
     config: &Config,
@@ -194,7 +192,11 @@ pub fn build(
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
     let templates = Templates::load(root)?;
-    let site = render_site(
+    let staging = output::Staging::begin(&options.out_dir, root)?;
+    let write = |path: String, bytes: Arc<[u8]>| -> Result<(), RenderError> {
+        Ok(staging.write(&path, &bytes)?)
+    };
+    let rendered = render_into(
         root,
         config,
         portfolio,
@@ -208,15 +210,17 @@ pub fn build(
             export: true,
         },
         None,
+        &write,
     )?;
-    output::write_site(
-        &options.out_dir,
-        root,
-        site.files.iter().map(|(path, bytes)| (path, &bytes[..])),
-    )?;
+    let clock = std::time::Instant::now();
+    let files = staging.files();
+    staging.commit()?;
+    let mut timings = rendered.timings;
+    timings.push(("  swap in", clock.elapsed()));
     Ok(BuildSummary {
-        pages: site.pages,
-        files: site.files.len(),
+        pages: rendered.pages,
+        files,
+        timings,
     })
 }
 
@@ -233,7 +237,86 @@ pub fn render_site(
     options: &SiteOptions,
     reuse: Option<&Reuse>,
 ) -> Result<Site, RenderError> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let keep = |path: String, bytes: Arc<[u8]>| -> Result<(), RenderError> {
+        // A poisoned lock means a render thread panicked: that panic is
+        // already on its way, so the file can be dropped.
+        if let Ok(mut files) = files.lock() {
+            files.insert(path, bytes);
+        }
+        Ok(())
+    };
+    let rendered = render_into(
+        root, config, portfolio, history, report, templates, options, reuse, &keep,
+    )?;
+    Ok(Site {
+        files: files.into_inner().unwrap_or_default(),
+        pages: rendered.pages,
+        rendered: rendered.rendered,
+        timings: rendered.timings,
+        timeline: Some(rendered.timeline),
+        graph: Some(rendered.graph),
+    })
+}
+
+/// What a render made besides its files.
+struct Rendered {
+    pages: usize,
+    rendered: usize,
+    timings: Vec<(&'static str, std::time::Duration)>,
+    timeline: (Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>),
+    graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
+}
+
+/// One file of the site to make. The list of jobs is made in site order
+/// first (cheap); the jobs then run in parallel, each building its view,
+/// rendering it and handing the bytes on.
+enum Job {
+    /// `pilots.json` (the costliest file, so it comes first).
+    Export,
+    /// The portfolio page.
+    Portfolio,
+    /// A pilot's page, by entity index.
+    Pilot(usize, String),
+    /// Another entity's page, by entity index.
+    Entity(usize, String),
+    /// A kind's index page.
+    KindIndex(usize, String),
+    Timeline,
+    Graph,
+    NotFound,
+    Sitemap,
+    SearchIndex,
+    /// An asset, by index in [`templates::assets`].
+    Asset(usize),
+    /// A page of the previous site, unchanged.
+    Kept(String, Arc<[u8]>),
+}
+
+/// A job's outcome: the file, and whether it was an HTML page rendered now.
+type Made = (String, Arc<[u8]>, bool);
+
+/// Render every file of the site and hand each to `sink` (from several
+/// threads at once). With `reuse`, only what changed is rendered again.
+#[allow(clippy::too_many_arguments)]
+fn render_into(
+    root: &Path,
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    report: &Report,
+    templates: &Templates,
+    options: &SiteOptions,
+    reuse: Option<&Reuse>,
+    sink: &(dyn Fn(String, Arc<[u8]>) -> Result<(), RenderError> + Sync),
+) -> Result<Rendered, RenderError> {
     let tera = &templates.0;
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let inputs = Inputs::new(config, portfolio, history, report, options.today);
     let nav = inputs.nav();
     let site = |path: &str| SiteView {
@@ -244,19 +327,21 @@ pub fn render_site(
         today: options.today.to_string(),
         version: env!("CARGO_PKG_VERSION"),
     };
-    let page_view = |path: &str, title: &str, kind: &'static str| PageView {
-        title: title.to_string(),
-        path: path.to_string(),
-        kind,
-        canonical: options
-            .base_url
-            .as_ref()
-            .map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
-    };
     let context = |path: &str, title: &str, kind: &'static str| {
         let mut c = tera::Context::new();
         c.insert("site", &site(path));
-        c.insert("page", &page_view(path, title, kind));
+        c.insert(
+            "page",
+            &PageView {
+                title: title.to_string(),
+                path: path.to_string(),
+                kind,
+                canonical: options
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+            },
+        );
         c
     };
     // A page of the previous site, when this one may keep it.
@@ -269,157 +354,192 @@ pub fn render_site(
     };
     let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
 
-    let mut pages: Vec<Page> = Vec::new();
-    // Every page in site order, for the sitemap, with the bytes kept from
-    // the previous site where a page is not rendered again.
+    // The jobs, and every page in site order for the sitemap.
+    let mut jobs: Vec<Job> = Vec::new();
     let mut order: Vec<String> = Vec::new();
-    let mut files: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-
-    // The portfolio.
-    let rows: Vec<_> = portfolio
-        .pilots()
-        .filter(|(e, _)| e.defined())
-        .map(|(e, p)| inputs.portfolio_row(e, p))
-        .collect();
-    let mut c = context("index.html", &config.site.title, "portfolio");
-    c.insert("rows", &rows);
-    c.insert("statuses", &crate::config::PILOT_STATUSES);
-    c.insert("summary", &report_summary(report));
+    if options.export {
+        jobs.push(Job::Export);
+    }
     order.push("index.html".into());
-    pages.push(Page {
-        path: "index.html".into(),
-        template: "portfolio.html",
-        context: c,
-    });
-
-    // One page per entity, one index per kind.
+    jobs.push(Job::Portfolio);
     for (k, kind) in config.kinds.iter().enumerate() {
-        let dir = inputs.kind_dir(k);
-        let label = views::kind_label(&kind.name, kind.builtin);
-        let entities = portfolio.of_kind(k);
         let start = portfolio.entities.partition_point(|e| e.kind < k);
-        let mut rows = Vec::new();
-        for (offset, e) in entities.iter().enumerate() {
+        for (offset, e) in portfolio.of_kind(k).iter().enumerate() {
             let index = start + offset;
-            let path = inputs.href(e);
-            rows.push(views::KindRow {
-                link: inputs.link_to(e),
-                references: e.referenced_by.len(),
-            });
             let is_pilot_page = kind.builtin == Some(Builtin::Pilot) && e.defined();
             if is_pilot_page && e.pilot.is_none() {
                 continue;
             }
+            let path = inputs.href(e);
             order.push(path.clone());
-            if let Some(bytes) = kept(&path, !stale(&path)) {
-                files.insert(path, bytes);
-                continue;
-            }
-            if is_pilot_page {
-                if let Some(view) = inputs.pilot_view(index) {
-                    let mut c = context(&path, &e.title, "pilot");
-                    c.insert("pilot", &view);
-                    pages.push(Page {
-                        path,
-                        template: "pilot.html",
-                        context: c,
-                    });
-                }
-            } else {
-                let mut c = context(&path, &e.title, "entity");
-                c.insert("entity", &inputs.entity_view(index));
-                pages.push(Page {
-                    path,
-                    template: "entity.html",
-                    context: c,
-                });
-            }
+            jobs.push(match kept(&path, !stale(&path)) {
+                Some(bytes) => Job::Kept(path, bytes),
+                None if is_pilot_page => Job::Pilot(index, path),
+                None => Job::Entity(index, path),
+            });
         }
-        let path = format!("{dir}/index.html");
-        let mut c = context(&path, &label, "index");
-        c.insert(
-            "kind",
-            &serde_json::json!({ "name": kind.name, "label": label, "rows": rows }),
-        );
+        let path = format!("{}/index.html", inputs.kind_dir(k));
         order.push(path.clone());
-        pages.push(Page {
-            path,
-            template: "kind.html",
-            context: c,
-        });
+        jobs.push(Job::KindIndex(k, path));
     }
 
-    // The timeline, by status and by owner: drawn again only when its rows changed.
+    // The timeline and the graph are drawn again only when their input changed.
     let timeline_input = (timeline_rows(&inputs, false), timeline_rows(&inputs, true));
     let unchanged = reuse.is_some_and(|r| r.previous.timeline.as_ref() == Some(&timeline_input));
     order.push("timeline.html".into());
-    if let Some(bytes) = kept("timeline.html", unchanged) {
-        files.insert("timeline.html".into(), bytes);
-    } else {
-        let mut c = context("timeline.html", "Production-path timeline", "timeline");
-        c.insert(
-            "by_status",
-            &timeline::render(&timeline_input.0, options.today),
-        );
-        c.insert(
-            "by_owner",
-            &timeline::render(&timeline_input.1, options.today),
-        );
-        pages.push(Page {
-            path: "timeline.html".into(),
-            template: "timeline.html",
-            context: c,
-        });
-    }
-
-    // The dependency graph, likewise.
+    jobs.push(match kept("timeline.html", unchanged) {
+        Some(bytes) => Job::Kept("timeline.html".into(), bytes),
+        None => Job::Timeline,
+    });
     let graph_in = graph_input(&inputs);
     let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
     order.push("graph.html".into());
-    if let Some(bytes) = kept("graph.html", unchanged) {
-        files.insert("graph.html".into(), bytes);
-    } else {
-        let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
-            .into_iter()
-            .map(|c| serde_json::json!({ "svg": c.svg, "nodes": c.nodes, "edges": c.edges }))
-            .collect();
-        let mut c = context("graph.html", "Dependency graph", "graph");
-        c.insert("components", &components);
-        pages.push(Page {
-            path: "graph.html".into(),
-            template: "graph.html",
-            context: c,
-        });
-    }
-
-    // The 404 page is served at any path: with a base URL its links are
-    // absolute, so they work wherever it is shown.
-    let mut not_found = context("404.html", "Page not found", "404");
-    if let Some(base) = &options.base_url {
-        let mut s = site("404.html");
-        s.root = format!("{}/", base.trim_end_matches('/'));
-        not_found.insert("site", &s);
-    }
-    order.push("404.html".into());
-    pages.push(Page {
-        path: "404.html".into(),
-        template: "404.html",
-        context: not_found,
+    jobs.push(match kept("graph.html", unchanged) {
+        Some(bytes) => Job::Kept("graph.html".into(), bytes),
+        None => Job::Graph,
     });
+    order.push("404.html".into());
+    jobs.push(Job::NotFound);
+    jobs.push(Job::Sitemap);
+    jobs.push(Job::SearchIndex);
+    let assets = templates::assets(root);
+    jobs.extend((0..assets.len()).map(Job::Asset));
+    // The drawings are the costliest pages: start them early.
+    jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
+    lap("  plan");
 
-    // Render in parallel; the first error (in page order) wins.
-    let total = pages.len() as u64;
+    let page = |path: &str, template: &str, c: &tera::Context| -> Result<Made, RenderError> {
+        let html = tera.render(template, c).map_err(|e| RenderError::Page {
+            page: path.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok((path.to_string(), html.into_bytes().into(), true))
+    };
+    let run = |job: &Job| -> Result<Made, RenderError> {
+        match job {
+            Job::Export => Ok((
+                "pilots.json".into(),
+                export_json(config, portfolio, history),
+                false,
+            )),
+            Job::Portfolio => {
+                let rows: Vec<_> = portfolio
+                    .pilots()
+                    .filter(|(e, _)| e.defined())
+                    .map(|(e, p)| inputs.portfolio_row(e, p))
+                    .collect();
+                let mut c = context("index.html", &config.site.title, "portfolio");
+                c.insert("rows", &rows);
+                c.insert("statuses", &crate::config::PILOT_STATUSES);
+                c.insert("summary", &report_summary(report));
+                page("index.html", "portfolio.html", &c)
+            }
+            Job::Pilot(index, path) => {
+                let e = &portfolio.entities[*index];
+                let mut c = context(path, &e.title, "pilot");
+                c.insert("pilot", &inputs.pilot_view(*index));
+                page(path, "pilot.html", &c)
+            }
+            Job::Entity(index, path) => {
+                let e = &portfolio.entities[*index];
+                let mut c = context(path, &e.title, "entity");
+                c.insert("entity", &inputs.entity_view(*index));
+                page(path, "entity.html", &c)
+            }
+            Job::KindIndex(k, path) => {
+                let kind = &config.kinds[*k];
+                let label = views::kind_label(&kind.name, kind.builtin);
+                let rows: Vec<_> = portfolio
+                    .of_kind(*k)
+                    .iter()
+                    .map(|e| views::KindRow {
+                        link: inputs.link_to(e),
+                        references: e.referenced_by.len(),
+                    })
+                    .collect();
+                let mut c = context(path, &label, "index");
+                c.insert(
+                    "kind",
+                    &serde_json::json!({ "name": kind.name, "label": label, "rows": rows }),
+                );
+                page(path, "kind.html", &c)
+            }
+            Job::Timeline => {
+                let mut c = context("timeline.html", "Production-path timeline", "timeline");
+                c.insert(
+                    "by_status",
+                    &timeline::render(&timeline_input.0, options.today),
+                );
+                c.insert(
+                    "by_owner",
+                    &timeline::render(&timeline_input.1, options.today),
+                );
+                page("timeline.html", "timeline.html", &c)
+            }
+            Job::Graph => {
+                let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
+                    .into_iter()
+                    .map(
+                        |c| serde_json::json!({ "svg": c.svg, "nodes": c.nodes, "edges": c.edges }),
+                    )
+                    .collect();
+                let mut c = context("graph.html", "Dependency graph", "graph");
+                c.insert("components", &components);
+                page("graph.html", "graph.html", &c)
+            }
+            Job::NotFound => {
+                // The 404 page is served at any path: with a base URL its
+                // links are absolute, so they work wherever it is shown.
+                let mut c = context("404.html", "Page not found", "404");
+                if let Some(base) = &options.base_url {
+                    let mut s = site("404.html");
+                    s.root = format!("{}/", base.trim_end_matches('/'));
+                    c.insert("site", &s);
+                }
+                page("404.html", "404.html", &c)
+            }
+            Job::Sitemap => {
+                // The sitemap lists every page but the 404.
+                let urls: Vec<String> = order
+                    .iter()
+                    .filter(|p| *p != "404.html")
+                    .map(|p| match &options.base_url {
+                        Some(b) => format!("{}/{}", b.trim_end_matches('/'), p),
+                        None => p.clone(),
+                    })
+                    .collect();
+                let mut c = tera::Context::new();
+                c.insert("urls", &urls);
+                let (path, bytes, _) = page("sitemap.xml", "sitemap.xml", &c)?;
+                Ok((path, bytes, false))
+            }
+            Job::SearchIndex => Ok((
+                "assets/search-index.js".into(),
+                search_index(&inputs).into_bytes().into(),
+                false,
+            )),
+            Job::Asset(i) => {
+                let (name, text) = &assets[*i];
+                Ok((format!("assets/{name}"), text.as_bytes().into(), false))
+            }
+            Job::Kept(path, bytes) => Ok((path.clone(), Arc::clone(bytes), false)),
+        }
+    };
+
+    // Run in parallel; the first error in job order wins, so a failing
+    // build names the same page every time.
+    let total = jobs.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
-    let rendered: Vec<Result<(String, Vec<u8>), RenderError>> = pages
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<(), RenderError>> = jobs
         .par_iter()
-        .map(|p| {
-            let result = tera
-                .render(p.template, &p.context)
-                .map(|html| (p.path.clone(), html.into_bytes()))
-                .map_err(|e| RenderError::Page {
-                    page: p.path.clone(),
-                    message: e.to_string(),
-                });
+        .with_max_len(1)
+        .map(|job| {
+            let (path, bytes, is_page) = run(job)?;
+            if is_page {
+                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let result = sink(path, bytes);
             if let Some(progress) = &options.progress {
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 progress.report(n, total);
@@ -427,52 +547,15 @@ pub fn render_site(
             result
         })
         .collect();
-    let rendered_count = rendered.len();
-    for r in rendered {
-        let (path, bytes) = r?;
-        files.insert(path, bytes.into());
-    }
-    let page_count = order.len();
+    results.into_iter().collect::<Result<(), RenderError>>()?;
+    lap("  pages");
 
-    // The sitemap lists every page but the 404.
-    let urls: Vec<String> = order
-        .iter()
-        .filter(|p| *p != "404.html")
-        .map(|p| match &options.base_url {
-            Some(b) => format!("{}/{}", b.trim_end_matches('/'), p),
-            None => p.clone(),
-        })
-        .collect();
-    let mut c = tera::Context::new();
-    c.insert("urls", &urls);
-    let sitemap = tera
-        .render("sitemap.xml", &c)
-        .map_err(|e| RenderError::Page {
-            page: "sitemap.xml".into(),
-            message: e.to_string(),
-        })?;
-    files.insert("sitemap.xml".into(), sitemap.into_bytes().into());
-
-    for (name, text) in templates::assets(root) {
-        files.insert(format!("assets/{name}"), text.into_bytes().into());
-    }
-    files.insert(
-        "assets/search-index.js".into(),
-        search_index(&inputs).into_bytes().into(),
-    );
-    if options.export {
-        files.insert(
-            "pilots.json".into(),
-            export_json(config, portfolio, history),
-        );
-    }
-
-    Ok(Site {
-        files,
-        pages: page_count,
-        rendered: rendered_count,
-        timeline: Some(timeline_input),
-        graph: Some(graph_in),
+    Ok(Rendered {
+        pages: order.len(),
+        rendered: rendered.into_inner(),
+        timings,
+        timeline: timeline_input,
+        graph: graph_in,
     })
 }
 

@@ -139,74 +139,150 @@ pub fn check_target(out: &Path, root: &Path) -> Result<PathBuf, OutputError> {
     Ok(out_abs)
 }
 
-/// Write `files` (site-relative paths with `/`) as the site at `out`.
-pub fn write_site<'a>(
-    out: &Path,
-    root: &Path,
-    files: impl IntoIterator<Item = (&'a String, &'a [u8])>,
-) -> Result<(), OutputError> {
-    let out_abs = check_target(out, root)?;
-    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    let name = out_abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let tmp = parent.join(format!(".{name}.pilotbook-new-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.pilotbook-old-{}", std::process::id()));
-    let result = (|| {
+/// A site being written: files go into a temporary folder beside the
+/// output, in parallel, and [`Staging::commit`] swaps it in. Dropped
+/// without a commit, it removes what it wrote.
+///
+/// A file whose bytes equal the previous site's copy is hard-linked from
+/// it instead of written: a rebuild then allocates no inode for an
+/// unchanged page, and removing the previous site only drops names. Files
+/// are never changed in place, so the two sites cannot affect each other.
+pub struct Staging {
+    out_abs: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    /// The site being replaced, when pilotbook wrote it.
+    previous: Option<PathBuf>,
+    /// Folders made so far, so that each is made once.
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    files: std::sync::atomic::AtomicUsize,
+    committed: bool,
+}
+
+impl Staging {
+    /// Check `out` (see [`check_target`]) and make the temporary folder.
+    pub fn begin(out: &Path, root: &Path) -> Result<Staging, OutputError> {
+        let out_abs = check_target(out, root)?;
+        let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = out_abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let tmp = parent.join(format!(".{name}.pilotbook-new-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.pilotbook-old-{}", std::process::id()));
+        let previous = out_abs.join(MARKER).is_file().then(|| out_abs.clone());
+        let staging = Staging {
+            out_abs,
+            tmp: tmp.clone(),
+            old,
+            previous,
+            dirs: Default::default(),
+            files: Default::default(),
+            committed: false,
+        };
         if tmp.exists() {
             fault("remove a stale temporary folder", &tmp)?;
             std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
         fault("create the temporary folder", &tmp)?;
         std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-        for (rel, bytes) in files {
-            // Paths come from validated ids and kind names; refuse anything else.
-            if rel
-                .split('/')
-                .any(|c| c.is_empty() || c == "." || c == "..")
-                || rel.starts_with('/')
-            {
-                return Err(OutputError::Io {
-                    path: PathBuf::from(rel),
-                    source: std::io::Error::other("not a plain relative path"),
-                });
-            }
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
+        staging.dirs.lock().map_err(|_| poisoned(&tmp))?.insert(tmp);
+        Ok(staging)
+    }
+
+    /// Write one file (a site-relative path with `/`); safe to call from
+    /// several threads at once.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        // Paths come from validated ids and kind names; refuse anything else.
+        if rel
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+            || rel.starts_with('/')
+        {
+            return Err(OutputError::Io {
+                path: PathBuf::from(rel),
+                source: std::io::Error::other("not a plain relative path"),
+            });
+        }
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            let made = self.dirs.lock().map_err(|_| poisoned(dir))?.contains(dir);
+            if !made {
                 fault("create a folder", dir)?;
                 std::fs::create_dir_all(dir).map_err(io(dir))?;
+                self.dirs
+                    .lock()
+                    .map_err(|_| poisoned(dir))?
+                    .insert(dir.to_path_buf());
             }
-            fault("write a file", &path)?;
-            std::fs::write(&path, bytes).map_err(io(&path))?;
         }
-        fault("write the marker", &tmp)?;
+        fault("write a file", &path)?;
+        self.files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(previous) = &self.previous {
+            let before = previous.join(rel);
+            if same_bytes(&before, bytes) && std::fs::hard_link(&before, &path).is_ok() {
+                return Ok(());
+            }
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))
+    }
+
+    /// How many files were written.
+    pub fn files(&self) -> usize {
+        self.files.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Swap the new site in and remove the previous one.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let (tmp, old, out_abs) = (&self.tmp, &self.old, &self.out_abs);
+        fault("write the marker", tmp)?;
         std::fs::write(
             tmp.join(MARKER),
             b"This folder was written by pilotbook build.\n",
         )
-        .map_err(io(&tmp))?;
+        .map_err(io(tmp))?;
         if out_abs.exists() {
-            fault("move the previous site aside", &out_abs)?;
-            std::fs::rename(&out_abs, &old).map_err(io(&out_abs))?;
+            fault("move the previous site aside", out_abs)?;
+            std::fs::rename(out_abs, old).map_err(io(out_abs))?;
         }
-        if let Err(e) = fault("move the new site in", &out_abs)
-            .and_then(|()| std::fs::rename(&tmp, &out_abs).map_err(io(&out_abs)))
+        if let Err(e) = fault("move the new site in", out_abs)
+            .and_then(|()| std::fs::rename(tmp, out_abs).map_err(io(out_abs)))
         {
             // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, &out_abs);
+            let _ = std::fs::rename(old, out_abs);
             return Err(e);
         }
+        self.committed = true;
         if old.exists() {
             // The new site is in place; only the previous copy is left over.
-            fault("remove the previous site", &old)?;
-            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+            fault("remove the previous site", old)?;
+            std::fs::remove_dir_all(old).map_err(io(old))?;
         }
         Ok(())
-    })();
-    if result.is_err() && tmp.exists() {
-        let _ = std::fs::remove_dir_all(&tmp);
     }
-    result
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed && self.tmp.exists() {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn poisoned(path: &Path) -> OutputError {
+    io(path)(std::io::Error::other("a writer thread panicked"))
+}
+
+/// Whether the file at `path` holds exactly `bytes` (false when unreadable
+/// or not a plain file: a symlink planted in the site is never followed).
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            std::fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
+    }
 }
