@@ -312,6 +312,7 @@ pub(super) fn read(
     lap("  walk");
 
     let head_blobs = walk::blobs_at(&repo, head, &prefixes)?;
+    lap("  head blobs");
     // Which documents have history, and which versions of them it has.
     let mut followed = Vec::new();
     let mut documents = BTreeMap::new();
@@ -332,6 +333,7 @@ pub(super) fn read(
         followed.push((path, state, entries, renamed_from));
     }
 
+    lap("  follow");
     // Read the facts of every version not in the cache, in pack order:
     // a delta's base is then usually the object read just before it, still
     // in the reader's cache. One contiguous run per thread, each with its

@@ -559,12 +559,14 @@ fn render_into(
     })
 }
 
-/// `pilots.json`: the export, as the site publishes it.
+/// `pilots.json`: the export, as the site publishes it. Compact, unlike
+/// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
+/// indentation alone would be megabytes.
 pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Arc<[u8]> {
     let export = crate::export::export(config, portfolio, history);
-    let mut json = serde_json::to_string_pretty(&export).unwrap_or_default();
-    json.push('\n');
-    json.into_bytes().into()
+    let mut json = serde_json::to_vec(&export).unwrap_or_default();
+    json.push(b'\n');
+    json.into()
 }
 
 fn report_summary(report: &Report) -> serde_json::Value {
