@@ -457,6 +457,17 @@ fn resolve_kind(
             format!("kind name `{name}` must be lowercase letters, digits, `-` or `_`"),
         ));
     }
+    // A custom kind's name is its site folder and its key in the export.
+    let reserved = ["version", "history", "assets"].contains(&name)
+        || (builtin.is_none() && Builtin::ALL.iter().any(|b| b.plural() == name));
+    if reserved {
+        return Err(err(
+            kind_span,
+            format!(
+                "kind name `{name}` is taken: it is a key of the export or a folder of the site; choose another"
+            ),
+        ));
+    }
 
     let (paths, path_span) = match &r.path {
         Some(p) => (p.get_ref().clone().into_vec(), Some(p.span())),
@@ -688,6 +699,17 @@ mod tests {
         let k = c.kind("decision").expect("kind");
         assert_eq!(k.fields["supersedes"], FieldType::Ref("decision".into()));
         assert!(k.matches("decisions/0001-x.md"));
+    }
+
+    #[test]
+    fn kind_names_that_collide_are_refused() {
+        for name in ["history", "version", "assets", "people", "pilots"] {
+            let e = parse(&format!("[kinds.{name}]\npath = [\"x/*.md\"]\n"))
+                .expect_err(name)
+                .to_string();
+            assert!(e.contains("is taken") && e.contains(":1:"), "{name}: {e}");
+        }
+        assert!(parse("[kinds.person]\n").is_ok());
     }
 
     #[test]

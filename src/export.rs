@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::history::{CommitInfo, DocumentHistory, History};
 use crate::model::{Entity, Pilot, Portfolio, Relation};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The export's format version.
 pub const VERSION: u32 = 1;
@@ -321,32 +321,58 @@ fn entity_out<'a>(
     }
 }
 
-/// The whole model as one JSON value:
+/// The whole model as JSON:
 /// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
-pub fn export(config: &Config, portfolio: &Portfolio, history: &History) -> Value {
-    let mut root = Map::new();
-    root.insert("version".into(), Value::from(VERSION));
-    let state = HistoryStateOut {
-        available: history.unavailable.is_none(),
-        head: history.head.as_deref(),
-        reason: history.unavailable.as_ref().map(|u| u.explain()),
-    };
-    root.insert(
-        "history".into(),
-        serde_json::to_value(state).unwrap_or(Value::Null),
-    );
-    for (k, kind) in config.kinds.iter().enumerate() {
-        let list: Vec<Value> = portfolio
-            .of_kind(k)
-            .iter()
-            .map(|e| {
-                serde_json::to_value(entity_out(config, portfolio, history, e))
-                    .unwrap_or(Value::Null)
-            })
-            .collect();
-        root.insert(kind.plural().to_string(), Value::Array(list));
+pub fn export<'a>(config: &'a Config, portfolio: &'a Portfolio, history: &'a History) -> Export<'a> {
+    Export {
+        config,
+        portfolio,
+        history,
     }
-    Value::Object(root)
+}
+
+/// The export, serialized straight from the model (no intermediate JSON
+/// tree: at 10,000 pilots that tree costs more than the text).
+pub struct Export<'a> {
+    config: &'a Config,
+    portfolio: &'a Portfolio,
+    history: &'a History,
+}
+
+impl Serialize for Export<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (config, portfolio, history) = (self.config, self.portfolio, self.history);
+        let mut map = serializer.serialize_map(Some(2 + config.kinds.len()))?;
+        map.serialize_entry("version", &VERSION)?;
+        map.serialize_entry(
+            "history",
+            &HistoryStateOut {
+                available: history.unavailable.is_none(),
+                head: history.head.as_deref(),
+                reason: history.unavailable.as_ref().map(|u| u.explain()),
+            },
+        )?;
+        for (k, kind) in config.kinds.iter().enumerate() {
+            map.serialize_entry(kind.plural(), &Entities(config, portfolio, history, k))?;
+        }
+        map.end()
+    }
+}
+
+/// One kind's entities, as a JSON list.
+struct Entities<'a>(&'a Config, &'a Portfolio, &'a History, usize);
+
+impl Serialize for Entities<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Entities(config, portfolio, history, k) = *self;
+        serializer.collect_seq(
+            portfolio
+                .of_kind(k)
+                .iter()
+                .map(|e| entity_out(config, portfolio, history, e)),
+        )
+    }
 }
 
 /// The front matter as JSON, with every field the kind types as text

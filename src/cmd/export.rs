@@ -26,7 +26,6 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     super::report_timings(ctx, &project, &[]);
     // The process ends here: freeing the model piece by piece is wasted work.
-    std::mem::forget(value);
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
 }
