@@ -323,7 +323,11 @@ fn entity_out<'a>(
 
 /// The whole model as JSON:
 /// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
-pub fn export<'a>(config: &'a Config, portfolio: &'a Portfolio, history: &'a History) -> Export<'a> {
+pub fn export<'a>(
+    config: &'a Config,
+    portfolio: &'a Portfolio,
+    history: &'a History,
+) -> Export<'a> {
     Export {
         config,
         portfolio,

@@ -19,6 +19,11 @@ use crate::source::Position;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A parsed document with its kind (an index into the config's kinds) and
+/// its root-relative path.
+pub type Parsed = (usize, String, Arc<ParsedDocument>);
 
 /// Why pilotbook cannot run at all (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -120,11 +125,7 @@ impl Project {
             timings.push((name, clock.elapsed()));
             clock = std::time::Instant::now();
         };
-        let (config, parsed, skipped): (
-            Config,
-            Vec<(usize, String, ParsedDocument)>,
-            Vec<Skipped>,
-        ) = match &options.rev {
+        let (config, parsed, skipped): (Config, Vec<Parsed>, Vec<Skipped>) = match &options.rev {
             None => {
                 let config = Config::load(root, config_path)?;
                 let discovery = discover::discover(root, &config);
@@ -135,7 +136,7 @@ impl Project {
                     .into_par_iter()
                     .map(|d| {
                         let parsed = read_document(&d.rel_path, &d.abs_path, &limits);
-                        (d.kind, d.rel_path, parsed)
+                        (d.kind, d.rel_path, Arc::new(parsed))
                     })
                     .collect();
                 (config, parsed, discovery.skipped)
@@ -177,7 +178,7 @@ impl Project {
                                 parse::too_large(&path, size, limits.max_file_bytes),
                             ),
                         };
-                        (kind, path, parsed)
+                        (kind, path, Arc::new(parsed))
                     })
                     .collect();
                 (config, parsed, Vec::new())
@@ -212,7 +213,7 @@ impl Project {
     pub fn from_parsed(
         root: &Path,
         config: Config,
-        parsed: Vec<(usize, String, ParsedDocument)>,
+        parsed: Vec<Parsed>,
         skipped: Vec<Skipped>,
         history: History,
     ) -> Project {
@@ -394,10 +395,7 @@ impl Project {
 
 /// What the file system says about the documents: links discovery did
 /// not follow, and paths that only differ by case.
-fn file_system_findings(
-    parsed: &[(usize, String, ParsedDocument)],
-    skipped: &[Skipped],
-) -> Vec<Diagnostic> {
+fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = skipped
         .iter()
         .map(|s| {

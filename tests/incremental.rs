@@ -10,6 +10,8 @@
 //! build file for file and byte for byte, and it must have rendered fewer
 //! pages than a full build where the setup did not change.
 
+mod support;
+
 use pilotbook::model::Date;
 use pilotbook::render::Site;
 use pilotbook::serve::Session;
@@ -199,4 +201,56 @@ fn a_broken_front_matter_keeps_the_last_site_and_reports_where() {
         &before,
         &session.site().expect("site")
     ));
+}
+
+/// With git history: an edit turns the document's state to modified (a
+/// finding), and the commit after it moves HEAD, which reads the history
+/// again; after each, the site equals a full build.
+#[test]
+fn a_commit_without_edits_renders_the_new_history() {
+    use support::{DANA, GitRepo, LEE};
+    let repo = GitRepo::new();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    for entry in walkdir::WalkDir::new(&from)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "site" && e.file_name() != ".pilotbook-cache")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let rel = entry.path().strip_prefix(&from).expect("inside");
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        repo.write(rel.to_str().expect("utf8"), &text);
+    }
+    repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
+    let root = repo.root.clone();
+    let mut session = Session::new(&root, None, today());
+    assert!(session.rebuild(&[]).failure.is_empty());
+    session.finish_export();
+
+    edit(
+        &root,
+        "pilots/lead-scoring.md",
+        "status: pilot",
+        "status: go",
+    );
+    let changed = [root.join("pilots/lead-scoring.md")];
+    let outcome = session.rebuild(&changed);
+    assert!(outcome.failure.is_empty(), "{:?}", outcome.failure);
+    assert!(
+        outcome.rendered < outcome.pages,
+        "an edit renders part of the site"
+    );
+    session.finish_export();
+    assert_same(&session.site().expect("site"), &full_build(&root), "edited");
+
+    repo.commit("Go for lead scoring", LEE, "2026-06-01T10:00:00+00:00");
+    let outcome = session.rebuild(&[root.join(".git/HEAD")]);
+    assert!(outcome.failure.is_empty(), "{:?}", outcome.failure);
+    assert!(outcome.history_reread, "HEAD moved");
+    session.finish_export();
+    assert_same(
+        &session.site().expect("site"),
+        &full_build(&root),
+        "committed",
+    );
 }

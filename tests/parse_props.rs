@@ -19,7 +19,7 @@ fn run_pipeline(bytes: &[u8]) -> usize {
         assert!(d.position.line >= 1 && d.position.column >= 1);
     }
     let (portfolio, mut diagnostics) =
-        model::build(&config, vec![(0, "pilots/p.md".into(), parsed)]);
+        model::build(&config, vec![(0, "pilots/p.md".into(), parsed.into())]);
     let today = Date::parse("2026-11-25").expect("date");
     diagnostics.extend(validate(&config, &portfolio, &Default::default(), today));
     for d in &diagnostics {

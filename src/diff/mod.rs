@@ -928,7 +928,7 @@ mod tests {
                 (
                     kind,
                     path.to_string(),
-                    crate::parse::parse_document(path, text.as_bytes()),
+                    std::sync::Arc::new(crate::parse::parse_document(path, text.as_bytes())),
                 )
             })
             .collect();

@@ -307,6 +307,18 @@ pub fn read(root: &Path, config: &Config, paths: &[String], options: &HistoryOpt
     }
 }
 
+/// Bring the working-tree state (committed, modified, uncommitted) of the
+/// documents at `paths` up to date after they were edited, deleted or
+/// created: `serve` keeps the history until HEAD moves, but the state
+/// follows every save. Returns false when that is not enough (a path has
+/// commits the kept history never read): read the history again then.
+pub fn refresh(history: &mut History, root: &Path, paths: &[String]) -> bool {
+    if history.unavailable.is_some() {
+        return true;
+    }
+    repo::refresh(history, root, paths)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,40 @@ fn blob_at(tree: &Tree, path: &str) -> Option<Oid> {
     (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
 }
 
+/// See [`super::refresh`].
+pub(super) fn refresh(history: &mut History, root: &Path, paths: &[String]) -> bool {
+    let Some(repo) = open(root) else {
+        return false;
+    };
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return false;
+    };
+    for path in paths {
+        let abs = root.join(path);
+        if !abs.is_file() {
+            history.documents.remove(path);
+            continue;
+        }
+        let blob = blob_at(&head, &join(&history.root_prefix, path));
+        match (blob, history.documents.get_mut(path)) {
+            (None, _) => {
+                history
+                    .documents
+                    .insert(path.clone(), DocumentHistory::uncommitted());
+            }
+            (Some(blob), Some(doc)) if doc.state != DocumentState::Uncommitted => {
+                doc.state = match Oid::hash_file(ObjectType::Blob, &abs) {
+                    Ok(now) if now == blob => DocumentState::Committed,
+                    _ => DocumentState::Modified,
+                };
+            }
+            // Committed, but never read: its commits are not in hand.
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// A commit's tree, read without a checkout (`--rev`).
 pub struct Revision {
     repo: Repository,

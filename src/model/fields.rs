@@ -21,9 +21,9 @@ pub fn type_document(
     config: &Config,
     kind: usize,
     path: String,
-    mut parsed: ParsedDocument,
+    parsed: std::sync::Arc<ParsedDocument>,
 ) -> (Entity, Vec<Diagnostic>) {
-    let mut diagnostics = std::mem::take(&mut parsed.diagnostics);
+    let mut diagnostics = parsed.diagnostics.clone();
     let kind_config = &config.kinds[kind];
     let mut document = Document {
         path,

@@ -32,7 +32,8 @@ pub struct Document {
     /// Path relative to the root, with `/`.
     pub path: String,
     /// What parsing found.
-    pub parsed: ParsedDocument,
+    /// Shared: `serve` keeps unchanged documents across rebuilds.
+    pub parsed: std::sync::Arc<ParsedDocument>,
     /// Where an explicit `id:` was given.
     pub id_position: Option<Position>,
 }
@@ -187,7 +188,7 @@ impl Portfolio {
 /// found.
 pub fn build(
     config: &Config,
-    documents: Vec<(usize, String, ParsedDocument)>,
+    documents: Vec<(usize, String, std::sync::Arc<ParsedDocument>)>,
 ) -> (Portfolio, Vec<Diagnostic>) {
     use rayon::prelude::*;
     let typed: Vec<(Entity, Vec<Diagnostic>)> = documents

@@ -28,7 +28,7 @@ use crate::model::{Date, Portfolio};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use views::{Inputs, PageView, SiteView};
@@ -89,6 +89,24 @@ pub struct Site {
     /// The inputs of the costly drawings, to redraw them only when they change.
     timeline: Option<(Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>)>,
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
+    /// The rows of the list pages, for the next rebuild to take.
+    rows: Arc<Rows>,
+}
+
+/// The rows of the list pages (portfolio, kind indexes, timeline, search
+/// index), by the site path of the entity page each stands for. A rebuild
+/// takes the row of every entity whose page is not stale from the previous
+/// site: a row shows nothing its entity's page does not, so what makes a
+/// row change makes that page stale too.
+#[derive(Debug, Default)]
+struct Rows {
+    /// Template values, which share their contents when cloned.
+    portfolio: HashMap<String, tera::Value>,
+    kinds: HashMap<String, tera::Value>,
+    /// The row by status, then the row by owner.
+    timeline: HashMap<String, (timeline::TimelineRow, timeline::TimelineRow)>,
+    /// Each entry as JSON, ready to join.
+    search: HashMap<String, Arc<str>>,
 }
 
 /// What a rebuild may take from the site rendered before it.
@@ -211,6 +229,7 @@ pub fn build(
         },
         None,
         &write,
+        None,
     )?;
     let clock = std::time::Instant::now();
     let files = staging.files();
@@ -246,8 +265,18 @@ pub fn render_site(
         }
         Ok(())
     };
+    let rows = std::sync::Mutex::new(Rows::default());
     let rendered = render_into(
-        root, config, portfolio, history, report, templates, options, reuse, &keep,
+        root,
+        config,
+        portfolio,
+        history,
+        report,
+        templates,
+        options,
+        reuse,
+        &keep,
+        Some(&rows),
     )?;
     Ok(Site {
         files: files.into_inner().unwrap_or_default(),
@@ -256,6 +285,7 @@ pub fn render_site(
         timings: rendered.timings,
         timeline: Some(rendered.timeline),
         graph: Some(rendered.graph),
+        rows: Arc::new(rows.into_inner().unwrap_or_default()),
     })
 }
 
@@ -309,6 +339,7 @@ fn render_into(
     options: &SiteOptions,
     reuse: Option<&Reuse>,
     sink: &(dyn Fn(String, Arc<[u8]>) -> Result<(), RenderError> + Sync),
+    keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.0;
     let mut timings = Vec::new();
@@ -319,6 +350,7 @@ fn render_into(
     };
     let inputs = Inputs::new(config, portfolio, history, report, options.today);
     let nav = inputs.nav();
+    lap("  inputs");
     let site = |path: &str| SiteView {
         title: config.site.title.clone(),
         root: root_of(path),
@@ -353,6 +385,17 @@ fn render_into(
         reuse.previous.files.get(path).cloned()
     };
     let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
+    // The previous site's rows, for entities whose page is not stale.
+    let previous_rows = reuse.map(|r| &*r.previous.rows);
+    let row_kept = |path: &str| previous_rows.filter(|_| !stale(path));
+    // Hand a list page's rows on to the next rebuild.
+    let keep = |put: &dyn Fn(&mut Rows)| {
+        if let Some(rows) = keep_rows
+            && let Ok(mut rows) = rows.lock()
+        {
+            put(&mut rows);
+        }
+    };
 
     // The jobs, and every page in site order for the sitemap.
     let mut jobs: Vec<Job> = Vec::new();
@@ -383,14 +426,34 @@ fn render_into(
         jobs.push(Job::KindIndex(k, path));
     }
 
+    lap("  plan pages");
     // The timeline and the graph are drawn again only when their input changed.
-    let timeline_input = (timeline_rows(&inputs, false), timeline_rows(&inputs, true));
+    let timeline_input = {
+        let rows: Vec<(String, (timeline::TimelineRow, timeline::TimelineRow))> = portfolio
+            .pilots()
+            .filter(|(e, _)| e.defined())
+            .map(|(e, p)| {
+                let path = inputs.href(e);
+                let row = row_kept(&path)
+                    .and_then(|r| r.timeline.get(&path).cloned())
+                    .unwrap_or_else(|| timeline_rows(&inputs, e, p));
+                (path, row)
+            })
+            .collect();
+        let (mut by_status, mut by_owner): (Vec<_>, Vec<_>) =
+            rows.iter().map(|(_, r)| r.clone()).unzip();
+        sort_timeline(&mut by_status, false);
+        sort_timeline(&mut by_owner, true);
+        keep(&|k| k.timeline = rows.iter().cloned().collect());
+        (by_status, by_owner)
+    };
     let unchanged = reuse.is_some_and(|r| r.previous.timeline.as_ref() == Some(&timeline_input));
     order.push("timeline.html".into());
     jobs.push(match kept("timeline.html", unchanged) {
         Some(bytes) => Job::Kept("timeline.html".into(), bytes),
         None => Job::Timeline,
     });
+    lap("  timeline input");
     let graph_in = graph_input(&inputs);
     let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
     order.push("graph.html".into());
@@ -423,13 +486,23 @@ fn render_into(
                 false,
             )),
             Job::Portfolio => {
-                let rows: Vec<_> = portfolio
+                let rows: Vec<(String, tera::Value)> = portfolio
                     .pilots()
                     .filter(|(e, _)| e.defined())
-                    .map(|(e, p)| inputs.portfolio_row(e, p))
+                    .map(|(e, p)| {
+                        let path = inputs.href(e);
+                        let row = row_kept(&path)
+                            .and_then(|r| r.portfolio.get(&path).cloned())
+                            .unwrap_or_else(|| {
+                                tera::Value::from_serializable(&inputs.portfolio_row(e, p))
+                            });
+                        (path, row)
+                    })
                     .collect();
+                keep(&|k| k.portfolio = rows.iter().cloned().collect());
+                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
                 let mut c = context("index.html", &config.site.title, "portfolio");
-                c.insert("rows", &rows);
+                c.insert_value("rows", tera::Value::from(rows));
                 c.insert("statuses", &crate::config::PILOT_STATUSES);
                 c.insert("summary", &report_summary(report));
                 page("index.html", "portfolio.html", &c)
@@ -449,19 +522,33 @@ fn render_into(
             Job::KindIndex(k, path) => {
                 let kind = &config.kinds[*k];
                 let label = views::kind_label(&kind.name, kind.builtin);
-                let rows: Vec<_> = portfolio
+                let rows: Vec<(String, tera::Value)> = portfolio
                     .of_kind(*k)
                     .iter()
-                    .map(|e| views::KindRow {
-                        link: inputs.link_to(e),
-                        references: e.referenced_by.len(),
+                    .map(|e| {
+                        let path = inputs.href(e);
+                        let row = row_kept(&path)
+                            .and_then(|r| r.kinds.get(&path).cloned())
+                            .unwrap_or_else(|| {
+                                tera::Value::from_serializable(&views::KindRow {
+                                    link: inputs.link_to(e),
+                                    references: e.referenced_by.len(),
+                                })
+                            });
+                        (path, row)
                     })
                     .collect();
+                keep(&|k| k.kinds.extend(rows.iter().cloned()));
+                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
                 let mut c = context(path, &label, "index");
-                c.insert(
-                    "kind",
-                    &serde_json::json!({ "name": kind.name, "label": label, "rows": rows }),
-                );
+                let value: HashMap<&'static str, tera::Value> = [
+                    ("name", tera::Value::from(kind.name.as_str())),
+                    ("label", tera::Value::from(label.as_str())),
+                    ("rows", tera::Value::from(rows)),
+                ]
+                .into_iter()
+                .collect();
+                c.insert_value("kind", tera::Value::from(value));
                 page(path, "kind.html", &c)
             }
             Job::Timeline => {
@@ -513,11 +600,27 @@ fn render_into(
                 let (path, bytes, _) = page("sitemap.xml", "sitemap.xml", &c)?;
                 Ok((path, bytes, false))
             }
-            Job::SearchIndex => Ok((
-                "assets/search-index.js".into(),
-                search_index(&inputs).into_bytes().into(),
-                false,
-            )),
+            Job::SearchIndex => {
+                let entries: Vec<(String, Arc<str>)> = portfolio
+                    .entities
+                    .iter()
+                    .filter(|e| e.defined())
+                    .map(|e| {
+                        let path = inputs.href(e);
+                        let entry = row_kept(&path)
+                            .and_then(|r| r.search.get(&path).cloned())
+                            .unwrap_or_else(|| search_entry(&inputs, e).into());
+                        (path, entry)
+                    })
+                    .collect();
+                let index = search_index(entries.iter().map(|(_, e)| &**e));
+                keep(&|k| k.search = entries.iter().cloned().collect());
+                Ok((
+                    "assets/search-index.js".into(),
+                    index.into_bytes().into(),
+                    false,
+                ))
+            }
             Job::Asset(i) => {
                 let (name, text) = &assets[*i];
                 Ok((format!("assets/{name}"), text.as_bytes().into(), false))
@@ -577,61 +680,69 @@ fn report_summary(report: &Report) -> serde_json::Value {
     })
 }
 
-fn timeline_rows(inputs: &Inputs, by_owner: bool) -> Vec<timeline::TimelineRow> {
-    let mut rows: Vec<timeline::TimelineRow> = inputs
-        .portfolio
-        .pilots()
-        .filter(|(e, _)| e.defined())
-        .map(|(e, p)| {
-            let owner = p
-                .owner
-                .as_ref()
-                .and_then(|o| {
-                    inputs.portfolio.get(&crate::model::EntityRef {
-                        kind: Builtin::Person as usize,
-                        id: o.value.clone(),
-                    })
-                })
-                .map_or_else(|| "No owner".to_string(), |o| o.title.clone());
-            let status = p.status.clone().unwrap_or_else(|| "unknown".into());
-            let history = e
-                .document
-                .as_ref()
-                .and_then(|d| inputs.history.documents.get(&d.path));
-            timeline::TimelineRow {
-                id: e.id.clone(),
-                title: e.title.clone(),
-                href: inputs.href(e),
-                group: if by_owner { owner } else { status.clone() },
-                status,
-                milestones: p
-                    .production_path
-                    .iter()
-                    .filter_map(|m| {
-                        Some(timeline::TimelineMilestone {
-                            name: m.name.clone(),
-                            due: m.due.as_ref()?.value,
-                            done: m.done,
-                            slips: history
-                                .into_iter()
-                                .flat_map(|h| &h.milestone_slips)
-                                .filter(|s| s.milestone == m.name)
-                                .map(|s| (s.from, s.to))
-                                .collect(),
-                        })
-                    })
-                    .collect(),
-                status_changes: history
-                    .into_iter()
-                    .flat_map(|h| &h.status_changes)
-                    .map(|s| timeline::TimelineStatusChange {
-                        date: s.date.date(),
-                        to: s.to.clone(),
-                    })
-                    .collect(),
-            }
+/// A pilot's timeline rows: grouped by status, and by owner.
+fn timeline_rows(
+    inputs: &Inputs,
+    e: &crate::model::Entity,
+    p: &crate::model::Pilot,
+) -> (timeline::TimelineRow, timeline::TimelineRow) {
+    let owner = p
+        .owner
+        .as_ref()
+        .and_then(|o| {
+            inputs.portfolio.get(&crate::model::EntityRef {
+                kind: Builtin::Person as usize,
+                id: o.value.clone(),
+            })
         })
-        .collect();
+        .map_or_else(|| "No owner".to_string(), |o| o.title.clone());
+    let status = p.status.clone().unwrap_or_else(|| "unknown".into());
+    let history = e
+        .document
+        .as_ref()
+        .and_then(|d| inputs.history.documents.get(&d.path));
+    let by_status = timeline::TimelineRow {
+        id: e.id.clone(),
+        title: e.title.clone(),
+        href: inputs.href(e),
+        group: status.clone(),
+        status,
+        milestones: p
+            .production_path
+            .iter()
+            .filter_map(|m| {
+                Some(timeline::TimelineMilestone {
+                    name: m.name.clone(),
+                    due: m.due.as_ref()?.value,
+                    done: m.done,
+                    slips: history
+                        .into_iter()
+                        .flat_map(|h| &h.milestone_slips)
+                        .filter(|s| s.milestone == m.name)
+                        .map(|s| (s.from, s.to))
+                        .collect(),
+                })
+            })
+            .collect(),
+        status_changes: history
+            .into_iter()
+            .flat_map(|h| &h.status_changes)
+            .map(|s| timeline::TimelineStatusChange {
+                date: s.date.date(),
+                to: s.to.clone(),
+            })
+            .collect(),
+    };
+    let by_owner = timeline::TimelineRow {
+        group: owner,
+        ..by_status.clone()
+    };
+    (by_status, by_owner)
+}
+
+/// Timeline rows in drawing order: by group (statuses in their lifecycle
+/// order, owners by name), then title and id.
+fn sort_timeline(rows: &mut [timeline::TimelineRow], by_owner: bool) {
     let order = |s: &str| {
         crate::config::PILOT_STATUSES
             .iter()
@@ -648,7 +759,6 @@ fn timeline_rows(inputs: &Inputs, by_owner: bool) -> Vec<timeline::TimelineRow> 
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.id.cmp(&b.id))
     });
-    rows
 }
 
 fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>) {
@@ -703,48 +813,53 @@ fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>
     (nodes, edges)
 }
 
-fn search_index(inputs: &Inputs) -> String {
-    let entries: Vec<SearchEntry> = inputs
-        .portfolio
-        .entities
-        .iter()
-        .filter(|e| e.defined())
-        .map(|e| {
-            let kind = &inputs.config.kinds[e.kind];
-            let owner = e
-                .pilot
-                .as_ref()
-                .and_then(|p| p.owner.as_ref())
-                .and_then(|o| {
-                    inputs.portfolio.get(&crate::model::EntityRef {
-                        kind: Builtin::Person as usize,
-                        id: o.value.clone(),
-                    })
-                })
-                .map(|o| format!("{} {}", o.title, o.id))
-                .unwrap_or_default();
-            let mut ids: Vec<&str> = Vec::new();
-            if let Some(p) = &e.pilot {
-                ids.extend(p.metrics.iter().map(|m| m.metric.as_str()));
-                ids.extend(p.integrations.iter().map(|i| i.system.as_str()));
-            }
-            SearchEntry {
-                t: &e.title,
-                u: inputs.href(e),
-                k: kind.plural(),
-                o: owner,
-                m: ids.join(" "),
-                x: e.document
-                    .as_ref()
-                    .map(|d| excerpt(d.parsed.body(), 240))
-                    .unwrap_or_default(),
-            }
+/// An entity's entry in the search index, as JSON.
+fn search_entry(inputs: &Inputs, e: &crate::model::Entity) -> String {
+    let kind = &inputs.config.kinds[e.kind];
+    let owner = e
+        .pilot
+        .as_ref()
+        .and_then(|p| p.owner.as_ref())
+        .and_then(|o| {
+            inputs.portfolio.get(&crate::model::EntityRef {
+                kind: Builtin::Person as usize,
+                id: o.value.clone(),
+            })
         })
-        .collect();
+        .map(|o| format!("{} {}", o.title, o.id))
+        .unwrap_or_default();
+    let mut ids: Vec<&str> = Vec::new();
+    if let Some(p) = &e.pilot {
+        ids.extend(p.metrics.iter().map(|m| m.metric.as_str()));
+        ids.extend(p.integrations.iter().map(|i| i.system.as_str()));
+    }
+    let entry = SearchEntry {
+        t: &e.title,
+        u: inputs.href(e),
+        k: kind.plural(),
+        o: owner,
+        m: ids.join(" "),
+        x: e.document
+            .as_ref()
+            .map(|d| excerpt(d.parsed.body(), 240))
+            .unwrap_or_default(),
+    };
     // `<` only occurs inside JSON strings: escaping it keeps any `</script>`
     // in a title inert even if the index were ever inlined into a page.
-    let json = serde_json::to_string(&entries)
-        .unwrap_or_else(|_| "[]".into())
-        .replace('<', "\\u003c");
-    format!("window.PILOTBOOK_INDEX = {json};\n")
+    serde_json::to_string(&entry)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
+/// The search index script from its entries' JSON.
+fn search_index<'e>(entries: impl Iterator<Item = &'e str>) -> String {
+    let mut out = String::from("window.PILOTBOOK_INDEX = [");
+    for (i, entry) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(entry);
+    }
+    out.push_str("];\n");
+    out
 }

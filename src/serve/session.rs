@@ -86,7 +86,7 @@ pub struct Outcome {
 /// A parsed document and the stamp of the file it was read from.
 struct Cached {
     stamp: Option<(SystemTime, u64)>,
-    parsed: ParsedDocument,
+    parsed: Arc<ParsedDocument>,
 }
 
 /// The last good build.
@@ -332,8 +332,13 @@ impl Session {
                 if before != Some(&doc.text) {
                     edited.insert(d.rel_path.clone());
                 }
-                self.cache
-                    .insert(d.rel_path.clone(), Cached { stamp, parsed: doc });
+                self.cache.insert(
+                    d.rel_path.clone(),
+                    Cached {
+                        stamp,
+                        parsed: Arc::new(doc),
+                    },
+                );
             }
             if let Some(c) = self.cache.get(&d.rel_path) {
                 parsed.push((d.kind, d.rel_path, c.parsed.clone()));
@@ -360,6 +365,10 @@ impl Session {
             }
             _ => None,
         };
+        // The kept history's working-tree states follow the edits.
+        let edited_paths: Vec<String> = edited.iter().cloned().collect();
+        let kept_history = kept_history
+            .and_then(|mut h| history::refresh(&mut h, &root, &edited_paths).then_some(h));
         let history_reread = kept_history.is_none();
         let history = match kept_history {
             Some(h) => h,
@@ -381,10 +390,11 @@ impl Session {
         self.lap("history");
         let mut project = Project::from_parsed(&root, config, parsed, Vec::new(), history);
         self.lap("type and link");
+        // New history (HEAD moved) can change any page: render them all.
         let result = self.render(
             &mut project,
             new_templates,
-            same_config && same_templates,
+            same_config && same_templates && !history_reread,
             &edited,
         );
         match result {
@@ -488,6 +498,7 @@ impl Session {
         self.lap("render");
         match site {
             Ok(mut site) => {
+                self.timings.extend(site.timings.iter().copied());
                 // Until `finish_export` runs, the last export stands in.
                 if let Some(json) = self
                     .good
