@@ -198,7 +198,12 @@ pub fn case_collisions<'p>(paths: impl IntoIterator<Item = &'p str>) -> Vec<Vec<
     use unicode_normalization::UnicodeNormalization;
     let mut groups: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
     for path in paths {
-        let key: String = path.nfc().collect::<String>().to_lowercase();
+        // ASCII is its own NFC form: most paths skip the normaliser.
+        let key = if path.is_ascii() {
+            path.to_ascii_lowercase()
+        } else {
+            path.nfc().collect::<String>().to_lowercase()
+        };
         groups.entry(key).or_default().push(path);
     }
     let mut out: Vec<Vec<&str>> = groups

@@ -87,7 +87,6 @@ pub struct Site {
     /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The inputs of the costly drawings, to redraw them only when they change.
-    timeline: Option<(Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>)>,
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
     /// The rows of the list pages, for the next rebuild to take.
     rows: Arc<Rows>,
@@ -104,7 +103,7 @@ struct Rows {
     portfolio: HashMap<String, tera::Value>,
     kinds: HashMap<String, tera::Value>,
     /// The row by status, then the row by owner.
-    timeline: HashMap<String, (timeline::TimelineRow, timeline::TimelineRow)>,
+    timeline: HashMap<String, Arc<(timeline::TimelineRow, timeline::TimelineRow)>>,
     /// Each entry as JSON, ready to join.
     search: HashMap<String, Arc<str>>,
 }
@@ -283,7 +282,6 @@ pub fn render_site(
         pages: rendered.pages,
         rendered: rendered.rendered,
         timings: rendered.timings,
-        timeline: Some(rendered.timeline),
         graph: Some(rendered.graph),
         rows: Arc::new(rows.into_inner().unwrap_or_default()),
     })
@@ -294,7 +292,6 @@ struct Rendered {
     pages: usize,
     rendered: usize,
     timings: Vec<(&'static str, std::time::Duration)>,
-    timeline: (Vec<timeline::TimelineRow>, Vec<timeline::TimelineRow>),
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
 }
 
@@ -427,29 +424,33 @@ fn render_into(
     }
 
     lap("  plan pages");
-    // The timeline and the graph are drawn again only when their input changed.
-    let timeline_input = {
-        let rows: Vec<(String, (timeline::TimelineRow, timeline::TimelineRow))> = portfolio
-            .pilots()
-            .filter(|(e, _)| e.defined())
-            .map(|(e, p)| {
-                let path = inputs.href(e);
-                let row = row_kept(&path)
-                    .and_then(|r| r.timeline.get(&path).cloned())
-                    .unwrap_or_else(|| timeline_rows(&inputs, e, p));
-                (path, row)
-            })
-            .collect();
-        let (mut by_status, mut by_owner): (Vec<_>, Vec<_>) =
-            rows.iter().map(|(_, r)| r.clone()).unzip();
-        sort_timeline(&mut by_status, false);
-        sort_timeline(&mut by_owner, true);
-        keep(&|k| k.timeline = rows.iter().cloned().collect());
-        (by_status, by_owner)
-    };
-    let unchanged = reuse.is_some_and(|r| r.previous.timeline.as_ref() == Some(&timeline_input));
+    // The timeline and the graph are drawn again only when their input
+    // changed. The timeline's is unchanged when the pilots are the same and
+    // every row worked out again equals the one it replaces.
+    type TimelineRows = Arc<(timeline::TimelineRow, timeline::TimelineRow)>;
+    let mut timeline_unchanged = previous_rows.is_some();
+    let timeline_rows: Vec<(String, TimelineRows)> = portfolio
+        .pilots()
+        .filter(|(e, _)| e.defined())
+        .map(|(e, p)| {
+            let path = inputs.href(e);
+            let previous = previous_rows.and_then(|r| r.timeline.get(&path));
+            timeline_unchanged &= previous.is_some();
+            let row = match row_kept(&path).and(previous) {
+                Some(row) => Arc::clone(row),
+                None => {
+                    let row = Arc::new(pilot_timeline_rows(&inputs, e, p));
+                    timeline_unchanged &= previous == Some(&row);
+                    row
+                }
+            };
+            (path, row)
+        })
+        .collect();
+    timeline_unchanged &= previous_rows.is_some_and(|r| r.timeline.len() == timeline_rows.len());
+    keep(&|k| k.timeline = timeline_rows.iter().cloned().collect());
     order.push("timeline.html".into());
-    jobs.push(match kept("timeline.html", unchanged) {
+    jobs.push(match kept("timeline.html", timeline_unchanged) {
         Some(bytes) => Job::Kept("timeline.html".into(), bytes),
         None => Job::Timeline,
     });
@@ -552,15 +553,15 @@ fn render_into(
                 page(path, "kind.html", &c)
             }
             Job::Timeline => {
+                let (mut by_status, mut by_owner): (Vec<_>, Vec<_>) = timeline_rows
+                    .iter()
+                    .map(|(_, rows)| (rows.0.clone(), rows.1.clone()))
+                    .unzip();
+                sort_timeline(&mut by_status, false);
+                sort_timeline(&mut by_owner, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
-                c.insert(
-                    "by_status",
-                    &timeline::render(&timeline_input.0, options.today),
-                );
-                c.insert(
-                    "by_owner",
-                    &timeline::render(&timeline_input.1, options.today),
-                );
+                c.insert("by_status", &timeline::render(&by_status, options.today));
+                c.insert("by_owner", &timeline::render(&by_owner, options.today));
                 page("timeline.html", "timeline.html", &c)
             }
             Job::Graph => {
@@ -657,7 +658,6 @@ fn render_into(
         pages: order.len(),
         rendered: rendered.into_inner(),
         timings,
-        timeline: timeline_input,
         graph: graph_in,
     })
 }
@@ -681,7 +681,7 @@ fn report_summary(report: &Report) -> serde_json::Value {
 }
 
 /// A pilot's timeline rows: grouped by status, and by owner.
-fn timeline_rows(
+fn pilot_timeline_rows(
     inputs: &Inputs,
     e: &crate::model::Entity,
     p: &crate::model::Pilot,
