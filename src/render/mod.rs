@@ -210,7 +210,7 @@ pub fn build(
     output::check_target(&options.out_dir, root)?;
     let templates = Templates::load(root)?;
     let staging = output::Staging::begin(&options.out_dir, root)?;
-    let write = |path: String, bytes: Arc<[u8]>| -> Result<(), RenderError> {
+    let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         Ok(staging.write(&path, &bytes)?)
     };
     let rendered = render_into(
@@ -256,7 +256,11 @@ pub fn render_site(
     reuse: Option<&Reuse>,
 ) -> Result<Site, RenderError> {
     let files = std::sync::Mutex::new(BTreeMap::new());
-    let keep = |path: String, bytes: Arc<[u8]>| -> Result<(), RenderError> {
+    let keep = |path: String, bytes: Bytes| -> Result<(), RenderError> {
+        let bytes = match bytes {
+            Bytes::Shared(b) => b,
+            Bytes::Owned(b) => b.into(),
+        };
         // A poisoned lock means a render thread panicked: that panic is
         // already on its way, so the file can be dropped.
         if let Ok(mut files) = files.lock() {
@@ -320,8 +324,25 @@ enum Job {
     Kept(String, Arc<[u8]>),
 }
 
+/// A file's bytes: kept from the previous site, or made now (and written
+/// by `build` without a copy).
+enum Bytes {
+    Shared(Arc<[u8]>),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(b) => b,
+            Bytes::Owned(b) => b,
+        }
+    }
+}
+
 /// A job's outcome: the file, and whether it was an HTML page rendered now.
-type Made = (String, Arc<[u8]>, bool);
+type Made = (String, Bytes, bool);
 
 /// Render every file of the site and hand each to `sink` (from several
 /// threads at once). With `reuse`, only what changed is rendered again.
@@ -335,7 +356,7 @@ fn render_into(
     templates: &Templates,
     options: &SiteOptions,
     reuse: Option<&Reuse>,
-    sink: &(dyn Fn(String, Arc<[u8]>) -> Result<(), RenderError> + Sync),
+    sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.0;
@@ -477,13 +498,13 @@ fn render_into(
             page: path.to_string(),
             message: e.to_string(),
         })?;
-        Ok((path.to_string(), html.into_bytes().into(), true))
+        Ok((path.to_string(), Bytes::Owned(html.into_bytes()), true))
     };
     let run = |job: &Job| -> Result<Made, RenderError> {
         match job {
             Job::Export => Ok((
                 "pilots.json".into(),
-                export_json(config, portfolio, history),
+                Bytes::Owned(export_json(config, portfolio, history)),
                 false,
             )),
             Job::Portfolio => {
@@ -618,15 +639,15 @@ fn render_into(
                 keep(&|k| k.search = entries.iter().cloned().collect());
                 Ok((
                     "assets/search-index.js".into(),
-                    index.into_bytes().into(),
+                    Bytes::Owned(index.into_bytes()),
                     false,
                 ))
             }
             Job::Asset(i) => {
                 let (name, text) = &assets[*i];
-                Ok((format!("assets/{name}"), text.as_bytes().into(), false))
+                Ok((format!("assets/{name}"), Bytes::Owned(text.as_bytes().to_vec()), false))
             }
-            Job::Kept(path, bytes) => Ok((path.clone(), Arc::clone(bytes), false)),
+            Job::Kept(path, bytes) => Ok((path.clone(), Bytes::Shared(Arc::clone(bytes)), false)),
         }
     };
 
@@ -665,11 +686,11 @@ fn render_into(
 /// `pilots.json`: the export, as the site publishes it. Compact, unlike
 /// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
 /// indentation alone would be megabytes.
-pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Arc<[u8]> {
+pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Vec<u8> {
     let export = crate::export::export(config, portfolio, history);
     let mut json = serde_json::to_vec(&export).unwrap_or_default();
     json.push(b'\n');
-    json.into()
+    json
 }
 
 fn report_summary(report: &Report) -> serde_json::Value {

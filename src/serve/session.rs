@@ -159,7 +159,7 @@ impl Session {
         let project = &good.project;
         let json = render::export_json(&project.config, &project.portfolio, &project.history);
         let mut site = (*good.site).clone();
-        site.files.insert(EXPORT.into(), json);
+        site.files.insert(EXPORT.into(), json.into());
         good.site = Arc::new(site);
         good.export_pending = false;
         Some(Arc::clone(&good.site))
