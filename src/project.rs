@@ -125,21 +125,65 @@ impl Project {
             timings.push((name, clock.elapsed()));
             clock = std::time::Instant::now();
         };
-        let (config, parsed, skipped): (Config, Vec<Parsed>, Vec<Skipped>) = match &options.rev {
+        // History needs only the documents' paths: it is read while the
+        // documents are parsed and linked, each on half the cores or all of
+        // them, whichever is free.
+        let read_history = |config: &Config, paths: &[String]| -> (History, std::time::Duration) {
+            let clock = std::time::Instant::now();
+            if !options.history {
+                return (History::default(), clock.elapsed());
+            }
+            let history = history::read(
+                root,
+                config,
+                paths,
+                &HistoryOptions {
+                    rev: options.rev.clone(),
+                    cache: options.cache,
+                    progress: options.progress.clone(),
+                },
+            );
+            (history, clock.elapsed())
+        };
+        let sorted = |mut paths: Vec<String>| {
+            paths.sort();
+            paths
+        };
+        // Parsed and linked while the history is read.
+        let link = |config: &Config, parsed: Vec<Parsed>, skipped: Vec<Skipped>| {
+            let clock = std::time::Instant::now();
+            let project =
+                Project::from_parsed(root, config.clone(), parsed, skipped, History::default());
+            (project, clock.elapsed())
+        };
+        let ((mut project, took), (history, history_took)) = match &options.rev {
             None => {
                 let config = Config::load(root, config_path)?;
                 let discovery = discover::discover(root, &config);
                 lap("discover");
                 let limits = config.limits;
-                let parsed = discovery
-                    .documents
-                    .into_par_iter()
-                    .map(|d| {
-                        let parsed = read_document(&d.rel_path, &d.abs_path, &limits);
-                        (d.kind, d.rel_path, Arc::new(parsed))
-                    })
-                    .collect();
-                (config, parsed, discovery.skipped)
+                let paths = sorted(
+                    discovery
+                        .documents
+                        .iter()
+                        .map(|d| d.rel_path.clone())
+                        .collect(),
+                );
+                let skipped = discovery.skipped;
+                rayon::join(
+                    || {
+                        let parsed: Vec<Parsed> = discovery
+                            .documents
+                            .into_par_iter()
+                            .map(|d| {
+                                let parsed = read_document(&d.rel_path, &d.abs_path, &limits);
+                                (d.kind, d.rel_path, Arc::new(parsed))
+                            })
+                            .collect();
+                        link(&config, parsed, skipped)
+                    },
+                    || read_history(&config, &paths),
+                )
             }
             Some(rev) => {
                 let revision = Revision::open(root, rev)?;
@@ -168,39 +212,34 @@ impl Project {
                         Some((kind, path, Ok(bytes)))
                     })
                     .collect();
-                let parsed = blobs
-                    .into_par_iter()
-                    .map(|(kind, path, bytes)| {
-                        let parsed = match bytes {
-                            Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
-                            Err(size) => parse::unreadable(
-                                &path,
-                                parse::too_large(&path, size, limits.max_file_bytes),
-                            ),
-                        };
-                        (kind, path, Arc::new(parsed))
-                    })
-                    .collect();
-                (config, parsed, Vec::new())
+                lap("discover");
+                let paths = sorted(blobs.iter().map(|(_, p, _)| p.clone()).collect());
+                rayon::join(
+                    || {
+                        let parsed: Vec<Parsed> = blobs
+                            .into_par_iter()
+                            .map(|(kind, path, bytes)| {
+                                let parsed = match bytes {
+                                    Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
+                                    Err(size) => parse::unreadable(
+                                        &path,
+                                        parse::too_large(&path, size, limits.max_file_bytes),
+                                    ),
+                                };
+                                (kind, path, Arc::new(parsed))
+                            })
+                            .collect();
+                        link(&config, parsed, Vec::new())
+                    },
+                    || read_history(&config, &paths),
+                )
             }
         };
-        lap("read and parse");
-        let mut project = Project::from_parsed(root, config, parsed, skipped, History::default());
+        lap("read, parse, link, history");
+        timings.push(("  of which link", took));
+        project.history = history;
         project.require_full_history = options.require_full_history;
-        lap("type and link");
-        if options.history {
-            project.history = history::read(
-                root,
-                &project.config,
-                &project.document_paths(),
-                &HistoryOptions {
-                    rev: options.rev.clone(),
-                    cache: options.cache,
-                    progress: options.progress.clone(),
-                },
-            );
-        }
-        lap("history");
+        timings.push(("history (overlapped)", history_took));
         timings.extend(project.history.timings.iter().copied());
         project.timings = timings;
         Ok(project)

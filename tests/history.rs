@@ -515,7 +515,11 @@ fn the_cache_is_reused_and_extended() {
         "--no-cache writes nothing"
     );
     let warm1 = pilotbook(&repo.root, &["export"]);
-    assert!(repo.root.join(".pilotbook-cache/history-v1.json").exists());
+    assert!(
+        repo.root
+            .join(".pilotbook-cache/history-v2.postcard")
+            .exists()
+    );
     let warm2 = pilotbook(&repo.root, &["export"]);
     assert_eq!(cold.stdout, warm1.stdout);
     assert_eq!(cold.stdout, warm2.stdout);

@@ -2,6 +2,9 @@
 //! runs so an unchanged repository is not walked twice and a new commit
 //! only walks what is new.
 //!
+//! The file is postcard (compact binary serde): loading a 100,000-commit
+//! walk from JSON took half a second, most of a warm `check`.
+//!
 //! The cache is an optimisation only: an unreadable, outdated or foreign
 //! file is ignored, and a failed write is not an error. It is keyed by what
 //! decides the walk's result (the root's place in the repository and the
@@ -16,7 +19,9 @@ use std::path::Path;
 
 /// The cache folder, relative to the pilotbook root.
 pub const DIR: &str = ".pilotbook-cache";
-const FILE: &str = "history-v1.json";
+const FILE: &str = "history-v2.postcard";
+/// The JSON file earlier versions wrote, removed when the new one is.
+const OLD_FILE: &str = "history-v1.json";
 
 /// What is kept.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -46,7 +51,7 @@ pub fn key(config: &Config, root_prefix: &str) -> String {
 /// The stored walk, if there is one for this key.
 pub fn load(dir: &Path, key: &str) -> Option<Stored> {
     let bytes = std::fs::read(dir.join(FILE)).ok()?;
-    let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+    let stored: Stored = postcard::from_bytes(&bytes).ok()?;
     (stored.key == key).then_some(stored)
 }
 
@@ -60,16 +65,17 @@ pub fn store(dir: &Path, key: &str, stored: &Stored) {
             std::fs::write(&ignore, "*\n")?;
         }
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        // Streamed to the file: on a large history the text is tens of MB.
+        // Streamed to the file: on a large history it is tens of MB.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
-        let written = serde_json::to_writer(
-            &mut out,
+        let written = postcard::to_io(
             &StoredRef {
                 key,
                 walk: &stored.walk,
                 facts: &stored.facts,
             },
+            &mut out,
         )
+        .map(drop)
         .map_err(std::io::Error::other)
         .and_then(|()| std::io::Write::flush(&mut out));
         drop(out);
@@ -77,7 +83,9 @@ pub fn store(dir: &Path, key: &str, stored: &Stored) {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
-        std::fs::rename(&tmp, dir.join(FILE))
+        std::fs::rename(&tmp, dir.join(FILE))?;
+        let _ = std::fs::remove_file(dir.join(OLD_FILE));
+        Ok(())
     };
     let _ = write();
 }

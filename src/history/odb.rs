@@ -164,6 +164,7 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 /// The index of every pack of a repository, shared by the readers.
+#[derive(Default)]
 pub struct Packs {
     objects: PathBuf,
     packs: Vec<PackIndex>,

@@ -347,24 +347,41 @@ pub(super) fn read(
 
     let head_blobs = walk::blobs_at(&repo, head, &prefixes)?;
     lap("  head blobs");
-    // Which documents have history, and which versions of them it has.
+    // Which documents have history, and which versions of them it has
+    // (in parallel: hashing the working tree and following renames are
+    // per document).
+    enum Found<'w> {
+        Uncommitted,
+        Followed(DocumentState, Vec<(u32, Option<&'w str>)>, Vec<String>),
+    }
+    let walk_ref = &stored.walk;
+    let found: Vec<(&String, Found)> = paths
+        .par_iter()
+        .map(|path| {
+            let repo_path = join(&prefix, path);
+            let state = match (head_blobs.get(&repo_path).copied(), &options.rev) {
+                (None, _) => return (path, Found::Uncommitted),
+                (Some(_), Some(_)) => DocumentState::Committed,
+                (Some(blob), None) => match Oid::hash_file(ObjectType::Blob, root.join(path)) {
+                    Ok(now) if now == blob => DocumentState::Committed,
+                    _ => DocumentState::Modified,
+                },
+            };
+            let (entries, renamed_from) = follow(walk_ref, &repo_path);
+            (path, Found::Followed(state, entries, renamed_from))
+        })
+        .collect();
     let mut followed = Vec::new();
     let mut documents = BTreeMap::new();
-    for path in paths {
-        let repo_path = join(&prefix, path);
-        let state = match (head_blobs.get(&repo_path).copied(), &options.rev) {
-            (None, _) => {
+    for (path, found) in found {
+        match found {
+            Found::Uncommitted => {
                 documents.insert(path.clone(), DocumentHistory::uncommitted());
-                continue;
             }
-            (Some(_), Some(_)) => DocumentState::Committed,
-            (Some(blob), None) => match Oid::hash_file(ObjectType::Blob, root.join(path)) {
-                Ok(now) if now == blob => DocumentState::Committed,
-                _ => DocumentState::Modified,
-            },
-        };
-        let (entries, renamed_from) = follow(&stored.walk, &repo_path);
-        followed.push((path, state, entries, renamed_from));
+            Found::Followed(state, entries, renamed_from) => {
+                followed.push((path, state, entries, renamed_from));
+            }
+        }
     }
 
     lap("  follow");
@@ -372,11 +389,19 @@ pub(super) fn read(
     // a delta's base is then usually the object read just before it, still
     // in the reader's cache. One contiguous run per thread, each with its
     // own reader; front matter parsed as each blob is read.
-    let packs = odb::Packs::open(repo.commondir());
-    let mut wanted: Vec<(usize, u64, odb::ObjectId)> = followed
-        .iter()
-        .flat_map(|(_, _, entries, _)| entries.iter().filter_map(|(_, blob)| *blob))
+    let missing: Vec<&str> = followed
+        .par_iter()
+        .flat_map_iter(|(_, _, entries, _)| entries.iter().filter_map(|(_, blob)| *blob))
         .filter(|blob| !stored.facts.contains_key(*blob))
+        .collect();
+    // With every version's facts cached, the pack indexes are not read.
+    let packs = if missing.is_empty() {
+        odb::Packs::default()
+    } else {
+        odb::Packs::open(repo.commondir())
+    };
+    let mut wanted: Vec<(usize, u64, odb::ObjectId)> = missing
+        .into_iter()
         .filter_map(|blob| Oid::from_str(blob).ok()?.as_bytes().try_into().ok())
         .map(|id: odb::ObjectId| {
             let (pack, offset) = packs.position(&id);
@@ -410,17 +435,24 @@ pub(super) fn read(
     let facts_cache = &stored.facts;
     let extra: BTreeMap<String, Facts> = new_facts.into_iter().collect();
     let facts_of = |blob: &str| extra.get(blob).or_else(|| facts_cache.get(blob));
-    for (path, state, entries, renamed_from) in followed {
-        let mut history = document_history(&stored.walk, &facts_of, &entries, renamed_from, state);
-        // Paths are root-relative everywhere else; so are earlier names.
-        for old in &mut history.renamed_from {
-            if let Some(rel) = old
-                .strip_prefix(&format!("{prefix}/"))
-                .filter(|_| !prefix.is_empty())
-            {
-                *old = rel.to_string();
+    let histories: Vec<(&String, DocumentHistory)> = followed
+        .into_par_iter()
+        .map(|(path, state, entries, renamed_from)| {
+            let mut history =
+                document_history(&stored.walk, &facts_of, &entries, renamed_from, state);
+            // Paths are root-relative everywhere else; so are earlier names.
+            for old in &mut history.renamed_from {
+                if let Some(rel) = old
+                    .strip_prefix(&format!("{prefix}/"))
+                    .filter(|_| !prefix.is_empty())
+                {
+                    *old = rel.to_string();
+                }
             }
-        }
+            (path, history)
+        })
+        .collect();
+    for (path, history) in histories {
         documents.insert(path.clone(), history);
     }
     stored.facts.extend(extra);

@@ -645,7 +645,11 @@ fn render_into(
             }
             Job::Asset(i) => {
                 let (name, text) = &assets[*i];
-                Ok((format!("assets/{name}"), Bytes::Owned(text.as_bytes().to_vec()), false))
+                Ok((
+                    format!("assets/{name}"),
+                    Bytes::Owned(text.as_bytes().to_vec()),
+                    false,
+                ))
             }
             Job::Kept(path, bytes) => Ok((path.clone(), Bytes::Shared(Arc::clone(bytes)), false)),
         }
