@@ -194,6 +194,33 @@ impl Staging {
     /// Write one file (a site-relative path with `/`); safe to call from
     /// several threads at once.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.prepare(rel)?;
+        if let Some(previous) = &self.previous {
+            let before = previous.join(rel);
+            if same_bytes(&before, bytes) && std::fs::hard_link(&before, &path).is_ok() {
+                return Ok(());
+            }
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))
+    }
+
+    /// Write one file by streaming it (a file too large to hold whole).
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let path = self.prepare(rel)?;
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(io(&path))
+    }
+
+    /// Check `rel`, make its folder, and pass the write point: the path to
+    /// write.
+    fn prepare(&self, rel: &str) -> Result<PathBuf, OutputError> {
         // Paths come from validated ids and kind names; refuse anything else.
         if rel
             .split('/')
@@ -220,13 +247,7 @@ impl Staging {
         fault("write a file", &path)?;
         self.files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Some(previous) = &self.previous {
-            let before = previous.join(rel);
-            if same_bytes(&before, bytes) && std::fs::hard_link(&before, &path).is_ok() {
-                return Ok(());
-            }
-        }
-        std::fs::write(&path, bytes).map_err(io(&path))
+        Ok(path)
     }
 
     /// How many files were written.
