@@ -210,17 +210,7 @@ fn a_broken_front_matter_keeps_the_last_site_and_reports_where() {
 fn a_commit_without_edits_renders_the_new_history() {
     use support::{DANA, GitRepo, LEE};
     let repo = GitRepo::new();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "site" && e.file_name() != ".pilotbook-cache")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let rel = entry.path().strip_prefix(&from).expect("inside");
-        let text = std::fs::read_to_string(entry.path()).expect("read");
-        repo.write(rel.to_str().expect("utf8"), &text);
-    }
+    repo.copy_example();
     repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
     let root = repo.root.clone();
     let mut session = Session::new(&root, None, today());

@@ -389,17 +389,7 @@ fn base_url_from_config_and_from_the_flag() {
 fn parallel_cached_and_rebuilt_sites_equal_a_sequential_cold_build() {
     use support::{DANA, GitRepo, LEE};
     let repo = GitRepo::new();
-    let from = example();
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "site" && e.file_name() != ".pilotbook-cache")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-    {
-        let rel = entry.path().strip_prefix(&from).expect("prefix");
-        let text = std::fs::read_to_string(entry.path()).expect("read");
-        repo.write(rel.to_str().expect("utf8"), &text);
-    }
+    repo.copy_example();
     repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
     let pilot = "pilots/ticket-triage.md";
     let text = std::fs::read_to_string(repo.root.join(pilot)).expect("read pilot");

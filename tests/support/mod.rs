@@ -101,6 +101,22 @@ impl GitRepo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Copy the example portfolio (`example-repo/`, without its built site
+    /// and cache) into the working tree, uncommitted.
+    pub fn copy_example(&self) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+        for entry in walkdir::WalkDir::new(&from)
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "site" && e.file_name() != ".pilotbook-cache")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = entry.path().strip_prefix(&from).expect("inside");
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            self.write(rel.to_str().expect("utf8"), &text);
+        }
+    }
+
     /// Write a file below the root.
     pub fn write(&self, path: &str, text: &str) {
         let p = self.root.join(path);
