@@ -288,17 +288,11 @@ fn generated_histories_match_git_log_follow() {
         // chains, on one thread and on several, and through the cache:
         // byte-identical exports.
         let export = |threads: &str, cache: bool| {
-            let mut args = vec!["-C", repo.root.to_str().expect("utf-8 path"), "export"];
+            let mut args = vec!["export"];
             if !cache {
                 args.push("--no-cache");
             }
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-                .args(&args)
-                .env("PILOTBOOK_TODAY", "2026-11-25")
-                .env("RAYON_NUM_THREADS", threads)
-                .env_remove("GIT_DIR")
-                .output()
-                .expect("run pilotbook");
+            let out = support::pilotbook_env(&repo.root, &args, &[("RAYON_NUM_THREADS", threads)]);
             assert_eq!(out.status.code(), Some(0), "seed {seed}");
             out.stdout
         };

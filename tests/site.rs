@@ -403,15 +403,7 @@ fn parallel_cached_and_rebuilt_sites_equal_a_sequential_cold_build() {
         if !cache {
             args.push("--no-cache");
         }
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-            .arg("-C")
-            .arg(&repo.root)
-            .args(&args)
-            .env("PILOTBOOK_TODAY", "2026-11-25")
-            .env("RAYON_NUM_THREADS", threads)
-            .env_remove("GIT_DIR")
-            .output()
-            .expect("run pilotbook");
+        let o = support::pilotbook_env(&repo.root, &args, &[("RAYON_NUM_THREADS", threads)]);
         assert_eq!(
             o.status.code(),
             Some(0),

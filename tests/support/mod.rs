@@ -12,6 +12,11 @@ use std::process::{Command, Output};
 
 /// Run pilotbook in `dir` with a fixed today and no colour.
 pub fn pilotbook(dir: &Path, args: &[&str]) -> Output {
+    pilotbook_env(dir, args, &[])
+}
+
+/// [`pilotbook`] with more environment, e.g. `RAYON_NUM_THREADS`.
+pub fn pilotbook_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pilotbook"))
         .arg("-C")
         .arg(dir)
@@ -20,6 +25,7 @@ pub fn pilotbook(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("GIT_DIR")
         .env_remove("GIT_CEILING_DIRECTORIES")
+        .envs(env.iter().copied())
         .output()
         .expect("run pilotbook")
 }
