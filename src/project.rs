@@ -58,8 +58,10 @@ pub struct LoadOptions {
     pub rev: Option<String>,
     /// Read git history at all.
     pub history: bool,
-    /// Use `.pilotbook-cache/` for history.
+    /// Use the history cache.
     pub cache: bool,
+    /// Keep the history cache here instead of the git folder.
+    pub cache_dir: Option<PathBuf>,
     /// `--require-full-history`: history that is unavailable or does not
     /// cover a document is an error, not a warning.
     pub require_full_history: bool,
@@ -73,6 +75,7 @@ impl Default for LoadOptions {
             rev: None,
             history: true,
             cache: true,
+            cache_dir: None,
             require_full_history: false,
             progress: None,
         }
@@ -140,6 +143,7 @@ impl Project {
                 &HistoryOptions {
                     rev: options.rev.clone(),
                     cache: options.cache,
+                    cache_dir: options.cache_dir.clone(),
                     progress: options.progress.clone(),
                 },
             );

@@ -37,13 +37,25 @@ pub fn render<'s>(
     source: &dyn Fn(&str) -> Option<&'s str>,
     color: bool,
 ) -> String {
+    let mut out = render_findings(report, source, color);
+    out.push_str(&summary(report, &Paint { color }));
+    out
+}
+
+/// The findings alone, without the summary line: for commands that report
+/// a few findings beside their own output (`build` and `export` print the
+/// history warnings `check` would).
+pub fn render_findings<'s>(
+    report: &Report,
+    source: &dyn Fn(&str) -> Option<&'s str>,
+    color: bool,
+) -> String {
     let p = Paint { color };
     let mut out = String::new();
     for d in &report.diagnostics {
         render_one(&mut out, d, source(&d.path), &p);
         out.push('\n');
     }
-    out.push_str(&summary(report, &p));
     out
 }
 

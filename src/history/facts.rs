@@ -1,5 +1,7 @@
-//! What the front matter said at one commit: status, metric targets and
-//! milestone due dates. Read from a blob, front matter only.
+//! What the front matter said at one commit: status, owner, `started`,
+//! metric targets and milestone due dates. Read from a blob, front matter
+//! only. Public so that fuzzing can reach it: any bytes give facts or none,
+//! never a panic.
 
 use crate::parse::Node;
 use crate::parse::frontmatter;
@@ -11,6 +13,10 @@ use serde::{Deserialize, Serialize};
 pub struct Facts {
     /// `status:`.
     pub status: Option<String>,
+    /// `owner:`, when it is one id.
+    pub owner: Option<String>,
+    /// `started:`, when it is a valid date.
+    pub started: Option<String>,
     /// `(metric, target)` for every metric entry with both.
     pub targets: Vec<(String, String)>,
     /// `(milestone, due)` for every milestone with a valid due date.
@@ -61,6 +67,16 @@ pub fn extract(bytes: &[u8]) -> Facts {
     };
     Facts {
         status: fm.get("status").and_then(Node::as_text).map(str::to_string),
+        owner: fm
+            .get("owner")
+            .and_then(Node::as_text)
+            .map(|o| o.trim().to_string()),
+        started: fm
+            .get("started")
+            .and_then(Node::as_text)
+            .map(str::trim)
+            .filter(|d| crate::model::Date::parse(d).is_ok())
+            .map(str::to_string),
         targets: list("metrics")
             .into_iter()
             .filter_map(|e| pair(e, "metric", "target"))

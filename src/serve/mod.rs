@@ -45,6 +45,8 @@ pub struct ServeOptions {
     pub poll: bool,
     /// The build date.
     pub today: Date,
+    /// `--cache-dir`: where the history cache is kept.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Why `serve` could not run.
@@ -132,6 +134,7 @@ impl Server {
             self.options.config.as_deref(),
             self.options.today,
         );
+        session.set_cache_dir(self.options.cache_dir.clone());
         // Watch before the first build reads anything: an edit made while
         // it runs is then an event, not lost between the read and the
         // watcher's first look (a polling watcher would take it as the
