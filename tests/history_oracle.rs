@@ -1008,14 +1008,20 @@ impl<'r> Git<'r> {
         }
     }
 
-    /// What pilotbook's export must say about the document at `path`.
-    fn expected(&mut self, head: &str, path: &str, chain: &[String]) -> Value {
-        let commits = self.commits(head, path);
-        let fact = |git: &mut Git, c: &str, chain: &[String]| -> (String, String, String, String) {
-            let (_, _, date, _) = git.info[c].clone();
-            let main = git.reached_main(chain, c);
-            (c.to_string(), date, git.info[c].0.clone(), main)
-        };
+    /// Who made `commit`, when, and where it reached the main line.
+    fn origin(&mut self, commit: &str, chain: &[String]) -> Value {
+        let (author, _, date, _) = self.info[commit].clone();
+        let main = self.reached_main(chain, commit);
+        json!({"commit": commit, "date": date, "author": author, "reached_main": main})
+    }
+
+    /// The facts each of the document's commits introduced: values its
+    /// version has and no parent's version has, oldest commit first.
+    fn changes(
+        &mut self,
+        commits: &[(String, String)],
+        chain: &[String],
+    ) -> BTreeMap<&'static str, Vec<Value>> {
         let mut lists: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for (c, p) in commits.iter().rev() {
             let mine = self.blob(c, p);
@@ -1025,25 +1031,23 @@ impl<'r> Git<'r> {
                 .iter()
                 .map(|(_, _, b)| self.facts(b.as_deref()))
                 .collect();
-            let (commit, date, author, main) = fact(self, c, chain);
-            let origin =
-                json!({"commit": commit, "date": date, "author": author, "reached_main": main});
-            for (list, key, values) in [
-                ("owner_changes", "owner", None),
-                ("started_changes", "started", None),
-                ("target_changes", "metric", Some(true)),
-                ("milestone_changes", "milestone", Some(false)),
+            let origin = self.origin(c, chain);
+            for (list, key) in [
+                ("owner_changes", "owner"),
+                ("started_changes", "started"),
+                ("target_changes", "metric"),
+                ("milestone_changes", "milestone"),
             ] {
                 let pick = |f: &Facts| -> BTreeMap<String, String> {
-                    match values {
-                        None => f
+                    match key {
+                        "metric" => f.targets.clone(),
+                        "milestone" => f.dues.clone(),
+                        _ => f
                             .scalars
                             .get(key)
                             .map(|v| (String::new(), v.clone()))
                             .into_iter()
                             .collect(),
-                        Some(true) => f.targets.clone(),
-                        Some(false) => f.dues.clone(),
                     }
                 };
                 let m = pick(&mine);
@@ -1062,78 +1066,84 @@ impl<'r> Git<'r> {
                         continue;
                     }
                     let from = before.iter().find_map(|b| *b);
-                    let mut entry = json!({"from": from, "to": now});
-                    if values.is_some() {
+                    let mut entry = origin.clone();
+                    entry["from"] = json!(from);
+                    entry["to"] = json!(now);
+                    if !name.is_empty() {
                         entry[key] = json!(name);
-                    }
-                    for (k, v) in origin.as_object().expect("object") {
-                        entry[k] = v.clone();
                     }
                     lists.entry(list).or_default().push(entry);
                 }
             }
         }
-        let slips: Vec<Value> = lists
-            .get("milestone_changes")
-            .into_iter()
-            .flatten()
-            .filter(
-                |c| matches!((c["from"].as_str(), c["to"].as_str()), (Some(f), Some(t)) if t > f),
-            )
-            .map(|c| {
-                let days = |d: &str| {
-                    let (y, m, d): (i64, i64, i64) = (
-                        d[..4].parse().unwrap_or(0),
-                        d[5..7].parse().unwrap_or(0),
-                        d[8..].parse().unwrap_or(0),
-                    );
-                    // Days since a fixed point, good for 2026 dates.
-                    let month_days = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-                    y * 365 + month_days[(m - 1) as usize] + d
-                };
-                let mut slip = c.clone();
-                let n = days(c["to"].as_str().unwrap_or_default())
-                    - days(c["from"].as_str().unwrap_or_default());
-                slip["days"] = json!(n);
-                slip
-            })
-            .collect();
+        lists
+    }
 
-        // The main line's statuses, oldest first.
-        let mut timeline = Vec::new();
+    /// The main line's statuses, oldest first: each change blamed on the
+    /// commit that introduced the new status.
+    fn timeline(&mut self, head: &str, path: &str, chain: &[String]) -> Vec<Value> {
         let mut at = (head.to_string(), path.to_string());
         let mut steps = Vec::new();
         loop {
             let blob = self.blob(&at.0, &at.1);
             let status = self.facts(blob.as_deref()).scalars.get("status").cloned();
             steps.push((at.0.clone(), at.1.clone(), status));
-            let versions = self.parent_versions(&at.0, &at.1);
-            match versions.into_iter().next() {
+            match self.parent_versions(&at.0, &at.1).into_iter().next() {
                 Some((parent, p, _)) => at = (parent, p),
                 None => break,
             }
         }
+        let mut timeline = Vec::new();
         let mut previous: Option<String> = None;
         for (c, p, status) in steps.into_iter().rev() {
             let Some(status) = status else { continue };
             if previous.as_ref() != Some(&status) {
-                let origin = self.blame_status(c.clone(), p, &status);
-                let (commit, date, author, _) = fact(self, &origin, chain);
-                timeline.push(json!({"from": previous, "to": status, "commit": commit, "date": date, "author": author, "reached_main": c}));
+                let introduced_by = self.blame_status(c.clone(), p, &status);
+                let mut entry = self.origin(&introduced_by, chain);
+                entry["from"] = json!(previous);
+                entry["to"] = json!(status);
+                entry["reached_main"] = json!(c);
+                timeline.push(entry);
             }
             previous = Some(status);
         }
+        timeline
+    }
 
-        let ids: Vec<&String> = commits.iter().map(|(c, _)| c).collect();
-        let mut authors: Vec<(String, String, u32, usize)> = Vec::new();
-        for (k, c) in ids.iter().enumerate() {
+    /// Authors of `ids` (newest first): by email whatever its case, named
+    /// as on their newest commit, most commits first.
+    fn authors(&self, ids: &[&String]) -> Vec<Value> {
+        let mut authors: Vec<(String, String, u32)> = Vec::new();
+        for c in ids {
             let (name, email, _, _) = &self.info[*c];
             match authors.iter_mut().find(|a| a.1.eq_ignore_ascii_case(email)) {
                 Some(a) => a.2 += 1,
-                None => authors.push((name.clone(), email.clone(), 1, k)),
+                None => authors.push((name.clone(), email.clone(), 1)),
             }
         }
         authors.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        authors
+            .iter()
+            .map(|(n, e, c)| json!({"name": n, "email": e, "commits": c}))
+            .collect()
+    }
+
+    /// What pilotbook's export must say about the document at `path`.
+    fn expected(&mut self, head: &str, path: &str, chain: &[String]) -> Value {
+        let commits = self.commits(head, path);
+        let mut lists = self.changes(&commits, chain);
+        let slips: Vec<Value> = lists
+            .get("milestone_changes")
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                let (from, to) = (c["from"].as_str()?, c["to"].as_str()?);
+                let mut slip = c.clone();
+                slip["days"] = json!(days(to) - days(from));
+                (to > from).then_some(slip)
+            })
+            .collect();
+        let ids: Vec<&String> = commits.iter().map(|(c, _)| c).collect();
         let mut renamed_from: Vec<&String> = Vec::new();
         for (_, p) in &commits {
             if p != path && !renamed_from.contains(&p) {
@@ -1144,9 +1154,9 @@ impl<'r> Git<'r> {
             "commits": ids,
             "created": ids.last().map(|c| self.info[*c].2.clone()),
             "updated": ids.first().map(|c| self.info[*c].2.clone()),
-            "authors": authors.iter().map(|(n, e, c, _)| json!({"name": n, "email": e, "commits": c})).collect::<Vec<_>>(),
+            "authors": self.authors(&ids),
             "renamed_from": renamed_from,
-            "status_changes": timeline,
+            "status_changes": self.timeline(head, path, chain),
             "target_changes": lists.remove("target_changes").unwrap_or_default(),
             "milestone_changes": lists.remove("milestone_changes").unwrap_or_default(),
             "milestone_slips": slips,
@@ -1154,6 +1164,14 @@ impl<'r> Git<'r> {
             "started_changes": lists.remove("started_changes").unwrap_or_default(),
         })
     }
+}
+
+/// Days since a fixed point, for the generator's 2026 dates.
+fn days(date: &str) -> i64 {
+    let part =
+        |r: std::ops::Range<usize>| date.get(r).and_then(|p| p.parse::<i64>().ok()).unwrap_or(0);
+    let month_days = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    part(0..4) * 365 + month_days[(part(5..7) - 1).clamp(0, 11) as usize] + part(8..10)
 }
 
 /// The export's history, in the oracle's shape (`reached_main` as the
@@ -1304,7 +1322,7 @@ fn the_generator_covers_every_kind_of_history() {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for seed in 1..=50 {
         let g = generate(seed);
-        for (i, c) in g.commits.iter().enumerate() {
+        for c in &g.commits {
             let kind = match c.parents.len() {
                 0 => "root",
                 1 if c.message.starts_with("Rename") => "rename",
@@ -1329,7 +1347,6 @@ fn the_generator_covers_every_kind_of_history() {
                     *seen.entry("merge unlike every parent").or_default() += 1;
                 }
             }
-            let _ = i;
         }
         // A fast-forward: a branch head that is not the last commit made on it.
         let ff = g

@@ -486,28 +486,7 @@ impl Reading<'_> {
         lap("  facts");
         let facts_cache = &stored.facts;
         let facts_of = |blob: &odb::ObjectId| extra.get(blob).or_else(|| facts_cache.get(blob));
-        let documents: BTreeMap<String, DocumentHistory> = found
-            .into_par_iter()
-            .map(|(path, found)| {
-                let history = match found {
-                    Found::Uncommitted => DocumentHistory::uncommitted(),
-                    Found::Traced(state, lineage) => {
-                        let mut history = lineage.history(&facts_of, state);
-                        // Paths are root-relative everywhere else; so are earlier names.
-                        for old in &mut history.renamed_from {
-                            if let Some(rel) = old
-                                .strip_prefix(&format!("{prefix}/"))
-                                .filter(|_| !prefix.is_empty())
-                            {
-                                *old = rel.to_string();
-                            }
-                        }
-                        history
-                    }
-                };
-                (path.clone(), history)
-            })
-            .collect();
+        let documents = histories(found, &facts_of, prefix);
         let facts_read = !extra.is_empty();
         stored.facts.extend(extra);
         lap("  histories");
@@ -557,6 +536,36 @@ impl Reading<'_> {
             })
             .collect()
     }
+}
+
+/// Each document's history from its lineage and the facts of its versions.
+fn histories<'f>(
+    found: Vec<(&String, Found)>,
+    facts_of: &(dyn Fn(&odb::ObjectId) -> Option<&'f Facts> + Sync),
+    prefix: &str,
+) -> BTreeMap<String, DocumentHistory> {
+    found
+        .into_par_iter()
+        .map(|(path, found)| {
+            let history = match found {
+                Found::Uncommitted => DocumentHistory::uncommitted(),
+                Found::Traced(state, lineage) => {
+                    let mut history = lineage.history(facts_of, state);
+                    // Paths are root-relative everywhere else; so are earlier names.
+                    for old in &mut history.renamed_from {
+                        if let Some(rel) = old
+                            .strip_prefix(&format!("{prefix}/"))
+                            .filter(|_| !prefix.is_empty())
+                        {
+                            *old = rel.to_string();
+                        }
+                    }
+                    history
+                }
+            };
+            (path.clone(), history)
+        })
+        .collect()
 }
 
 /// The facts of every version the lineages need that the cache does not
