@@ -132,7 +132,7 @@ pub fn page_path(config: &Config, entity: &crate::model::Entity) -> String {
 pub enum RenderError {
     /// A template failed to load.
     #[error("template error: {0}")]
-    Template(#[from] TemplateError),
+    Template(TemplateError),
     /// A page failed to render.
     #[error("template error while rendering {page}: {message}")]
     Page {
@@ -144,6 +144,14 @@ pub enum RenderError {
     /// The site could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+// By hand, not `#[from]`: the message already holds the template's, and a
+// source would print it twice.
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Template(e)
+    }
 }
 
 /// How many `../` lead from a site path to the root.
@@ -223,7 +231,6 @@ pub fn build(
         Ok(())
     };
     let rendered = render_into(
-        root,
         config,
         portfolio,
         history,
@@ -255,7 +262,6 @@ pub fn build(
 /// rendered again (see [`Reuse`]); the result is the same as a full render.
 #[allow(clippy::too_many_arguments)]
 pub fn render_site(
-    root: &Path,
     config: &Config,
     portfolio: &Portfolio,
     history: &History,
@@ -280,7 +286,6 @@ pub fn render_site(
     };
     let rows = std::sync::Mutex::new(Rows::default());
     let rendered = render_into(
-        root,
         config,
         portfolio,
         history,
@@ -328,7 +333,7 @@ enum Job {
     NotFound,
     Sitemap,
     SearchIndex,
-    /// An asset, by index in [`templates::assets`].
+    /// An asset, by index in the templates' assets.
     Asset(usize),
     /// A page of the previous site, unchanged.
     Kept(String, Arc<[u8]>),
@@ -349,7 +354,6 @@ type Made<'a> = (String, Bytes<'a>, bool);
 /// threads at once). With `reuse`, only what changed is rendered again.
 #[allow(clippy::too_many_arguments)]
 fn render_into(
-    root: &Path,
     config: &Config,
     portfolio: &Portfolio,
     history: &History,
@@ -360,7 +364,7 @@ fn render_into(
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
-    let tera = &templates.0;
+    let tera = &templates.tera;
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str| {
@@ -488,7 +492,7 @@ fn render_into(
     jobs.push(Job::NotFound);
     jobs.push(Job::Sitemap);
     jobs.push(Job::SearchIndex);
-    let assets = templates::assets(root);
+    let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
     // The drawings are the costliest pages: start them early.
     jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
