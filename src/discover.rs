@@ -131,7 +131,8 @@ impl Walk<'_> {
             };
             if entry.path_is_symlink() {
                 self.link(&path, entry.path(), chain);
-            } else if entry.file_type().is_file() {
+            } else if !entry.file_type().is_dir() {
+                // FIFOs and devices too: the reader refuses them, by name.
                 self.document(path, entry.path());
             }
         }

@@ -18,7 +18,7 @@ pub mod templates;
 pub mod timeline;
 pub mod views;
 
-pub use output::{MARKER, OutputError};
+pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
 use crate::config::{Builtin, Config};
@@ -44,6 +44,9 @@ pub struct BuildOptions {
     pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
+    /// Told the output's folder when another build into it holds the
+    /// lock, before this one waits for it.
+    pub on_wait: Option<fn(&Path)>,
 }
 
 /// What rendering needs besides the model (no output folder: a rendered
@@ -124,7 +127,41 @@ pub struct Reuse<'a> {
 
 /// The site path of an entity's page (`pilots/ticket-triage.html`).
 pub fn page_path(config: &Config, entity: &crate::model::Entity) -> String {
-    format!("{}/{}.html", config.kinds[entity.kind].plural(), entity.id)
+    entity_page(config.kinds[entity.kind].plural(), &entity.id)
+}
+
+/// The site path of the page of entity `id` in the kind whose pages live
+/// in `kind_dir`: the one place that names an entity's page.
+pub fn entity_page(kind_dir: &str, id: &str) -> String {
+    format!("{kind_dir}/{id}.html")
+}
+
+/// The site path of a kind's index page.
+pub fn kind_index_page(kind_dir: &str) -> String {
+    format!("{kind_dir}/index.html")
+}
+
+/// The files every site has besides its entity pages and kind indexes.
+pub const GENERATED_FILES: &[&str] = &[
+    "index.html",
+    "timeline.html",
+    "graph.html",
+    "404.html",
+    "sitemap.xml",
+    "pilots.json",
+    "assets/search-index.js",
+    "assets/style.css",
+    "assets/site.js",
+];
+
+/// The generated page an entity's page would replace, if any: an entity
+/// `index` would overwrite its kind's index page. The one decision on
+/// reserved ids: validation reports them (`reserved-id`) and rendering
+/// leaves their pages out. It follows [`entity_page`], so a change of the
+/// page layout changes what is reserved with it.
+pub fn reserved_page(kind_dir: &str, id: &str) -> Option<String> {
+    let page = entity_page(kind_dir, id);
+    (page == kind_index_page(kind_dir) || GENERATED_FILES.contains(&page.as_str())).then_some(page)
 }
 
 /// Why the site could not be built (exit 2).
@@ -217,7 +254,7 @@ pub fn build(
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
     let templates = Templates::load(root)?;
-    let staging = output::Staging::begin(&options.out_dir, root)?;
+    let staging = output::Staging::begin(&options.out_dir, root, options.on_wait)?;
     let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         match bytes {
             // Streamed: at 10,000 pilots it is about 100 MB.
@@ -436,6 +473,10 @@ fn render_into(
             if is_pilot_page && e.pilot.is_none() {
                 continue;
             }
+            // `reserved-id` reported it; the generated page stays.
+            if reserved_page(inputs.kind_dir(k), &e.id).is_some() {
+                continue;
+            }
             let path = inputs.href(e);
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
@@ -444,7 +485,7 @@ fn render_into(
                 None => Job::Entity(index, path),
             });
         }
-        let path = format!("{}/index.html", inputs.kind_dir(k));
+        let path = kind_index_page(inputs.kind_dir(k));
         order.push(path.clone());
         jobs.push(Job::KindIndex(k, path));
     }
