@@ -28,8 +28,9 @@
 //! and its target opened the same way. Elsewhere (and on kernels without
 //! `openat2`) the resolved path is opened with `O_NOFOLLOW`.
 //!
-//! This module reads only. Writes never follow links either; the site's are
-//! in `render/output.rs`, scaffolding's in `scaffold.rs`.
+//! Writes never follow links either. The site's are in `render/output.rs`;
+//! the few files `init`, `new` and `templates` put in the repository are
+//! made by [`create_file`] here, which takes the same care with links.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -302,6 +303,42 @@ fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// Create the file `rel` (with `/`) below `dir`, a folder the user named
+/// (made if missing), holding `bytes`, never through a link: each folder
+/// on the way that exists must lead inside `dir` and not into `.git`, and
+/// the file is created new. With `replace`, a file or link already at
+/// that path is removed first: the link itself, never what it points to.
+pub fn create_file(dir: &Path, rel: &str, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let root = Root::open(dir)?;
+    let refuse = |at: &str, why: String| {
+        std::io::Error::other(format!("`{at}` {why}; nothing was written there"))
+    };
+    let (folders, _) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let mut at = String::new();
+    for part in folders.split('/').filter(|p| !p.is_empty()) {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(part);
+        match root.resolve(&at) {
+            Ok(r) if r.is_dir => {}
+            Ok(_) => return Err(refuse(&at, "is not a folder".into())),
+            Err(Refusal::Missing) => std::fs::create_dir(root.real().join(&at))?,
+            Err(why) => return Err(refuse(&at, why.to_string())),
+        }
+    }
+    let path = root.real().join(rel);
+    if replace && std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(&path)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    std::io::Write::write_all(&mut file, bytes)
+}
+
 /// Read a file the user named explicitly outside the repository (a
 /// `--config` elsewhere): links are the user's own, so they are followed,
 /// but the file must still be a regular file within `cap`.
@@ -513,6 +550,31 @@ mod tests {
             read_named(Path::new("/dev/zero"), 10),
             Err(Refusal::NotAFile { what: "a device" })
         ));
+    }
+
+    #[test]
+    fn files_are_created_never_through_a_link() {
+        let (tmp, root) = repo();
+        let dir = root.real();
+        symlink(tmp.path().join("secret"), dir.join("docs/c.md")).expect("symlink");
+        symlink(tmp.path(), dir.join("out")).expect("symlink");
+        // A link in the way is replaced only when asked, never followed.
+        assert!(create_file(dir, "docs/c.md", b"new", false).is_err());
+        create_file(dir, "docs/c.md", b"new", true).expect("replace");
+        assert_eq!(std::fs::read(dir.join("docs/c.md")).expect("read"), b"new");
+        assert_eq!(
+            std::fs::read(tmp.path().join("secret")).expect("read"),
+            b"secret"
+        );
+        // A folder link out of the root is refused.
+        let err = create_file(dir, "out/x.md", b"x", true).expect_err("refused");
+        assert!(err.to_string().contains("outside the repository"), "{err}");
+        assert!(!tmp.path().join("x.md").exists());
+        create_file(dir, "new/folder/y.md", b"y", false).expect("create");
+        assert_eq!(
+            std::fs::read(dir.join("new/folder/y.md")).expect("read"),
+            b"y"
+        );
     }
 
     #[test]

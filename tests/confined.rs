@@ -578,3 +578,35 @@ fn a_latin1_byte_is_located_on_its_line() {
     let message = unreadable[0]["message"].as_str().unwrap_or("");
     assert!(message.contains("byte offset 23"), "{message}");
 }
+
+#[test]
+fn scaffolding_never_writes_through_a_link() {
+    let repo = repository();
+    let passwd = outside(&repo).join("passwd");
+    let before = std::fs::read(&passwd).expect("read");
+    // `init --force` replaces a link with the file, never its target.
+    std::fs::remove_file(repo.root.join("pilotbook.toml")).expect("rm");
+    link(&repo, &passwd, "pilotbook.toml");
+    let out = run(&repo.root, &["init", "--force", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&passwd).expect("read"), before);
+    let config = std::fs::symlink_metadata(repo.root.join("pilotbook.toml")).expect("stat");
+    assert!(config.is_file());
+
+    // `new` does not create a document in a folder link out of the repository.
+    std::fs::rename(repo.root.join("pilots"), repo.root.join("old-pilots")).expect("mv");
+    link(&repo, outside(&repo), "pilots");
+    let out = run(&repo.root, &["new", "escaped"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("outside the repository"), "{err}");
+    assert!(!outside(&repo).join("escaped.md").exists());
+
+    // `templates` skips a dangling link instead of creating its target.
+    let target = outside(&repo).join("created-by-templates");
+    link(&repo, &target, "templates/base.html");
+    let out = run(&repo.root, &["templates"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!target.exists(), "written through a dangling link");
+    assert!(repo.root.join("templates/pilot.html").is_file());
+}
