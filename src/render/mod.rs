@@ -465,6 +465,9 @@ fn render_into(
     }
     order.push("index.html".into());
     jobs.push(Job::Portfolio);
+    // Two documents with one id (`duplicate-id`) would name one page: the
+    // first in the sorted arena keeps it, every build alike.
+    let mut planned: std::collections::HashSet<String> = Default::default();
     for (k, kind) in config.kinds.iter().enumerate() {
         let start = portfolio.entities.partition_point(|e| e.kind < k);
         for (offset, e) in portfolio.of_kind(k).iter().enumerate() {
@@ -478,6 +481,9 @@ fn render_into(
                 continue;
             }
             let path = inputs.href(e);
+            if !planned.insert(path.clone()) {
+                continue;
+            }
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
