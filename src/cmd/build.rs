@@ -88,10 +88,10 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Said when another build into the same folder holds its lock.
-fn waiting(parent: &std::path::Path) {
+fn waiting(out: &std::path::Path) {
     eprintln!(
         "waiting for another pilotbook build into {} to finish",
-        parent.display()
+        out.display()
     );
 }
 

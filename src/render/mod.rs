@@ -44,8 +44,8 @@ pub struct BuildOptions {
     pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
-    /// Told the output's folder when another build into it holds the
-    /// lock, before this one waits for it.
+    /// Told the output folder when another build into it holds its lock,
+    /// before this one waits for it.
     pub on_wait: Option<fn(&Path)>,
 }
 

@@ -274,7 +274,7 @@ impl OutputLock {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 if let Some(tell) = on_wait {
-                    tell(parent);
+                    tell(&parent.join(name));
                 }
                 file.lock().map_err(io(parent))?;
             }
