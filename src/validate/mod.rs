@@ -12,6 +12,7 @@ mod fields;
 mod graph;
 mod history;
 mod html;
+mod ids;
 mod pilot;
 mod sections;
 
@@ -38,5 +39,6 @@ pub fn validate(
     pilot::decisions(portfolio, &mut out);
     history::goalposts(portfolio, history, &mut out);
     html::raw_html(config, portfolio, &mut out);
+    ids::reserved_ids(config, portfolio, &mut out);
     out
 }
