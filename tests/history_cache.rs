@@ -222,3 +222,26 @@ fn cache_dir_keeps_the_cache_where_it_is_told() {
     let stderr = String::from_utf8_lossy(&verbose.stderr);
     assert!(stderr.contains("tracks"), "{stderr}");
 }
+
+#[test]
+fn without_a_usable_git_folder_the_cache_goes_to_the_user_cache_folder() {
+    let repo = repo();
+    // `.git/pilotbook` taken by a file: the git folder is not pilotbook's to use.
+    std::fs::write(repo.root.join(".git/pilotbook"), "not a folder").expect("write");
+    let home = repo.tmp.path().join("xdg-cache");
+    let home_arg = home.to_str().expect("utf8");
+    let env = [("XDG_CACHE_HOME", home_arg)];
+    let run = |args: &[&str]| support::pilotbook_env(&repo.root, args, &env).stdout;
+    let truth = run(&["export", "--no-cache"]);
+    assert_eq!(run(&["export"]), truth);
+    assert_eq!(run(&["export"]), truth, "warm");
+    let written: Vec<PathBuf> = support::files_below(&home.join("pilotbook"))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "postcard"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".git/pilotbook")).expect("read"),
+        "not a folder"
+    );
+}
