@@ -196,7 +196,9 @@ impl Project {
                         Config::parse(&text, &Path::new(CONFIG_FILE).join(format!("@{rev}")))?
                     }
                 };
-                let files = revision.files_below(&discover::start_folders(&config))?;
+                let files = revision.files_below(&discover::start_folders(&config), &|p| {
+                    discover::classify(&config, p).is_some()
+                })?;
                 let limits = config.limits;
                 // A blob over the cap is refused from its header, unread.
                 let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files

@@ -288,6 +288,14 @@ fn partial_clone_is_warned_as_history_unavailable() {
         clone.to_str().expect("utf8"),
     ]);
     only_unavailable(&clone, &["partial clone", "--filter"]);
+    // An older revision's documents are not all there: no silent gap.
+    let old = pilotbook(&clone, &["export", "--no-cache", "--rev", "HEAD~1"]);
+    assert_eq!(old.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&old.stderr);
+    assert!(
+        stderr.contains("pilots/triage.md") && stderr.contains("partial"),
+        "{stderr}"
+    );
 }
 
 #[test]

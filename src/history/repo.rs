@@ -166,9 +166,17 @@ impl Revision {
         u64::try_from(size).ok()
     }
 
-    /// Every root-relative file path below the given root-relative folders.
-    pub fn files_below(&self, dirs: &[String]) -> Result<Vec<String>, HistoryError> {
+    /// Every root-relative file path below the given root-relative folders
+    /// that `wanted` accepts. A wanted file whose content is not in the
+    /// repository (a partial or damaged clone) is an error: the revision's
+    /// documents cannot all be read, and none may silently go missing.
+    pub fn files_below(
+        &self,
+        dirs: &[String],
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
         let tree = self.repo.find_tree(self.tree)?;
+        let odb = self.repo.odb()?;
         let mut out = BTreeSet::new();
         for dir in dirs {
             let full = join(&self.prefix, dir);
@@ -186,7 +194,14 @@ impl Revision {
                     let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
                     let path = join(&at, &name);
                     match e.kind() {
-                        Some(ObjectType::Blob) => {
+                        Some(ObjectType::Blob) if wanted(&path) => {
+                            if !odb.exists(e.id()) {
+                                return Err(HistoryError::Git(format!(
+                                    "the content of `{path}` at {} (object {}) is not in the repository, a partial or damaged clone; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter`",
+                                    self.commit.to_string().get(..7).unwrap_or_default(),
+                                    e.id().to_string().get(..7).unwrap_or_default()
+                                )));
+                            }
                             out.insert(path);
                         }
                         Some(ObjectType::Tree) if !name.starts_with('.') => {
