@@ -269,11 +269,8 @@ impl<'w> Lineage<'w> {
             }
             found?
         };
-        let path = self
-            .walk
-            .changes
-            .get_key_value(path)
-            .map_or(path, |(k, _)| k.as_str());
+        // One spelling of each path: the walk's own key.
+        let path = self.events.get_key_value(path).map_or(path, |(k, _)| *k);
         let key = (found.commit, path);
         if let Some(n) = self.by_key.get(&key) {
             return Some(*n);
