@@ -23,7 +23,7 @@
 //! `check`. It is an optimisation only: an unreadable, outdated or foreign
 //! file is ignored, and a failed write is not an error.
 
-use super::facts::Facts;
+use super::facts::{Compact, Strings};
 use super::odb::ObjectId;
 use super::walk::Walk;
 use crate::config::Config;
@@ -36,15 +36,17 @@ pub const LEGACY_DIR: &str = ".pilotbook-cache";
 /// The folder below the git dir.
 const GIT_DIR_FOLDER: &str = "pilotbook";
 /// Bumped whenever [`Stored`] changes shape or meaning.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// What is kept.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Stored {
     /// The walk, up to its head.
     pub walk: Walk,
+    /// Every text the facts name.
+    pub strings: Strings,
     /// Facts by blob id: a blob's content never changes.
-    pub facts: HashMap<ObjectId, Facts>,
+    pub facts: HashMap<ObjectId, Compact>,
 }
 
 /// What a file must say before its body is read.
@@ -243,7 +245,9 @@ pub fn load(file: &Path, key: &str) -> Option<Stored> {
     if !ours {
         return None;
     }
-    postcard::from_bytes(body).ok()
+    let mut stored: Stored = postcard::from_bytes(body).ok()?;
+    stored.strings.reindex();
+    Some(stored)
 }
 
 /// Store the walk; failures are ignored (a read-only checkout still works).

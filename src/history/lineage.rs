@@ -35,7 +35,7 @@
 //! a lineage needs ([`Lineage::blobs`]), reads their facts, and hands them
 //! in ([`Lineage::history`]).
 
-use super::facts::Facts;
+use super::facts::{Compact, Strings};
 use super::odb::ObjectId;
 use super::walk::{Change, Walk};
 use super::{
@@ -49,7 +49,7 @@ use std::sync::Arc;
 const NONE: u32 = u32::MAX;
 
 /// The facts of an absent version.
-static NO_FACTS: Facts = Facts {
+static NO_FACTS: Compact = Compact {
     status: None,
     owner: None,
     started: None,
@@ -361,10 +361,11 @@ impl<'w> Lineage<'w> {
     /// [`Lineage::blobs`] named.
     pub fn history<'f>(
         mut self,
-        facts_of: &dyn Fn(&ObjectId) -> Option<&'f Facts>,
+        facts_of: &dyn Fn(&ObjectId) -> Option<&'f Compact>,
+        strings: &Strings,
         state: DocumentState,
     ) -> DocumentHistory {
-        let facts = |node: &Node| -> &'f Facts {
+        let facts = |node: &Node| -> &'f Compact {
             node.change
                 .blob
                 .as_ref()
@@ -383,18 +384,14 @@ impl<'w> Lineage<'w> {
         let mut changes = Changes::default();
         for &n in &own {
             let node = &self.nodes[n];
-            let parents: Vec<&Facts> = self
+            let parents: Vec<&Compact> = self
                 .parents(n)
                 .map(|p| p.map_or(&NO_FACTS, facts))
                 .collect();
-            changes.add(
-                self.info(node.commit),
-                self.reached_main(node.commit),
-                facts(node),
-                &parents,
-            );
+            let origin = (self.info(node.commit), self.reached_main(node.commit));
+            changes.add(origin, facts(node), &parents, strings);
         }
-        let status_changes = self.status_timeline(&facts);
+        let status_changes = self.status_timeline(&facts, strings);
         let commits: Vec<Arc<CommitInfo>> = own
             .iter()
             .rev()
@@ -433,19 +430,23 @@ impl<'w> Lineage<'w> {
 
     /// The statuses along HEAD's first-parent chain; each change blamed on
     /// the commit that introduced the new status.
-    fn status_timeline<'f>(&mut self, facts: &dyn Fn(&Node) -> &'f Facts) -> Vec<StatusChange> {
+    fn status_timeline<'f>(
+        &mut self,
+        facts: &dyn Fn(&Node) -> &'f Compact,
+        strings: &Strings,
+    ) -> Vec<StatusChange> {
         let mut out = Vec::new();
-        let mut previous: Option<String> = None;
+        let mut previous: Option<u32> = None;
         for k in (0..self.chain.len()).rev() {
             let n = self.chain[k];
-            let Some(status) = facts(&self.nodes[n]).status.clone() else {
+            let Some(status) = facts(&self.nodes[n]).status else {
                 continue;
             };
-            if previous.as_ref() != Some(&status) {
-                let origin = self.blame_status(n, &status, facts);
+            if previous != Some(status) {
+                let origin = self.blame_status(n, status, facts);
                 out.push(StatusChange {
-                    from: previous.take(),
-                    to: status.clone(),
+                    from: previous.map(|s| strings.get(s).to_string()),
+                    to: strings.get(status).to_string(),
                     commit: self.info(self.nodes[origin].commit),
                     reached_main: self.info(self.nodes[n].commit),
                 });
@@ -459,8 +460,8 @@ impl<'w> Lineage<'w> {
     fn blame_status<'f>(
         &mut self,
         mut n: usize,
-        status: &str,
-        facts: &dyn Fn(&Node) -> &'f Facts,
+        status: u32,
+        facts: &dyn Fn(&Node) -> &'f Compact,
     ) -> usize {
         loop {
             let parents = self.expand(n);
@@ -473,9 +474,9 @@ impl<'w> Lineage<'w> {
                     None => return n,
                 }
             }
-            let from = parents.iter().position(|(_, p)| {
-                p.is_some_and(|p| facts(&self.nodes[p]).status.as_deref() == Some(status))
-            });
+            let from = parents
+                .iter()
+                .position(|(_, p)| p.is_some_and(|p| facts(&self.nodes[p]).status == Some(status)));
             match from.and_then(|i| parents[i].1) {
                 Some(p) => n = p,
                 None => return n,
@@ -505,50 +506,61 @@ struct Changes {
 }
 
 impl Changes {
-    /// What `commit`'s version (`mine`) introduced against its parents'.
+    /// What a commit's version (`mine`) introduced against its parents';
+    /// `origin` is the commit and where it reached the main line.
     fn add(
         &mut self,
-        commit: Arc<CommitInfo>,
-        reached_main: Arc<CommitInfo>,
-        mine: &Facts,
-        parents: &[&Facts],
+        origin: (Arc<CommitInfo>, Arc<CommitInfo>),
+        mine: &Compact,
+        parents: &[&Compact],
+        strings: &Strings,
     ) {
-        let scalar = |get: fn(&Facts) -> Option<&String>| -> Option<FieldChange> {
-            let values: Vec<Option<&String>> = parents.iter().map(|f| get(f)).collect();
-            let from = introduced(get(mine), &values)?;
+        let (commit, reached_main) = origin;
+        let text = |id: u32| strings.get(id).to_string();
+        let scalar = |get: fn(&Compact) -> Option<u32>| -> Option<FieldChange> {
+            let values: Vec<Option<u32>> = parents.iter().map(|f| get(f)).collect();
+            let from = introduced(
+                get(mine).as_ref(),
+                &values.iter().map(Option::as_ref).collect::<Vec<_>>(),
+            )?;
             Some(FieldChange {
-                from,
-                to: get(mine).cloned(),
+                from: from.map(text),
+                to: get(mine).map(text),
                 commit: commit.clone(),
                 reached_main: reached_main.clone(),
             })
         };
-        self.owners.extend(scalar(|f| f.owner.as_ref()));
-        self.started.extend(scalar(|f| f.started.as_ref()));
+        self.owners.extend(scalar(|f| f.owner));
+        self.started.extend(scalar(|f| f.started));
 
-        let targets =
-            |f: &Facts| -> BTreeMap<String, String> { f.targets.iter().cloned().collect() };
+        // By name, in the names' order; a name listed twice: the last counts.
+        let targets = |f: &Compact| -> BTreeMap<&str, u32> {
+            f.targets
+                .iter()
+                .map(|(m, t)| (strings.get(*m), *t))
+                .collect()
+        };
         let (mine_t, parents_t) = (
             targets(mine),
             parents.iter().map(|f| targets(f)).collect::<Vec<_>>(),
         );
         for metric in keys(&mine_t, &parents_t) {
-            let values: Vec<Option<&String>> = parents_t.iter().map(|m| m.get(metric)).collect();
+            let values: Vec<Option<&u32>> = parents_t.iter().map(|m| m.get(metric)).collect();
             if let Some(from) = introduced(mine_t.get(metric), &values) {
                 self.targets.push(TargetChange {
-                    metric: metric.clone(),
-                    from,
-                    to: mine_t.get(metric).cloned(),
+                    metric: metric.to_string(),
+                    from: from.map(text),
+                    to: mine_t.get(metric).map(|t| text(*t)),
                     commit: commit.clone(),
                     reached_main: reached_main.clone(),
                 });
             }
         }
 
-        let dues = |f: &Facts| -> BTreeMap<String, Date> {
+        let dues = |f: &Compact| -> BTreeMap<&str, Date> {
             f.dues
                 .iter()
-                .filter_map(|(m, d)| Some((m.clone(), Date::parse(d).ok()?)))
+                .filter_map(|(m, d)| Some((strings.get(*m), Date::parse(strings.get(*d)).ok()?)))
                 .collect()
         };
         let (mine_d, parents_d) = (
@@ -559,7 +571,7 @@ impl Changes {
             let values: Vec<Option<&Date>> = parents_d.iter().map(|m| m.get(milestone)).collect();
             if let Some(from) = introduced(mine_d.get(milestone), &values) {
                 self.milestones.push(MilestoneChange {
-                    milestone: milestone.clone(),
+                    milestone: milestone.to_string(),
                     from,
                     to: mine_d.get(milestone).copied(),
                     commit: commit.clone(),
@@ -588,12 +600,10 @@ impl Changes {
 }
 
 /// Every key of one map and of several others, sorted.
-fn keys<'a, V>(
-    mine: &'a BTreeMap<String, V>,
-    others: &'a [BTreeMap<String, V>],
-) -> BTreeSet<&'a String> {
+fn keys<'a, V>(mine: &BTreeMap<&'a str, V>, others: &[BTreeMap<&'a str, V>]) -> BTreeSet<&'a str> {
     mine.keys()
         .chain(others.iter().flat_map(|m| m.keys()))
+        .copied()
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //! is complete, and turning the walk into each document's history.
 
 use super::cache;
-use super::facts::{self, Facts};
+use super::facts::{self, Compact, Strings};
 use super::lineage;
 use super::odb;
 use super::walk::{self, Walk};
@@ -497,13 +497,20 @@ impl Reading<'_> {
         lap("  topology");
         let found = self.trace(walked, &topology, head_index, &head_blobs, paths);
         lap("  follow");
-        let extra = read_facts(repo, &stored.facts, &found)?;
+        let extra = read_facts(repo, &stored.facts, &mut stored.strings, &found)?;
         lap("  facts");
-        let facts_cache = &stored.facts;
+        let (facts_cache, strings) = (&stored.facts, &stored.strings);
         let facts_of = |blob: &odb::ObjectId| extra.get(blob).or_else(|| facts_cache.get(blob));
-        let documents = histories(found, &facts_of, prefix);
+        let documents = histories(found, &facts_of, strings, prefix);
         let facts_read = !extra.is_empty();
-        stored.facts.extend(extra);
+        // Kept only to be stored; a cold walk's facts are moved, not copied.
+        if file.is_some() {
+            if stored.facts.is_empty() {
+                stored.facts = extra;
+            } else {
+                stored.facts.extend(extra);
+            }
+        }
         lap("  histories");
 
         if let Some(file) = &file
@@ -556,7 +563,8 @@ impl Reading<'_> {
 /// Each document's history from its lineage and the facts of its versions.
 fn histories<'f>(
     found: Vec<(&String, Found)>,
-    facts_of: &(dyn Fn(&odb::ObjectId) -> Option<&'f Facts> + Sync),
+    facts_of: &(dyn Fn(&odb::ObjectId) -> Option<&'f Compact> + Sync),
+    strings: &Strings,
     prefix: &str,
 ) -> BTreeMap<String, DocumentHistory> {
     found
@@ -565,7 +573,7 @@ fn histories<'f>(
             let history = match found {
                 Found::Uncommitted => DocumentHistory::uncommitted(),
                 Found::Traced(state, lineage) => {
-                    let mut history = lineage.history(facts_of, state);
+                    let mut history = lineage.history(facts_of, strings, state);
                     // Paths are root-relative everywhere else; so are earlier names.
                     for old in &mut history.renamed_from {
                         if let Some(rel) = old
@@ -586,13 +594,15 @@ fn histories<'f>(
 /// The facts of every version the lineages need that the cache does not
 /// hold, read in pack order: a delta's base is then usually the object
 /// read just before it, still in the reader's cache. One contiguous run
-/// per thread, each with its own reader; front matter parsed as each blob
-/// is read. A blob that cannot be read makes the history unavailable.
+/// per thread, each with its own reader and table of texts (merged into
+/// `strings` afterwards); front matter parsed as each blob is read. A blob
+/// that cannot be read makes the history unavailable.
 fn read_facts(
     repo: &Repository,
-    cached: &HashMap<odb::ObjectId, Facts>,
+    cached: &HashMap<odb::ObjectId, Compact>,
+    strings: &mut Strings,
     found: &[(&String, Found)],
-) -> Result<HashMap<odb::ObjectId, Facts>, odb::ReadError> {
+) -> Result<HashMap<odb::ObjectId, Compact>, odb::ReadError> {
     let mut missing: Vec<odb::ObjectId> = found
         .iter()
         .filter_map(|(_, f)| match f {
@@ -623,18 +633,29 @@ fn read_facts(
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(64);
-    let read: Vec<Vec<(odb::ObjectId, Facts)>> = wanted
+    type Run = (Strings, Vec<(odb::ObjectId, Compact)>);
+    let read: Vec<Run> = wanted
         .par_chunks(run)
         .map(|blobs| {
             let mut store = odb::Store::new(&packs, &git_dir, 32 << 20);
-            blobs
+            let mut texts = Strings::default();
+            let facts = blobs
                 .iter()
                 .map(|(_, _, id)| {
                     let data = store.read_kind(id, odb::Kind::Blob)?;
-                    Ok((*id, facts::extract(&data)))
+                    Ok((*id, Compact::new(&facts::extract(&data), &mut texts)))
                 })
-                .collect::<Result<Vec<_>, odb::ReadError>>()
+                .collect::<Result<Vec<_>, odb::ReadError>>()?;
+            Ok((texts, facts))
         })
-        .collect::<Result<_, _>>()?;
-    Ok(read.into_iter().flatten().collect())
+        .collect::<Result<_, odb::ReadError>>()?;
+    let mut out = HashMap::with_capacity(wanted.len());
+    for (texts, facts) in read {
+        let map = strings.absorb(&texts);
+        out.extend(facts.into_iter().map(|(id, mut f)| {
+            f.remap(&map);
+            (id, f)
+        }));
+    }
+    Ok(out)
 }
