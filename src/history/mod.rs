@@ -19,7 +19,15 @@ mod odb;
 mod repo;
 mod walk;
 
+pub use facts::Facts;
 pub use repo::{Revision, changed_since, diff_range};
+
+/// The facts (status, metric targets, milestone due dates) one version of
+/// a document's bytes holds, as the history walk reads them at each
+/// commit. Public for the fuzz target; never fails.
+pub fn read_facts(bytes: &[u8]) -> Facts {
+    facts::extract(bytes)
+}
 
 use crate::config::Config;
 use crate::model::Date;
