@@ -293,6 +293,17 @@ impl Config {
         };
 
         let limits = resolve_limits(&raw.limits, &err)?;
+        // Every page links to these: a `javascript:` URL would run in
+        // every reader's browser.
+        let url = |value: Option<Spanned<String>>, key: &str, path_ok: bool| match value {
+            None => Ok(None),
+            Some(v) => match web_url_problem(v.get_ref(), path_ok) {
+                None => Ok(Some(v.into_inner())),
+                Some(why) => Err(err(Some(v.span()), format!("`[site] {key}` {why}"))),
+            },
+        };
+        let repository = url(raw.site.repository, "repository", false)?;
+        let base_url = url(raw.site.base_url, "base_url", true)?;
 
         Ok(Config {
             site: SiteConfig {
@@ -300,8 +311,8 @@ impl Config {
                     .site
                     .title
                     .unwrap_or_else(|| "Pilot portfolio".to_string()),
-                repository: raw.site.repository,
-                base_url: raw.site.base_url,
+                repository,
+                base_url,
                 allow_raw_html: raw.site.allow_raw_html,
             },
             output_dir,
@@ -320,6 +331,47 @@ impl Config {
     pub fn builtin(&self, builtin: Builtin) -> &KindConfig {
         // `parse` always inserts the four built-ins first, in `Builtin::ALL` order.
         &self.kinds[builtin as usize]
+    }
+}
+
+/// Why `url` cannot be a link on the site, or `None` when it can: it must
+/// be an `http:` or `https:` URL with a host, or, where `path_ok` (a base
+/// URL), a path (`/docs/`). Anything else (`javascript:`, `data:`, and
+/// the spaces and control characters a browser strips before reading the
+/// scheme) is refused. The one place a URL from the user is judged: for
+/// `[site]` here and for `build --base-url`.
+pub fn web_url_problem(url: &str, path_ok: bool) -> Option<String> {
+    let expected = if path_ok {
+        "must be an http(s) URL such as `https://acme.github.io/pilots/`, or a path such as `/pilots/`"
+    } else {
+        "must be an http(s) URL such as `https://github.com/acme/pilots`"
+    };
+    if url.is_empty() || url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Some(format!(
+            "{expected}: `{}` is empty or has spaces or control characters",
+            url.escape_default()
+        ));
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`
+    // that comes before any `/`, `?` or `#`.
+    let scheme = url
+        .find([':', '/', '?', '#'])
+        .filter(|&at| url[at..].starts_with(':'))
+        .map(|at| &url[..at]);
+    match scheme {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            let rest = &url[s.len() + 1..];
+            let host = rest
+                .strip_prefix("//")
+                .map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+            match host {
+                Some(h) if !h.is_empty() => None,
+                _ => Some(format!("{expected}: `{url}` has no host")),
+            }
+        }
+        Some(s) => Some(format!("{expected}, not a `{s}:` URL")),
+        None if path_ok && url.starts_with('/') && !url.starts_with("//") => None,
+        None => Some(format!("{expected}: `{url}` is neither")),
     }
 }
 
@@ -602,8 +654,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawSite {
     title: Option<String>,
-    repository: Option<String>,
-    base_url: Option<String>,
+    repository: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
     #[serde(default)]
     allow_raw_html: bool,
 }
@@ -710,6 +762,39 @@ mod tests {
             assert!(e.contains("is taken") && e.contains(":1:"), "{name}: {e}");
         }
         assert!(parse("[kinds.person]\n").is_ok());
+    }
+
+    #[test]
+    fn site_urls_must_be_http_or_a_path() {
+        let ok = parse(
+            "[site]\nrepository = \"https://github.com/acme/pilots\"\nbase_url = \"/pilots/\"\n",
+        )
+        .expect("valid");
+        assert_eq!(ok.site.base_url.as_deref(), Some("/pilots/"));
+        for (key, value, line) in [
+            ("repository", "javascript:alert(document.domain)", 3),
+            ("repository", "JavaScript:alert(1)", 3),
+            ("repository", "java\\tscript:alert(1)", 3),
+            ("repository", " javascript:alert(1)", 3),
+            ("repository", "data:text/html,<script>alert(1)</script>", 3),
+            ("repository", "/relative/is/not/enough", 3),
+            ("repository", "https:evil", 3),
+            ("base_url", "javascript:alert(1)//", 3),
+            ("base_url", "vbscript:msgbox(1)", 3),
+            ("base_url", "//evil.example/", 3),
+            ("base_url", "", 3),
+        ] {
+            let text = format!("[site]\ntitle = \"x\"\n{key} = \"{value}\"\n");
+            let e = parse(&text).expect_err(value).to_string();
+            assert!(
+                e.contains(&format!("pilotbook.toml:{line}:"))
+                    && e.contains(&format!("`[site] {key}`")),
+                "{value}: {e}"
+            );
+        }
+        assert_eq!(web_url_problem("http://localhost:8000/docs", true), None);
+        assert_eq!(web_url_problem("HTTPS://acme.example", false), None);
+        assert!(web_url_problem("docs/", true).is_some());
     }
 
     #[test]

@@ -15,12 +15,20 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
-    #[arg(long, value_name = "URL")]
+    /// The site's public URL (http or https, or a path such as `/pilots/`), used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
 
     #[command(flatten)]
     pub source: super::SourceArgs,
+}
+
+/// `--base-url`, judged as `[site] base_url` is (a bad one exits 2).
+fn base_url(value: &str) -> Result<String, String> {
+    match pilotbook::config::web_url_problem(value, true) {
+        None => Ok(value.to_string()),
+        Some(why) => Err(why),
+    }
 }
 
 /// Run `build`.

@@ -880,15 +880,17 @@ fn search_entry(inputs: &Inputs, e: &crate::model::Entity) -> String {
         .replace('<', "\\u003c")
 }
 
-/// The search index script from its entries' JSON.
+/// The search index script from its entries' JSON. It hands the entries
+/// to `site.js` through the function that script defines, never through a
+/// global variable that an element's `id` could stand in for.
 fn search_index<'e>(entries: impl Iterator<Item = &'e str>) -> String {
-    let mut out = String::from("window.PILOTBOOK_INDEX = [");
+    let mut out = String::from("__pilotbookSearchIndex([");
     for (i, entry) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(entry);
     }
-    out.push_str("];\n");
+    out.push_str("]);\n");
     out
 }
