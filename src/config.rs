@@ -221,6 +221,16 @@ impl Config {
 
     /// Parse config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        if text.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                position: Position::START,
+                message: format!(
+                    "the config is {} bytes; at most {MAX_CONFIG_BYTES} (1 MiB) are read",
+                    text.len()
+                ),
+            });
+        }
         let lines = LineIndex::new(text);
         let err = |span: Option<Range<usize>>, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -229,6 +239,7 @@ impl Config {
         };
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
+        check_sizes(&raw, &err)?;
 
         let mut kinds: BTreeMap<String, KindConfig> = BTreeMap::new();
         let mut order: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
@@ -373,6 +384,99 @@ pub fn web_url_problem(url: &str, path_ok: bool) -> Option<String> {
         None if path_ok && url.starts_with('/') && !url.starts_with("//") => None,
         None => Some(format!("{expected}: `{url}` is neither")),
     }
+}
+
+/// The largest `pilotbook.toml` read. A config declares a portfolio's
+/// kinds, not data; past this it is an accident or an attack.
+pub const MAX_CONFIG_BYTES: usize = 1 << 20;
+/// The most kinds (built-in ones included). Every page's navigation lists
+/// every kind, so the site grows with pages × kinds.
+pub const MAX_KINDS: usize = 100;
+/// The most globs in one kind's `path`, and in its `exclude`.
+pub const MAX_GLOBS: usize = 100;
+/// The most entries in any other list or table of one kind: `fields`,
+/// `required_fields`, `required_sections`, `recommended_sections`,
+/// `section_aliases` (and the aliases of one section), an enum's values.
+pub const MAX_ENTRIES: usize = 200;
+
+/// Refuse a config that declares more than the limits allow, naming the
+/// limit and pointing at the first entry past it, before anything is
+/// resolved or compiled (50,000 kinds once took minutes).
+fn check_sizes(
+    raw: &RawConfig,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    let custom = raw
+        .kinds
+        .keys()
+        .filter(|k| Builtin::from_name(k).is_none())
+        .count();
+    let kinds = Builtin::ALL.len() + custom;
+    if kinds > MAX_KINDS {
+        // Point at the first kind past the limit, in the file's order.
+        let mut spans: Vec<Range<usize>> = raw.kinds.values().map(Spanned::span).collect();
+        spans.sort_by_key(|s| s.start);
+        let at = spans.get(MAX_KINDS - Builtin::ALL.len()).cloned();
+        return Err(err(
+            at,
+            format!(
+                "{kinds} kinds are declared (the 4 built-in ones included); at most {MAX_KINDS} are accepted"
+            ),
+        ));
+    }
+    for (name, kind) in &raw.kinds {
+        let span = Some(kind.span());
+        let kind = kind.get_ref();
+        let too_many = |key: &str, n: usize, limit: usize, at: Option<Range<usize>>| {
+            err(
+                at,
+                format!("`kinds.{name}.{key}` has {n} entries; at most {limit} are accepted"),
+            )
+        };
+        for (key, globs) in [("path", &kind.path), ("exclude", &kind.exclude)] {
+            if let Some(g) = globs
+                && g.get_ref().len() > MAX_GLOBS
+            {
+                return Err(too_many(key, g.get_ref().len(), MAX_GLOBS, Some(g.span())));
+            }
+        }
+        let lists = [
+            ("fields", kind.fields.len()),
+            (
+                "required_fields",
+                kind.required_fields.as_ref().map_or(0, Vec::len),
+            ),
+            (
+                "required_sections",
+                kind.required_sections.as_ref().map_or(0, Vec::len),
+            ),
+            (
+                "recommended_sections",
+                kind.recommended_sections.as_ref().map_or(0, Vec::len),
+            ),
+            ("section_aliases", kind.section_aliases.len()),
+        ];
+        for (key, n) in lists {
+            if n > MAX_ENTRIES {
+                return Err(too_many(key, n, MAX_ENTRIES, span.clone()));
+            }
+        }
+        for (section, aliases) in &kind.section_aliases {
+            if aliases.len() > MAX_ENTRIES {
+                let key = format!("section_aliases.{section}");
+                return Err(too_many(&key, aliases.len(), MAX_ENTRIES, span.clone()));
+            }
+        }
+        for (field, ty) in &kind.fields {
+            if let RawFieldType::Enum { values } = ty.get_ref()
+                && values.len() > MAX_ENTRIES
+            {
+                let key = format!("fields.{field}.enum");
+                return Err(too_many(&key, values.len(), MAX_ENTRIES, Some(ty.span())));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The largest cap accepted: past it a "limit" no longer protects anything.
@@ -695,6 +799,13 @@ enum OneOrMany {
 }
 
 impl OneOrMany {
+    fn len(&self) -> usize {
+        match self {
+            OneOrMany::One(_) => 1,
+            OneOrMany::Many(v) => v.len(),
+        }
+    }
+
     fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s],
@@ -795,6 +906,58 @@ mod tests {
         assert_eq!(web_url_problem("http://localhost:8000/docs", true), None);
         assert_eq!(web_url_problem("HTTPS://acme.example", false), None);
         assert!(web_url_problem("docs/", true).is_some());
+    }
+
+    #[test]
+    fn declaring_past_a_limit_names_it_quickly() {
+        let started = std::time::Instant::now();
+        let mut text = String::from("[site]\ntitle = \"x\"\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("[kinds.k{i}]\n"));
+        }
+        let e = parse(&text).expect_err("50,000 kinds").to_string();
+        assert!(
+            e.contains("50004 kinds") && e.contains("at most 100"),
+            "{e}"
+        );
+        // The 97th custom kind is the 101st in all, on line 3 + 96.
+        assert!(e.contains(&format!("pilotbook.toml:{}:", 3 + 96)), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+        let globs: Vec<String> = (0..101).map(|i| format!("\"d{i}/*.md\"")).collect();
+        let e = parse(&format!("[kinds.pilot]\npath = [{}]\n", globs.join(", ")))
+            .expect_err("101 globs")
+            .to_string();
+        assert!(
+            e.contains("`kinds.pilot.path` has 101") && e.contains(":2:"),
+            "{e}"
+        );
+
+        let mut fields = String::from("[kinds.pilot.fields]\n");
+        for i in 0..201 {
+            fields.push_str(&format!("f{i} = \"string\"\n"));
+        }
+        let e = parse(&fields).expect_err("201 fields").to_string();
+        assert!(e.contains("`kinds.pilot.fields` has 201"), "{e}");
+
+        let values: Vec<String> = (0..201).map(|i| format!("\"v{i}\"")).collect();
+        let e = parse(&format!(
+            "[kinds.pilot.fields]\nstage = {{ enum = [{}] }}\n",
+            values.join(",")
+        ))
+        .expect_err("201 values")
+        .to_string();
+        assert!(e.contains("fields.stage.enum") && e.contains(":2:"), "{e}");
+
+        let big = format!("# {}\n", "x".repeat(MAX_CONFIG_BYTES));
+        let e = parse(&big).expect_err("too big").to_string();
+        assert!(e.contains("at most 1048576"), "{e}");
+        // At the limits, accepted.
+        let mut text = String::new();
+        for i in 0..96 {
+            text.push_str(&format!("[kinds.k{i}]\npath = \"k{i}/*.md\"\n"));
+        }
+        assert_eq!(parse(&text).expect("100 kinds").kinds.len(), 100);
     }
 
     #[test]
