@@ -67,6 +67,20 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// The largest front matter, in bytes (`max_front_matter_bytes`, default 256 KiB).
     pub max_front_matter_bytes: usize,
+    /// The most lines and Markdown marks one document may have
+    /// (`max_markdown_marks`, default 1,000,000): the parser's tree costs
+    /// tens of bytes for each, so this, not the file's size, bounds the
+    /// memory one document costs.
+    pub max_markdown_marks: usize,
+    /// The most HTML one document's body may render to, in bytes
+    /// (`max_html_bytes`, default 32 MiB): Markdown can multiply (a
+    /// reference link of three bytes stands for a whole URL), so the
+    /// output is capped as it is written.
+    pub max_html_bytes: usize,
+    /// The longest one page may take to render, in seconds
+    /// (`max_render_seconds`, default 60): a template override can loop
+    /// without end.
+    pub max_render_seconds: u64,
 }
 
 impl Default for Limits {
@@ -74,6 +88,9 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 8 * 1024 * 1024,
             max_front_matter_bytes: 256 * 1024,
+            max_markdown_marks: 1_000_000,
+            max_html_bytes: 32 * 1024 * 1024,
+            max_render_seconds: 60,
         }
     }
 }
@@ -479,6 +496,12 @@ fn check_sizes(
     Ok(())
 }
 
+/// The most Markdown marks accepted as a limit: about 4 GiB of parse tree.
+const MAX_MARKS: usize = 100_000_000;
+
+/// The longest render time accepted, in seconds (an hour).
+const MAX_RENDER_SECONDS: u64 = 3600;
+
 /// The largest cap accepted: past it a "limit" no longer protects anything.
 const MAX_LIMIT_BYTES: i64 = 1 << 30;
 
@@ -509,11 +532,49 @@ fn resolve_limits(
         "max_front_matter_bytes",
         d.max_front_matter_bytes as u64,
     )?;
+    let max_html_bytes = check(
+        &raw.max_html_bytes,
+        "max_html_bytes",
+        d.max_html_bytes as u64,
+    )?;
+    let max_markdown_marks = match &raw.max_markdown_marks {
+        None => d.max_markdown_marks,
+        Some(v) => match usize::try_from(*v.get_ref()) {
+            Ok(n) if (1..=MAX_MARKS).contains(&n) => n,
+            _ => {
+                return Err(err(
+                    Some(v.span()),
+                    format!(
+                        "`max_markdown_marks = {}` must be a number from 1 to {MAX_MARKS}",
+                        v.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
+    let max_render_seconds = match &raw.max_render_seconds {
+        None => d.max_render_seconds,
+        Some(v) => match u64::try_from(*v.get_ref()) {
+            Ok(n) if (1..=MAX_RENDER_SECONDS).contains(&n) => n,
+            _ => {
+                return Err(err(
+                    Some(v.span()),
+                    format!(
+                        "`max_render_seconds = {}` must be a number of seconds from 1 to {MAX_RENDER_SECONDS}",
+                        v.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
+    // At most 1 GiB, so each fits a usize on every target pilotbook builds for.
+    let bytes = |n: u64, default: usize| usize::try_from(n).unwrap_or(default);
     Ok(Limits {
         max_file_bytes,
-        // At most 1 GiB, so it fits a usize on every target pilotbook builds for.
-        max_front_matter_bytes: usize::try_from(max_front_matter_bytes)
-            .unwrap_or(d.max_front_matter_bytes),
+        max_front_matter_bytes: bytes(max_front_matter_bytes, d.max_front_matter_bytes),
+        max_markdown_marks,
+        max_html_bytes: bytes(max_html_bytes, d.max_html_bytes),
+        max_render_seconds,
     })
 }
 
@@ -775,6 +836,9 @@ struct RawBuild {
 struct RawLimits {
     max_file_bytes: Option<Spanned<i64>>,
     max_front_matter_bytes: Option<Spanned<i64>>,
+    max_markdown_marks: Option<Spanned<i64>>,
+    max_html_bytes: Option<Spanned<i64>>,
+    max_render_seconds: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -139,7 +139,7 @@ rules! {
         "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
         "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
     UnreadableFile = "unreadable-file", Error,
-        "Every document can be read: UTF-8 text (no UTF-16, no NUL bytes) and no larger than `[limits] max_file_bytes` (8 MiB by default).",
+        "Every document can be read: UTF-8 text (no UTF-16, no NUL bytes), no larger than `[limits] max_file_bytes` (8 MiB by default) or `max_html_bytes`, with at most `max_markdown_marks` lines and Markdown marks (1,000,000 by default).",
         "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file and the byte offset where reading stopped, and the rest of the repository is still checked.",
         "# pilots/ticket-triage.md, saved as UTF-8 (with or without BOM), under 8 MiB\n";
     SymlinkSkipped = "symlink-skipped", Warning,
@@ -154,6 +154,10 @@ rules! {
         "Raw HTML in a document body is published as written: the sanitiser removed nothing (no scripts, event handlers, `javascript:`/`data:` URLs, iframes, forms or styles).",
         "The site is published from documents anyone in the organisation can write; active content is removed before publishing, and this warning says where, so the author sees the page differs from the source. `[site] allow_raw_html = true` publishes raw HTML unfiltered, for repositories whose every author is trusted, and silences it.",
         "<details><summary>Benchmark details</summary>\n\np95 over 10,000 tickets.\n\n</details>\n";
+    PageTooLarge = "page-too-large", Error,
+        "A document's body renders to no more HTML than `[limits] max_html_bytes` (32 MiB by default), and no block with raw HTML to more than 1 MiB; reported by `build` and `serve`, which publish a note in its place.",
+        "Markdown grows as it renders (three bytes of table cell are a dozen of HTML) and a block of raw HTML is sanitised whole. The HTML is capped as it is written, and so is a block of raw HTML (1 MiB), so one document cannot cost a build its memory; the rest of the site is still published.",
+        "# pilots/ticket-triage.md: a few pages of text, far under 32 MiB of HTML\n";
 }
 
 impl Rule {

@@ -4,7 +4,7 @@
 // No state lives in the global namespace, where an element of a document
 // with the same `id` or `name` would stand in for it (DOM clobbering): the
 // index is kept in this closure. The index script hands it over by calling
-// `__pilotbookSearchIndex(entries)`, a function this script defines as a
+// `pilotbookSearchIndex(entries)`, a function this script defines as a
 // fixed property of `window`; a property of the window itself always wins
 // over an element's name.
 (function () {
@@ -19,7 +19,7 @@
   var waiting = [];
 
   try {
-    Object.defineProperty(window, "__pilotbookSearchIndex", {
+    Object.defineProperty(window, "pilotbookSearchIndex", {
       value: function (entries) {
         if (index === null && Array.isArray(entries)) index = entries;
       },

@@ -69,11 +69,24 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
                 .or_else(|| project.config.site.base_url.clone()),
             today,
             progress,
+            on_runaway: Some(super::runaway()),
         },
     );
     render_bar.finish();
     let summary =
         summary.with_context(|| format!("cannot build the site into {}", out.display()))?;
+    // What the render itself refused (`page-too-large`), with `[rules]` applied.
+    let refused = pilotbook::diagnostics::Report::finish(
+        0,
+        summary.findings.clone(),
+        &project.config.severity_overrides,
+    );
+    if !refused.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            pilotbook::diagnostics::human::render(&refused, &|p| project.source(p), ctx.color)
+        );
+    }
     let mut later = vec![("validate", checked), ("render", clock.elapsed() - checked)];
     later.extend(summary.timings.iter().copied());
     super::report_timings(ctx, &project, &later);
@@ -85,8 +98,8 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             report.documents,
             out.display(),
             ctx.started.elapsed().as_secs_f64(),
-            report.errors(),
-            report.warnings()
+            report.errors() + refused.errors(),
+            report.warnings() + refused.warnings()
         );
     }
     std::mem::forget(project);

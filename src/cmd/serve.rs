@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         port: args.port,
         poll: args.poll,
         today,
+        on_runaway: Some(super::runaway()),
     })?;
     let url = server.url();
     // The URL is the one line a user needs: printed even with --quiet.

@@ -250,6 +250,11 @@ impl Staging {
         Ok(path)
     }
 
+    /// The temporary folder the site is written into.
+    pub fn temporary(&self) -> &Path {
+        &self.tmp
+    }
+
     /// How many files were written.
     pub fn files(&self) -> usize {
         self.files.load(std::sync::atomic::Ordering::Relaxed)

@@ -62,6 +62,8 @@ impl std::fmt::Debug for Templates {
 pub fn load(root: &Path) -> Result<Tera, TemplateError> {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
+    // Ours, with a budget per page: see `budget.rs`.
+    tera.register_function("range", super::budget::range);
     let sources: Vec<(&str, String)> = TEMPLATES
         .iter()
         .map(|(name, builtin)| {

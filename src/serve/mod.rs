@@ -56,6 +56,9 @@ pub struct ServeOptions {
     pub poll: bool,
     /// The build date.
     pub today: Date,
+    /// Told when a page renders past `[limits] max_render_seconds`; it
+    /// should end the process.
+    pub on_runaway: Option<crate::render::budget::Runaway>,
 }
 
 /// Why `serve` could not run.
@@ -151,11 +154,14 @@ impl Server {
             let _entered = runtime.enter();
             Signals::install().map_err(|e| start("signal handler")(&e))?
         };
-        let session = Session::new(
+        let mut session = Session::new(
             &self.options.root,
             self.options.config.as_deref(),
             self.options.today,
         );
+        if let Some(hook) = self.options.on_runaway.clone() {
+            session.set_on_runaway(hook);
+        }
         // Watch before the first build reads anything: an edit made while
         // it runs is then an event, not lost between the read and the
         // watcher's first look (a polling watcher would take it as the

@@ -130,6 +130,7 @@ impl Session {
                 today,
                 progress: None,
                 export: false,
+                on_runaway: None,
             },
             cache: HashMap::new(),
             good: None,
@@ -141,6 +142,13 @@ impl Session {
                 errors: Vec::new(),
             },
         }
+    }
+
+    /// Who is told when a page renders past `[limits] max_render_seconds`
+    /// (a template override that loops without end); it should end the
+    /// process, since the thread rendering the page cannot be stopped.
+    pub fn set_on_runaway(&mut self, hook: render::budget::Runaway) {
+        self.options.on_runaway = Some(hook);
     }
 
     /// The site of the last good build (`None` before the first).
