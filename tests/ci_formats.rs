@@ -377,7 +377,10 @@ fn machine_formats_keep_stdout_clean_and_exit_like_human() {
         let clean = pilotbook(&fixture("check/clean"), &["check", "--format", format], &[]);
         assert_eq!(clean.status.code(), Some(0), "{format}");
         let stderr = String::from_utf8_lossy(&clean.stderr);
-        assert!(stderr.contains("documents checked"), "{format}: {stderr}");
+        assert!(
+            stderr.starts_with("pilotbook: ") && stderr.contains(" in 4 documents"),
+            "{format}: {stderr}"
+        );
         let quiet = pilotbook(
             &fixture("check/clean"),
             &["-q", "check", "--format", format],

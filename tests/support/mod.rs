@@ -184,10 +184,15 @@ impl GitRepo {
     }
 }
 
-/// A minimal valid pilot document.
+/// A system document for the `zendesk` that [`pilot`] integrates with.
+pub const ZENDESK: &str =
+    "---\ntitle: Zendesk\nenvironment: production\n---\n\nThe support desk.\n";
+
+/// A minimal valid pilot document (it integrates with `zendesk`: write
+/// [`ZENDESK`] to `systems/zendesk.md` where undefined references matter).
 pub fn pilot(status: &str, target: &str, due: &str) -> String {
     format!(
-        "---\ntitle: Triage\nstatus: {status}\nowner: dana-kim\nstarted: 2026-03-01\nmetrics:\n  - metric: accuracy\n    target: \"{target}\"\nproduction_path:\n  - milestone: General availability\n    due: {due}\n---\n\n# Triage\n\n## Success metrics\n\nAccuracy.\n\n## Integrations\n\nNone yet.\n\n## Ownership\n\nDana.\n\n## Production path\n\nGA.\n\n## Monitoring\n\nDashboards.\n\n## Human review\n\nSampling.\n\n## Escalation\n\nOn-call.\n\n## Rollback\n\nFlag off.\n\n## Expansion criteria\n\nFour good weeks.\n"
+        "---\ntitle: Triage\nstatus: {status}\nowner: dana-kim\nstarted: 2026-03-01\nmetrics:\n  - metric: accuracy\n    target: \"{target}\"\nintegrations:\n  - system: zendesk\nproduction_path:\n  - milestone: General availability\n    due: {due}\n---\n\n# Triage\n\n## Success metrics\n\nAccuracy.\n\n## Integrations\n\nNone yet.\n\n## Ownership\n\nDana.\n\n## Production path\n\nGA.\n\n## Monitoring\n\nDashboards.\n\n## Human review\n\nSampling.\n\n## Escalation\n\nOn-call.\n\n## Rollback\n\nFlag off.\n\n## Expansion criteria\n\nFour good weeks.\n"
     )
 }
 
