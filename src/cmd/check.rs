@@ -28,7 +28,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV", conflicts_with = "rev")]
     pub changed_since: Option<String>,
 
-    /// Write every error and warning found now to FILE as the baseline (`[check] baseline = "FILE"` then accepts them), and exit 0.
+    /// Write every error and warning found now to FILE (relative to the root, as `[check] baseline = "FILE"` reads it, which then accepts them), and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["changed_since", "paths"])]
     pub write_baseline: Option<std::path::PathBuf>,
 
@@ -165,8 +165,10 @@ fn write_baseline(
     file: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
     let (text, written) = Baseline::render(report);
-    std::fs::write(file, text)
-        .with_context(|| format!("cannot write the baseline {}", file.display()))?;
+    // Relative to the root, as `[check] baseline` is.
+    let at = ctx.root.join(file);
+    std::fs::write(&at, text)
+        .with_context(|| format!("cannot write the baseline {}", at.display()))?;
     if !ctx.quiet {
         eprintln!(
             "pilotbook: wrote {} to {}; with `[check] baseline = \"{}\"` in pilotbook.toml, `check` accepts them and fails only on new findings",

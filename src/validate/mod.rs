@@ -54,19 +54,22 @@ pub fn validate(
 }
 
 /// `no-documents`: a custom kind whose globs match no document (a typo in
-/// a glob), and, when no kind matches anything, the pilot kind too: a check
-/// that reads no document must not look like a clean one. People, metrics
-/// and systems may be absent (a team can start with pilots only), and so
-/// may pilots in a repository of decision records.
+/// a glob), and the pilot kind when it matches nothing and no custom kind
+/// has documents either: a check that reads no pilot must not look like a
+/// clean one. People, metrics and systems may be absent (a team can start
+/// with pilots only), and so may pilots in a repository of decision
+/// records.
 fn no_documents(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
-    let none_at_all = !portfolio.entities.iter().any(|e| e.defined());
+    let has_documents = |index: usize| portfolio.of_kind(index).iter().any(|e| e.defined());
+    let custom_documents =
+        (0..config.kinds.len()).any(|i| config.kinds[i].builtin.is_none() && has_documents(i));
     for (index, kind) in config.kinds.iter().enumerate() {
         let reported = match kind.builtin {
             None => true,
-            Some(Builtin::Pilot) => none_at_all,
+            Some(Builtin::Pilot) => !custom_documents,
             Some(_) => false,
         };
-        if !reported || portfolio.of_kind(index).iter().any(|e| e.defined()) {
+        if !reported || has_documents(index) {
             continue;
         }
         let globs: Vec<String> = kind.paths.iter().map(|g| format!("`{g}`")).collect();
