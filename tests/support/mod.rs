@@ -297,3 +297,28 @@ pub fn tags(html: &str) -> Vec<&str> {
     }
     out
 }
+
+/// A validator for the official SARIF 2.1.0 schema (`tests/data/`).
+pub fn sarif_validator() -> jsonschema::Validator {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).expect("schema");
+    // The published schema's `language` patterns have a stray `]` that the
+    // validator's meta-schema check rejects as a regex; pilotbook never
+    // writes `language`, so mend those patterns and keep the rest as is.
+    let mended = mend_language_patterns(&mut schema);
+    assert!(mended >= 1, "the schema has the known `language` patterns");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn mend_language_patterns(value: &mut serde_json::Value) -> usize {
+    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    match value {
+        serde_json::Value::String(s) if s == BROKEN => {
+            *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+            1
+        }
+        serde_json::Value::Array(items) => items.iter_mut().map(mend_language_patterns).sum(),
+        serde_json::Value::Object(map) => map.values_mut().map(mend_language_patterns).sum(),
+        _ => 0,
+    }
+}
