@@ -32,7 +32,7 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Also print, to stderr, the config and every file read and how long each stage took.
+    /// Also print, to stderr, the root and config, every file read (with `check --changed-since`, every document selected and why) and how long each stage took.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
 

@@ -282,6 +282,8 @@ impl Config {
     pub fn load(root: &Path, config_path: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match config_path {
             Some(p) => p.to_path_buf(),
+            // Messages name `pilotbook.toml`, not `./pilotbook.toml`.
+            None if root == Path::new(".") => PathBuf::from(CONFIG_FILE),
             None => root.join(CONFIG_FILE),
         };
         let text = match std::fs::read_to_string(&path) {

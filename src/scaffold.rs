@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 pub enum ScaffoldError {
     /// Files `init` would write exist already.
     #[error(
-        "{} already exists in {}; nothing was written (use --force to overwrite)",
+        "{} already {} in {}; nothing was written (use --force to overwrite)",
         files.join(", "),
+        if files.len() == 1 { "exists" } else { "exist" },
         dir.display()
     )]
     Exists {

@@ -166,7 +166,11 @@ fn write_baseline(
 ) -> anyhow::Result<ExitCode> {
     let (text, written) = Baseline::render(report);
     // Relative to the root, as `[check] baseline` is.
-    let at = ctx.root.join(file);
+    let at = if ctx.root == std::path::Path::new(".") {
+        file.to_path_buf()
+    } else {
+        ctx.root.join(file)
+    };
     std::fs::write(&at, text)
         .with_context(|| format!("cannot write the baseline {}", at.display()))?;
     if !ctx.quiet {
