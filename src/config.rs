@@ -20,6 +20,10 @@ use toml::Spanned;
 /// The name of the config file at a pilotbook root.
 pub const CONFIG_FILE: &str = "pilotbook.toml";
 
+/// The largest config file read, in bytes: a config is a page of TOML, and
+/// one that is not must not cost memory before it is refused.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// A problem that stops pilotbook from running.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -45,6 +49,15 @@ pub enum ConfigError {
         /// system's.
         top: PathBuf,
     },
+    /// The file is one pilotbook does not read: a link out of the
+    /// repository or into `.git`, a device, a FIFO, or too large.
+    #[error("{}: refusing to read the config file: it {source}", path.display())]
+    Refused {
+        /// The config file.
+        path: PathBuf,
+        /// Why.
+        source: crate::confined::Refusal,
+    },
     /// The file says something pilotbook does not accept.
     #[error("{}:{}:{}: {message}", path.display(), position.line, position.column)]
     Invalid {
@@ -55,6 +68,54 @@ pub enum ConfigError {
         /// What is wrong, naming the key.
         message: String,
     },
+}
+
+/// The text of the config file: `pilotbook.toml` in `root` (`None` when
+/// there is none), or `config_path` when given. A file inside the
+/// repository is read through the confined reader (no link out of it or
+/// into `.git`); a `--config` outside it is the user's own choice and is
+/// read as named. Either way only a regular file of at most
+/// [`MAX_CONFIG_BYTES`], as UTF-8.
+pub fn read_text(root: &Path, config_path: Option<&Path>) -> Result<Option<String>, ConfigError> {
+    use crate::confined::{self, Refusal, Root};
+    let path = match config_path {
+        Some(p) => p.to_path_buf(),
+        None => root.join(CONFIG_FILE),
+    };
+    let read = |source: std::io::Error| ConfigError::Read {
+        path: path.clone(),
+        source,
+    };
+    let confined_root = Root::open(root).map_err(read)?;
+    let bytes = match config_path {
+        None => confined_root.read_optional(CONFIG_FILE, MAX_CONFIG_BYTES),
+        Some(p) => match confined_root.relative(p) {
+            Some(rel) => confined_root.read(&rel, MAX_CONFIG_BYTES).map(Some),
+            None => confined::read_named(p, MAX_CONFIG_BYTES).map(Some),
+        },
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(Refusal::Missing) => {
+            // `io::Error::from(NotFound)` would say "entity not found".
+            return Err(read(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )));
+        }
+        Err(Refusal::Io(source)) => return Err(read(source)),
+        Err(source) => return Err(ConfigError::Refused { path, source }),
+    };
+    bytes
+        .map(|b| {
+            String::from_utf8(b).map_err(|_| {
+                read(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// The resolved configuration.
@@ -286,13 +347,7 @@ impl Config {
             None if root == Path::new(".") => PathBuf::from(CONFIG_FILE),
             None => root.join(CONFIG_FILE),
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_path.is_none() => {
-                String::new()
-            }
-            Err(source) => return Err(ConfigError::Read { path, source }),
-        };
+        let text = read_text(root, config_path)?.unwrap_or_default();
         Config::parse(&text, &path)
     }
 

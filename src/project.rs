@@ -7,9 +7,10 @@
 //! this path.
 
 use crate::config::{CONFIG_FILE, Config, ConfigError, Limits};
+use crate::confined::{Refusal, Root};
 use crate::diagnostics::accept::{self, Baseline, BaselineError};
 use crate::diagnostics::{Diagnostic, Report};
-use crate::discover::{self, Skipped};
+use crate::discover::{self, Discovered, Skipped};
 use crate::history::DocumentState;
 use crate::history::{self, History, HistoryError, HistoryOptions, Revision};
 use crate::model::{self, Acceptance, Date, Portfolio};
@@ -20,6 +21,9 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The largest baseline read: a finding per line, a few hundred bytes each.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A parsed document with its kind (an index into the config's kinds) and
 /// its root-relative path.
@@ -143,16 +147,10 @@ impl Project {
         config_path: Option<&Path>,
         options: &LoadOptions,
     ) -> Result<Project, Error> {
-        let meta = std::fs::metadata(root).map_err(|source| Error::Root {
+        let confined = Root::open(root).map_err(|source| Error::Root {
             path: root.to_path_buf(),
             source,
         })?;
-        if !meta.is_dir() {
-            return Err(Error::Root {
-                path: root.to_path_buf(),
-                source: std::io::Error::other("not a directory"),
-            });
-        }
         let mut timings = Vec::new();
         let mut clock = std::time::Instant::now();
         let mut lap = |name: &'static str| {
@@ -193,7 +191,7 @@ impl Project {
         let ((mut project, took), (history, history_took)) = match &options.rev {
             None => {
                 let config = Config::load(root, config_path)?;
-                let discovery = discover::discover(root, &config);
+                let discovery = discover::discover(&confined, &config);
                 lap("discover");
                 let limits = config.limits;
                 let paths = sorted(
@@ -210,7 +208,7 @@ impl Project {
                             .documents
                             .into_par_iter()
                             .map(|d| {
-                                let parsed = read_document(&d.rel_path, &d.abs_path, &limits);
+                                let parsed = read_document(&confined, &d, &limits);
                                 (d.kind, d.rel_path, Arc::new(parsed))
                             })
                             .collect();
@@ -277,7 +275,12 @@ impl Project {
             && let Some(file) = project.config.check.baseline.clone()
         {
             let text = match &options.rev {
-                None => std::fs::read_to_string(root.join(&file)).map_err(|e| e.to_string()),
+                // Through the confined reader, as every file of the tree.
+                None => Root::open(root)
+                    .map_err(Refusal::Io)
+                    .and_then(|r| r.read(&file, MAX_BASELINE_BYTES))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|refusal| format!("it {refusal}")),
                 Some(rev) => Revision::open(root, rev)?
                     .read(&file)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -648,7 +651,7 @@ fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnosti
                 Position::START,
                 format!("`{}` {}", s.rel_path, s.reason),
             )
-            .help("replace the link with the file itself, or point it at a file inside the repository")
+            .help(LINK_HELP)
         })
         .collect();
     for group in discover::case_collisions(parsed.iter().map(|(_, p, _)| p.as_str())) {
@@ -675,35 +678,40 @@ fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnosti
     out
 }
 
-/// Read and parse one document from disk. Its size is checked before it
-/// is read, so that a huge file costs neither time nor memory.
-pub fn read_document(rel: &str, abs: &Path, limits: &Limits) -> ParsedDocument {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| {
-        parse::unreadable(
-            rel,
-            Diagnostic::new(
-                Rule::UnreadableFile,
-                rel,
-                Position::START,
-                format!("cannot read the file: {e}"),
-            )
-            .help("check the file's permissions"),
-        )
-    };
-    let file = match std::fs::File::open(abs) {
-        Ok(f) => f,
-        Err(e) => return unreadable(e),
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > limits.max_file_bytes {
-        return parse::unreadable(rel, parse::too_large(rel, len, limits.max_file_bytes));
-    }
-    // The file may grow between the size check and the read: read one byte
-    // past the cap at most, and let the parser refuse it.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    match file.take(limits.max_file_bytes + 1).read_to_end(&mut bytes) {
-        Ok(_) => parse::parse_owned_with(rel, bytes, limits),
-        Err(e) => unreadable(e),
+/// Read and parse one document from disk, through the confined reader:
+/// its size is checked before it is read, so that a huge file costs
+/// neither time nor memory, and a link that leads out of the repository
+/// or into `.git` (or to a device, a FIFO) is refused with a finding.
+pub fn read_document(root: &Root, doc: &Discovered, limits: &Limits) -> ParsedDocument {
+    let rel = doc.rel_path.as_str();
+    match root.read(&doc.source, limits.max_file_bytes) {
+        Ok(bytes) => parse::parse_owned_with(rel, bytes, limits),
+        Err(Refusal::TooLarge { len, .. }) => {
+            parse::unreadable(rel, parse::too_large(rel, len, limits.max_file_bytes))
+        }
+        Err(why) => parse::unreadable(rel, refused(rel, &why)),
     }
 }
+
+/// The finding for a document the confined reader refused.
+pub fn refused(rel: &str, why: &Refusal) -> Diagnostic {
+    if why.is_link() {
+        return Diagnostic::new(
+            Rule::SymlinkSkipped,
+            rel,
+            Position::START,
+            format!("`{rel}` {why}"),
+        )
+        .help(LINK_HELP);
+    }
+    Diagnostic::new(
+        Rule::UnreadableFile,
+        rel,
+        Position::START,
+        format!("`{rel}` {why}"),
+    )
+    .help("make it a regular UTF-8 text file inside the repository, readable by pilotbook")
+}
+
+/// What to do about a link pilotbook did not follow.
+const LINK_HELP: &str = "replace the link with the file itself, or point it at a file inside the repository (outside `.git/`)";

@@ -106,6 +106,10 @@ rules! {
         "No two documents of one kind share an id.",
         "Ids are how documents refer to each other and how pages are named; two documents with one id would make every reference to it ambiguous.",
         "pilots/ticket-triage.md      # id: ticket-triage\npilots/triage-v2.md          # id: triage-v2 (not ticket-triage)\n";
+    ReservedId = "reserved-id", Error,
+        "No document's id names a page pilotbook generates itself: `index` (every kind's index page).",
+        "A document's page is named after its id (`pilots/<id>.html`); a pilot with `id: index` would overwrite the pilots index page and list it twice in the sitemap. The document's page is left out until its id changes.",
+        "id: index-page          # not `index`\n";
     UndefinedReference = "undefined-reference", Warning,
         "Every owner, metric, system or pilot a document refers to has a document of its own.",
         "A reference without a document still gets a generated page, so a team can start with pilots only; the warning says which documents to add next.",
@@ -155,13 +159,13 @@ rules! {
         "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
         "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
     UnreadableFile = "unreadable-file", Error,
-        "Every document can be read: UTF-8 text (no UTF-16, no NUL bytes) and no larger than `[limits] max_file_bytes` (8 MiB by default).",
-        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file and the byte offset where reading stopped, and the rest of the repository is still checked.",
+        "Every document can be read: a regular file (not a FIFO, device or socket) of UTF-8 text (no UTF-16, no NUL bytes) no larger than `[limits] max_file_bytes` (8 MiB by default).",
+        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file, and the line, column and byte offset where reading stopped, and the rest of the repository is still checked. The size is checked before reading, so a huge file or a device costs nothing.",
         "# pilots/ticket-triage.md, saved as UTF-8 (with or without BOM), under 8 MiB\n";
     SymlinkSkipped = "symlink-skipped", Warning,
-        "No document path is a symbolic link that leaves the repository, points nowhere, or loops.",
-        "pilotbook publishes what it reads: following a link out of the repository could publish a file nobody reviewed (a CI runner's secrets, another checkout). Such links, and dangling or looping ones, are skipped and named so they can be fixed.",
-        "pilots/shared.md -> ../common/shared.md     # inside the repository: followed\n";
+        "No document path, and no folder on the way to one, is a symbolic link that leaves the repository, leads into a `.git` folder, points nowhere, or loops.",
+        "pilotbook publishes what it reads: following a link out of the repository, or into `.git/` (where CI keeps its token, in `.git/config`), could publish a file nobody reviewed. Such links, and dangling or looping ones, are skipped and named so they can be fixed. Links to files and folders inside the repository are followed: a folder link once, never round a loop.",
+        "pilots/shared.md -> ../common/shared.md     # inside the repository: followed\npilots/team -> ../teams/payments/pilots     # a folder inside: walked\n";
     PathCaseCollision = "path-case-collision", Error,
         "No two document paths differ only by letter case (or by Unicode normalisation).",
         "macOS and Windows file systems are case-insensitive: a checkout of `Pilots/A.md` and `pilots/a.md` keeps only one of them, and their pages would overwrite each other.",

@@ -173,11 +173,9 @@ pub fn init(dir: &Path, force: bool, today: Date) -> Result<Vec<&'static str>, S
     }
     let mut written = Vec::with_capacity(files.len());
     for file in &files {
-        let path = dir.join(file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::write(&path, &file.text).map_err(io(&path))?;
+        // `--force` replaces a file, or a link, never what a link points to.
+        crate::confined::create_file(dir, file.path, file.text.as_bytes(), force)
+            .map_err(io(&dir.join(file.path)))?;
         written.push(file.path);
     }
     Ok(written)
@@ -406,18 +404,16 @@ pub fn create_document(
     }
     let path = document_path(kind, &new.id)?;
     let full = root.join(&path);
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    // `create_new`: never replace a file, even one that is not a document
-    // of this kind (or appeared since the portfolio was read).
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&full)
-        .map_err(io(&full))?;
-    std::io::Write::write_all(&mut file, document_text(kind, new, today).as_bytes())
-        .map_err(io(&full))?;
+    // Created new: never replace a file, even one that is not a document
+    // of this kind (or appeared since the portfolio was read), and never
+    // through a link out of the repository.
+    crate::confined::create_file(
+        root,
+        &path,
+        document_text(kind, new, today).as_bytes(),
+        false,
+    )
+    .map_err(io(&full))?;
     Ok(Created {
         path,
         required_sections: kind.required_sections.clone(),

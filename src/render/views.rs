@@ -414,7 +414,7 @@ impl<'a> Inputs<'a> {
 
     /// The page of an entity, relative to the site root.
     pub fn href(&self, e: &Entity) -> String {
-        format!("{}/{}.html", self.kind_dir(e.kind), e.id)
+        super::entity_page(self.kind_dir(e.kind), &e.id)
     }
 
     /// A link to the entity at `index`.
@@ -827,7 +827,7 @@ impl<'a> Inputs<'a> {
             .map(|(i, k)| NavKind {
                 name: k.name.clone(),
                 label: kind_label(&k.name, k.builtin),
-                href: format!("{}/index.html", self.kind_dir(i)),
+                href: super::kind_index_page(self.kind_dir(i)),
             })
             .collect()
     }

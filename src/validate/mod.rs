@@ -13,6 +13,7 @@ mod fields;
 mod graph;
 mod history;
 mod html;
+mod ids;
 mod links;
 mod pilot;
 mod sections;
@@ -50,6 +51,7 @@ pub fn validate(
     pilot::decisions(portfolio, &mut out);
     history::goalposts(portfolio, history, &mut out);
     html::raw_html(config, portfolio, &mut out);
+    ids::reserved_ids(config, portfolio, &mut out);
     out
 }
 

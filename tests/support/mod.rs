@@ -123,6 +123,25 @@ impl GitRepo {
         }
     }
 
+    /// Copy a fixture under `tests/fixtures/` (its `case.toml` left out)
+    /// into the working tree, uncommitted.
+    pub fn copy_fixture(&self, fixture: &str) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        for entry in walkdir::WalkDir::new(&from)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = entry.path().strip_prefix(&from).expect("inside");
+            if rel != Path::new("case.toml") {
+                let text = std::fs::read_to_string(entry.path()).expect("read");
+                self.write(rel.to_str().expect("utf8"), &text);
+            }
+        }
+    }
+
     /// Write a file below the root.
     pub fn write(&self, path: &str, text: &str) {
         let p = self.root.join(path);
