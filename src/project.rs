@@ -107,7 +107,8 @@ pub struct ChangedScope {
     /// Why every document is checked, when something global changed
     /// (`pilotbook.toml`, a template, the baseline).
     pub full: Option<String>,
-    /// The documents changed since `base` that exist now.
+    /// The documents changed since `base`: edited, added, touched by a
+    /// commit since, deleted or renamed away.
     pub changed: Vec<String>,
     /// Every document checked: the changed ones, those that refer to them
     /// now or referred to them at `base`, and any whose findings differ
@@ -403,10 +404,7 @@ impl Project {
         Ok(ChangedScope {
             base,
             full: None,
-            changed: changed
-                .into_iter()
-                .filter(|p| self.by_path.contains_key(p))
-                .collect(),
+            changed: changed.into_iter().collect(),
             documents: selected.into_iter().collect(),
         })
     }

@@ -126,7 +126,7 @@ fn changed_since_reports_a_renamed_owner_and_a_deleted_dependency() {
         "{undefined:?}"
     );
     assert!(
-        text(&out).contains("1 document changed since main; checking 2 documents"),
+        text(&out).contains("3 documents changed since main; checking 2 documents"),
         "{}",
         text(&out)
     );

@@ -150,7 +150,7 @@ fn describe_scope(ctx: &Context, rev: &str, scope: &pilotbook::project::ChangedS
     match &scope.full {
         Some(why) => eprintln!("pilotbook: {why}: checking every document"),
         None => eprintln!(
-            "pilotbook: {} changed since {rev}; checking {} with the documents that refer to them or whose findings changed",
+            "pilotbook: {} changed since {rev}; checking {}: those that remain, those that refer to them now or did at {rev}, and those whose findings changed",
             count(scope.changed.len(), "document"),
             count(scope.documents.len(), "document"),
         ),

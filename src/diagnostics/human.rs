@@ -3,11 +3,12 @@
 //!
 //! Colour is a choice made by the caller (a terminal, `--color`, `NO_COLOR`);
 //! this renderer only obeys it, so its plain output is stable for snapshots.
-//! Accepted findings are listed too, briefly, with their reason; they do
-//! not count in the summary's errors and warnings. Source lines are shown
+//! Findings a document accepted are listed too, briefly, with their
+//! reason, and those the baseline accepted are counted; neither counts in
+//! the summary's errors and warnings. Source lines are shown
 //! with control characters escaped, as every finding's text already is.
 
-use super::{Diagnostic, Report, count, escape_controls};
+use super::{AcceptedBy, Diagnostic, Report, count, escape_controls};
 use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::fmt::Write;
@@ -49,10 +50,29 @@ pub fn render<'s>(
         render_one(&mut out, d, source(&d.path), &shown(&d.path), &p);
         out.push('\n');
     }
-    for d in report.diagnostics.iter().filter(|d| !d.is_open()) {
+    // A document's answers are read one by one; a baseline's are the
+    // findings of the day it was written, counted (JSON lists them).
+    let by_document = |d: &&Diagnostic| {
+        d.accepted
+            .as_ref()
+            .is_some_and(|a| a.by == AcceptedBy::Document)
+    };
+    let mut answered = false;
+    for d in report.diagnostics.iter().filter(by_document) {
         render_accepted(&mut out, d, &shown(&d.path), &p);
+        answered = true;
     }
-    if report.accepted() > 0 {
+    let baselined = report.accepted() - report.diagnostics.iter().filter(by_document).count();
+    if baselined > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} accepted by the baseline (not listed; `--format json` lists them)",
+            p.paint(GREEN, "note:"),
+            count(baselined, "finding")
+        );
+        answered = true;
+    }
+    if answered {
         out.push('\n');
     }
     out.push_str(&summary(report, &p));
