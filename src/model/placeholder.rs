@@ -38,17 +38,24 @@ const IDS: [&str; 7] = [
 ];
 
 /// Whether a front-matter text is a placeholder: one of the placeholder
-/// words, a `TODO: …` note, or an `<angle-bracketed>` hint.
+/// words, a `TODO: …` note, or an `<angle-bracketed>` hint. Allocates
+/// nothing: it runs on every value of every document.
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
-    let lower = t.to_ascii_lowercase();
-    if WORDS.contains(&lower.as_str()) || t == "..." || t == "…" {
+    // Every placeholder starts with one of these; most values do not.
+    let first = t.bytes().next().map(|b| b.to_ascii_lowercase());
+    if !matches!(
+        first,
+        Some(b't' | b'f' | b'x' | b'p' | b'c' | b'y' | b'?' | b'.' | b'<' | 0xE2)
+    ) {
+        return false;
+    }
+    if WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) || t == "..." || t == "…" {
         return true;
     }
     let noted = ["todo", "tbd", "fixme"].iter().any(|w| {
-        lower
-            .strip_prefix(w)
-            .is_some_and(|rest| rest.starts_with([':', ' ']))
+        t.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w))
+            && t[w.len()..].starts_with([':', ' '])
     });
     let bracketed = t.len() > 2
         && t.starts_with('<')
@@ -60,9 +67,11 @@ pub fn is_placeholder(text: &str) -> bool {
 /// Whether a metric target is a placeholder: a placeholder text, or `>= 0`
 /// (met by any count or rate), which `pilotbook new` writes.
 pub fn is_placeholder_target(text: &str) -> bool {
+    let t = text.trim_start();
     is_placeholder(text)
-        || parse_target(text)
-            .is_ok_and(|t| t.comparator == Comparator::AtLeast && t.quantity.value == 0.0)
+        || ((t.starts_with(">=") || t.starts_with('≥'))
+            && parse_target(text)
+                .is_ok_and(|t| t.comparator == Comparator::AtLeast && t.quantity.value == 0.0))
 }
 
 /// Whether a document id only holds a place.

@@ -41,9 +41,7 @@ pub fn field_state(doc: &Document, field: &str) -> (FieldState, Position) {
         Value::Null => FieldState::Empty,
         Value::Scalar(s) if s.text.trim().is_empty() => FieldState::Empty,
         Value::List(items) if items.is_empty() => FieldState::Empty,
-        _ if first_placeholder(value, field, &mut String::new()).is_some() => {
-            FieldState::Placeholder
-        }
+        _ if first_placeholder(value, field).is_some() => FieldState::Placeholder,
         _ => FieldState::Present,
     };
     (state, key.position)
@@ -86,77 +84,99 @@ fn readable(doc: &Document) -> bool {
 /// Report required fields that are absent, null, empty text or an empty
 /// list. A placeholder is `placeholder-value`'s to report.
 pub fn required_fields(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
-    for entity in &portfolio.entities {
-        let Some(doc) = entity.document.as_ref().filter(|d| readable(d)) else {
-            continue;
-        };
-        let kind = &config.kinds[entity.kind];
-        for field in required_field_names(kind, doc) {
-            let (position, what) = match field_state(doc, field) {
-                (FieldState::Absent, _) => (Position::START, "no"),
-                (FieldState::Empty, at) => (at, "an empty"),
-                (FieldState::Placeholder | FieldState::Present, _) => continue,
-            };
-            out.push(
-                Diagnostic::new(
-                    Rule::MissingField,
-                    &doc.path,
-                    position,
-                    format!("{} `{}` has {what} `{field}`", kind.name, entity.id),
-                )
-                .field(field)
-                .help(help_for(field)),
-            );
-        }
-    }
+    let found: Vec<Diagnostic> = portfolio
+        .entities
+        .par_iter()
+        .filter_map(|e| e.document.as_ref().filter(|d| readable(d)).map(|d| (e, d)))
+        .flat_map_iter(|(entity, doc)| {
+            let kind = &config.kinds[entity.kind];
+            required_field_names(kind, doc)
+                .into_iter()
+                .filter_map(move |field| {
+                    let (position, what) = match field_state(doc, field) {
+                        (FieldState::Absent, _) => (Position::START, "no"),
+                        (FieldState::Empty, at) => (at, "an empty"),
+                        (FieldState::Placeholder | FieldState::Present, _) => return None,
+                    };
+                    Some(
+                        Diagnostic::new(
+                            Rule::MissingField,
+                            &doc.path,
+                            position,
+                            format!("{} `{}` has {what} `{field}`", kind.name, entity.id),
+                        )
+                        .field(field)
+                        .help(help_for(field)),
+                    )
+                })
+        })
+        .collect();
+    out.extend(found);
 }
 
-/// The first placeholder in `node` (`at` is its key path, e.g.
-/// `metrics[0].target`), if any.
-fn first_placeholder<'n>(node: &'n Node, key: &str, at: &mut String) -> Option<&'n Node> {
+/// The first placeholder in `node`, if any.
+fn first_placeholder<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     let mut found = None;
-    walk_placeholders(node, key, at, &mut |n, _| {
+    walk_placeholders(node, key, &mut Vec::new(), &mut |n, _| {
         found = Some(n);
         false
     });
     found
 }
 
-/// Call `each` with every placeholder scalar below `node` and its key
-/// path, until it returns false.
+/// One step of a key path: a key, or a list index.
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// `metrics[0].target`: a key path as the finding names it.
+fn path_of(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// Call `each` with every placeholder scalar below `node` and the steps to
+/// it, until it returns false. Nothing is allocated until one is found.
 fn walk_placeholders<'n>(
     node: &'n Node,
     key: &str,
-    at: &mut String,
-    each: &mut dyn FnMut(&'n Node, &str) -> bool,
+    steps: &mut Vec<Step<'n>>,
+    each: &mut dyn FnMut(&'n Node, &[Step<'n>]) -> bool,
 ) -> bool {
-    let len = at.len();
-    let keep_going = match &node.value {
+    match &node.value {
         Value::Scalar(s) => {
             let placeholder = if key == "target" {
                 is_placeholder_target(&s.text)
             } else {
                 is_placeholder(&s.text)
             };
-            !placeholder || each(node, at)
+            !placeholder || each(node, steps)
         }
         Value::List(items) => items.iter().enumerate().all(|(i, item)| {
-            at.push_str(&format!("[{i}]"));
-            let go = walk_placeholders(item, key, at, each);
-            at.truncate(len);
+            steps.push(Step::Index(i));
+            let go = walk_placeholders(item, key, steps, each);
+            steps.pop();
             go
         }),
         Value::Map(entries) => entries.iter().all(|(k, v)| {
-            at.push('.');
-            at.push_str(&k.name);
-            let go = walk_placeholders(v, &k.name, at, each);
-            at.truncate(len);
+            steps.push(Step::Key(&k.name));
+            let go = walk_placeholders(v, &k.name, steps, each);
+            steps.pop();
             go
         }),
         Value::Null => true,
-    };
-    at.truncate(len);
-    keep_going
+    }
 }
 
 fn placeholder_help(field: &str) -> String {
@@ -191,8 +211,9 @@ pub fn placeholders(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                 );
             }
             for (key, value) in doc.parsed.front_matter.iter().flat_map(Node::entries) {
-                let mut at = key.name.clone();
-                walk_placeholders(value, &key.name, &mut at, &mut |node, path| {
+                let mut steps = vec![Step::Key(&key.name)];
+                walk_placeholders(value, &key.name, &mut steps, &mut |node, steps| {
+                    let path = path_of(steps);
                     let text = node.as_text().unwrap_or_default().trim();
                     let d = Diagnostic::new(
                         Rule::PlaceholderValue,

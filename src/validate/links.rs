@@ -9,7 +9,7 @@ use crate::model::pilot::Located;
 use crate::model::{Entity, EntityRef, Integration, MetricUse, Portfolio, is_builtin, slugify};
 use crate::parse::quantity::{Comparator, MetricTarget, same_unit};
 use crate::rules::{Rule, Severity};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// The text of a referred document's front-matter field.
 fn field_of<'p>(portfolio: &'p Portfolio, target: &EntityRef, field: &str) -> Option<&'p str> {
@@ -83,24 +83,39 @@ pub fn owners(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic>)
 /// A target agrees with its metric's document: the same `unit`, and a
 /// comparator that points the way `direction` says is better.
 pub fn metric_targets(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
+    // Each metric's unit and direction, read once.
     let metric_kind = Builtin::Metric as usize;
+    let metrics: HashMap<&str, (Option<&str>, Option<&str>, &str)> = portfolio
+        .of_kind(metric_kind)
+        .iter()
+        .filter_map(|m| {
+            let doc = m.document.as_ref()?;
+            let text = |field: &str| {
+                doc.field(field)
+                    .and_then(|n| n.as_text())
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty() && !crate::model::placeholder::is_placeholder(t))
+            };
+            Some((
+                m.id.as_str(),
+                (text("unit"), text("direction"), doc.path.as_str()),
+            ))
+        })
+        .collect();
+    if metrics.is_empty() {
+        return;
+    }
     for (entity, pilot) in portfolio.pilots() {
         let Some(doc) = &entity.document else {
             continue;
         };
         for used in &pilot.metrics {
-            let Some(target) = &used.target else { continue };
-            let metric = EntityRef {
-                kind: metric_kind,
-                id: used.metric.clone(),
-            };
-            let Some(metric_doc) = portfolio.get(&metric).and_then(|m| m.document.as_ref()) else {
+            let (Some(target), Some((unit, direction, metric_path))) =
+                (&used.target, metrics.get(used.metric.as_str()))
+            else {
                 continue;
             };
-            let unit = field_of(portfolio, &metric, "unit");
-            let direction = field_of(portfolio, &metric, "direction");
-            if let Some(finding) = judge(&doc.path, used, target, unit, direction, &metric_doc.path)
-            {
+            if let Some(finding) = judge(&doc.path, used, target, *unit, *direction, metric_path) {
                 out.push(finding);
             }
         }

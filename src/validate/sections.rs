@@ -149,12 +149,24 @@ fn duplicates(kind: &KindConfig, entity: &Entity, wanted: &[Wanted], out: &mut V
             .find(|w| w.keys.iter().any(|k| k == key))
             .map(|w| w.name)
     };
-    let mut groups: Vec<(String, Vec<&crate::parse::Section>)> = Vec::new();
-    for section in &doc.parsed.sections {
+    // Most documents have no repeated heading: look before grouping.
+    let sections = &doc.parsed.sections;
+    let repeated = sections
+        .iter()
+        .enumerate()
+        .any(|(i, a)| sections[..i].iter().any(|b| b.key == a.key));
+    let aliased = wanted.iter().any(|w| {
+        w.keys.len() > 1 && sections.iter().filter(|s| w.keys.contains(&s.key)).count() > 1
+    });
+    if !repeated && !aliased {
+        return;
+    }
+    let mut groups: Vec<(&str, Vec<&crate::parse::Section>)> = Vec::new();
+    for section in sections {
         if section.key.is_empty() {
             continue;
         }
-        let group = name_of(&section.key).map_or_else(|| section.key.clone(), str::to_string);
+        let group = name_of(&section.key).unwrap_or(section.key.as_str());
         match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, list)) => list.push(section),
             None => groups.push((group, vec![section])),
@@ -182,7 +194,7 @@ fn duplicates(kind: &KindConfig, entity: &Entity, wanted: &[Wanted], out: &mut V
                 ),
             )
             .width(second.heading.text.chars().count() + 3)
-            .section(if name_of(&list[0].key).is_some() { name } else { group.as_str() })
+            .section(if name_of(&list[0].key).is_some() { name } else { group })
             .help("merge them into one section: readers and pilotbook may each take a different one as the plan"),
         );
     }
