@@ -3,8 +3,11 @@
 //! release: archives made by the packaging step of
 //! `.github/workflows/release.yml` itself, served on 127.0.0.1 (or read
 //! from a `file://` URL). The "binary" is a small shell script that answers
-//! `--version` like pilotbook and echoes its arguments.
+//! `--version` like pilotbook and echoes its arguments. `action.yml`'s own
+//! steps run here too, in order, as far as a test without a GitHub runner
+//! can run them (`run_action`).
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -654,23 +657,80 @@ fn sha256_sum_lists_every_archive() {
     );
 }
 
-/// What one run of `action.yml` left: the outputs of each step, the
-/// action's outputs, what it added to PATH, and each `run:` step's output.
+/// What one run of `action.yml` left: the action's outputs, what it added
+/// to PATH, and each `run:` step's output.
 struct ActionRun {
-    outputs: std::collections::BTreeMap<String, String>,
+    outputs: BTreeMap<String, String>,
     path: Vec<String>,
     logs: Vec<Output>,
     /// `RUNNER_TEMP`, kept while the run is looked at.
     _runner_temp: tempfile::TempDir,
 }
 
+/// The expression context of one run: what `${{ }}` in `action.yml` reads.
+struct Context<'a> {
+    inputs: BTreeMap<String, String>,
+    steps: BTreeMap<String, BTreeMap<String, String>>,
+    action_ref: &'a str,
+    tool_cache: &'a Path,
+}
+
+impl Context<'_> {
+    /// One expression: a context value, optionally `|| 'fallback'`. An
+    /// expression this does not know fails the test.
+    fn value(&self, expr: &str) -> String {
+        let (expr, fallback) = match expr.split_once("||") {
+            Some((e, f)) => (e.trim(), Some(f.trim().trim_matches('\''))),
+            None => (expr.trim(), None),
+        };
+        let got = match expr.split('.').collect::<Vec<_>>().as_slice() {
+            ["inputs", name] => self.inputs.get(*name).cloned().expect("known input"),
+            ["steps", id, "outputs", key] => self
+                .steps
+                .get(*id)
+                .and_then(|o| o.get(*key))
+                .cloned()
+                .unwrap_or_default(),
+            ["runner", "tool_cache"] => self.tool_cache.display().to_string(),
+            ["github", "action_ref"] => self.action_ref.to_string(),
+            _ => panic!("run_action does not know the expression `{expr}`"),
+        };
+        match fallback {
+            Some(f) if got.is_empty() => f.to_string(),
+            _ => got,
+        }
+    }
+
+    fn expand(&self, text: &str) -> String {
+        let expression = regex::Regex::new(r"\$\{\{\s*(.*?)\s*\}\}").expect("regex");
+        expression
+            .replace_all(text, |c: &regex::Captures| self.value(&c[1]))
+            .into_owned()
+    }
+
+    /// An `if:` of the form `X == 'v'` or `X != 'v'`.
+    fn holds(&self, condition: &str) -> bool {
+        let (lhs, op, rhs) = ["==", "!="]
+            .iter()
+            .find_map(|op| {
+                let (l, r) = condition.split_once(op)?;
+                Some((l.trim(), *op, r.trim().trim_matches('\'')))
+            })
+            .unwrap_or_else(|| panic!("run_action does not know the condition `{condition}`"));
+        (self.value(lhs) == rhs) == (op == "==")
+    }
+}
+
+fn get<'y>(node: &'y saphyr::Yaml<'y>, key: &str) -> Option<&'y str> {
+    node.as_mapping_get(key).and_then(|v| v.as_str())
+}
+
 /// Run `action.yml`'s steps in order the way the runner does, for what a
-/// runner-less test can do: `${{ }}` expressions over inputs, step outputs,
-/// `runner.tool_cache` and `github.action_ref`; `if:` conditions of the form
-/// `X == 'v'` / `X != 'v'`; `run:` steps in `bash -eo pipefail` with
-/// `GITHUB_OUTPUT`, `GITHUB_PATH` and `GITHUB_ACTION_PATH`. `uses:` steps
-/// (actions/cache) are skipped: a second run over the same tool cache is
-/// what a cache hit looks like. An expression it does not know fails.
+/// runner-less test can do (see [`Context`]): `run:` steps in
+/// `bash -eo pipefail` with `GITHUB_OUTPUT`, `GITHUB_PATH`,
+/// `GITHUB_ACTION_PATH` and `RUNNER_TEMP`. `uses:` steps (actions/cache)
+/// are skipped: a second run over the same tool cache is what a cache hit
+/// looks like.
 fn run_action(
     action_path: &Path,
     with: &[(&str, &str)],
@@ -678,81 +738,41 @@ fn run_action(
     tool_cache: &Path,
     env: &[(&str, &str)],
 ) -> ActionRun {
-    use std::collections::BTreeMap;
     let action = load_yaml(&root().join("action.yml"));
-    let mut inputs: BTreeMap<String, String> = BTreeMap::new();
+    let mut cx = Context {
+        inputs: BTreeMap::new(),
+        steps: BTreeMap::new(),
+        action_ref,
+        tool_cache,
+    };
     for (name, input) in action["inputs"].as_mapping().expect("inputs") {
-        let default = input
-            .as_mapping_get("default")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        inputs.insert(name.as_str().expect("name").into(), default.into());
+        let default = get(input, "default").unwrap_or_default();
+        cx.inputs
+            .insert(name.as_str().expect("name").into(), default.into());
     }
     for (name, value) in with {
         assert!(
-            inputs.contains_key(*name),
+            cx.inputs.contains_key(*name),
             "action.yml has no input `{name}`"
         );
-        inputs.insert((*name).into(), (*value).into());
+        cx.inputs.insert((*name).into(), (*value).into());
     }
-    let mut steps: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let value = |expr: &str, steps: &BTreeMap<String, BTreeMap<String, String>>| -> String {
-        let (expr, fallback) = match expr.split_once("||") {
-            Some((e, f)) => (e.trim(), Some(f.trim().trim_matches('\''))),
-            None => (expr.trim(), None),
-        };
-        let parts: Vec<&str> = expr.split('.').collect();
-        let got = match parts.as_slice() {
-            ["inputs", name] => inputs.get(*name).cloned().expect("known input"),
-            ["steps", id, "outputs", key] => steps
-                .get(*id)
-                .and_then(|o| o.get(*key))
-                .cloned()
-                .unwrap_or_default(),
-            ["runner", "tool_cache"] => tool_cache.display().to_string(),
-            ["github", "action_ref"] => action_ref.to_string(),
-            _ => panic!("run_action does not know the expression `{expr}`"),
-        };
-        match fallback {
-            Some(f) if got.is_empty() => f.to_string(),
-            _ => got,
-        }
-    };
-    let expression = regex::Regex::new(r"\$\{\{\s*(.*?)\s*\}\}").expect("regex");
-    let expand = |text: &str, steps: &BTreeMap<String, BTreeMap<String, String>>| -> String {
-        expression
-            .replace_all(text, |c: &regex::Captures| value(&c[1], steps))
-            .into_owned()
-    };
-    let scratch = tempfile::tempdir().expect("temp dir");
-    let github_path = scratch.path().join("github_path");
+    let runner_temp = tempfile::tempdir().expect("temp dir");
+    let github_path = runner_temp.path().join("github_path");
     std::fs::write(&github_path, "").expect("GITHUB_PATH");
     let mut logs = Vec::new();
     for step in action["runs"]["steps"].as_vec().expect("steps") {
-        if let Some(condition) = step.as_mapping_get("if").and_then(|v| v.as_str()) {
-            let (lhs, op, rhs) = ["==", "!="]
-                .iter()
-                .find_map(|op| {
-                    let (l, r) = condition.split_once(op)?;
-                    Some((l.trim(), *op, r.trim().trim_matches('\'')))
-                })
-                .unwrap_or_else(|| panic!("run_action does not know the condition `{condition}`"));
-            if (value(lhs, &steps) == rhs) != (op == "==") {
-                continue;
-            }
+        if get(step, "if").is_some_and(|c| !cx.holds(c)) {
+            continue;
         }
-        let Some(script) = step.as_mapping_get("run").and_then(|v| v.as_str()) else {
+        let Some(script) = get(step, "run") else {
             continue; // a `uses:` step: actions/cache
         };
-        let output_file = scratch.path().join("github_output");
+        let output_file = runner_temp.path().join("github_output");
         std::fs::write(&output_file, "").expect("GITHUB_OUTPUT");
-        let cwd = match step
-            .as_mapping_get("working-directory")
-            .and_then(|v| v.as_str())
-        {
-            Some(dir) => PathBuf::from(expand(dir, &steps)),
-            None => scratch.path().to_path_buf(),
-        };
+        let cwd = get(step, "working-directory")
+            .map(|d| PathBuf::from(cx.expand(d)))
+            .unwrap_or_else(|| runner_temp.path().to_path_buf());
         let mut command = Command::new("bash");
         command
             .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
@@ -760,50 +780,49 @@ fn run_action(
             .env("GITHUB_OUTPUT", &output_file)
             .env("GITHUB_PATH", &github_path)
             .env("GITHUB_ACTION_PATH", action_path)
-            .env("RUNNER_TEMP", scratch.path())
+            .env("RUNNER_TEMP", runner_temp.path())
             .env_remove("CARGO_TARGET_DIR")
             .envs(env.iter().copied());
-        if let Some(vars) = step.as_mapping_get("env").and_then(|v| v.as_mapping()) {
-            for (k, v) in vars {
-                let v = v.as_str().map(|v| expand(v, &steps)).unwrap_or_default();
-                command.env(k.as_str().expect("env name"), v);
-            }
+        for (k, v) in step
+            .as_mapping_get("env")
+            .and_then(|e| e.as_mapping())
+            .into_iter()
+            .flatten()
+        {
+            command.env(
+                k.as_str().expect("env name"),
+                cx.expand(v.as_str().unwrap_or_default()),
+            );
         }
         let out = command.output().expect("run step");
-        let id = step
-            .as_mapping_get("id")
-            .and_then(|v| v.as_str())
-            .unwrap_or("-")
-            .to_string();
+        let id = get(step, "id").unwrap_or("-").to_string();
         assert!(
             out.status.success() || id == "-",
             "step {id}: {}",
             err(&out)
         );
         let written = std::fs::read_to_string(&output_file).expect("GITHUB_OUTPUT");
-        let outputs = steps.entry(id).or_default();
-        for line in written.lines() {
-            if let Some((k, v)) = line.split_once('=') {
-                outputs.insert(k.into(), v.into());
-            }
+        let outputs = cx.steps.entry(id).or_default();
+        for (k, v) in written.lines().filter_map(|l| l.split_once('=')) {
+            outputs.insert(k.into(), v.into());
         }
         logs.push(out);
     }
-    let mut outputs = BTreeMap::new();
-    for (name, output) in action["outputs"].as_mapping().expect("outputs") {
-        let text = output["value"].as_str().expect("value");
-        outputs.insert(name.as_str().expect("name").into(), expand(text, &steps));
-    }
-    let path = std::fs::read_to_string(&github_path)
-        .expect("GITHUB_PATH")
-        .lines()
-        .map(str::to_string)
+    let outputs = action["outputs"]
+        .as_mapping()
+        .expect("outputs")
+        .iter()
+        .map(|(name, o)| {
+            let value = cx.expand(get(o, "value").expect("value"));
+            (name.as_str().expect("name").to_string(), value)
+        })
         .collect();
+    let path = std::fs::read_to_string(&github_path).expect("GITHUB_PATH");
     ActionRun {
         outputs,
-        path,
+        path: path.lines().map(str::to_string).collect(),
         logs,
-        _runner_temp: scratch,
+        _runner_temp: runner_temp,
     }
 }
 
