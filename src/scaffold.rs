@@ -114,9 +114,15 @@ fn days_after(today: Date, days: i64) -> String {
     Date::from_days_since_epoch(today.days_since_epoch() + days).to_string()
 }
 
-/// Every file `init` writes, with the sample's dates set from `today`: the
-/// pilot starts in two weeks (targets are agreed before it starts) and its
-/// milestones follow in order.
+/// A CI template with the action and the image pinned to the release of
+/// the pilotbook that writes it, so the checks in CI are the local ones.
+fn pinned(template: &str) -> String {
+    template.replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+}
+
+/// Every file `init` writes, with the sample's dates set from `today` (the
+/// pilot starts in two weeks, as targets are agreed before it starts, and
+/// its milestones follow in order) and the CI files pinned to this release.
 pub fn init_files(today: Date) -> Vec<InitFile> {
     let pilot = include_str!("../templates/init/pilots/ticket-triage.md")
         .replace("@STARTED@", &days_after(today, 14))
@@ -144,11 +150,11 @@ pub fn init_files(today: Date) -> Vec<InitFile> {
         ),
         file(
             ".github/workflows/pilotbook.yml",
-            include_str!("../templates/init/github-workflow.yml"),
+            &pinned(include_str!("../templates/init/github-workflow.yml")),
         ),
         file(
             ".gitlab-ci.yml",
-            include_str!("../templates/init/gitlab-ci.yml"),
+            &pinned(include_str!("../templates/init/gitlab-ci.yml")),
         ),
     ]
 }

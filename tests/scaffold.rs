@@ -165,14 +165,31 @@ fn the_ci_files_are_valid_yaml_with_full_history() {
         .collect();
     assert!(
         runs.iter()
-            .any(|r| r.contains("pilotbook check --format github")),
-        "{runs:?}"
-    );
-    assert!(
-        runs.iter()
             .any(|r| r.contains("pilotbook diff \"origin/$BASE_REF\"")),
         "{runs:?}"
     );
+    // pilotbook comes from the action pinned to this release (a checksum-
+    // verified binary, not a compile), which checks with `--format github`
+    // by default; the site job only installs it.
+    let action = format!("pilotbook/pilotbook@v{}", env!("CARGO_PKG_VERSION"));
+    let uses_action = |job: &str| -> Vec<&saphyr::Yaml<'_>> {
+        jobs[job]["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .filter(|s| s.as_mapping_get("uses").and_then(|u| u.as_str()) == Some(action.as_str()))
+            .collect()
+    };
+    let check = uses_action("check");
+    assert_eq!(check.len(), 1, "{text}");
+    assert!(
+        check[0].as_mapping_get("with").is_none(),
+        "the defaults check"
+    );
+    let site = uses_action("site");
+    assert_eq!(site.len(), 1, "{text}");
+    assert_eq!(site[0]["with"]["install-only"].as_bool(), Some(true));
+    assert!(!text.contains("cargo install"), "{text}");
     for job in ["check", "site"] {
         let steps = jobs[job]["steps"].as_vec().expect("steps");
         let checkout = steps
@@ -219,6 +236,21 @@ fn the_ci_files_are_valid_yaml_with_full_history() {
         .as_vec()
         .expect("paths");
     assert_eq!(pages[0].as_str(), Some("public"));
+    // The jobs run in the pilotbook image of this release, through the
+    // shell (its entrypoint is pilotbook), and need no git CLI (it has none).
+    let image = &gitlab[".pilotbook"]["image"];
+    assert_eq!(
+        image["name"].as_str(),
+        Some(format!("ghcr.io/pilotbook/pilotbook:{}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+    assert_eq!(image["entrypoint"][0].as_str(), Some(""));
+    for job in ["pilotbook-check", "pilotbook-diff", "pages"] {
+        assert_eq!(gitlab[job]["extends"].as_str(), Some(".pilotbook"), "{job}");
+        for line in gitlab[job]["script"].as_vec().expect("script") {
+            let line = line.as_str().expect("line");
+            assert!(line.starts_with("pilotbook "), "{job}: {line}");
+        }
+    }
 }
 
 #[test]
