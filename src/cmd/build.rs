@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::Args;
+use pilotbook::diagnostics::count;
 use pilotbook::project::LoadOptions;
 use pilotbook::render::{self, BuildOptions};
 use std::path::PathBuf;
@@ -73,14 +74,14 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     super::report_timings(ctx, &project, &later);
     if !ctx.quiet {
         eprintln!(
-            "built {} pages ({} files) for {} documents into {} in {:.2} s: {} errors, {} warnings",
-            summary.pages,
-            summary.files,
-            report.documents,
+            "built {} ({}) for {} into {} in {:.2} s: {} and {}",
+            count(summary.pages, "page"),
+            count(summary.files, "file"),
+            count(report.documents, "document"),
             out.display(),
             ctx.started.elapsed().as_secs_f64(),
-            report.errors(),
-            report.warnings()
+            count(report.errors(), "error"),
+            count(report.warnings(), "warning")
         );
     }
     std::mem::forget(project);

@@ -100,6 +100,7 @@ impl SourceArgs {
             cache: !self.no_cache,
             progress: None,
             require_full_history: self.require_full_history,
+            baseline: true,
         }
     }
 }
@@ -131,7 +132,9 @@ pub fn incomplete_history(
     );
     eprint!(
         "{}",
-        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color)
+        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color, &|p| {
+            ctx.shown(p)
+        })
     );
     Some(std::process::ExitCode::from(1))
 }

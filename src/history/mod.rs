@@ -14,12 +14,14 @@
 //! everything else still works.
 
 mod cache;
+mod changes;
 mod facts;
 mod odb;
 mod repo;
 mod walk;
 
-pub use repo::{Revision, changed_since, diff_range};
+pub use changes::{changed_files, commits_since, merge_base, root_in_repository};
+pub use repo::{Revision, diff_range};
 
 use crate::config::Config;
 use crate::model::Date;
