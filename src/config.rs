@@ -20,6 +20,10 @@ use toml::Spanned;
 /// The name of the config file at a pilotbook root.
 pub const CONFIG_FILE: &str = "pilotbook.toml";
 
+/// The largest config file read, in bytes: a config is a page of TOML, and
+/// one that is not must not cost memory before it is refused.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// A problem that stops pilotbook from running.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -31,6 +35,29 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// No `pilotbook.toml` in the folder pilotbook started in, nor in any
+    /// folder above it up to the repository's root.
+    #[error(
+        "no pilotbook.toml found in {} or any folder above it up to {}; run `pilotbook init` to create one, or name the portfolio's folder with -C DIR",
+        start.display(),
+        top.display()
+    )]
+    NotFound {
+        /// Where the search started (the current folder).
+        start: PathBuf,
+        /// The last folder searched: the repository's root, or the file
+        /// system's.
+        top: PathBuf,
+    },
+    /// The file is one pilotbook does not read: a link out of the
+    /// repository or into `.git`, a device, a FIFO, or too large.
+    #[error("{}: refusing to read the config file: it {source}", path.display())]
+    Refused {
+        /// The config file.
+        path: PathBuf,
+        /// Why.
+        source: crate::confined::Refusal,
+    },
     /// The file says something pilotbook does not accept.
     #[error("{}:{}:{}: {message}", path.display(), position.line, position.column)]
     Invalid {
@@ -41,6 +68,54 @@ pub enum ConfigError {
         /// What is wrong, naming the key.
         message: String,
     },
+}
+
+/// The text of the config file: `pilotbook.toml` in `root` (`None` when
+/// there is none), or `config_path` when given. A file inside the
+/// repository is read through the confined reader (no link out of it or
+/// into `.git`); a `--config` outside it is the user's own choice and is
+/// read as named. Either way only a regular file of at most
+/// [`MAX_CONFIG_BYTES`], as UTF-8.
+pub fn read_text(root: &Path, config_path: Option<&Path>) -> Result<Option<String>, ConfigError> {
+    use crate::confined::{self, Refusal, Root};
+    let path = match config_path {
+        Some(p) => p.to_path_buf(),
+        None => root.join(CONFIG_FILE),
+    };
+    let read = |source: std::io::Error| ConfigError::Read {
+        path: path.clone(),
+        source,
+    };
+    let confined_root = Root::open(root).map_err(read)?;
+    let bytes = match config_path {
+        None => confined_root.read_optional(CONFIG_FILE, MAX_CONFIG_BYTES),
+        Some(p) => match confined_root.relative(p) {
+            Some(rel) => confined_root.read(&rel, MAX_CONFIG_BYTES).map(Some),
+            None => confined::read_named(p, MAX_CONFIG_BYTES).map(Some),
+        },
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(Refusal::Missing) => {
+            // `io::Error::from(NotFound)` would say "entity not found".
+            return Err(read(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )));
+        }
+        Err(Refusal::Io(source)) => return Err(read(source)),
+        Err(source) => return Err(ConfigError::Refused { path, source }),
+    };
+    bytes
+        .map(|b| {
+            String::from_utf8(b).map_err(|_| {
+                read(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// The resolved configuration.
@@ -56,6 +131,30 @@ pub struct Config {
     pub severity_overrides: SeverityOverrides,
     /// `[limits]`: the largest inputs read.
     pub limits: Limits,
+    /// `[check]`.
+    pub check: CheckConfig,
+}
+
+/// `[check]`: how `check` gates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// The baseline file, relative to the root: findings it lists are
+    /// accepted, so an existing portfolio adopts the gate for new findings
+    /// only (`pilotbook check --write-baseline FILE` writes it).
+    pub baseline: Option<String>,
+}
+
+/// `extra_fields` of a kind: what a front-matter key the kind does not
+/// declare is (`unknown-field`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExtraFields {
+    /// Free-form metadata: not reported.
+    Allow,
+    /// A warning (the default).
+    #[default]
+    Warn,
+    /// An error.
+    Error,
 }
 
 /// `[limits]`: how much of one document pilotbook reads. A document is
@@ -159,6 +258,22 @@ impl Builtin {
 /// The statuses a pilot moves through.
 pub const PILOT_STATUSES: [&str; 6] = ["proposed", "pilot", "go", "no-go", "production", "retired"];
 
+/// The environments a system document declares, and an integration may name.
+pub const ENVIRONMENTS: [&str; 4] = ["production", "staging", "sandbox", "mock"];
+
+/// Front-matter keys every kind knows: the explicit id, the title every
+/// page shows, and pilotbook's own block (`pilotbook: { accept: [...] }`).
+pub const COMMON_FIELDS: [&str; 3] = ["id", "title", "pilotbook"];
+
+/// The pilot fields pilotbook types itself, beyond `[kinds.pilot.fields]`.
+pub const PILOT_STRUCTURED_FIELDS: [&str; 5] = [
+    "owner",
+    "metrics",
+    "integrations",
+    "depends_on",
+    "production_path",
+];
+
 /// The type of a front-matter field, as `[kinds.K.fields]` declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {
@@ -199,6 +314,8 @@ pub struct KindConfig {
     pub section_aliases: BTreeMap<String, Vec<String>>,
     /// Typed fields.
     pub fields: BTreeMap<String, FieldType>,
+    /// What an undeclared front-matter key is (`unknown-field`).
+    pub extra_fields: ExtraFields,
     matcher: GlobSet,
     exclude_matcher: GlobSet,
 }
@@ -216,6 +333,25 @@ impl KindConfig {
             None => &self.name,
         }
     }
+
+    /// Every front-matter key the kind declares, sorted: its typed and
+    /// required fields, the ones every kind has ([`COMMON_FIELDS`]) and,
+    /// for pilots, the fields pilotbook types itself.
+    pub fn declared_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .fields
+            .keys()
+            .map(String::as_str)
+            .chain(self.required_fields.iter().map(String::as_str))
+            .chain(COMMON_FIELDS)
+            .collect();
+        if self.builtin == Some(Builtin::Pilot) {
+            out.extend(PILOT_STRUCTURED_FIELDS);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 impl Config {
@@ -224,21 +360,46 @@ impl Config {
     pub fn load(root: &Path, config_path: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match config_path {
             Some(p) => p.to_path_buf(),
+            // Messages name `pilotbook.toml`, not `./pilotbook.toml`.
+            None if root == Path::new(".") => PathBuf::from(CONFIG_FILE),
             None => root.join(CONFIG_FILE),
         };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && config_path.is_none() => {
-                String::new()
-            }
-            Err(source) => return Err(ConfigError::Read { path, source }),
-        };
+        let text = read_text(root, config_path)?.unwrap_or_default();
         Config::parse(&text, &path)
+    }
+
+    /// The folder whose `pilotbook.toml` applies to `start`: `start` itself
+    /// or the nearest folder above it that has one, searching no higher
+    /// than the git repository's root (a folder with `.git`), a folder in
+    /// `GIT_CEILING_DIRECTORIES`, or the file system's root, as cargo and
+    /// ruff search for theirs.
+    pub fn find(start: &Path) -> Result<PathBuf, ConfigError> {
+        let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+            .map(|v| std::env::split_paths(&v).collect())
+            .unwrap_or_default();
+        let mut top = start.to_path_buf();
+        for dir in start.ancestors() {
+            if ceilings.iter().any(|c| c == dir) {
+                break;
+            }
+            top = dir.to_path_buf();
+            if dir.join(CONFIG_FILE).is_file() {
+                return Ok(dir.to_path_buf());
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        Err(ConfigError::NotFound {
+            start: start.to_path_buf(),
+            top,
+        })
     }
 
     /// Parse config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        if text.len() > MAX_CONFIG_BYTES {
+        // Text handed in directly, not read through the capped reader.
+        if text.len() as u64 > MAX_CONFIG_BYTES {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 position: Position::START,
@@ -321,6 +482,7 @@ impl Config {
         };
 
         let limits = resolve_limits(&raw.limits, &err)?;
+        let check = resolve_check(raw.check, &err)?;
         // Every page links to these: a `javascript:` URL would run in
         // every reader's browser.
         let url = |value: Option<Spanned<String>>, key: &str, path_ok: bool| match value {
@@ -347,6 +509,7 @@ impl Config {
             kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
             severity_overrides,
             limits,
+            check,
         })
     }
 
@@ -403,9 +566,6 @@ pub fn web_url_problem(url: &str, path_ok: bool) -> Option<String> {
     }
 }
 
-/// The largest `pilotbook.toml` read. A config declares a portfolio's
-/// kinds, not data; past this it is an accident or an attack.
-pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 /// The most kinds (built-in ones included). Every page's navigation lists
 /// every kind, so the site grows with pages × kinds.
 pub const MAX_KINDS: usize = 100;
@@ -578,6 +738,32 @@ fn resolve_limits(
     })
 }
 
+fn resolve_check(
+    raw: RawCheck,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<CheckConfig, ConfigError> {
+    let Some(baseline) = raw.baseline else {
+        return Ok(CheckConfig::default());
+    };
+    let span = baseline.span();
+    let file = baseline.into_inner();
+    let confined = !file.is_empty()
+        && Path::new(&file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !confined {
+        return Err(err(
+            Some(span),
+            format!(
+                "`baseline = \"{file}\"` must be a file inside the repository (a relative path without `..`)"
+            ),
+        ));
+    }
+    Ok(CheckConfig {
+        baseline: Some(file),
+    })
+}
+
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -610,7 +796,14 @@ fn defaults(builtin: Option<Builtin>) -> KindDefaults {
             field("decision", T::Date);
             (
                 &["pilots/**/*.md"],
-                &["title", "status", "owner", "metrics", "production_path"],
+                &[
+                    "title",
+                    "status",
+                    "owner",
+                    "metrics",
+                    "integrations",
+                    "production_path",
+                ],
                 &[
                     "Success metrics",
                     "Integrations",
@@ -638,7 +831,8 @@ fn defaults(builtin: Option<Builtin>) -> KindDefaults {
             field("title", T::String);
             field("kind", T::String);
             field("owner", T::Ref("person".to_string()));
-            (&["systems/*.md"], &["title"], &[], &[])
+            field("environment", T::Enum(strings(&ENVIRONMENTS)));
+            (&["systems/*.md"], &["title", "environment"], &[], &[])
         }
         None => (&[], &[], &[], &[]),
     };
@@ -763,9 +957,31 @@ fn resolve_kind(
             .unwrap_or(d.recommended_sections),
         section_aliases: r.section_aliases.clone(),
         fields,
+        extra_fields: resolve_extra_fields(name, r.extra_fields.as_ref(), err)?,
         matcher,
         exclude_matcher,
     })
+}
+
+fn resolve_extra_fields(
+    kind: &str,
+    raw: Option<&Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<ExtraFields, ConfigError> {
+    let Some(value) = raw else {
+        return Ok(ExtraFields::default());
+    };
+    match value.get_ref().as_str() {
+        "allow" => Ok(ExtraFields::Allow),
+        "warn" => Ok(ExtraFields::Warn),
+        "error" => Ok(ExtraFields::Error),
+        other => Err(err(
+            Some(value.span()),
+            format!(
+                "invalid `extra_fields = \"{other}\"` for kind `{kind}`: expected `allow`, `warn` or `error`"
+            ),
+        )),
+    }
 }
 
 fn build_globs(
@@ -812,7 +1028,15 @@ struct RawConfig {
     #[serde(default)]
     kinds: BTreeMap<String, Spanned<RawKind>>,
     #[serde(default)]
+    check: RawCheck,
+    #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -853,6 +1077,7 @@ struct RawKind {
     section_aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     fields: BTreeMap<String, Spanned<RawFieldType>>,
+    extra_fields: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -1013,7 +1238,7 @@ mod tests {
         .to_string();
         assert!(e.contains("fields.stage.enum") && e.contains(":2:"), "{e}");
 
-        let big = format!("# {}\n", "x".repeat(MAX_CONFIG_BYTES));
+        let big = format!("# {}\n", "x".repeat(1 << 20));
         let e = parse(&big).expect_err("too big").to_string();
         assert!(e.contains("at most 1048576"), "{e}");
         // At the limits, accepted.
@@ -1022,6 +1247,53 @@ mod tests {
             text.push_str(&format!("[kinds.k{i}]\npath = \"k{i}/*.md\"\n"));
         }
         assert_eq!(parse(&text).expect("100 kinds").kinds.len(), 100);
+    }
+
+    #[test]
+    fn check_table_and_extra_fields() {
+        let c = parse("[check]\nbaseline = \"pilotbook-baseline.json\"\n[kinds.decision]\npath = \"d/*.md\"\nextra_fields = \"allow\"\n")
+            .expect("valid");
+        assert_eq!(c.check.baseline.as_deref(), Some("pilotbook-baseline.json"));
+        assert_eq!(
+            c.kind("decision").expect("kind").extra_fields,
+            ExtraFields::Allow
+        );
+        assert_eq!(c.builtin(Builtin::Pilot).extra_fields, ExtraFields::Warn);
+        let e = parse("[kinds.pilot]\nextra_fields = \"maybe\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("allow"), "{e}");
+        let e = parse("[check]\nbaseline = \"../b.json\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:"), "{e}");
+    }
+
+    #[test]
+    fn find_searches_upward_to_the_repository_root() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let repo = tmp.path().join("repo");
+        let deep = repo.join("docs/pilots/pilots/2026");
+        std::fs::create_dir_all(&deep).expect("mkdir");
+        std::fs::create_dir_all(repo.join(".git")).expect("git");
+        let e = Config::find(&deep).unwrap_err().to_string();
+        assert!(
+            e.contains("no pilotbook.toml found") && e.contains("pilotbook init"),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("-C DIR") && e.contains(&repo.display().to_string()),
+            "{e}"
+        );
+        std::fs::write(repo.join("docs/pilots/pilotbook.toml"), "").expect("config");
+        assert_eq!(
+            Config::find(&deep).expect("found"),
+            repo.join("docs/pilots")
+        );
+        // Never above the repository's root.
+        std::fs::remove_file(repo.join("docs/pilots/pilotbook.toml")).expect("rm");
+        std::fs::write(tmp.path().join("pilotbook.toml"), "").expect("outside");
+        assert!(Config::find(&deep).is_err());
     }
 
     #[test]

@@ -3,15 +3,17 @@
 //! Discovery walks the working tree below the pilotbook root, starting only
 //! at the literal folder prefix of each kind's globs (so a monorepo's code
 //! tree is never walked), skipping `.git`, hidden folders and the output
-//! folder, and never following a symbolic link out of the root (such links,
-//! dangling links and link loops are skipped, and named in
-//! [`Discovery::skipped`]; a folder named like a document is walked, never
-//! read). Each file is
+//! folder. Symbolic links are resolved by [`Root`]: links to files and
+//! folders inside the root are followed (a folder once, never round a
+//! loop); links out of the root or into `.git`, dangling links and loops
+//! are not, and are named in [`Discovery::skipped`]. A folder named like a
+//! document is walked, never read. Each file is
 //! matched against the kinds in config order; the first kind that claims a
 //! path owns it. The result is sorted by path so every later stage iterates
 //! in a stable order. Reading the files is the caller's business.
 
 use crate::config::Config;
+use crate::confined::{Refusal, Root};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -23,8 +25,11 @@ pub struct Discovered {
     pub kind: usize,
     /// Path relative to the root, with `/` separators.
     pub rel_path: String,
-    /// Path on disk.
+    /// Path on disk (the root as given, joined with `rel_path`).
     pub abs_path: PathBuf,
+    /// The file it is read from: `rel_path` with every link resolved,
+    /// relative to the root (the same path unless a link is on the way).
+    pub source: String,
 }
 
 /// A file or folder discovery passed over, and why.
@@ -61,24 +66,53 @@ pub fn literal_prefix(glob: &str) -> &str {
 }
 
 /// Find every document below `root`.
-pub fn discover(root: &Path, config: &Config) -> Discovery {
-    let starts = start_folders(config);
-
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let output_dir = root.join(&config.output_dir);
-    let mut out = Discovery::default();
-
-    for start in starts {
-        let dir = if start.is_empty() {
-            root.to_path_buf()
-        } else {
-            root.join(&start)
-        };
-        if !dir.is_dir() {
-            continue;
+///
+/// Links are resolved through [`Root`]: a file link inside the root is a
+/// document at the link's path; a folder link inside the root is walked
+/// under the link's path, once, unless it leads back to a folder it is in
+/// (a loop); a link out of the root or into `.git` is never followed. Each
+/// link not followed is named in `skipped`, folders always, files when
+/// their path looks like a document.
+pub fn discover(root: &Root, config: &Config) -> Discovery {
+    let mut walk = Walk {
+        root,
+        config,
+        output_dir: root.real().join(&config.output_dir),
+        out: Discovery::default(),
+    };
+    for start in start_folders(config) {
+        match root.resolve(&start) {
+            Ok(r) if r.is_dir => walk.folder(&start, &r.abs, &mut vec![r.abs.clone()]),
+            Ok(_) | Err(Refusal::Missing) => {}
+            Err(why) => walk.skip(&start, &why, true),
         }
-        let walker = WalkDir::new(&dir)
+    }
+    let mut out = walk.out;
+    out.documents.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out.skipped.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out
+}
+
+/// Folder links followed inside one another, at most (a guard on top of
+/// the loop check, against a maze of links).
+const MAX_LINKED_FOLDERS: usize = 8;
+
+/// One discovery in progress.
+struct Walk<'a> {
+    root: &'a Root,
+    config: &'a Config,
+    output_dir: PathBuf,
+    out: Discovery,
+}
+
+impl Walk<'_> {
+    /// Walk the real folder `real`, whose documents are named below `rel`.
+    /// `chain` holds the real folders walked to get here through links.
+    fn folder(&mut self, rel: &str, real: &Path, chain: &mut Vec<PathBuf>) {
+        let output_dir = self.output_dir.clone();
+        let walker = WalkDir::new(real)
             .follow_links(false)
+            .follow_root_links(false)
             .into_iter()
             .filter_entry(|e| {
                 // Folders only: hidden ones and the output folder are skipped.
@@ -89,104 +123,77 @@ pub fn discover(root: &Path, config: &Config) -> Discovery {
             });
         for entry in walker {
             let Ok(entry) = entry else { continue };
-            let rel = relative(root, entry.path());
-            let is_file = if entry.path_is_symlink() {
-                match resolve_link(entry.path()) {
-                    Link::Resolved(target) if target.starts_with(&canonical_root) => {
-                        target.is_file()
-                    }
-                    Link::Resolved(target) => {
-                        // Named whatever it is named: a link out of the
-                        // repository is never read, file or folder.
-                        out.skipped.push(Skipped {
-                            rel_path: rel.clone(),
-                            reason: format!(
-                                "is a symbolic link to `{}`, outside the repository; it is not followed",
-                                target.display()
-                            ),
-                        });
-                        false
-                    }
-                    Link::Dangling if classify(config, &rel).is_some() => {
-                        out.skipped.push(Skipped {
-                            rel_path: rel.clone(),
-                            reason: "is a symbolic link to nothing (dangling); it is skipped"
-                                .into(),
-                        });
-                        false
-                    }
-                    Link::Loop if classify(config, &rel).is_some() => {
-                        out.skipped.push(Skipped {
-                            rel_path: rel.clone(),
-                            reason: "is a symbolic link that loops back to itself; it is skipped"
-                                .into(),
-                        });
-                        false
-                    }
-                    Link::Dangling | Link::Loop => false,
-                }
-            } else {
-                entry.file_type().is_file()
+            let below = relative(real, entry.path());
+            let path = match (rel.is_empty(), below.is_empty()) {
+                (_, true) => continue,
+                (true, false) => below,
+                (false, false) => format!("{rel}/{below}"),
             };
-            // Start folders never nest, so no path is seen twice.
-            if !is_file {
-                continue;
-            }
-            if let Some(kind) = classify(config, &rel) {
-                out.documents.push(Discovered {
-                    kind,
-                    rel_path: rel,
-                    abs_path: entry.path().to_path_buf(),
-                });
+            if entry.path_is_symlink() {
+                self.link(&path, entry.path(), chain);
+            } else if !entry.file_type().is_dir() {
+                // FIFOs and devices too: the reader refuses them, by name.
+                self.document(path, entry.path());
             }
         }
     }
-    out.documents.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    out.skipped.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    out
-}
 
-/// Where a symbolic link leads.
-enum Link {
-    /// To this existing path, every link on the way resolved.
-    Resolved(PathBuf),
-    /// To a path that does not exist.
-    Dangling,
-    /// Round in a circle (or through more links than the OS would follow).
-    Loop,
-}
-
-/// Follow `link` hop by hop, so that a loop and a dangling link are told
-/// apart (`canonicalize` fails the same way for both).
-fn resolve_link(link: &Path) -> Link {
-    // Linux gives up after 40 hops; so does this.
-    const MAX_HOPS: usize = 40;
-    let mut seen = BTreeSet::new();
-    let mut at = link.to_path_buf();
-    loop {
-        if seen.len() == MAX_HOPS || !seen.insert(at.clone()) {
-            return Link::Loop;
+    /// A symbolic link met at `path` (on disk at `at`).
+    fn link(&mut self, path: &str, at: &Path, chain: &mut Vec<PathBuf>) {
+        match self.root.resolve_abs(at) {
+            Ok(target) if !target.is_dir => self.document(path.to_string(), &target.abs),
+            Ok(target) => {
+                let loops = chain.iter().any(|walked| walked.starts_with(&target.abs));
+                if loops || chain.len() > MAX_LINKED_FOLDERS {
+                    self.out.skipped.push(Skipped {
+                        rel_path: path.to_string(),
+                        reason: format!(
+                            "is a symbolic link to {}, a folder it is already in (a loop); it is not followed",
+                            match target.rel.as_str() {
+                                "" => "the repository's root folder".to_string(),
+                                rel => format!("`{rel}`"),
+                            }
+                        ),
+                    });
+                    return;
+                }
+                chain.push(target.abs.clone());
+                self.folder(path, &target.abs, chain);
+                chain.pop();
+            }
+            Err(why) => {
+                let named = matches!(why, Refusal::Outside { .. } | Refusal::GitDir { .. });
+                self.skip(path, &why, named);
+            }
         }
-        let Ok(meta) = std::fs::symlink_metadata(&at) else {
-            return Link::Dangling;
-        };
-        if !meta.file_type().is_symlink() {
-            break;
-        }
-        let Ok(target) = std::fs::read_link(&at) else {
-            return Link::Dangling;
-        };
-        at = match at.parent() {
-            Some(parent) => parent.join(target),
-            None => target,
-        };
     }
-    // Links in the folders on the way are resolved too; one that fails
-    // there loops or dangles like the link itself.
-    match at.canonicalize() {
-        Ok(target) => Link::Resolved(target),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Link::Dangling,
-        Err(_) => Link::Loop,
+
+    /// Name a path that was not followed: always when `always`, else
+    /// when it looks like a document.
+    fn skip(&mut self, path: &str, why: &Refusal, always: bool) {
+        if always || classify(self.config, path).is_some() {
+            self.out.skipped.push(Skipped {
+                rel_path: path.to_string(),
+                reason: why.to_string(),
+            });
+        }
+    }
+
+    /// A file at `path`: a document if a kind claims it.
+    fn document(&mut self, path: String, real: &Path) {
+        if let Some(kind) = classify(self.config, &path) {
+            let source = relative(self.root.real(), real);
+            self.out.documents.push(Discovered {
+                kind,
+                abs_path: self.root.path().join(&path),
+                source: if source.is_empty() {
+                    path.clone()
+                } else {
+                    source
+                },
+                rel_path: path,
+            });
+        }
     }
 }
 

@@ -21,6 +21,7 @@
 //! See ARCHITECTURE.md for the invariants each stage keeps.
 
 pub mod config;
+pub mod confined;
 pub mod diagnostics;
 pub mod diff;
 pub mod discover;

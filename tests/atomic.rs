@@ -10,22 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use support::{DANA, GitRepo, files_below};
 
-fn clean_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/clean")
-}
-
 fn copy_into(repo: &GitRepo) {
-    let from = clean_fixture();
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = entry.path().strip_prefix(&from).expect("prefix");
-        if entry.file_type().is_file() && rel != Path::new("case.toml") {
-            let text = std::fs::read_to_string(entry.path()).expect("read");
-            repo.write(rel.to_str().expect("utf8"), &text);
-        }
-    }
+    repo.copy_fixture("check/clean");
 }
 
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

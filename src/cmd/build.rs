@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::Args;
+use pilotbook::diagnostics::count;
 use pilotbook::project::LoadOptions;
 use pilotbook::render::{self, BuildOptions};
 use std::path::PathBuf;
@@ -53,6 +54,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| ctx.root.join(&project.config.output_dir));
+    stop_on_signal();
     let (render_bar, progress) = super::Bar::new(ctx, "rendering");
     let summary = render::build(
         &ctx.root,
@@ -69,6 +71,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
                 .or_else(|| project.config.site.base_url.clone()),
             today,
             progress,
+            on_wait: if ctx.quiet { None } else { Some(waiting) },
             on_runaway: Some(super::runaway()),
         },
     );
@@ -84,7 +87,12 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if !refused.diagnostics.is_empty() {
         eprint!(
             "{}",
-            pilotbook::diagnostics::human::render(&refused, &|p| project.source(p), ctx.color)
+            pilotbook::diagnostics::human::render(
+                &refused,
+                &|p| project.source(p),
+                ctx.color,
+                &|p| ctx.shown(p)
+            )
         );
     }
     let mut later = vec![("validate", checked), ("render", clock.elapsed() - checked)];
@@ -92,16 +100,69 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     super::report_timings(ctx, &project, &later);
     if !ctx.quiet {
         eprintln!(
-            "built {} pages ({} files) for {} documents into {} in {:.2} s: {} errors, {} warnings",
-            summary.pages,
-            summary.files,
-            report.documents,
+            "built {} ({}) for {} into {} in {:.2} s: {} and {}",
+            count(summary.pages, "page"),
+            count(summary.files, "file"),
+            count(report.documents, "document"),
             out.display(),
             ctx.started.elapsed().as_secs_f64(),
-            report.errors() + refused.errors(),
-            report.warnings() + refused.warnings()
+            count(report.errors() + refused.errors(), "error"),
+            count(report.warnings() + refused.warnings(), "warning")
         );
     }
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Said when another build into the same folder holds its lock.
+fn waiting(out: &std::path::Path) {
+    eprintln!(
+        "waiting for another pilotbook build into {} to finish",
+        out.display()
+    );
+}
+
+/// On SIGTERM or Ctrl-C, remove the site being written (the previous site
+/// stays as it was) and exit at once, 143 or 130 as a shell would report.
+fn stop_on_signal() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        // Without a handler the default applies: the next build cleans up.
+        Err(_) => return,
+    };
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let code = runtime.block_on(async move {
+            // Registered when made, before rendering starts.
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut int), Ok(mut term)) = (
+                    signal(SignalKind::interrupt()),
+                    signal(SignalKind::terminate()),
+                ) else {
+                    return None;
+                };
+                let _ = ready_tx.send(());
+                Some(tokio::select! {
+                    _ = int.recv() => 130,
+                    _ = term.recv() => 143,
+                })
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = ready_tx.send(());
+                tokio::signal::ctrl_c().await.ok().map(|()| 130)
+            }
+        });
+        if let Some(code) = code {
+            pilotbook::render::abandon_staging();
+            std::process::exit(code);
+        }
+    });
+    // Rendering starts once the handlers are in place.
+    let _ = ready_rx.recv_timeout(std::time::Duration::from_secs(1));
 }

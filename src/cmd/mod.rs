@@ -100,6 +100,7 @@ impl SourceArgs {
             cache: !self.no_cache,
             progress: None,
             require_full_history: self.require_full_history,
+            baseline: true,
         }
     }
 }
@@ -131,16 +132,20 @@ pub fn incomplete_history(
     );
     eprint!(
         "{}",
-        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color)
+        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color, &|p| {
+            ctx.shown(p)
+        })
     );
     Some(std::process::ExitCode::from(1))
 }
 
 /// What happens when a page renders past `[limits] max_render_seconds`:
-/// the thread rendering it cannot be stopped, so pilotbook prints the
-/// error (page and template) and exits 2, as for any template error.
+/// the thread rendering it cannot be stopped, so pilotbook removes the
+/// site being written, prints the error (page and template) and exits 2,
+/// as for any template error.
 pub fn runaway() -> pilotbook::render::budget::Runaway {
     pilotbook::render::budget::Runaway::new(|message: &str| {
+        pilotbook::render::abandon_staging();
         eprintln!("error: {message}");
         std::process::exit(2);
     })

@@ -3,6 +3,7 @@
 
 use crate::cli::Context;
 use clap::Args;
+use pilotbook::diagnostics::count;
 use pilotbook::serve::{Outcome, ServeOptions, Server};
 use std::net::IpAddr;
 use std::process::ExitCode;
@@ -80,14 +81,14 @@ fn print_outcome(outcome: &Outcome, quiet: bool) {
         return;
     }
     eprintln!(
-        "rebuilt {} of {} pages, read {} of {} documents, in {} ms: {} errors, {} warnings{}",
+        "rebuilt {} of {}, read {} of {}, in {} ms: {} and {}{}",
         outcome.rendered,
-        outcome.pages,
+        count(outcome.pages, "page"),
         outcome.reparsed,
-        outcome.documents,
+        count(outcome.documents, "document"),
         outcome.took.as_millis(),
-        outcome.errors,
-        outcome.warnings,
+        count(outcome.errors, "error"),
+        count(outcome.warnings, "warning"),
         if outcome.history_reread {
             ", history read"
         } else {

@@ -14,13 +14,15 @@
 //! everything else still works.
 
 mod cache;
+mod changes;
 mod facts;
 mod odb;
 mod repo;
 mod walk;
 
+pub use changes::{changed_files, commits_since, merge_base, root_in_repository};
 pub use facts::Facts;
-pub use repo::{Revision, changed_since, diff_range};
+pub use repo::{Revision, diff_range};
 
 /// The facts (status, metric targets, milestone due dates) one version of
 /// a document's bytes holds, as the history walk reads them at each

@@ -157,10 +157,10 @@ pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDo
     }
     let text = match decode(bytes) {
         Ok(text) => text,
-        Err(why) => {
+        Err(Undecodable { why, at }) => {
             return unreadable(
                 path,
-                Diagnostic::new(Rule::UnreadableFile, path, Position::START, why)
+                Diagnostic::new(Rule::UnreadableFile, path, at, why)
                     .help("save the file as UTF-8 text"),
             );
         }
@@ -195,28 +195,92 @@ pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDo
     doc
 }
 
-/// UTF-8 (a BOM is dropped); anything else is refused with the byte offset.
-fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
+/// Why bytes are not text, and where.
+struct Undecodable {
+    why: String,
+    /// The line and column of the first byte that is not.
+    at: Position,
+}
+
+/// UTF-8 (a BOM is dropped); anything else is refused with the byte offset,
+/// and the line and column of the offending byte.
+fn decode(mut bytes: Vec<u8>) -> Result<String, Undecodable> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let order = if bytes[0] == 0xFF { "LE" } else { "BE" };
-        return Err(format!(
-            "the file is UTF-16{order} (byte order mark at byte offset 0); pilotbook reads UTF-8"
-        ));
+        return Err(Undecodable {
+            why: format!(
+                "the file is UTF-16{order} (byte order mark at byte offset 0); pilotbook reads UTF-8"
+            ),
+            at: Position::START,
+        });
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
     // A NUL is valid UTF-8 but never in a text document: it is UTF-16
     // without a byte order mark, or a binary file.
     if let Some(at) = memchr::memchr(0, &bytes) {
-        return Err(format!(
-            "the file contains a NUL byte at byte offset {at}: it is binary or UTF-16 without a byte order mark, not UTF-8 text"
-        ));
+        return Err(Undecodable {
+            why: format!(
+                "the file contains a NUL byte at byte offset {at}: it is binary or UTF-16 without a byte order mark, not UTF-8 text"
+            ),
+            at: byte_position(
+                &bytes[if bom { 3 } else { 0 }..],
+                at - if bom { 3 } else { 0 },
+            ),
+        });
     }
     if bom {
         bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
         // Offsets count from the file's first byte, BOM included.
-        let at = e.utf8_error().valid_up_to() + if bom { 3 } else { 0 };
-        format!("the file is not valid UTF-8 (byte offset {at})")
+        let offset = valid + if bom { 3 } else { 0 };
+        Undecodable {
+            why: format!("the file is not valid UTF-8 (byte offset {offset})"),
+            at: byte_position(e.as_bytes(), valid),
+        }
     })
+}
+
+/// The line and column of byte `offset` in bytes that may not be text:
+/// lines end at `\n`, columns count characters of the line up to the
+/// byte (each byte that does not continue a UTF-8 sequence starts one),
+/// as [`LineIndex`] counts in text (`bytes` start after any BOM).
+fn byte_position(bytes: &[u8], offset: usize) -> Position {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let column = before[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+        + 1;
+    Position::new(crate::source::to_u32(line), crate::source::to_u32(column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undecodable_bytes_are_located() {
+        let first = |bytes: &[u8]| parse_document("a.md", bytes).diagnostics[0].clone();
+        let at = |bytes: &[u8]| {
+            let p = first(bytes).position;
+            (p.line, p.column)
+        };
+        // A Latin-1 `é` on line 3, after a two-byte `ç` on the same line.
+        let latin1 = b"---\nname: x\n\xc3\xa7a\xe9\n---\n";
+        assert_eq!(at(latin1), (3, 3));
+        assert!(first(latin1).message.contains("byte offset 15"));
+        assert_eq!(at(b"a\r\nb\x00"), (2, 2));
+        // After a BOM the offset counts it, the column does not.
+        assert_eq!(at(b"\xef\xbb\xbfab\xff"), (1, 3));
+        assert!(
+            first(b"\xef\xbb\xbfab\xff")
+                .message
+                .contains("byte offset 5")
+        );
+        assert_eq!(at(b"\xff\xfea\x00"), (1, 1));
+    }
 }

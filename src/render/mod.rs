@@ -19,7 +19,7 @@ pub mod templates;
 pub mod timeline;
 pub mod views;
 
-pub use output::{MARKER, OutputError};
+pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
 use crate::config::{Builtin, Config};
@@ -45,9 +45,12 @@ pub struct BuildOptions {
     pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
-    /// Told when a page overruns `[limits] max_render_seconds` (after the
-    /// staging folder is removed); it should end the process. `None`
-    /// leaves the page to run.
+    /// Told the output folder when another build into it holds its lock,
+    /// before this one waits for it.
+    pub on_wait: Option<fn(&Path)>,
+    /// Told when a page overruns `[limits] max_render_seconds`; it should
+    /// remove the staging folder ([`abandon_staging`]) and end the
+    /// process. `None` leaves the page to run.
     pub on_runaway: Option<budget::Runaway>,
 }
 
@@ -136,7 +139,41 @@ pub struct Reuse<'a> {
 
 /// The site path of an entity's page (`pilots/ticket-triage.html`).
 pub fn page_path(config: &Config, entity: &crate::model::Entity) -> String {
-    format!("{}/{}.html", config.kinds[entity.kind].plural(), entity.id)
+    entity_page(config.kinds[entity.kind].plural(), &entity.id)
+}
+
+/// The site path of the page of entity `id` in the kind whose pages live
+/// in `kind_dir`: the one place that names an entity's page.
+pub fn entity_page(kind_dir: &str, id: &str) -> String {
+    format!("{kind_dir}/{id}.html")
+}
+
+/// The site path of a kind's index page.
+pub fn kind_index_page(kind_dir: &str) -> String {
+    format!("{kind_dir}/index.html")
+}
+
+/// The files every site has besides its entity pages and kind indexes.
+pub const GENERATED_FILES: &[&str] = &[
+    "index.html",
+    "timeline.html",
+    "graph.html",
+    "404.html",
+    "sitemap.xml",
+    "pilots.json",
+    "assets/search-index.js",
+    "assets/style.css",
+    "assets/site.js",
+];
+
+/// The generated page an entity's page would replace, if any: an entity
+/// `index` would overwrite its kind's index page. The one decision on
+/// reserved ids: validation reports them (`reserved-id`) and rendering
+/// leaves their pages out. It follows [`entity_page`], so a change of the
+/// page layout changes what is reserved with it.
+pub fn reserved_page(kind_dir: &str, id: &str) -> Option<String> {
+    let page = entity_page(kind_dir, id);
+    (page == kind_index_page(kind_dir) || GENERATED_FILES.contains(&page.as_str())).then_some(page)
 }
 
 /// Why the site could not be built (exit 2).
@@ -144,7 +181,7 @@ pub fn page_path(config: &Config, entity: &crate::model::Entity) -> String {
 pub enum RenderError {
     /// A template failed to load.
     #[error("template error: {0}")]
-    Template(#[from] TemplateError),
+    Template(TemplateError),
     /// A page failed to render.
     #[error("template error while rendering {page}: {message}")]
     Page {
@@ -156,6 +193,14 @@ pub enum RenderError {
     /// The site could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+// By hand, not `#[from]`: the message already holds the template's, and a
+// source would print it twice.
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Template(e)
+    }
 }
 
 /// How many `../` lead from a site path to the root.
@@ -221,15 +266,7 @@ pub fn build(
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
     let templates = Templates::load(root)?;
-    let staging = output::Staging::begin(&options.out_dir, root)?;
-    // A runaway page ends the process: the staging folder goes first.
-    let on_runaway = options.on_runaway.clone().map(|then| {
-        let temporary = staging.temporary().to_path_buf();
-        budget::Runaway::new(move |message: &str| {
-            let _ = std::fs::remove_dir_all(&temporary);
-            then.call(message);
-        })
-    });
+    let staging = output::Staging::begin(&options.out_dir, root, options.on_wait)?;
     let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         match bytes {
             // Streamed: at 10,000 pilots it is about 100 MB.
@@ -243,7 +280,6 @@ pub fn build(
         Ok(())
     };
     let rendered = render_into(
-        root,
         config,
         portfolio,
         history,
@@ -254,7 +290,7 @@ pub fn build(
             today: options.today,
             progress: options.progress.clone(),
             export: true,
-            on_runaway,
+            on_runaway: options.on_runaway.clone(),
         },
         None,
         &write,
@@ -277,7 +313,6 @@ pub fn build(
 /// rendered again (see [`Reuse`]); the result is the same as a full render.
 #[allow(clippy::too_many_arguments)]
 pub fn render_site(
-    root: &Path,
     config: &Config,
     portfolio: &Portfolio,
     history: &History,
@@ -302,7 +337,6 @@ pub fn render_site(
     };
     let rows = std::sync::Mutex::new(Rows::default());
     let rendered = render_into(
-        root,
         config,
         portfolio,
         history,
@@ -352,7 +386,7 @@ enum Job {
     NotFound,
     Sitemap,
     SearchIndex,
-    /// An asset, by index in [`templates::assets`].
+    /// An asset, by index in the templates' assets.
     Asset(usize),
     /// A page of the previous site, unchanged.
     Kept(String, Arc<[u8]>),
@@ -373,7 +407,6 @@ type Made<'a> = (String, Bytes<'a>, bool);
 /// threads at once). With `reuse`, only what changed is rendered again.
 #[allow(clippy::too_many_arguments)]
 fn render_into(
-    root: &Path,
     config: &Config,
     portfolio: &Portfolio,
     history: &History,
@@ -384,7 +417,7 @@ fn render_into(
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
-    let tera = &templates.0;
+    let tera = &templates.tera;
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str| {
@@ -448,6 +481,9 @@ fn render_into(
     }
     order.push("index.html".into());
     jobs.push(Job::Portfolio);
+    // Two documents with one id (`duplicate-id`) would name one page: the
+    // first in the sorted arena keeps it, every build alike.
+    let mut planned: std::collections::HashSet<String> = Default::default();
     for (k, kind) in config.kinds.iter().enumerate() {
         let start = portfolio.entities.partition_point(|e| e.kind < k);
         for (offset, e) in portfolio.of_kind(k).iter().enumerate() {
@@ -456,7 +492,14 @@ fn render_into(
             if is_pilot_page && e.pilot.is_none() {
                 continue;
             }
+            // `reserved-id` reported it; the generated page stays.
+            if reserved_page(inputs.kind_dir(k), &e.id).is_some() {
+                continue;
+            }
             let path = inputs.href(e);
+            if !planned.insert(path.clone()) {
+                continue;
+            }
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
@@ -464,7 +507,7 @@ fn render_into(
                 None => Job::Entity(index, path),
             });
         }
-        let path = format!("{}/index.html", inputs.kind_dir(k));
+        let path = kind_index_page(inputs.kind_dir(k));
         order.push(path.clone());
         jobs.push(Job::KindIndex(k, path));
     }
@@ -512,7 +555,7 @@ fn render_into(
     jobs.push(Job::NotFound);
     jobs.push(Job::Sitemap);
     jobs.push(Job::SearchIndex);
-    let assets = templates::assets(root);
+    let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
     // The drawings are the costliest pages: start them early.
     jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));

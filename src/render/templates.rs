@@ -1,6 +1,7 @@
 //! The templates: built into the binary, each overridable by a file of the
 //! same name in the repository's `templates/` folder.
 
+use crate::confined::Root;
 use std::path::Path;
 use tera::Tera;
 
@@ -37,18 +38,71 @@ pub struct TemplateError {
     pub message: String,
 }
 
-fn read_override(root: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(root.join("templates").join(name)).ok()
+/// The largest template or asset override read, in bytes.
+pub const MAX_OVERRIDE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The override of `name` in `<root>/templates/`, read through the
+/// confined reader: `None` when there is none; an error naming the file
+/// when it is a link out of the repository or into `.git`, a device, a
+/// FIFO, too large or not UTF-8 (a user who wrote an override expects it
+/// used, not silently replaced by the built-in).
+fn read_override(root: &Root, name: &str) -> Result<Option<String>, TemplateError> {
+    let rel = format!("templates/{name}");
+    let refused = |why: String| TemplateError {
+        message: format!("{rel}: refusing to read the template override: it {why}"),
+    };
+    match root.read_optional(&rel, MAX_OVERRIDE_BYTES) {
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|e| {
+            refused(format!(
+                "is not UTF-8 text (byte offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        }),
+        Err(why) => Err(refused(why.to_string())),
+    }
 }
 
-/// The loaded templates, ready to render pages. Opaque outside `render/`,
-/// so that nothing else sees Tera.
-pub struct Templates(pub(super) Tera);
+/// The loaded templates and assets, ready to render pages. Opaque outside
+/// `render/`, so that nothing else sees Tera.
+pub struct Templates {
+    pub(super) tera: Tera,
+    /// The static assets, overrides applied, in [`ASSETS`] order.
+    pub(super) assets: Vec<(&'static str, String)>,
+}
 
 impl Templates {
-    /// Load every template, preferring `<root>/templates/<name>`.
+    /// Load every template and asset, preferring `<root>/templates/<name>`.
     pub fn load(root: &Path) -> Result<Templates, TemplateError> {
-        load(root).map(Templates)
+        Templates::with_overrides(&override_texts(root)?)
+    }
+
+    /// The templates and assets with these overrides, in the order of
+    /// [`override_texts`] (`None`, or a list too short, keeps the
+    /// built-in): what `load` makes of what it read, and what the fuzz
+    /// target makes of its input.
+    pub fn with_overrides(texts: &[Option<String>]) -> Result<Templates, TemplateError> {
+        let text = |i: usize| texts.get(i).and_then(Option::as_deref);
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        // Ours, with a budget per page: see `budget.rs`.
+        tera.register_function("range", super::budget::range);
+        let sources = TEMPLATES
+            .iter()
+            .enumerate()
+            .map(|(i, (name, builtin))| (*name, text(i).unwrap_or(builtin)));
+        tera.add_raw_templates(sources).map_err(|e| TemplateError {
+            message: e.to_string(),
+        })?;
+        let assets = ASSETS
+            .iter()
+            .enumerate()
+            .map(|(i, (name, builtin))| {
+                let own = text(TEMPLATES.len() + i).unwrap_or(builtin);
+                (*name, own.to_string())
+            })
+            .collect();
+        Ok(Templates { tera, assets })
     }
 }
 
@@ -58,49 +112,17 @@ impl std::fmt::Debug for Templates {
     }
 }
 
-/// Load every template, preferring `<root>/templates/<name>`.
-pub fn load(root: &Path) -> Result<Tera, TemplateError> {
-    let mut tera = Tera::new();
-    tera.autoescape_on([".html", ".xml"]);
-    // Ours, with a budget per page: see `budget.rs`.
-    tera.register_function("range", super::budget::range);
-    let sources: Vec<(&str, String)> = TEMPLATES
-        .iter()
-        .map(|(name, builtin)| {
-            (
-                *name,
-                read_override(root, name).unwrap_or_else(|| builtin.to_string()),
-            )
-        })
-        .collect();
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (*n, s.as_str())))
-        .map_err(|e| TemplateError {
-            message: e.to_string(),
-        })?;
-    Ok(tera)
-}
-
-/// The static assets, overrides applied.
-pub fn assets(root: &Path) -> Vec<(&'static str, String)> {
-    ASSETS
-        .iter()
-        .map(|(name, builtin)| {
-            (
-                *name,
-                read_override(root, name).unwrap_or_else(|| builtin.to_string()),
-            )
-        })
-        .collect()
-}
-
 /// The text of every override in `<root>/templates/` (`None` where the
-/// built-in stands), in a fixed order: what `serve` compares to notice a
-/// template change.
-pub fn override_texts(root: &Path) -> Vec<Option<String>> {
+/// built-in stands), templates then assets, in a fixed order: what
+/// [`Templates::load`] reads, and what `serve` compares to notice a change.
+pub fn override_texts(root: &Path) -> Result<Vec<Option<String>>, TemplateError> {
+    let root = Root::open(root).map_err(|e| TemplateError {
+        message: format!("{}: {e}", root.display()),
+    })?;
     TEMPLATES
         .iter()
         .chain(ASSETS)
-        .map(|(name, _)| read_override(root, name))
+        .map(|(name, _)| read_override(&root, name))
         .collect()
 }
 
@@ -110,11 +132,11 @@ pub fn write_builtins(dir: &Path) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for (name, text) in TEMPLATES.iter().chain(ASSETS) {
-        let path = dir.join(name);
-        if path.exists() {
+        // A link counts as there, dangling or not: never written through.
+        if std::fs::symlink_metadata(dir.join(name)).is_ok() {
             continue;
         }
-        std::fs::write(&path, text)?;
+        crate::confined::create_file(dir, name, text.as_bytes(), false)?;
         written.push((*name).to_string());
     }
     Ok(written)

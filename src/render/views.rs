@@ -85,6 +85,8 @@ pub struct FindingView {
     pub message: String,
     /// What to do.
     pub help: String,
+    /// Why the finding was accepted, when it was (it no longer counts).
+    pub accepted: Option<String>,
 }
 
 /// Counts of findings.
@@ -139,9 +141,9 @@ pub struct PortfolioRow {
     pub owner: Option<Link>,
     /// Its team.
     pub team: Option<String>,
-    /// Required sections present.
+    /// Required fields filled in and required sections written.
     pub ready: usize,
-    /// Required sections in all.
+    /// Required fields and sections in all.
     pub required: usize,
     /// Metrics whose actual meets the target.
     pub met: usize,
@@ -181,6 +183,9 @@ pub struct IntegrationRow {
     pub access: Option<String>,
     /// How the pilot authenticates.
     pub auth: Option<String>,
+    /// The environment the pilot uses (`production`, `staging`, `sandbox`,
+    /// `mock`), as the entry or the system's document says.
+    pub environment: Option<String>,
 }
 
 /// One commit in a history list.
@@ -459,7 +464,7 @@ impl<'a> Inputs<'a> {
 
     /// The page of an entity, relative to the site root.
     pub fn href(&self, e: &Entity) -> String {
-        format!("{}/{}.html", self.kind_dir(e.kind), e.id)
+        super::entity_page(self.kind_dir(e.kind), &e.id)
     }
 
     /// A link to the entity at `index`.
@@ -527,6 +532,7 @@ impl<'a> Inputs<'a> {
                 line: d.position.line,
                 message: d.message.clone(),
                 help: d.help.clone(),
+                accepted: d.accepted.as_ref().map(|a| a.reason.clone()),
             })
             .collect()
     }
@@ -534,7 +540,13 @@ impl<'a> Inputs<'a> {
     /// Error and warning counts of a document.
     pub fn counts(&self, path: &str) -> FindingCounts {
         let mut c = FindingCounts::default();
-        for d in self.findings.get(path).into_iter().flatten() {
+        for d in self
+            .findings
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.is_open())
+        {
             match d.severity {
                 crate::rules::Severity::Error => c.errors += 1,
                 crate::rules::Severity::Warning => c.warnings += 1,
@@ -653,12 +665,13 @@ impl<'a> Inputs<'a> {
     }
 
     fn sections(&self, e: &Entity) -> Vec<SectionState> {
-        crate::validate::section_status(&self.config.kinds[e.kind], e)
+        crate::validate::readiness(&self.config.kinds[e.kind], e)
             .into_iter()
-            .map(|(name, required, present)| SectionState {
-                name,
-                required,
-                present,
+            .filter(|r| r.section)
+            .map(|r| SectionState {
+                name: r.name,
+                required: r.required,
+                present: r.present,
             })
             .collect()
     }
@@ -692,8 +705,8 @@ impl<'a> Inputs<'a> {
 
     /// One row of the portfolio.
     pub fn portfolio_row(&self, e: &Entity, pilot: &Pilot) -> PortfolioRow {
-        let sections = self.sections(e);
-        let required: Vec<_> = sections.iter().filter(|s| s.required).collect();
+        let readiness = crate::validate::readiness(&self.config.kinds[e.kind], e);
+        let required: Vec<_> = readiness.iter().filter(|r| r.required).collect();
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         PortfolioRow {
             pilot: self.link_to(e),
@@ -780,6 +793,8 @@ impl<'a> Inputs<'a> {
                         system: system(&i.system)?,
                         access: i.access.clone(),
                         auth: i.auth.clone(),
+                        environment: crate::validate::environment_of(self.portfolio, i)
+                            .map(str::to_string),
                     })
                 })
                 .collect(),
@@ -861,7 +876,7 @@ impl<'a> Inputs<'a> {
             .map(|(i, k)| NavKind {
                 name: k.name.clone(),
                 label: kind_label(&k.name, k.builtin),
-                href: format!("{}/index.html", self.kind_dir(i)),
+                href: super::kind_index_page(self.kind_dir(i)),
             })
             .collect()
     }

@@ -16,7 +16,8 @@
 //! matter that cannot be read) leaves the last good site in place and
 //! reports its errors in the [`Status`], which the browser overlay shows.
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::Config;
+use crate::confined::Root;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::discover;
 use crate::history::{self, HistoryOptions, Revision};
@@ -276,14 +277,20 @@ impl Session {
         let root = self.root.clone();
         // The config and the templates are small: read them every time and
         // compare, rather than trust that an event was seen.
-        let config_file = self
-            .config_path
-            .clone()
-            .unwrap_or_else(|| root.join(CONFIG_FILE));
-        let config_text = std::fs::read_to_string(&config_file).ok();
+        let config_text = crate::config::read_text(&root, self.config_path.as_deref())
+            .ok()
+            .flatten();
         let config = Config::load(&root, self.config_path.as_deref())
             .map_err(|e| vec![config_error(&root, &e)])?;
-        let templates_text = render::templates::override_texts(&root);
+        let templates_text = render::templates::override_texts(&root).map_err(|e| {
+            vec![BuildError {
+                path: "templates".into(),
+                line: 0,
+                column: 0,
+                rule: None,
+                message: e.to_string(),
+            }]
+        })?;
         let same_config = self
             .good
             .as_ref()
@@ -319,7 +326,13 @@ impl Session {
                 discover::relative(&root, &p)
             })
             .collect();
-        let discovery = discover::discover(&root, &config);
+        let confined = Root::open(&root).map_err(|e| {
+            vec![plain_error(format!(
+                "{}: not a folder pilotbook can read: {e}",
+                root.display()
+            ))]
+        })?;
+        let discovery = discover::discover(&confined, &config);
         let mut edited: BTreeSet<String> = BTreeSet::new();
         let mut reparsed = 0;
         let mut parsed = Vec::with_capacity(discovery.documents.len());
@@ -335,7 +348,7 @@ impl Session {
             };
             if fresh {
                 reparsed += 1;
-                let doc = project::read_document(&d.rel_path, &d.abs_path, &config.limits);
+                let doc = project::read_document(&confined, &d, &config.limits);
                 let before = self.cache.get(&d.rel_path).map(|c| &c.parsed.text);
                 if before != Some(&doc.text) {
                     edited.insert(d.rel_path.clone());
@@ -494,7 +507,6 @@ impl Session {
             _ => None,
         };
         let site = render::render_site(
-            &self.root,
             &project.config,
             &project.portfolio,
             &project.history,

@@ -41,6 +41,8 @@ pub fn goalposts(portfolio: &Portfolio, history: &History, out: &mut Vec<Diagnos
                                 ),
                             )
                             .field("metrics")
+                            .item(metric.metric.as_str())
+                            .commit(c.id.as_str())
                             .help("agree targets before the pilot starts; if this one really was agreed earlier, say when in Success metrics"),
                         );
                     }
@@ -59,6 +61,8 @@ pub fn goalposts(portfolio: &Portfolio, history: &History, out: &mut Vec<Diagnos
                                 ),
                             )
                             .field("metrics")
+                            .item(metric.metric.as_str())
+                            .commit(c.id.as_str())
                             .help("keep the target agreed up front; explain any change in Success metrics and have it re-agreed"),
                         );
                     }
@@ -106,6 +110,8 @@ pub fn goalposts(portfolio: &Portfolio, history: &History, out: &mut Vec<Diagnos
                 )
                 .width(10)
                 .field("production_path")
+                .item(milestone.name.as_str())
+                .commit(slips.last().map_or("", |s| s.commit.id.as_str()))
                 .help("say why in the Production path section"),
             );
         }
