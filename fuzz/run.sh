@@ -4,9 +4,12 @@
 # RUSTFLAGS (what `cargo fuzz build -s none` does on nightly). Run from
 # anywhere:
 #
-#   fuzz/run.sh build                  build every target (release, debug assertions)
+#   fuzz/run.sh build                  build every target (debug assertions on)
 #   fuzz/run.sh smoke SECONDS          seed the corpora, run each target SECONDS
 #   fuzz/run.sh run TARGET SECONDS [libFuzzer options...]
+#
+# FUZZ_PROFILE=dev builds unoptimised, which compiles in half the time and
+# is enough for a smoke run (CI); campaigns use the default, release.
 #
 # Crashes land in fuzz/artifacts/TARGET/; see fuzz/README.md.
 set -euo pipefail
@@ -30,15 +33,22 @@ max_len() {
     esac
 }
 
+PROFILE="${FUZZ_PROFILE:-release}"
+case "$PROFILE" in
+    release) DIR=release ;;
+    dev) DIR=debug ;;
+    *) echo "FUZZ_PROFILE is release or dev" >&2; exit 2 ;;
+esac
+
 build() {
-    cargo build --locked --release --target "$TRIPLE" --bins
+    cargo build --locked --profile "$PROFILE" --target "$TRIPLE" --bins
 }
 
 run() {
     local target="$1" seconds="$2"
     shift 2
     mkdir -p "corpus/$target" "artifacts/$target"
-    "target/$TRIPLE/release/$target" "corpus/$target" \
+    "target/$TRIPLE/$DIR/$target" "corpus/$target" \
         -artifact_prefix="artifacts/$target/" \
         -max_total_time="$seconds" -max_len="$(max_len "$target")" \
         -rss_limit_mb=1024 -timeout=10 -print_final_stats=1 "$@"
