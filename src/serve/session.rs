@@ -420,13 +420,16 @@ impl Session {
         );
         match result {
             Ok((report, site, templates)) => {
+                // What the render refused (`page-too-large`) counts too.
+                let refused =
+                    Report::finish(0, site.findings.clone(), &project.config.severity_overrides);
                 let outcome = Outcome {
                     documents: report.documents,
                     reparsed,
                     pages: site.pages,
                     rendered: site.rendered,
-                    errors: report.errors(),
-                    warnings: report.warnings(),
+                    errors: report.errors() + refused.errors(),
+                    warnings: report.warnings() + refused.warnings(),
                     history_reread,
                     took: Duration::ZERO,
                     failure: Vec::new(),
