@@ -92,11 +92,27 @@ const DEBOUNCE: Duration = Duration::from_millis(80);
 pub struct Server {
     listener: TcpListener,
     options: ServeOptions,
+    runtime: tokio::runtime::Runtime,
+    /// Caught from `bind` on: a signal that arrives once the URL is
+    /// printed stops the server cleanly, whatever it is doing.
+    signals: Signals,
 }
 
 impl Server {
     /// Bind to `options.bind` at `options.port`, or the next free port.
     pub fn bind(options: ServeOptions) -> Result<Server, ServeError> {
+        let start = |what: &'static str, e: std::io::Error| ServeError::Start {
+            what,
+            message: e.to_string(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| start("runtime", e))?;
+        let signals = {
+            let _entered = runtime.enter();
+            Signals::install().map_err(|e| start("signal handler", e))?
+        };
         let tries = if options.port == 0 { 1 } else { PORT_TRIES };
         let mut last = None;
         for offset in 0..tries {
@@ -105,7 +121,14 @@ impl Server {
             };
             let addr = SocketAddr::new(options.bind, port);
             match TcpListener::bind(addr) {
-                Ok(listener) => return Ok(Server { listener, options }),
+                Ok(listener) => {
+                    return Ok(Server {
+                        listener,
+                        options,
+                        runtime,
+                        signals,
+                    });
+                }
                 Err(e) => last = Some((addr, e)),
             }
         }
@@ -135,7 +158,7 @@ impl Server {
     /// Build, serve, watch and rebuild until SIGTERM or Ctrl-C. `report` is
     /// told every rebuild's outcome (the first build included).
     ///
-    /// The signals are caught before anything else happens, so that a stop
+    /// The signals are caught from [`Server::bind`] on, so that a stop
     /// during the first build (which can take seconds) ends the process
     /// cleanly too; the first build runs on the rebuild thread while this
     /// one waits for it or for a signal.
@@ -146,14 +169,7 @@ impl Server {
                 message: e.to_string(),
             }
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| start("runtime")(&e))?;
-        let signals = {
-            let _entered = runtime.enter();
-            Signals::install().map_err(|e| start("signal handler")(&e))?
-        };
+        let (runtime, signals) = (self.runtime, self.signals);
         let mut session = Session::new(
             &self.options.root,
             self.options.config.as_deref(),
