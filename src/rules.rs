@@ -159,8 +159,8 @@ rules! {
         "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
         "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
     UnreadableFile = "unreadable-file", Error,
-        "Every document can be read: a regular file (not a FIFO, device or socket) of UTF-8 text (no UTF-16, no NUL bytes) no larger than `[limits] max_file_bytes` (8 MiB by default).",
-        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file, and the line, column and byte offset where reading stopped, and the rest of the repository is still checked. The size is checked before reading, so a huge file or a device costs nothing.",
+        "Every document can be read: a regular file (not a FIFO, device or socket) of UTF-8 text (no UTF-16, no NUL bytes) no larger than `[limits] max_file_bytes` (8 MiB by default) or `max_html_bytes`, with at most `max_markdown_marks` lines and Markdown marks (1,000,000 by default).",
+        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file, and the line, column and byte offset where reading stopped, and the rest of the repository is still checked. The size is checked before reading, so a huge file or a device costs nothing; the marks are counted in one pass before parsing, since the parser's memory grows with them rather than with the size.",
         "# pilots/ticket-triage.md, saved as UTF-8 (with or without BOM), under 8 MiB\n";
     SymlinkSkipped = "symlink-skipped", Warning,
         "No document path, and no folder on the way to one, is a symbolic link that leaves the repository, leads into a `.git` folder, points nowhere, or loops.",
@@ -182,6 +182,10 @@ rules! {
         "Every acceptance still answers a finding: an `accept` entry in a document's front matter, or an entry of the baseline file.",
         "An acceptance that matches nothing is left over from a finding that was fixed or changed; keeping it would silently accept the next finding that happens to match. Remove the entry, or write the baseline again with `pilotbook check --write-baseline FILE`.",
         "pilotbook:\n  accept:\n    - rule: metric-target-changed\n      commit: f5f371c          # the commit the finding names\n      reason: \"re-agreed with finance on 2026-07-14, PR #42\"\n";
+    PageTooLarge = "page-too-large", Error,
+        "A document's body renders to no more HTML than `[limits] max_html_bytes` (32 MiB by default), and no block with raw HTML to more than 1 MiB; reported by `build` and `serve`, which publish a note in its place.",
+        "Markdown grows as it renders (three bytes of table cell are a dozen of HTML) and a block of raw HTML is sanitised whole. The HTML is capped as it is written, and so is a block of raw HTML (1 MiB), so one document cannot cost a build its memory; the rest of the site is still published.",
+        "# pilots/ticket-triage.md: a few pages of text, far under 32 MiB of HTML\n";
 }
 
 impl Rule {

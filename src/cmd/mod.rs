@@ -139,6 +139,18 @@ pub fn incomplete_history(
     Some(std::process::ExitCode::from(1))
 }
 
+/// What happens when a page renders past `[limits] max_render_seconds`:
+/// the thread rendering it cannot be stopped, so pilotbook removes the
+/// site being written, prints the error (page and template) and exits 2,
+/// as for any template error.
+pub fn runaway() -> pilotbook::render::budget::Runaway {
+    pilotbook::render::budget::Runaway::new(|message: &str| {
+        pilotbook::render::abandon_staging();
+        eprintln!("error: {message}");
+        std::process::exit(2);
+    })
+}
+
 /// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, else the date of
 /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the system
 /// clock in UTC. Overdue milestones and the timeline's today line depend on

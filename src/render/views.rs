@@ -382,7 +382,15 @@ pub struct Inputs<'a> {
     /// The date milestones are judged against.
     pub today: Date,
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
+    /// Findings of the render itself (`page-too-large`), from any thread.
+    pub refused: std::sync::Mutex<Vec<Diagnostic>>,
+    /// Held while a large body renders: their parse trees are tens of
+    /// times their size, so two at once would double the peak.
+    large: std::sync::Mutex<()>,
 }
+
+/// A body this large renders while no other large one does.
+const LARGE_BODY: usize = 1 << 20;
 
 impl<'a> Inputs<'a> {
     /// Gather the inputs and index the findings by path.
@@ -404,6 +412,48 @@ impl<'a> Inputs<'a> {
             report,
             today,
             findings,
+            refused: std::sync::Mutex::new(Vec::new()),
+            large: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// A document's body as HTML, or, when its HTML would pass
+    /// `[limits] max_html_bytes`, a note saying so (and a `page-too-large`
+    /// finding for the build to report).
+    pub fn body_html(&self, doc: &crate::model::Document, title: &str) -> String {
+        let body = doc.parsed.body();
+        let limit = self.config.limits.max_html_bytes;
+        // One large body at a time; a poisoned lock only means another
+        // render panicked, which is reported on its own.
+        let _turn = (body.len() >= LARGE_BODY).then(|| self.large.lock());
+        let trusted = self.config.site.allow_raw_html;
+        match markdown::render(body, title, trusted, limit) {
+            Ok((html, _)) => html,
+            Err(too_large) => {
+                let (what, limit) = match too_large {
+                    markdown::TooLarge::Html(limit) => ("renders to more than", limit),
+                    markdown::TooLarge::RawBlock(limit) => {
+                        ("has a block with raw HTML of more than", limit)
+                    }
+                };
+                let message = format!(
+                    "the body of `{}` {what} {limit} bytes of HTML, so it is not published",
+                    doc.path
+                );
+                let finding = Diagnostic::new(
+                    crate::rules::Rule::PageTooLarge,
+                    doc.path.as_str(),
+                    crate::source::Position::START,
+                    message,
+                )
+                .help("split the document, or raise `[limits] max_html_bytes` in pilotbook.toml");
+                if let Ok(mut refused) = self.refused.lock() {
+                    refused.push(finding);
+                }
+                format!(
+                    "<p class=\"too-large\">This document is not published here: it {what} {limit} bytes of HTML (<code>pilotbook build</code> reports it as <code>page-too-large</code>).</p>"
+                )
+            }
         }
     }
 
@@ -693,8 +743,7 @@ impl<'a> Inputs<'a> {
         let e = &self.portfolio.entities[index];
         let pilot = e.pilot.as_ref()?;
         let doc = e.document.as_ref()?;
-        let (body_html, _) =
-            markdown::render(doc.parsed.body(), &e.title, self.config.site.allow_raw_html);
+        let body_html = self.body_html(doc, &e.title);
         let person = |id: &str| {
             self.link_ref(&crate::model::EntityRef {
                 kind: Builtin::Person as usize,
@@ -788,7 +837,7 @@ impl<'a> Inputs<'a> {
         let body_html = e
             .document
             .as_ref()
-            .map(|d| markdown::render(d.parsed.body(), &e.title, self.config.site.allow_raw_html).0)
+            .map(|d| self.body_html(d, &e.title))
             .unwrap_or_default();
         let mut groups: BTreeMap<String, Vec<Link>> = BTreeMap::new();
         for b in &e.referenced_by {

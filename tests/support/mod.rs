@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod budget;
 #[cfg(unix)]
 pub mod serve;
 
