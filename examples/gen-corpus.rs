@@ -1612,7 +1612,7 @@ impl Corpus {
             s.auth,
         );
         format!(
-            "---\ntitle: {}\nkind: {}\nowner: {}\n---\n\n{}",
+            "---\ntitle: {}\nkind: {}\nowner: {}\nenvironment: production\n---\n\n{}",
             s.title,
             s.kind,
             owner.id,

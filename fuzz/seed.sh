@@ -1,14 +1,31 @@
 #!/bin/sh
-# Seed the fuzz corpora from the test fixtures: every Markdown document and
-# every pilotbook.toml under tests/fixtures and example-repo. Run from the
-# repository root: `fuzz/seed.sh`. Re-running only adds files.
+# Seed the fuzz corpora from the test fixtures: every Markdown document,
+# every pilotbook.toml and every built-in template under tests/fixtures,
+# example-repo and templates. Run from anywhere: `fuzz/seed.sh`.
+# Re-running only adds files.
 set -eu
 cd "$(dirname "$0")/.."
-mkdir -p fuzz/corpus/parse_document fuzz/corpus/config
+for t in parse_document history_facts config templates; do
+    mkdir -p "fuzz/corpus/$t"
+done
+seed() {
+    # $1: target, then the files.
+    target="$1"
+    shift
+    for f in "$@"; do
+        cp "$f" "fuzz/corpus/$target/$(printf '%s' "$f" | tr '/ ' '__')"
+    done
+}
 find tests/fixtures example-repo -type f -name '*.md' | while read -r f; do
-    cp "$f" "fuzz/corpus/parse_document/$(printf '%s' "$f" | tr '/ ' '__')"
+    seed parse_document "$f"
+    seed history_facts "$f"
 done
 find tests/fixtures example-repo -type f -name 'pilotbook.toml' | while read -r f; do
-    cp "$f" "fuzz/corpus/config/$(printf '%s' "$f" | tr '/ ' '__')"
+    seed config "$f"
 done
-echo "parse_document: $(ls fuzz/corpus/parse_document | wc -l) seeds; config: $(ls fuzz/corpus/config | wc -l) seeds"
+find templates -maxdepth 1 -type f \( -name '*.html' -o -name '*.xml' \) | while read -r f; do
+    seed templates "$f"
+done
+for t in parse_document history_facts config templates; do
+    printf '%s: %s seeds\n' "$t" "$(ls "fuzz/corpus/$t" | wc -l)"
+done

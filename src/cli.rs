@@ -16,11 +16,11 @@ use std::process::ExitCode;
     after_help = "Run `pilotbook <COMMAND> --help` for a command's options."
 )]
 pub struct Cli {
-    /// Run as if started in DIR (the pilotbook root) [default: the current folder].
+    /// Run as if started in DIR, the portfolio's root (the folder of its pilotbook.toml) [default: the nearest folder with a pilotbook.toml, from the current folder up to the repository's root].
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
 
-    /// Read this config file instead of `<root>/pilotbook.toml` [default: `pilotbook.toml` in the root; none there means the defaults]; the root stays the same.
+    /// Read this config file instead of `<root>/pilotbook.toml`; the root is then the current folder (or -C DIR).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
@@ -32,7 +32,7 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Also print, to stderr, the config and every file read and how long each stage took.
+    /// Also print, to stderr, the root and config, every file read (with `check --changed-since`, every document selected and why) and how long each stage took.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
 
@@ -75,8 +75,13 @@ pub enum Command {
 
 /// Shared context for commands.
 pub struct Context {
-    /// The pilotbook root.
+    /// The pilotbook root: `-C DIR`, or the folder of the `pilotbook.toml`
+    /// found from the current folder up (as a relative path), or `.`.
     pub root: PathBuf,
+    /// Where the user stands, when the root was found from there: human
+    /// output names files relative to it. `None` with `-C` (paths are then
+    /// relative to the root, as if started there).
+    pub cwd: Option<PathBuf>,
     /// `--config`.
     pub config: Option<PathBuf>,
     /// Whether stdout gets colour.
@@ -99,8 +104,21 @@ pub fn run() -> ExitCode {
             ColorChoice::Never => false,
             ColorChoice::Auto => std::io::stdout().is_terminal(),
         };
+    let finds_root = !matches!(cli.command, Command::Init(_) | Command::Completions(_));
+    let (root, cwd) = match (&cli.dir, &cli.config) {
+        (Some(dir), _) => (dir.clone(), None),
+        (None, None) if finds_root => match find_root() {
+            Ok(found) => found,
+            Err(e) => {
+                eprintln!("error: {}", error_chain(&e));
+                return ExitCode::from(2);
+            }
+        },
+        (None, _) => (PathBuf::from("."), None),
+    };
     let ctx = Context {
-        root: cli.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        root,
+        cwd,
         config: cli.config.clone(),
         color,
         quiet: cli.quiet,
@@ -121,8 +139,71 @@ pub fn run() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The root found from the current folder up (see `Config::find`), as a
+/// path relative to the current folder, and the current folder.
+fn find_root() -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    let cwd = std::env::current_dir()?;
+    let found = pilotbook::config::Config::find(&cwd)?;
+    let up = cwd.components().count() - found.components().count();
+    let root = if up == 0 {
+        PathBuf::from(".")
+    } else {
+        std::iter::repeat_n("..", up).collect()
+    };
+    Ok((root, Some(cwd)))
+}
+
+impl Context {
+    /// A root-relative path as the user should read it: relative to where
+    /// they stand when the root was found from there, else to the root.
+    pub fn shown(&self, path: &str) -> String {
+        let Some(cwd) = &self.cwd else {
+            return path.to_string();
+        };
+        let joined = cwd.join(&self.root).join(path);
+        let mut target: Vec<std::path::Component> = Vec::new();
+        for c in joined.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    target.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => target.push(c),
+            }
+        }
+        let base: Vec<std::path::Component> = cwd.components().collect();
+        let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+        let mut out = PathBuf::new();
+        for _ in common..base.len() {
+            out.push("..");
+        }
+        for c in &target[common..] {
+            out.push(c.as_os_str());
+        }
+        out.to_string_lossy().replace('\\', "/")
+    }
+}
+
+/// An error and its causes, `: `-separated, leaving out a cause the
+/// message before it already says (most of pilotbook's errors name their
+/// OS error in their own message).
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

@@ -35,6 +35,20 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// No `pilotbook.toml` in the folder pilotbook started in, nor in any
+    /// folder above it up to the repository's root.
+    #[error(
+        "no pilotbook.toml found in {} or any folder above it up to {}; run `pilotbook init` to create one, or name the portfolio's folder with -C DIR",
+        start.display(),
+        top.display()
+    )]
+    NotFound {
+        /// Where the search started (the current folder).
+        start: PathBuf,
+        /// The last folder searched: the repository's root, or the file
+        /// system's.
+        top: PathBuf,
+    },
     /// The file is one pilotbook does not read: a link out of the
     /// repository or into `.git`, a device, a FIFO, or too large.
     #[error("{}: refusing to read the config file: it {source}", path.display())]
@@ -83,7 +97,11 @@ pub fn read_text(root: &Path, config_path: Option<&Path>) -> Result<Option<Strin
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(Refusal::Missing) => {
-            return Err(read(std::io::Error::from(std::io::ErrorKind::NotFound)));
+            // `io::Error::from(NotFound)` would say "entity not found".
+            return Err(read(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )));
         }
         Err(Refusal::Io(source)) => return Err(read(source)),
         Err(source) => return Err(ConfigError::Refused { path, source }),
@@ -113,6 +131,30 @@ pub struct Config {
     pub severity_overrides: SeverityOverrides,
     /// `[limits]`: the largest inputs read.
     pub limits: Limits,
+    /// `[check]`.
+    pub check: CheckConfig,
+}
+
+/// `[check]`: how `check` gates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckConfig {
+    /// The baseline file, relative to the root: findings it lists are
+    /// accepted, so an existing portfolio adopts the gate for new findings
+    /// only (`pilotbook check --write-baseline FILE` writes it).
+    pub baseline: Option<String>,
+}
+
+/// `extra_fields` of a kind: what a front-matter key the kind does not
+/// declare is (`unknown-field`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExtraFields {
+    /// Free-form metadata: not reported.
+    Allow,
+    /// A warning (the default).
+    #[default]
+    Warn,
+    /// An error.
+    Error,
 }
 
 /// `[limits]`: how much of one document pilotbook reads. A document is
@@ -124,6 +166,20 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// The largest front matter, in bytes (`max_front_matter_bytes`, default 256 KiB).
     pub max_front_matter_bytes: usize,
+    /// The most lines and Markdown marks one document may have
+    /// (`max_markdown_marks`, default 1,000,000): the parser's tree costs
+    /// tens of bytes for each, so this, not the file's size, bounds the
+    /// memory one document costs.
+    pub max_markdown_marks: usize,
+    /// The most HTML one document's body may render to, in bytes
+    /// (`max_html_bytes`, default 32 MiB): Markdown can multiply (a
+    /// reference link of three bytes stands for a whole URL), so the
+    /// output is capped as it is written.
+    pub max_html_bytes: usize,
+    /// The longest one page may take to render, in seconds
+    /// (`max_render_seconds`, default 60): a template override can loop
+    /// without end.
+    pub max_render_seconds: u64,
 }
 
 impl Default for Limits {
@@ -131,6 +187,9 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 8 * 1024 * 1024,
             max_front_matter_bytes: 256 * 1024,
+            max_markdown_marks: 1_000_000,
+            max_html_bytes: 32 * 1024 * 1024,
+            max_render_seconds: 60,
         }
     }
 }
@@ -199,6 +258,22 @@ impl Builtin {
 /// The statuses a pilot moves through.
 pub const PILOT_STATUSES: [&str; 6] = ["proposed", "pilot", "go", "no-go", "production", "retired"];
 
+/// The environments a system document declares, and an integration may name.
+pub const ENVIRONMENTS: [&str; 4] = ["production", "staging", "sandbox", "mock"];
+
+/// Front-matter keys every kind knows: the explicit id, the title every
+/// page shows, and pilotbook's own block (`pilotbook: { accept: [...] }`).
+pub const COMMON_FIELDS: [&str; 3] = ["id", "title", "pilotbook"];
+
+/// The pilot fields pilotbook types itself, beyond `[kinds.pilot.fields]`.
+pub const PILOT_STRUCTURED_FIELDS: [&str; 5] = [
+    "owner",
+    "metrics",
+    "integrations",
+    "depends_on",
+    "production_path",
+];
+
 /// The type of a front-matter field, as `[kinds.K.fields]` declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {
@@ -239,6 +314,8 @@ pub struct KindConfig {
     pub section_aliases: BTreeMap<String, Vec<String>>,
     /// Typed fields.
     pub fields: BTreeMap<String, FieldType>,
+    /// What an undeclared front-matter key is (`unknown-field`).
+    pub extra_fields: ExtraFields,
     matcher: GlobSet,
     exclude_matcher: GlobSet,
 }
@@ -256,6 +333,25 @@ impl KindConfig {
             None => &self.name,
         }
     }
+
+    /// Every front-matter key the kind declares, sorted: its typed and
+    /// required fields, the ones every kind has ([`COMMON_FIELDS`]) and,
+    /// for pilots, the fields pilotbook types itself.
+    pub fn declared_fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .fields
+            .keys()
+            .map(String::as_str)
+            .chain(self.required_fields.iter().map(String::as_str))
+            .chain(COMMON_FIELDS)
+            .collect();
+        if self.builtin == Some(Builtin::Pilot) {
+            out.extend(PILOT_STRUCTURED_FIELDS);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 impl Config {
@@ -264,14 +360,55 @@ impl Config {
     pub fn load(root: &Path, config_path: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match config_path {
             Some(p) => p.to_path_buf(),
+            // Messages name `pilotbook.toml`, not `./pilotbook.toml`.
+            None if root == Path::new(".") => PathBuf::from(CONFIG_FILE),
             None => root.join(CONFIG_FILE),
         };
         let text = read_text(root, config_path)?.unwrap_or_default();
         Config::parse(&text, &path)
     }
 
+    /// The folder whose `pilotbook.toml` applies to `start`: `start` itself
+    /// or the nearest folder above it that has one, searching no higher
+    /// than the git repository's root (a folder with `.git`), a folder in
+    /// `GIT_CEILING_DIRECTORIES`, or the file system's root, as cargo and
+    /// ruff search for theirs.
+    pub fn find(start: &Path) -> Result<PathBuf, ConfigError> {
+        let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+            .map(|v| std::env::split_paths(&v).collect())
+            .unwrap_or_default();
+        let mut top = start.to_path_buf();
+        for dir in start.ancestors() {
+            if ceilings.iter().any(|c| c == dir) {
+                break;
+            }
+            top = dir.to_path_buf();
+            if dir.join(CONFIG_FILE).is_file() {
+                return Ok(dir.to_path_buf());
+            }
+            if dir.join(".git").exists() {
+                break;
+            }
+        }
+        Err(ConfigError::NotFound {
+            start: start.to_path_buf(),
+            top,
+        })
+    }
+
     /// Parse config text; `path` is only used in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        // Text handed in directly, not read through the capped reader.
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                position: Position::START,
+                message: format!(
+                    "the config is {} bytes; at most {MAX_CONFIG_BYTES} (1 MiB) are read",
+                    text.len()
+                ),
+            });
+        }
         let lines = LineIndex::new(text);
         let err = |span: Option<Range<usize>>, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -280,6 +417,7 @@ impl Config {
         };
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
+        check_sizes(&raw, &err)?;
 
         let mut kinds: BTreeMap<String, KindConfig> = BTreeMap::new();
         let mut order: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
@@ -344,6 +482,18 @@ impl Config {
         };
 
         let limits = resolve_limits(&raw.limits, &err)?;
+        let check = resolve_check(raw.check, &err)?;
+        // Every page links to these: a `javascript:` URL would run in
+        // every reader's browser.
+        let url = |value: Option<Spanned<String>>, key: &str, path_ok: bool| match value {
+            None => Ok(None),
+            Some(v) => match web_url_problem(v.get_ref(), path_ok) {
+                None => Ok(Some(v.into_inner())),
+                Some(why) => Err(err(Some(v.span()), format!("`[site] {key}` {why}"))),
+            },
+        };
+        let repository = url(raw.site.repository, "repository", false)?;
+        let base_url = url(raw.site.base_url, "base_url", true)?;
 
         Ok(Config {
             site: SiteConfig {
@@ -351,14 +501,15 @@ impl Config {
                     .site
                     .title
                     .unwrap_or_else(|| "Pilot portfolio".to_string()),
-                repository: raw.site.repository,
-                base_url: raw.site.base_url,
+                repository,
+                base_url,
                 allow_raw_html: raw.site.allow_raw_html,
             },
             output_dir,
             kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
             severity_overrides,
             limits,
+            check,
         })
     }
 
@@ -373,6 +524,143 @@ impl Config {
         &self.kinds[builtin as usize]
     }
 }
+
+/// Why `url` cannot be a link on the site, or `None` when it can: it must
+/// be an `http:` or `https:` URL with a host, or, where `path_ok` (a base
+/// URL), a path (`/docs/`). Anything else (`javascript:`, `data:`, and
+/// the spaces and control characters a browser strips before reading the
+/// scheme) is refused. The one place a URL from the user is judged: for
+/// `[site]` here and for `build --base-url`.
+pub fn web_url_problem(url: &str, path_ok: bool) -> Option<String> {
+    let expected = if path_ok {
+        "must be an http(s) URL such as `https://acme.github.io/pilots/`, or a path such as `/pilots/`"
+    } else {
+        "must be an http(s) URL such as `https://github.com/acme/pilots`"
+    };
+    if url.is_empty() || url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Some(format!(
+            "{expected}: `{}` is empty or has spaces or control characters",
+            url.escape_default()
+        ));
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`
+    // that comes before any `/`, `?` or `#`.
+    let scheme = url
+        .find([':', '/', '?', '#'])
+        .filter(|&at| url[at..].starts_with(':'))
+        .map(|at| &url[..at]);
+    match scheme {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            let rest = &url[s.len() + 1..];
+            let host = rest
+                .strip_prefix("//")
+                .map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+            match host {
+                Some(h) if !h.is_empty() => None,
+                _ => Some(format!("{expected}: `{url}` has no host")),
+            }
+        }
+        Some(s) => Some(format!("{expected}, not a `{s}:` URL")),
+        None if path_ok && url.starts_with('/') && !url.starts_with("//") => None,
+        None => Some(format!("{expected}: `{url}` is neither")),
+    }
+}
+
+/// The most kinds (built-in ones included). Every page's navigation lists
+/// every kind, so the site grows with pages × kinds.
+pub const MAX_KINDS: usize = 100;
+/// The most globs in one kind's `path`, and in its `exclude`.
+pub const MAX_GLOBS: usize = 100;
+/// The most entries in any other list or table of one kind: `fields`,
+/// `required_fields`, `required_sections`, `recommended_sections`,
+/// `section_aliases` (and the aliases of one section), an enum's values.
+pub const MAX_ENTRIES: usize = 200;
+
+/// Refuse a config that declares more than the limits allow, naming the
+/// limit and pointing at the first entry past it, before anything is
+/// resolved or compiled (50,000 kinds once took minutes).
+fn check_sizes(
+    raw: &RawConfig,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    let custom = raw
+        .kinds
+        .keys()
+        .filter(|k| Builtin::from_name(k).is_none())
+        .count();
+    let kinds = Builtin::ALL.len() + custom;
+    if kinds > MAX_KINDS {
+        // Point at the first kind past the limit, in the file's order.
+        let mut spans: Vec<Range<usize>> = raw.kinds.values().map(Spanned::span).collect();
+        spans.sort_by_key(|s| s.start);
+        let at = spans.get(MAX_KINDS - Builtin::ALL.len()).cloned();
+        return Err(err(
+            at,
+            format!(
+                "{kinds} kinds are declared (the 4 built-in ones included); at most {MAX_KINDS} are accepted"
+            ),
+        ));
+    }
+    for (name, kind) in &raw.kinds {
+        let span = Some(kind.span());
+        let kind = kind.get_ref();
+        let too_many = |key: &str, n: usize, limit: usize, at: Option<Range<usize>>| {
+            err(
+                at,
+                format!("`kinds.{name}.{key}` has {n} entries; at most {limit} are accepted"),
+            )
+        };
+        for (key, globs) in [("path", &kind.path), ("exclude", &kind.exclude)] {
+            if let Some(g) = globs
+                && g.get_ref().len() > MAX_GLOBS
+            {
+                return Err(too_many(key, g.get_ref().len(), MAX_GLOBS, Some(g.span())));
+            }
+        }
+        let lists = [
+            ("fields", kind.fields.len()),
+            (
+                "required_fields",
+                kind.required_fields.as_ref().map_or(0, Vec::len),
+            ),
+            (
+                "required_sections",
+                kind.required_sections.as_ref().map_or(0, Vec::len),
+            ),
+            (
+                "recommended_sections",
+                kind.recommended_sections.as_ref().map_or(0, Vec::len),
+            ),
+            ("section_aliases", kind.section_aliases.len()),
+        ];
+        for (key, n) in lists {
+            if n > MAX_ENTRIES {
+                return Err(too_many(key, n, MAX_ENTRIES, span.clone()));
+            }
+        }
+        for (section, aliases) in &kind.section_aliases {
+            if aliases.len() > MAX_ENTRIES {
+                let key = format!("section_aliases.{section}");
+                return Err(too_many(&key, aliases.len(), MAX_ENTRIES, span.clone()));
+            }
+        }
+        for (field, ty) in &kind.fields {
+            if let RawFieldType::Enum { values } = ty.get_ref()
+                && values.len() > MAX_ENTRIES
+            {
+                let key = format!("fields.{field}.enum");
+                return Err(too_many(&key, values.len(), MAX_ENTRIES, Some(ty.span())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The most Markdown marks accepted as a limit: about 4 GiB of parse tree.
+const MAX_MARKS: usize = 100_000_000;
+
+/// The longest render time accepted, in seconds (an hour).
+const MAX_RENDER_SECONDS: u64 = 3600;
 
 /// The largest cap accepted: past it a "limit" no longer protects anything.
 const MAX_LIMIT_BYTES: i64 = 1 << 30;
@@ -404,11 +692,75 @@ fn resolve_limits(
         "max_front_matter_bytes",
         d.max_front_matter_bytes as u64,
     )?;
+    let max_html_bytes = check(
+        &raw.max_html_bytes,
+        "max_html_bytes",
+        d.max_html_bytes as u64,
+    )?;
+    let max_markdown_marks = match &raw.max_markdown_marks {
+        None => d.max_markdown_marks,
+        Some(v) => match usize::try_from(*v.get_ref()) {
+            Ok(n) if (1..=MAX_MARKS).contains(&n) => n,
+            _ => {
+                return Err(err(
+                    Some(v.span()),
+                    format!(
+                        "`max_markdown_marks = {}` must be a number from 1 to {MAX_MARKS}",
+                        v.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
+    let max_render_seconds = match &raw.max_render_seconds {
+        None => d.max_render_seconds,
+        Some(v) => match u64::try_from(*v.get_ref()) {
+            Ok(n) if (1..=MAX_RENDER_SECONDS).contains(&n) => n,
+            _ => {
+                return Err(err(
+                    Some(v.span()),
+                    format!(
+                        "`max_render_seconds = {}` must be a number of seconds from 1 to {MAX_RENDER_SECONDS}",
+                        v.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
+    // At most 1 GiB, so each fits a usize on every target pilotbook builds for.
+    let bytes = |n: u64, default: usize| usize::try_from(n).unwrap_or(default);
     Ok(Limits {
         max_file_bytes,
-        // At most 1 GiB, so it fits a usize on every target pilotbook builds for.
-        max_front_matter_bytes: usize::try_from(max_front_matter_bytes)
-            .unwrap_or(d.max_front_matter_bytes),
+        max_front_matter_bytes: bytes(max_front_matter_bytes, d.max_front_matter_bytes),
+        max_markdown_marks,
+        max_html_bytes: bytes(max_html_bytes, d.max_html_bytes),
+        max_render_seconds,
+    })
+}
+
+fn resolve_check(
+    raw: RawCheck,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<CheckConfig, ConfigError> {
+    let Some(baseline) = raw.baseline else {
+        return Ok(CheckConfig::default());
+    };
+    let span = baseline.span();
+    let file = baseline.into_inner();
+    let confined = !file.is_empty()
+        && Path::new(&file)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !confined {
+        return Err(err(
+            Some(span),
+            format!(
+                "`baseline = \"{file}\"` must be a file inside the repository (a relative path without `..`)"
+            ),
+        ));
+    }
+    Ok(CheckConfig {
+        baseline: Some(file),
     })
 }
 
@@ -444,7 +796,14 @@ fn defaults(builtin: Option<Builtin>) -> KindDefaults {
             field("decision", T::Date);
             (
                 &["pilots/**/*.md"],
-                &["title", "status", "owner", "metrics", "production_path"],
+                &[
+                    "title",
+                    "status",
+                    "owner",
+                    "metrics",
+                    "integrations",
+                    "production_path",
+                ],
                 &[
                     "Success metrics",
                     "Integrations",
@@ -472,7 +831,8 @@ fn defaults(builtin: Option<Builtin>) -> KindDefaults {
             field("title", T::String);
             field("kind", T::String);
             field("owner", T::Ref("person".to_string()));
-            (&["systems/*.md"], &["title"], &[], &[])
+            field("environment", T::Enum(strings(&ENVIRONMENTS)));
+            (&["systems/*.md"], &["title", "environment"], &[], &[])
         }
         None => (&[], &[], &[], &[]),
     };
@@ -597,9 +957,31 @@ fn resolve_kind(
             .unwrap_or(d.recommended_sections),
         section_aliases: r.section_aliases.clone(),
         fields,
+        extra_fields: resolve_extra_fields(name, r.extra_fields.as_ref(), err)?,
         matcher,
         exclude_matcher,
     })
+}
+
+fn resolve_extra_fields(
+    kind: &str,
+    raw: Option<&Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<ExtraFields, ConfigError> {
+    let Some(value) = raw else {
+        return Ok(ExtraFields::default());
+    };
+    match value.get_ref().as_str() {
+        "allow" => Ok(ExtraFields::Allow),
+        "warn" => Ok(ExtraFields::Warn),
+        "error" => Ok(ExtraFields::Error),
+        other => Err(err(
+            Some(value.span()),
+            format!(
+                "invalid `extra_fields = \"{other}\"` for kind `{kind}`: expected `allow`, `warn` or `error`"
+            ),
+        )),
+    }
 }
 
 fn build_globs(
@@ -646,15 +1028,23 @@ struct RawConfig {
     #[serde(default)]
     kinds: BTreeMap<String, Spanned<RawKind>>,
     #[serde(default)]
+    check: RawCheck,
+    #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSite {
     title: Option<String>,
-    repository: Option<String>,
-    base_url: Option<String>,
+    repository: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
     #[serde(default)]
     allow_raw_html: bool,
 }
@@ -670,6 +1060,9 @@ struct RawBuild {
 struct RawLimits {
     max_file_bytes: Option<Spanned<i64>>,
     max_front_matter_bytes: Option<Spanned<i64>>,
+    max_markdown_marks: Option<Spanned<i64>>,
+    max_html_bytes: Option<Spanned<i64>>,
+    max_render_seconds: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -684,6 +1077,7 @@ struct RawKind {
     section_aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     fields: BTreeMap<String, Spanned<RawFieldType>>,
+    extra_fields: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -694,6 +1088,13 @@ enum OneOrMany {
 }
 
 impl OneOrMany {
+    fn len(&self) -> usize {
+        match self {
+            OneOrMany::One(_) => 1,
+            OneOrMany::Many(v) => v.len(),
+        }
+    }
+
     fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s],
@@ -761,6 +1162,138 @@ mod tests {
             assert!(e.contains("is taken") && e.contains(":1:"), "{name}: {e}");
         }
         assert!(parse("[kinds.person]\n").is_ok());
+    }
+
+    #[test]
+    fn site_urls_must_be_http_or_a_path() {
+        let ok = parse(
+            "[site]\nrepository = \"https://github.com/acme/pilots\"\nbase_url = \"/pilots/\"\n",
+        )
+        .expect("valid");
+        assert_eq!(ok.site.base_url.as_deref(), Some("/pilots/"));
+        for (key, value, line) in [
+            ("repository", "javascript:alert(document.domain)", 3),
+            ("repository", "JavaScript:alert(1)", 3),
+            ("repository", "java\\tscript:alert(1)", 3),
+            ("repository", " javascript:alert(1)", 3),
+            ("repository", "data:text/html,<script>alert(1)</script>", 3),
+            ("repository", "/relative/is/not/enough", 3),
+            ("repository", "https:evil", 3),
+            ("base_url", "javascript:alert(1)//", 3),
+            ("base_url", "vbscript:msgbox(1)", 3),
+            ("base_url", "//evil.example/", 3),
+            ("base_url", "", 3),
+        ] {
+            let text = format!("[site]\ntitle = \"x\"\n{key} = \"{value}\"\n");
+            let e = parse(&text).expect_err(value).to_string();
+            assert!(
+                e.contains(&format!("pilotbook.toml:{line}:"))
+                    && e.contains(&format!("`[site] {key}`")),
+                "{value}: {e}"
+            );
+        }
+        assert_eq!(web_url_problem("http://localhost:8000/docs", true), None);
+        assert_eq!(web_url_problem("HTTPS://acme.example", false), None);
+        assert!(web_url_problem("docs/", true).is_some());
+    }
+
+    #[test]
+    fn declaring_past_a_limit_names_it_quickly() {
+        let started = std::time::Instant::now();
+        let mut text = String::from("[site]\ntitle = \"x\"\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("[kinds.k{i}]\n"));
+        }
+        let e = parse(&text).expect_err("50,000 kinds").to_string();
+        assert!(
+            e.contains("50004 kinds") && e.contains("at most 100"),
+            "{e}"
+        );
+        // The 97th custom kind is the 101st in all, on line 3 + 96.
+        assert!(e.contains(&format!("pilotbook.toml:{}:", 3 + 96)), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+        let globs: Vec<String> = (0..101).map(|i| format!("\"d{i}/*.md\"")).collect();
+        let e = parse(&format!("[kinds.pilot]\npath = [{}]\n", globs.join(", ")))
+            .expect_err("101 globs")
+            .to_string();
+        assert!(
+            e.contains("`kinds.pilot.path` has 101") && e.contains(":2:"),
+            "{e}"
+        );
+
+        let mut fields = String::from("[kinds.pilot.fields]\n");
+        for i in 0..201 {
+            fields.push_str(&format!("f{i} = \"string\"\n"));
+        }
+        let e = parse(&fields).expect_err("201 fields").to_string();
+        assert!(e.contains("`kinds.pilot.fields` has 201"), "{e}");
+
+        let values: Vec<String> = (0..201).map(|i| format!("\"v{i}\"")).collect();
+        let e = parse(&format!(
+            "[kinds.pilot.fields]\nstage = {{ enum = [{}] }}\n",
+            values.join(",")
+        ))
+        .expect_err("201 values")
+        .to_string();
+        assert!(e.contains("fields.stage.enum") && e.contains(":2:"), "{e}");
+
+        let big = format!("# {}\n", "x".repeat(1 << 20));
+        let e = parse(&big).expect_err("too big").to_string();
+        assert!(e.contains("at most 1048576"), "{e}");
+        // At the limits, accepted.
+        let mut text = String::new();
+        for i in 0..96 {
+            text.push_str(&format!("[kinds.k{i}]\npath = \"k{i}/*.md\"\n"));
+        }
+        assert_eq!(parse(&text).expect("100 kinds").kinds.len(), 100);
+    }
+
+    #[test]
+    fn check_table_and_extra_fields() {
+        let c = parse("[check]\nbaseline = \"pilotbook-baseline.json\"\n[kinds.decision]\npath = \"d/*.md\"\nextra_fields = \"allow\"\n")
+            .expect("valid");
+        assert_eq!(c.check.baseline.as_deref(), Some("pilotbook-baseline.json"));
+        assert_eq!(
+            c.kind("decision").expect("kind").extra_fields,
+            ExtraFields::Allow
+        );
+        assert_eq!(c.builtin(Builtin::Pilot).extra_fields, ExtraFields::Warn);
+        let e = parse("[kinds.pilot]\nextra_fields = \"maybe\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("allow"), "{e}");
+        let e = parse("[check]\nbaseline = \"../b.json\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:"), "{e}");
+    }
+
+    #[test]
+    fn find_searches_upward_to_the_repository_root() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let repo = tmp.path().join("repo");
+        let deep = repo.join("docs/pilots/pilots/2026");
+        std::fs::create_dir_all(&deep).expect("mkdir");
+        std::fs::create_dir_all(repo.join(".git")).expect("git");
+        let e = Config::find(&deep).unwrap_err().to_string();
+        assert!(
+            e.contains("no pilotbook.toml found") && e.contains("pilotbook init"),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("-C DIR") && e.contains(&repo.display().to_string()),
+            "{e}"
+        );
+        std::fs::write(repo.join("docs/pilots/pilotbook.toml"), "").expect("config");
+        assert_eq!(
+            Config::find(&deep).expect("found"),
+            repo.join("docs/pilots")
+        );
+        // Never above the repository's root.
+        std::fs::remove_file(repo.join("docs/pilots/pilotbook.toml")).expect("rm");
+        std::fs::write(tmp.path().join("pilotbook.toml"), "").expect("outside");
+        assert!(Config::find(&deep).is_err());
     }
 
     #[test]

@@ -6,21 +6,24 @@
 //! output, as in Zola: whatever `build` renders has been through exactly
 //! this path.
 
-use crate::config::Builtin;
 use crate::config::{CONFIG_FILE, Config, ConfigError, Limits};
 use crate::confined::{Refusal, Root};
+use crate::diagnostics::accept::{self, Baseline, BaselineError};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::discover::{self, Discovered, Skipped};
 use crate::history::DocumentState;
 use crate::history::{self, History, HistoryError, HistoryOptions, Revision};
-use crate::model::{self, Date, Portfolio};
+use crate::model::{self, Acceptance, Date, Portfolio};
 use crate::parse::{self, ParsedDocument};
 use crate::rules::{Rule, Severity};
 use crate::source::Position;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The largest baseline read: a finding per line, a few hundred bytes each.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A parsed document with its kind (an index into the config's kinds) and
 /// its root-relative path.
@@ -49,6 +52,19 @@ pub enum Error {
         /// The path as given.
         path: String,
     },
+    /// The baseline `[check] baseline` names cannot be read.
+    #[error(
+        "cannot read the baseline {path} that pilotbook.toml names ([check] baseline): {why}; write it with `pilotbook check --write-baseline {path}`"
+    )]
+    NoBaseline {
+        /// The baseline, root-relative.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// The baseline is not one pilotbook reads.
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
 }
 
 /// What to load and how.
@@ -68,6 +84,8 @@ pub struct LoadOptions {
     pub require_full_history: bool,
     /// Told `(commits walked, commits to walk)` while history is read.
     pub progress: Option<crate::progress::Progress>,
+    /// Read the baseline `[check] baseline` names (not when writing one).
+    pub baseline: bool,
 }
 
 impl Default for LoadOptions {
@@ -79,8 +97,26 @@ impl Default for LoadOptions {
             cache_dir: None,
             require_full_history: false,
             progress: None,
+            baseline: true,
         }
     }
+}
+
+/// What `check --changed-since` checks, and why.
+#[derive(Debug, Clone, Default)]
+pub struct ChangedScope {
+    /// The commit compared with (for a branch, its merge base with HEAD).
+    pub base: String,
+    /// Why every document is checked, when something global changed
+    /// (`pilotbook.toml`, a template, the baseline).
+    pub full: Option<String>,
+    /// The documents changed since `base`: edited, added, touched by a
+    /// commit since, deleted or renamed away.
+    pub changed: Vec<String>,
+    /// Every document checked: the changed ones, those that refer to them
+    /// now or referred to them at `base`, and any whose findings differ
+    /// from `base`'s.
+    pub documents: Vec<String>,
 }
 
 /// A loaded repository: its config, linked portfolio and history.
@@ -104,6 +140,8 @@ pub struct Project {
     by_path: HashMap<String, usize>,
     /// `--require-full-history`.
     require_full_history: bool,
+    /// The baseline `[check] baseline` names, read.
+    pub baseline: Option<Baseline>,
 }
 
 impl Project {
@@ -240,6 +278,27 @@ impl Project {
         timings.push(("  of which link", took));
         project.history = history;
         project.require_full_history = options.require_full_history;
+        if options.baseline
+            && let Some(file) = project.config.check.baseline.clone()
+        {
+            let text = match &options.rev {
+                // Through the confined reader, as every file of the tree.
+                None => Root::open(root)
+                    .map_err(Refusal::Io)
+                    .and_then(|r| r.read(&file, MAX_BASELINE_BYTES))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|refusal| format!("it {refusal}")),
+                Some(rev) => Revision::open(root, rev)?
+                    .read(&file)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .ok_or_else(|| format!("not in revision {rev}")),
+            };
+            let text = text.map_err(|why| Error::NoBaseline {
+                path: file.clone(),
+                why,
+            })?;
+            project.baseline = Some(Baseline::parse(&file, &text)?);
+        }
         timings.push(("history (overlapped)", history_took));
         timings.extend(project.history.timings.iter().copied());
         project.timings = timings;
@@ -276,6 +335,7 @@ impl Project {
             findings,
             by_path,
             require_full_history: false,
+            baseline: None,
         }
     }
 
@@ -286,33 +346,140 @@ impl Project {
         paths
     }
 
-    /// The documents changed since `rev` (see [`history::changed_since`])
-    /// plus the pilots that refer to them, as root-relative paths.
-    pub fn changed_since(&self, rev: &str) -> Result<Vec<String>, Error> {
-        let mut paths: Vec<String> = self.by_path.keys().cloned().collect();
-        paths.sort();
-        let changed = history::changed_since(&self.root, rev, &paths)?;
-        let mut scope: BTreeSet<String> = changed.clone();
-        for path in &changed {
-            let Some(&i) = self.by_path.get(path) else {
-                continue;
-            };
-            for backlink in &self.portfolio.entities[i].referenced_by {
-                let source = &self.portfolio.entities[backlink.source];
-                if !model::is_builtin(&self.config, source.kind, Builtin::Pilot) {
-                    continue;
-                }
-                if let Some(doc) = &source.document {
-                    scope.insert(doc.path.clone());
-                }
+    /// What `check --changed-since rev` checks (see [`ChangedScope`]):
+    /// everything when a global file changed; else the documents changed
+    /// since `rev` (for a branch, its merge base with HEAD), every document
+    /// that refers to one of them now or referred to one at `rev` (deleted
+    /// and renamed ones included), and every document whose findings
+    /// differ from those it had at `rev` — so that nothing a full check of
+    /// this tree reports as new is left out. `config_path` is `--config`.
+    pub fn changed_since(
+        &self,
+        rev: &str,
+        config_path: Option<&Path>,
+        today: Date,
+    ) -> Result<ChangedScope, Error> {
+        let base = history::merge_base(&self.root, rev)?;
+        let mut global = vec![CONFIG_FILE.to_string(), "templates".to_string()];
+        global.extend(self.config.check.baseline.clone());
+        let global_changed = history::changed_files(&self.root, &base, &global)?;
+        let all = self.document_paths();
+        if let Some(file) = global_changed.first() {
+            return Ok(ChangedScope {
+                base,
+                full: Some(format!("{file} changed since {rev}")),
+                changed: Vec::new(),
+                documents: all,
+            });
+        }
+        let then = Project::load(
+            &self.root,
+            config_path,
+            &LoadOptions {
+                rev: Some(base.clone()),
+                history: false,
+                cache: false,
+                baseline: false,
+                ..LoadOptions::default()
+            },
+        )?;
+        let mut paths: BTreeSet<String> = all.iter().cloned().collect();
+        paths.extend(then.document_paths());
+        let paths: Vec<String> = paths.into_iter().collect();
+        let mut changed = history::changed_files(&self.root, &base, &paths)?;
+        let since = history::commits_since(&self.root, &base)?;
+        for (path, h) in &self.history.documents {
+            if h.commits.iter().any(|c| since.contains(&c.id)) {
+                changed.insert(path.clone());
             }
         }
-        Ok(scope.into_iter().collect())
+        let mut selected: BTreeSet<String> = BTreeSet::new();
+        for path in &changed {
+            for project in [self, &then] {
+                let Some(&i) = project.by_path.get(path) else {
+                    continue;
+                };
+                let e = &project.portfolio.entities[i];
+                self.select_around(e.kind, &e.id, &mut selected);
+                then.referrers(e.kind, &e.id, &mut selected);
+            }
+        }
+        selected.extend(self.findings_changed(&then, today));
+        selected.extend(changed.iter().cloned());
+        selected.retain(|p| self.by_path.contains_key(p));
+        Ok(ChangedScope {
+            base,
+            full: None,
+            changed: changed.into_iter().collect(),
+            documents: selected.into_iter().collect(),
+        })
     }
 
-    /// Run the rules; `scope`, when given, limits the report to documents at
-    /// or below those root-relative paths.
-    pub fn check(&self, today: Date, scope: Option<&[String]>) -> Result<Report, Error> {
+    /// Add the documents that refer to the entity `(kind, id)`, and those
+    /// that share its id.
+    fn select_around(&self, kind: usize, id: &str, out: &mut BTreeSet<String>) {
+        self.referrers(kind, id, out);
+        let same = model::EntityRef {
+            kind,
+            id: id.to_string(),
+        };
+        if let Some(start) = self.portfolio.position(&same) {
+            let twins = self.portfolio.entities[start..]
+                .iter()
+                .take_while(|e| e.kind == kind && e.id == id)
+                .filter_map(|e| e.document.as_ref());
+            out.extend(twins.map(|d| d.path.clone()));
+        }
+    }
+
+    /// Add the paths of the documents that refer to `(kind, id)`.
+    fn referrers(&self, kind: usize, id: &str, out: &mut BTreeSet<String>) {
+        let target = model::EntityRef {
+            kind,
+            id: id.to_string(),
+        };
+        let Some(i) = self.portfolio.position(&target) else {
+            return;
+        };
+        for backlink in &self.portfolio.entities[i].referenced_by {
+            if let Some(doc) = &self.portfolio.entities[backlink.source].document {
+                out.insert(doc.path.clone());
+            }
+        }
+    }
+
+    /// The documents whose findings, history aside, differ between this
+    /// tree and `then`: whatever a change did to a document it does not
+    /// touch (a cycle closed elsewhere, an id taken, a team named), it
+    /// shows here.
+    fn findings_changed(&self, then: &Project, today: Date) -> BTreeSet<String> {
+        type Key = (Rule, Position, String);
+        let by_path = |project: &Project| {
+            let mut map: BTreeMap<String, Vec<Key>> = BTreeMap::new();
+            for d in project.raw_findings(today) {
+                if d.commit.is_some() || d.rule == Rule::HistoryUnavailable {
+                    continue;
+                }
+                map.entry(d.path)
+                    .or_default()
+                    .push((d.rule, d.position, d.message));
+            }
+            for list in map.values_mut() {
+                list.sort();
+            }
+            map
+        };
+        let (now, before) = (by_path(self), by_path(then));
+        let paths: BTreeSet<&String> = now.keys().chain(before.keys()).collect();
+        paths
+            .into_iter()
+            .filter(|p| now.get(*p) != before.get(*p))
+            .cloned()
+            .collect()
+    }
+
+    /// Every finding of the rules, before `[rules]`, acceptances and scope.
+    fn raw_findings(&self, today: Date) -> Vec<Diagnostic> {
         let mut diagnostics = self.findings.clone();
         diagnostics.extend(crate::validate::validate(
             &self.config,
@@ -321,10 +488,38 @@ impl Project {
             today,
         ));
         diagnostics.extend(self.history_findings());
+        drop_shadowed(&mut diagnostics);
+        diagnostics
+    }
+
+    /// Run the rules, apply `[rules]` and the acceptances (the documents'
+    /// own and the baseline's); `scope`, when given, limits the report to
+    /// documents at or below those root-relative paths. Findings on
+    /// `pilotbook.toml` and the baseline stay whatever the scope.
+    pub fn check(&self, today: Date, scope: Option<&[String]>) -> Result<Report, Error> {
         let in_scope = match scope {
             None => None,
             Some(paths) => Some(self.documents_under(paths)?),
         };
+        let mut overrides = self.config.severity_overrides.clone();
+        if self.require_full_history {
+            overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
+        }
+        let mut report = Report::finish(0, self.raw_findings(today), &overrides);
+        let accepts: HashMap<&str, &[Acceptance]> = self
+            .portfolio
+            .entities
+            .iter()
+            .filter(|e| !e.accepts.is_empty())
+            .filter_map(|e| Some((e.document.as_ref()?.path.as_str(), e.accepts.as_slice())))
+            .collect();
+        let stale = accept::apply(&mut report, &accepts, self.baseline.as_ref());
+        if !stale.is_empty() {
+            let mut all = std::mem::take(&mut report.diagnostics);
+            all.extend(stale);
+            report = Report::finish(0, all, &overrides);
+        }
+        let baseline = self.baseline.as_ref().map(|b| b.path.as_str());
         let mut paths: Vec<String> = self
             .portfolio
             .entities
@@ -338,16 +533,14 @@ impl Project {
             .map(|d| d.path.clone())
             .collect();
         paths.sort();
-        let documents = paths.len();
         if let Some(scope) = &in_scope {
-            // The repository-wide history warning stays whatever the scope.
-            diagnostics.retain(|d| d.path == CONFIG_FILE || scope.contains(d.path.as_str()));
+            report.diagnostics.retain(|d| {
+                d.path == CONFIG_FILE
+                    || Some(d.path.as_str()) == baseline
+                    || scope.contains(d.path.as_str())
+            });
         }
-        let mut overrides = self.config.severity_overrides.clone();
-        if self.require_full_history {
-            overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
-        }
-        let mut report = Report::finish(documents, diagnostics, &overrides);
+        report.documents = paths.len();
         report.paths = paths;
         Ok(report)
     }
@@ -431,6 +624,23 @@ impl Project {
             .as_ref()
             .map(|d| d.parsed.text.as_str())
     }
+}
+
+/// A value that is invalid is not also reported as undefined: an
+/// `undefined-reference` where an `invalid-field` points at the same spot
+/// (an owner that is a team) is left out.
+fn drop_shadowed(diagnostics: &mut Vec<Diagnostic>) {
+    let invalid: BTreeSet<(String, Position)> = diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::InvalidField)
+        .map(|d| (d.path.clone(), d.position))
+        .collect();
+    if invalid.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        d.rule != Rule::UndefinedReference || !invalid.contains(&(d.path.clone(), d.position))
+    });
 }
 
 /// What the file system says about the documents: links discovery did

@@ -75,13 +75,21 @@ rules! {
         "A document whose front matter cannot be read has no owner, status or metrics that pilotbook can trust; every other check on it would be guesswork.",
         "---\ntitle: Support ticket triage agent\nstatus: pilot\n---\n";
     MissingField = "missing-field", Error,
-        "Every required front-matter field is present (for pilots: title, status, owner, metrics, production_path, and started once past proposed).",
-        "A pilot without an owner, numeric metrics agreed up front or a dated production path is the kind of pilot that never ships. The kind's `required_fields` lists what must be there.",
-        "---\ntitle: Support ticket triage agent\nstatus: pilot\nowner: dana-kim\nstarted: 2026-06-01\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\nproduction_path:\n  - milestone: General availability\n    due: 2026-09-01\n---\n";
+        "Every required front-matter field is present and not empty (for pilots: title, status, owner, metrics, integrations, production_path, and started once past proposed; for systems: title and environment).",
+        "A pilot without an owner, numeric metrics agreed up front, a real system to integrate with or a dated production path is the kind of pilot that never ships. The kind's `required_fields` lists what must be there.",
+        "---\ntitle: Support ticket triage agent\nstatus: pilot\nowner: dana-kim\nstarted: 2026-06-01\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\nintegrations:\n  - system: zendesk\nproduction_path:\n  - milestone: General availability\n    due: 2026-09-01\n---\n";
     InvalidField = "invalid-field", Error,
-        "Every field has the type its kind declares: enums, dates, numbers, references, metric targets with a comparator and a number, one owner id.",
-        "A status nobody recognises, a date that does not exist or a target like `high` cannot be checked or drawn; the finding names the field and the value to fix.",
+        "Every field has the type its kind declares: enums, dates, numbers, references; metric targets are a comparator, a number and a unit, every actual and baseline is in the target's unit, and the metric's own `unit` and `direction` agree with the target; the owner is one person, not a team.",
+        "A status nobody recognises, a date that does not exist, a target like `high`, an actual of `0.94` against `>= 92%` or `1.000,5 EUR` read one way by the author and another by pilotbook cannot be checked honestly; the finding names the field and the value to fix. Numbers are written with digits, an optional `.` and decimals; `,` may only group thousands in threes (`1,250.5`), and exponents (`1e3`) are refused.",
         "status: pilot            # proposed | pilot | go | no-go | production | retired\nowner: dana-kim          # one person id\nstarted: 2026-06-01\nmetrics:\n  - metric: p95-latency\n    target: \"<= 800 ms\"\n    actual: \"640 ms\"\n";
+    PlaceholderValue = "placeholder-value", Error,
+        "No front-matter value is a placeholder: `todo`, `tbd`, `TODO: …`, `<owner>`, `YYYY-MM-DD`, the `>= 0` target `pilotbook new` writes, or an id such as `todo`.",
+        "`pilotbook new` writes placeholders so that a scaffolded document fails until someone fills it in; an owner called `todo` or a target of `>= 0` would otherwise pass as a real owner and a real target.",
+        "owner: dana-kim\nmetrics:\n  - metric: triage-accuracy\n    target: \">= 92%\"\n";
+    UnknownField = "unknown-field", Warning,
+        "Every front-matter key is one the document's kind declares; a typo gets a \"did you mean\" suggestion (`extra_fields` per kind: allow, warn or error).",
+        "A misspelt key (`depends-on:`, `integration:`) is silently ignored: the links and checks it was meant to create vanish while the document looks complete. Kinds whose documents carry free-form metadata set `extra_fields = \"allow\"`.",
+        "depends_on:            # not depends-on\n  - pilot: intent-classifier\n";
     MissingSection = "missing-section", Error,
         "Every required section is present as an H2 heading and has content (empty, only a comment, TODO, TBD or N/A count as missing).",
         "The sections are the written production path: how the pilot is monitored, who reviews it, how it is rolled back. A heading with nothing under it is a promise, not a plan.",
@@ -90,6 +98,10 @@ rules! {
         "Every recommended section (for pilots: Human review, Escalation, Expansion criteria) is present and has content.",
         "These sections are what reviewers ask about next; their absence is worth a look but should not block a merge.",
         "## Human review\n\nA support lead samples 50 triaged tickets a day and corrects the queue.\n";
+    DuplicateSection = "duplicate-section", Warning,
+        "No section is written twice (two H2 headings that are the same section, or a section and its alias).",
+        "With two `## Rollback` sections a reader and pilotbook may each take a different one as the plan; the finding names the lines of both.",
+        "## Rollback\n\nSwitch the flag off.\n\n## Escalation\n\nPage the on-call lead.\n";
     DuplicateId = "duplicate-id", Error,
         "No two documents of one kind share an id.",
         "Ids are how documents refer to each other and how pages are named; two documents with one id would make every reference to it ambiguous.",
@@ -122,6 +134,10 @@ rules! {
         "A pilot with status go meets every metric target it measured.",
         "Going ahead while a target agreed up front was missed may be right, but it should be a visible, explained choice.",
         "status: go\nmetrics:\n  - metric: p95-latency\n    target: \"<= 800 ms\"\n    actual: \"640 ms\"\n";
+    SandboxIntegration = "sandbox-integration", Warning,
+        "A pilot past `proposed` integrates with at least one real system, not only sandboxes and mocks (a warning while `pilot`, an error at `go` and `production`).",
+        "Pilots proven only against sandboxes and mocks stall on the way to production: access, data quality, load and security reviews of the real system are where they fail. A system document says its `environment` (production, staging, sandbox, mock); an integration may name the environment it uses.",
+        "# systems/zendesk.md\nenvironment: production\n# pilots/ticket-triage.md\nintegrations:\n  - system: zendesk\n    access: api\n";
     DependencyLate = "dependency-late", Warning,
         "A pilot is not planned to reach production (its last milestone) before a pilot it depends on.",
         "A plan that ships before its dependency is a plan that will slip; either the dependency or the date has to move.",
@@ -147,8 +163,8 @@ rules! {
         "Without history there are no dates, authors or status timeline, and the moved-goalposts checks cannot run; in CI this is usually a shallow checkout.",
         "# GitHub Actions\n- uses: actions/checkout@v4\n  with:\n    fetch-depth: 0\n";
     UnreadableFile = "unreadable-file", Error,
-        "Every document can be read: a regular file (not a FIFO, device or socket) of UTF-8 text (no UTF-16, no NUL bytes) no larger than `[limits] max_file_bytes` (8 MiB by default).",
-        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file, and the line, column and byte offset where reading stopped, and the rest of the repository is still checked. The size is checked before reading, so a huge file or a device costs nothing.",
+        "Every document can be read: a regular file (not a FIFO, device or socket) of UTF-8 text (no UTF-16, no NUL bytes) no larger than `[limits] max_file_bytes` (8 MiB by default) or `max_html_bytes`, with at most `max_markdown_marks` lines and Markdown marks (1,000,000 by default).",
+        "A document that cannot be read has no front matter or sections pilotbook could check; the finding names the file, and the line, column and byte offset where reading stopped, and the rest of the repository is still checked. The size is checked before reading, so a huge file or a device costs nothing; the marks are counted in one pass before parsing, since the parser's memory grows with them rather than with the size.",
         "# pilots/ticket-triage.md, saved as UTF-8 (with or without BOM), under 8 MiB\n";
     SymlinkSkipped = "symlink-skipped", Warning,
         "No document path, and no folder on the way to one, is a symbolic link that leaves the repository, leads into a `.git` folder, points nowhere, or loops.",
@@ -158,10 +174,22 @@ rules! {
         "No two document paths differ only by letter case (or by Unicode normalisation).",
         "macOS and Windows file systems are case-insensitive: a checkout of `Pilots/A.md` and `pilots/a.md` keeps only one of them, and their pages would overwrite each other.",
         "pilots/ticket-triage.md\npilots/ticket-triage-v2.md     # not pilots/Ticket-Triage.md\n";
+    NoDocuments = "no-documents", Warning,
+        "The pilot kind, and every custom kind, matches at least one document; the finding names the globs that match nothing.",
+        "A check that reads no document passes by checking nothing: a glob with a typo, or pilotbook run from the wrong folder, would turn the gate green.",
+        "[kinds.pilot]\npath = \"pilots/**/*.md\"     # pilots/ticket-triage.md exists\n";
     RawHtmlRemoved = "raw-html-removed", Warning,
         "Raw HTML in a document body is published as written: the sanitiser removed nothing (no scripts, event handlers, `javascript:`/`data:` URLs, iframes, forms or styles).",
         "The site is published from documents anyone in the organisation can write; active content is removed before publishing, and this warning says where, so the author sees the page differs from the source. `[site] allow_raw_html = true` publishes raw HTML unfiltered, for repositories whose every author is trusted, and silences it.",
         "<details><summary>Benchmark details</summary>\n\np95 over 10,000 tickets.\n\n</details>\n";
+    StaleAcceptance = "stale-acceptance", Warning,
+        "Every acceptance still answers a finding: an `accept` entry in a document's front matter, or an entry of the baseline file.",
+        "An acceptance that matches nothing is left over from a finding that was fixed or changed; keeping it would silently accept the next finding that happens to match. Remove the entry, or write the baseline again with `pilotbook check --write-baseline FILE`.",
+        "pilotbook:\n  accept:\n    - rule: metric-target-changed\n      commit: f5f371c          # the commit the finding names\n      reason: \"re-agreed with finance on 2026-07-14, PR #42\"\n";
+    PageTooLarge = "page-too-large", Error,
+        "A document's body renders to no more HTML than `[limits] max_html_bytes` (32 MiB by default), and no block with raw HTML to more than 1 MiB; reported by `build` and `serve`, which publish a note in its place.",
+        "Markdown grows as it renders (three bytes of table cell are a dozen of HTML) and a block of raw HTML is sanitised whole. The HTML is capped as it is written, and so is a block of raw HTML (1 MiB), so one document cannot cost a build its memory; the rest of the site is still published.",
+        "# pilots/ticket-triage.md: a few pages of text, far under 32 MiB of HTML\n";
 }
 
 impl Rule {

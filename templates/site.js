@@ -1,5 +1,12 @@
 // pilotbook — search, filters and tabs. No framework, no network: the search
 // index is a script next to this one, loaded the first time search is used.
+//
+// No state lives in the global namespace, where an element of a document
+// with the same `id` or `name` would stand in for it (DOM clobbering): the
+// index is kept in this closure. The index script hands it over by calling
+// `pilotbookSearchIndex(entries)`, a function this script defines as a
+// fixed property of `window`; a property of the window itself always wins
+// over an element's name.
 (function () {
   "use strict";
 
@@ -7,15 +14,37 @@
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var root = input ? input.getAttribute("data-root") || "" : "";
+  var index = null;
   var loading = false;
+  var waiting = [];
+
+  try {
+    Object.defineProperty(window, "pilotbookSearchIndex", {
+      value: function (entries) {
+        if (index === null && Array.isArray(entries)) index = entries;
+      },
+      writable: false,
+      configurable: false
+    });
+  } catch (err) {
+    // Defined already (the script ran twice): the first one keeps the index.
+  }
 
   function load(then) {
-    if (window.PILOTBOOK_INDEX) { then(); return; }
+    if (index !== null) { then(); return; }
+    waiting.push(then);
     if (loading) return;
     loading = true;
     var s = document.createElement("script");
     s.src = root + "assets/search-index.js";
-    s.onload = function () { loading = false; then(); };
+    s.onload = function () {
+      loading = false;
+      var ready = waiting;
+      waiting = [];
+      if (index === null) index = [];
+      ready.forEach(function (f) { f(); });
+    };
+    s.onerror = function () { loading = false; };
     document.head.appendChild(s);
   }
 
@@ -43,10 +72,10 @@
     list.textContent = "";
     if (terms.length === 0) return;
     var hits = [];
-    var index = window.PILOTBOOK_INDEX || [];
-    for (var i = 0; i < index.length; i++) {
-      var s = score(index[i], terms);
-      if (s > 0) hits.push([s, index[i]]);
+    var entries = index || [];
+    for (var i = 0; i < entries.length; i++) {
+      var s = score(entries[i], terms);
+      if (s > 0) hits.push([s, entries[i]]);
     }
     hits.sort(function (a, b) { return b[0] - a[0] || (a[1].t < b[1].t ? -1 : 1); });
     if (hits.length === 0) {
@@ -93,7 +122,8 @@
   var byStatus = document.getElementById("filter-status");
   var byOwner = document.getElementById("filter-owner");
   var count = document.getElementById("filter-count");
-  if (table && byStatus && byOwner) {
+  // Only the portfolio's own table: a document's element with that id is not one.
+  if (table instanceof HTMLTableElement && table.tBodies.length > 0 && byStatus && byOwner) {
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var owners = {};
     rows.forEach(function (r) { var o = r.getAttribute("data-owner"); if (o) owners[o] = true; });

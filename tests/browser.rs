@@ -136,13 +136,55 @@ fn run_chromium(chrome: &Path, profile: &Path, args: &[&str]) -> std::process::O
         .expect("run chromium")
 }
 
-#[test]
-fn example_site_in_headless_chromium() {
-    let Some(chrome) = chromium() else {
+/// Load `harness` (a page that writes its findings as JSON into
+/// `<pre id="result">`) from the site served on a free port; return the
+/// findings, Chromium's log, the port and the browser profile folder.
+fn run_harness(
+    chrome: &Path,
+    site: &Path,
+    harness: &str,
+    tmp: &Path,
+) -> (serde_json::Value, String, u16, PathBuf) {
+    std::fs::write(site.join("harness.html"), harness).expect("harness");
+    let port = serve(site.to_path_buf());
+    let profile = tmp.join("profile");
+    let dump = run_chromium(
+        chrome,
+        &profile,
+        &[
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            &format!("http://127.0.0.1:{port}/harness.html"),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&dump.stdout);
+    let logs = String::from_utf8_lossy(&dump.stderr).into_owned();
+    let json = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .expect("harness result in the DOM");
+    let json = json.replace("&quot;", "\"").replace("&amp;", "&");
+    let result: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    (result, logs, port, profile)
+}
+
+/// Chromium, or `None` where the test is skipped (never in CI).
+fn chromium_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("Chromium is required in CI: .ci/run installs it with apt-get");
         }
         eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
+    }
+    found
+}
+
+#[test]
+fn example_site_in_headless_chromium() {
+    let Some(chrome) = chromium_or_skip() else {
         return;
     };
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -158,29 +200,7 @@ fn example_site_in_headless_chromium() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::write(site.join("harness.html"), HARNESS).expect("harness");
-    let port = serve(site.clone());
-    let profile = tmp.path().join("profile");
-
-    let dump = run_chromium(
-        &chrome,
-        &profile,
-        &[
-            "--virtual-time-budget=15000",
-            "--dump-dom",
-            &format!("http://127.0.0.1:{port}/harness.html"),
-        ],
-    );
-    let dom = String::from_utf8_lossy(&dump.stdout);
-    let logs = String::from_utf8_lossy(&dump.stderr);
-    let json = dom
-        .split("<pre id=\"result\">")
-        .nth(1)
-        .and_then(|s| s.split("</pre>").next())
-        .expect("harness result in the DOM");
-    let json = json.replace("&quot;", "\"").replace("&amp;", "&");
-    let result: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let (result, logs, port, profile) = run_harness(&chrome, &site, HARNESS, tmp.path());
     eprintln!("harness: {result}");
     assert!(result.get("error").is_none(), "harness error: {result}");
     for key in ["timeline", "graph"] {
@@ -231,4 +251,94 @@ fn example_site_in_headless_chromium() {
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         assert!(size > 10_000, "{name} screenshot is {size} bytes");
     }
+}
+
+const CLOBBER_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+const wait = ms => new Promise(r => setTimeout(r, ms));
+(async () => {
+  try {
+    const p = await new Promise(resolve => {
+      const f = document.createElement("iframe");
+      f.onload = () => resolve(f);
+      f.src = "pilots/alpha.html";
+      document.body.appendChild(f);
+    });
+    const doc = p.contentDocument;
+    // The document's elements are on the page, and named on its window.
+    results.clobbering = ["PILOTBOOK_INDEX", "pilotbookSearchIndex", "portfolio"]
+      .filter(id => doc.getElementById(id) !== null);
+    const input = doc.getElementById("search-input");
+    input.value = "Beta";
+    input.dispatchEvent(new Event("input"));
+    for (let i = 0; i < 50 && !doc.querySelector("#search-results a"); i++) await wait(100);
+    results.search = Array.from(doc.querySelectorAll("#search-results a")).map(a => a.textContent);
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+/// A document's raw HTML may carry `id`s (headings, footnotes and `div`s
+/// keep them). One named after the search script's state must not break
+/// search on its page: the state lives in the script's closure.
+#[test]
+fn a_document_cannot_clobber_the_search_index() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    let pilot = |title: &str, extra: &str| {
+        format!(
+            "---\ntitle: {title}\nstatus: proposed\nowner: dana\nmetrics:\n  - metric: accuracy\n    target: \">= 90%\"\nproduction_path:\n  - milestone: Shadow mode\n    due: 2026-07-01\n---\n\n# {title}\n\n{extra}\n"
+        )
+    };
+    for (path, text) in [
+        ("pilotbook.toml", String::new()),
+        ("people/dana.md", "---\nname: Dana Kim\n---\n".to_string()),
+        (
+            "pilots/alpha.md",
+            pilot(
+                "Alpha pilot",
+                "<div id=\"PILOTBOOK_INDEX\">not an index</div>\n\n<div id=\"pilotbookSearchIndex\">x</div>\n\n<div id=\"portfolio\">y</div>",
+            ),
+        ),
+        ("pilots/beta.md", pilot("Beta pilot", "Text.")),
+    ] {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let site = tmp.path().join("site");
+    let out = support::pilotbook(
+        &root,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, _, _) = run_harness(&chrome, &site, CLOBBER_HARNESS, tmp.path());
+    eprintln!("harness: {result}");
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    assert_eq!(
+        result["clobbering"],
+        serde_json::json!(["PILOTBOOK_INDEX", "pilotbookSearchIndex", "portfolio"]),
+        "the clobbering elements were published"
+    );
+    let hits = result["search"].to_string();
+    assert!(
+        hits.contains("Beta pilot"),
+        "search on the clobbered page: {hits}"
+    );
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }

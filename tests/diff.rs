@@ -11,11 +11,12 @@ use support::{DANA, GitRepo, LEE, pilot, pilotbook, pilotbook_json};
 const DANA_DOC: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
 const LEE_DOC: &str = "---\nname: Lee Wu\n---\n\nRuns the support floor.\n";
 const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
-const ZENDESK: &str = "---\ntitle: Zendesk\nkind: saas\n---\n\nThe ticketing system.\n";
+const ZENDESK: &str =
+    "---\ntitle: Zendesk\nkind: saas\nenvironment: production\n---\n\nThe ticketing system.\n";
 
 /// A new pilot, written apart from the others so that git (and pilotbook's
 /// rename detection) does not take it for the removed one renamed.
-const DOCK: &str = "---\ntitle: Dock scheduling\nstatus: proposed\nowner: dana-kim\nmetrics:\n  - metric: accuracy\n    target: \">= 95%\"\nproduction_path:\n  - milestone: Pilot at the Leeds depot\n    due: 2027-06-01\n---\n\n# Dock scheduling\n\n## Success metrics\n\nTruck dwell time at the gate, from the yard system.\n\n## Integrations\n\nThe warehouse management system's booking API.\n\n## Ownership\n\nDana owns it; the Leeds site lead runs the pilot.\n\n## Production path\n\nOne depot, then all five.\n\n## Monitoring\n\nDaily dwell-time report to the site leads.\n\n## Human review\n\nThe gate team can override every slot.\n\n## Escalation\n\nThe site lead, then the on-call planner.\n\n## Rollback\n\nBack to the shared booking spreadsheet.\n\n## Expansion criteria\n\nSix weeks under target at Leeds.\n";
+const DOCK: &str = "---\ntitle: Dock scheduling\nstatus: proposed\nowner: dana-kim\nmetrics:\n  - metric: accuracy\n    target: \">= 95%\"\nintegrations:\n  - system: zendesk\nproduction_path:\n  - milestone: Pilot at the Leeds depot\n    due: 2027-06-01\n---\n\n# Dock scheduling\n\n## Success metrics\n\nTruck dwell time at the gate, from the yard system.\n\n## Integrations\n\nThe warehouse management system's booking API.\n\n## Ownership\n\nDana owns it; the Leeds site lead runs the pilot.\n\n## Production path\n\nOne depot, then all five.\n\n## Monitoring\n\nDaily dwell-time report to the site leads.\n\n## Human review\n\nThe gate team can override every slot.\n\n## Escalation\n\nThe site lead, then the on-call planner.\n\n## Rollback\n\nBack to the shared booking spreadsheet.\n\n## Expansion criteria\n\nSix weeks under target at Leeds.\n";
 
 /// The repository: `main` at the base commit, a `feature` branch that
 /// changes the portfolio, and `main` moved on after the branch point.
@@ -52,7 +53,7 @@ fn fixture() -> Fixture {
             )
             .replace("## Rollback\n\nFlag off.\n\n", "")
             .replace(
-                "production_path:",
+                "integrations:\n  - system: zendesk\nproduction_path:",
                 "integrations:\n  - system: zendesk\n    access: api\ndepends_on:\n  - system: zendesk\nproduction_path:",
             ),
     );
@@ -131,7 +132,7 @@ fn diff_lists_exactly_the_changes() {
             }],
             "sections": [{"section": "Rollback", "change": "removed", "from": "filled", "to": "missing"}],
             "integrations": [{
-                "system": "zendesk", "change": "added",
+                "system": "zendesk", "change": "changed",
                 "access": {"from": null, "to": "api"},
                 "auth": {"from": null, "to": null}
             }],

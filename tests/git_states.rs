@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use support::{DANA, GitRepo, pilot, pilotbook, pilotbook_json};
+use support::{DANA, GitRepo, ZENDESK, pilot, pilotbook, pilotbook_json};
 
 const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
 const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
@@ -21,6 +21,7 @@ fn repo() -> GitRepo {
     repo.write("pilotbook.toml", "");
     repo.write("people/dana-kim.md", PERSON);
     repo.write("metrics/accuracy.md", METRIC);
+    repo.write("systems/zendesk.md", ZENDESK);
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");
     let edited = pilot("pilot", ">= 90%", "2026-12-01") + "\nMore notes.\n";
@@ -173,6 +174,7 @@ fn unborn_branch() {
     repo.write("pilotbook.toml", "");
     repo.write("people/dana-kim.md", PERSON);
     repo.write("metrics/accuracy.md", METRIC);
+    repo.write("systems/zendesk.md", ZENDESK);
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     one_warning_then_error(&repo.root, "pilotbook.toml", "no commits");
 }
@@ -185,6 +187,7 @@ fn no_repository() {
         "pilotbook.toml",
         "people/dana-kim.md",
         "metrics/accuracy.md",
+        "systems/zendesk.md",
         "pilots/a.md",
     ] {
         let dest = plain.path().join(path);

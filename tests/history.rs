@@ -134,7 +134,7 @@ fn dates_authors_status_targets_and_slips() {
         "{found:?}"
     );
     assert!(
-        found.contains(&("milestone-slipped".into(), "pilots/triage.md".into(), 11)),
+        found.contains(&("milestone-slipped".into(), "pilots/triage.md".into(), 13)),
         "{found:?}"
     );
     assert!(

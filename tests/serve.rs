@@ -121,7 +121,8 @@ fn live_reload_events_announce_each_build() {
         .expect("timeout");
     write!(
         stream,
-        "GET /__pilotbook/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /__pilotbook/events HTTP/1.1\r\nHost: localhost:{}\r\nAccept: text/event-stream\r\n\r\n",
+        serve.port
     )
     .expect("send");
     let mut reader = BufReader::new(stream);
@@ -222,4 +223,100 @@ fn the_built_site_has_no_live_reload_client() {
         checked += 1;
     }
     assert!(checked > 5, "the site was built");
+}
+
+#[test]
+fn only_requests_for_the_servers_own_host_are_answered() {
+    let dir = portfolio();
+    let serve = Serve::start(dir.path(), &["--port", "0"]);
+    let port = serve.port;
+    // A DNS-rebinding page sends its own domain: refused, nothing of the
+    // site in the answer.
+    for host in [
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        "localhost:1".to_string(),
+        String::new(),
+    ] {
+        let (code, body) = serve.get_for(&host, "/pilots/alpha.html");
+        assert_eq!(code, 403, "Host {host:?}: {body}");
+        assert!(
+            !body.contains("FIRST-VERSION-TEXT"),
+            "Host {host:?} read the page"
+        );
+        let (code, body) = serve.get_for(&host, "/__pilotbook/status");
+        assert_eq!(code, 403, "Host {host:?}: {body}");
+    }
+    // The names the server was started for are served.
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let (code, body) = serve.get_for(&host, "/pilots/alpha.html");
+        assert_eq!(code, 200, "Host {host}: {body}");
+        assert!(body.contains("FIRST-VERSION-TEXT"));
+    }
+    drop(serve);
+    // `--allow-host` adds a name.
+    let serve = Serve::start(
+        dir.path(),
+        &["--port", "0", "--allow-host", "devbox.example"],
+    );
+    let (code, body) = serve.get_for(&format!("devbox.example:{}", serve.port), "/");
+    assert_eq!(code, 200, "{body}");
+}
+
+#[test]
+fn a_half_sent_request_is_disconnected() {
+    let dir = portfolio();
+    let serve = Serve::start(dir.path(), &["--port", "0"]);
+    serve.get("/");
+    let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .expect("timeout");
+    write!(stream, "GET / HTTP/1.1\r\nHost: loc").expect("send");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = std::io::Read::read_to_end(&mut stream, &mut rest);
+    let waited = started.elapsed();
+    // Closed by the server (an end of stream or a reset), not left open
+    // until the client gives up.
+    match read {
+        Ok(_) => {}
+        Err(e) => assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset,
+            "still open after {waited:?}: {e}"
+        ),
+    }
+    assert!(
+        waited < Duration::from_secs(30),
+        "closed only after {waited:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("200 OK"),
+        "a half-sent request was answered"
+    );
+    // The server still serves everyone else.
+    assert_eq!(serve.get("/").0, 200);
+}
+
+#[test]
+fn sigterm_during_the_first_build_exits_0() {
+    let dir = portfolio();
+    let root = dir.path();
+    // Enough documents that the first build takes a while.
+    for i in 0..1500 {
+        std::fs::write(
+            root.join(format!("pilots/p{i:04}.md")),
+            PILOT.replace("Alpha pilot", &format!("Pilot {i}")),
+        )
+        .expect("write pilot");
+    }
+    let mut serve = Serve::start(root, &["--port", "0"]);
+    // The URL is printed before the first build starts.
+    assert_eq!(serve.signal_and_wait("-TERM"), Some(0), "{:?}", serve.log);
+    assert!(
+        !serve.log.iter().any(|l| l.starts_with("rebuilt")),
+        "the first build had finished before the signal: {:?}",
+        serve.log
+    );
 }

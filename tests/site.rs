@@ -380,6 +380,30 @@ fn base_url_from_config_and_from_the_flag() {
         canonical(&out).as_deref(),
         Some("https://other.example/index.html")
     );
+    // The 404 page links through the base URL: a `javascript:` one would
+    // run on click. Refused (exit 2, naming the flag) before any work.
+    for bad in [
+        "javascript:alert(1)//",
+        "data:text/html,x",
+        "ftp://files.example/",
+    ] {
+        let out = tmp.path().join("refused");
+        let o = pilotbook(
+            &root,
+            &[
+                "build",
+                "--no-cache",
+                "--base-url",
+                bad,
+                "--out",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--base-url"), "{bad}: {stderr}");
+        assert!(!out.exists(), "{bad}: a site was written");
+    }
 }
 
 /// The parallel, cached and rebuilt-in-place paths make the same bytes as a

@@ -9,6 +9,7 @@ use pilotbook::model::{self, Date};
 use pilotbook::parse::parse_document;
 use pilotbook::validate::validate;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 fn config() -> &'static Config {
@@ -23,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(d.position.line >= 1 && d.position.column >= 1, "{d:?}");
     }
     let (portfolio, mut diagnostics) =
-        model::build(config, vec![(0, "pilots/fuzz.md".into(), parsed)]);
+        model::build(config, vec![(0, "pilots/fuzz.md".into(), Arc::new(parsed))]);
     let today = Date::parse("2026-11-25").expect("date");
     diagnostics.extend(validate(config, &portfolio, &Default::default(), today));
     for d in &diagnostics {

@@ -3,6 +3,7 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::Args;
+use pilotbook::diagnostics::count;
 use pilotbook::project::LoadOptions;
 use pilotbook::render::{self, BuildOptions};
 use std::path::PathBuf;
@@ -15,12 +16,20 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The site's public URL, used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
-    #[arg(long, value_name = "URL")]
+    /// The site's public URL (http or https, or a path such as `/pilots/`), used only for canonical and sitemap URLs; every link stays relative [default: `[site] base_url` of pilotbook.toml, else none].
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
 
     #[command(flatten)]
     pub source: super::SourceArgs,
+}
+
+/// `--base-url`, judged as `[site] base_url` is (a bad one exits 2).
+fn base_url(value: &str) -> Result<String, String> {
+    match pilotbook::config::web_url_problem(value, true) {
+        None => Ok(value.to_string()),
+        Some(why) => Err(why),
+    }
 }
 
 /// Run `build`.
@@ -63,24 +72,42 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             today,
             progress,
             on_wait: if ctx.quiet { None } else { Some(waiting) },
+            on_runaway: Some(super::runaway()),
         },
     );
     render_bar.finish();
     let summary =
         summary.with_context(|| format!("cannot build the site into {}", out.display()))?;
+    // What the render itself refused (`page-too-large`), with `[rules]` applied.
+    let refused = pilotbook::diagnostics::Report::finish(
+        0,
+        summary.findings.clone(),
+        &project.config.severity_overrides,
+    );
+    if !refused.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            pilotbook::diagnostics::human::render(
+                &refused,
+                &|p| project.source(p),
+                ctx.color,
+                &|p| ctx.shown(p)
+            )
+        );
+    }
     let mut later = vec![("validate", checked), ("render", clock.elapsed() - checked)];
     later.extend(summary.timings.iter().copied());
     super::report_timings(ctx, &project, &later);
     if !ctx.quiet {
         eprintln!(
-            "built {} pages ({} files) for {} documents into {} in {:.2} s: {} errors, {} warnings",
-            summary.pages,
-            summary.files,
-            report.documents,
+            "built {} ({}) for {} into {} in {:.2} s: {} and {}",
+            count(summary.pages, "page"),
+            count(summary.files, "file"),
+            count(report.documents, "document"),
             out.display(),
             ctx.started.elapsed().as_secs_f64(),
-            report.errors(),
-            report.warnings()
+            count(report.errors() + refused.errors(), "error"),
+            count(report.warnings() + refused.warnings(), "warning")
         );
     }
     std::mem::forget(project);

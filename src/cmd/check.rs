@@ -3,7 +3,8 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use pilotbook::diagnostics::{Report, github, gitlab, human, json, junit, sarif};
+use pilotbook::diagnostics::accept::Baseline;
+use pilotbook::diagnostics::{Report, count, github, gitlab, human, json, junit, sarif};
 use pilotbook::rules::{RULES, Rule};
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,9 +24,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub deny_warnings: bool,
 
-    /// Check only the documents changed since REV (a commit, tag, or branch: then since its merge base with HEAD), plus the pilots that refer to them.
+    /// Check only the documents changed since REV (a commit, tag, or branch: then since its merge base with HEAD), the documents that refer to them now or referred to them at REV, and any whose findings changed; everything when pilotbook.toml, a template or the baseline changed.
     #[arg(long, value_name = "REV", conflicts_with = "rev")]
     pub changed_since: Option<String>,
+
+    /// Write every error and warning found now to FILE (relative to the root, as `[check] baseline = "FILE"` reads it, which then accepts them), and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["changed_since", "paths"])]
+    pub write_baseline: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub source: super::SourceArgs,
@@ -57,17 +62,24 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(rule) = &args.explain {
         return explain(rule);
     }
-    let project = super::load(ctx, &args.source.options())?;
+    let mut options = args.source.options();
+    options.baseline = args.write_baseline.is_none();
+    let project = super::load(ctx, &options)?;
     let today = super::today()?;
+    if let Some(file) = &args.write_baseline {
+        return write_baseline(ctx, &project.check(today, None)?, file);
+    }
     let clock = std::time::Instant::now();
-    let report = match &args.changed_since {
+    let mut report = match &args.changed_since {
         Some(rev) => {
-            let mut scope = project.changed_since(rev)?;
+            let scope = project.changed_since(rev, ctx.config.as_deref(), today)?;
+            describe_scope(ctx, rev, &scope);
+            let mut documents = scope.documents;
             if !args.paths.is_empty() {
                 let allowed = project.documents_under(&args.paths)?;
-                scope.retain(|p| allowed.contains(p.as_str()));
+                documents.retain(|p| allowed.contains(p.as_str()));
             }
-            project.check(today, Some(&scope))?
+            project.check(today, Some(&documents))?
         }
         None => {
             let scope = (!args.paths.is_empty()).then_some(args.paths.as_slice());
@@ -75,9 +87,17 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let validated = clock.elapsed();
+    if args.format != Format::Human
+        && let Some(prefix) = pilotbook::history::root_in_repository(&project.root)
+    {
+        // Machine formats name files as the forge sees them.
+        report.relocate(&prefix);
+    }
     let text = match args.format {
         Format::Json => json::render(&report),
-        Format::Human => human::render(&report, &|p| project.source(p), ctx.color),
+        Format::Human => human::render(&report, &|p| project.source(p), ctx.color, &|p| {
+            ctx.shown(p)
+        }),
         Format::Github => github::render(&report),
         Format::Sarif => sarif::render(&report),
         Format::Junit => junit::render(&report),
@@ -92,12 +112,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if !ctx.quiet && !matches!(args.format, Format::Human | Format::Json) {
         // Machine formats keep stdout clean; people reading a CI log still
         // see the outcome.
-        eprintln!(
-            "pilotbook: {} documents checked: {} errors, {} warnings",
-            report.documents,
-            report.errors(),
-            report.warnings()
-        );
+        eprintln!("pilotbook: {}", human::counts(&report));
     }
     super::report_timings(
         ctx,
@@ -114,6 +129,59 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Say on stderr what `--changed-since` checks, and with `--verbose`
+/// which documents and why.
+fn describe_scope(ctx: &Context, rev: &str, scope: &pilotbook::project::ChangedScope) {
+    if ctx.verbose {
+        for path in &scope.documents {
+            let why = if scope.changed.contains(path) {
+                "changed"
+            } else {
+                "related"
+            };
+            eprintln!("verbose: selected {path} ({why})");
+        }
+    }
+    if ctx.quiet {
+        return;
+    }
+    match &scope.full {
+        Some(why) => eprintln!("pilotbook: {why}: checking every document"),
+        None => eprintln!(
+            "pilotbook: {} changed since {rev}; checking {}: those that remain, those that refer to them now or did at {rev}, and those whose findings changed",
+            count(scope.changed.len(), "document"),
+            count(scope.documents.len(), "document"),
+        ),
+    }
+}
+
+/// `--write-baseline FILE`: every error and warning, so that `[check]
+/// baseline` accepts them and only new findings fail the gate.
+fn write_baseline(
+    ctx: &Context,
+    report: &Report,
+    file: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let (text, written) = Baseline::render(report);
+    // Relative to the root, as `[check] baseline` is.
+    let at = if ctx.root == std::path::Path::new(".") {
+        file.to_path_buf()
+    } else {
+        ctx.root.join(file)
+    };
+    std::fs::write(&at, text)
+        .with_context(|| format!("cannot write the baseline {}", at.display()))?;
+    if !ctx.quiet {
+        eprintln!(
+            "pilotbook: wrote {} to {}; with `[check] baseline = \"{}\"` in pilotbook.toml, `check` accepts them and fails only on new findings",
+            count(written, "finding"),
+            file.display(),
+            file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Append the Markdown table of every finding to the file GitHub names in

@@ -108,6 +108,7 @@ impl SourceArgs {
             cache_dir: self.cache_dir.clone(),
             progress: None,
             require_full_history: self.require_full_history,
+            baseline: true,
         }
     }
 }
@@ -132,9 +133,26 @@ pub fn history_findings(
     }
     eprint!(
         "{}",
-        pilotbook::diagnostics::human::render_findings(&report, &|p| project.source(p), ctx.color)
+        pilotbook::diagnostics::human::render_findings(
+            &report,
+            &|p| project.source(p),
+            ctx.color,
+            &|p| ctx.shown(p)
+        )
     );
     (report.errors() > 0).then(|| std::process::ExitCode::from(1))
+}
+
+/// What happens when a page renders past `[limits] max_render_seconds`:
+/// the thread rendering it cannot be stopped, so pilotbook removes the
+/// site being written, prints the error (page and template) and exits 2,
+/// as for any template error.
+pub fn runaway() -> pilotbook::render::budget::Runaway {
+    pilotbook::render::budget::Runaway::new(|message: &str| {
+        pilotbook::render::abandon_staging();
+        eprintln!("error: {message}");
+        std::process::exit(2);
+    })
 }
 
 /// Today's date: `PILOTBOOK_TODAY` (YYYY-MM-DD) when set, else the date of

@@ -17,7 +17,7 @@ pub struct NewArgs {
     #[arg(long, value_name = "T")]
     pub title: Option<String>,
 
-    /// The owner's person id [default: `todo`, to replace].
+    /// The owner's person id [default: the placeholder `todo`, which fails `check` until replaced].
     #[arg(long, value_name = "O")]
     pub owner: Option<String>,
 
@@ -59,12 +59,12 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<ExitCode> {
             .collect();
         if sections.is_empty() {
             eprintln!(
-                "created {}; fill in its front matter (every TODO), then run `pilotbook check`",
+                "created {}; replace every placeholder in its front matter (`todo`, `TODO`, `YYYY-MM-DD`), then run `pilotbook check`",
                 created.path
             );
         } else {
             eprintln!(
-                "created {}: it fails `pilotbook check` until its sections are filled in (a hint comment does not count): {}{}; then replace every TODO in the front matter",
+                "created {}: it fails `pilotbook check` until every placeholder in its front matter (`todo`, `>= 0`) is replaced and its sections are filled in (a hint comment does not count): {}{}",
                 created.path,
                 sections.join(", "),
                 if created.recommended_sections.is_empty() {

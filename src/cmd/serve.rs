@@ -3,6 +3,7 @@
 
 use crate::cli::Context;
 use clap::Args;
+use pilotbook::diagnostics::count;
 use pilotbook::serve::{Outcome, ServeOptions, Server};
 use std::net::IpAddr;
 use std::process::ExitCode;
@@ -14,9 +15,13 @@ pub struct ServeArgs {
     #[arg(short, long, default_value_t = 3000)]
     pub port: u16,
 
-    /// The address to listen on; anything but loopback exposes the preview to the network.
+    /// The address to listen on; anything but loopback exposes the preview to the network. The server answers only to requests for `localhost` or this address (any address for 0.0.0.0 or ::).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub bind: IpAddr,
+
+    /// Also answer to requests for this host name (e.g. the machine's name on the network); repeatable. Other names are refused, so that no web page can reach the preview through its own domain (DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
 
     /// Open the site in the default browser once it is served.
     #[arg(long)]
@@ -38,10 +43,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         root: ctx.root.clone(),
         config: ctx.config.clone(),
         bind: args.bind,
+        allowed_hosts: args.allow_host.clone(),
         port: args.port,
         poll: args.poll,
         today,
         cache_dir: args.cache_dir.clone(),
+        on_runaway: Some(super::runaway()),
     })?;
     let url = server.url();
     // The URL is the one line a user needs: printed even with --quiet.
@@ -79,14 +86,14 @@ fn print_outcome(outcome: &Outcome, quiet: bool) {
         return;
     }
     eprintln!(
-        "rebuilt {} of {} pages, read {} of {} documents, in {} ms: {} errors, {} warnings{}",
+        "rebuilt {} of {}, read {} of {}, in {} ms: {} and {}{}",
         outcome.rendered,
-        outcome.pages,
+        count(outcome.pages, "page"),
         outcome.reparsed,
-        outcome.documents,
+        count(outcome.documents, "document"),
         outcome.took.as_millis(),
-        outcome.errors,
-        outcome.warnings,
+        count(outcome.errors, "error"),
+        count(outcome.warnings, "warning"),
         if outcome.history_reread {
             ", history read"
         } else {

@@ -6,11 +6,14 @@
 //! annotation on the pull request's diff. Message data escapes `%`, CR and
 //! LF; property values also escape `:` and `,` (actions/toolkit's
 //! `escapeData` and `escapeProperty`), so a path or message can never end a
-//! command early. GitHub shows only the first ten annotations of each
-//! severity per step, so [`summary`] renders every finding as a Markdown
-//! table for `$GITHUB_STEP_SUMMARY`.
+//! command early; `@mentions` and `#123` references in a document's text are
+//! broken with a zero-width space so an annotation or the summary cannot
+//! ping people or link issues. Accepted findings get no annotation. GitHub
+//! shows only the first ten annotations of each severity per step, so
+//! [`summary`] renders every finding as a Markdown table for
+//! `$GITHUB_STEP_SUMMARY`.
 
-use super::{Diagnostic, Report};
+use super::{Diagnostic, Report, count, escape_mentions};
 use crate::rules::Severity;
 use std::fmt::Write;
 
@@ -49,7 +52,7 @@ fn command(severity: Severity) -> &'static str {
 /// One workflow command per finding, each on its own line.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for d in &report.diagnostics {
+    for d in report.diagnostics.iter().filter(|d| d.is_open()) {
         let _ = writeln!(
             out,
             "::{} file={},line={},col={},title={}::{}",
@@ -58,7 +61,7 @@ pub fn render(report: &Report) -> String {
             d.position.line,
             d.position.column,
             escape_property(d.rule.name()),
-            escape_data(&message(d)),
+            escape_data(&escape_mentions(&message(d))),
         );
     }
     out
@@ -73,9 +76,10 @@ fn message(d: &Diagnostic) -> String {
     }
 }
 
-/// A table cell: no line breaks, no column breaks.
+/// A table cell: no line breaks, no column breaks, no live mentions.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
+    escape_mentions(text)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")
 }
@@ -84,13 +88,7 @@ fn cell(text: &str) -> String {
 /// GitHub-flavoured Markdown table (or a line saying there are none).
 pub fn summary(report: &Report) -> String {
     let mut out = String::from("## pilotbook check\n\n");
-    let _ = writeln!(
-        out,
-        "{} documents checked: {} errors, {} warnings.\n",
-        report.documents,
-        report.errors(),
-        report.warnings()
-    );
+    let _ = writeln!(out, "{}.\n", super::human::counts(report));
     if report.diagnostics.is_empty() {
         out.push_str("No findings.\n");
         return out;
@@ -98,21 +96,29 @@ pub fn summary(report: &Report) -> String {
     out.push_str("| Severity | Rule | Location | Message | Help |\n");
     out.push_str("| --- | --- | --- | --- | --- |\n");
     for (i, d) in report.diagnostics.iter().enumerate() {
+        let severity = match &d.accepted {
+            Some(_) => format!("accepted {}", d.severity.as_str()),
+            None => d.severity.as_str().to_string(),
+        };
+        let help = d
+            .accepted
+            .as_ref()
+            .map_or(d.help.as_str(), |a| a.reason.as_str());
         let row = format!(
             "| {} | `{}` | {}:{}:{} | {} | {} |\n",
-            d.severity.as_str(),
+            severity,
             d.rule.name(),
             cell(&d.path),
             d.position.line,
             d.position.column,
             cell(&d.message),
-            cell(&d.help)
+            cell(help)
         );
         if out.len() + row.len() > SUMMARY_BUDGET {
             let _ = writeln!(
                 out,
-                "\n{} more findings left out (GitHub's summary limit); run `pilotbook check` for all of them.",
-                report.diagnostics.len() - i
+                "\n{} left out (GitHub's summary limit); run `pilotbook check` for all of them.",
+                count(report.diagnostics.len() - i, "more finding")
             );
             return out;
         }
@@ -136,5 +142,6 @@ mod tests {
     #[test]
     fn table_cells_stay_in_their_column() {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("@dana #7"), "@\u{200B}dana #\u{200B}7");
     }
 }

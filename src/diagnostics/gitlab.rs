@@ -5,7 +5,8 @@
 //! severity, location{path, lines{begin}}}`. GitLab merges entries that share
 //! a fingerprint, so each is a stable hash of the finding made unique within
 //! the report ([`Report::fingerprints`]). Errors are `major`, warnings
-//! `minor`, info `info`.
+//! `minor`, info `info`. Accepted findings are left out: GitLab shows them
+//! as resolved, which is what accepting them means.
 
 use super::Report;
 use crate::rules::Severity;
@@ -45,6 +46,7 @@ pub fn render(report: &Report) -> String {
         .diagnostics
         .iter()
         .zip(report.fingerprints())
+        .filter(|(d, _)| d.is_open())
         .map(|(d, fingerprint)| Issue {
             description: if d.help.is_empty() {
                 d.message.clone()

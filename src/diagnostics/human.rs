@@ -3,8 +3,12 @@
 //!
 //! Colour is a choice made by the caller (a terminal, `--color`, `NO_COLOR`);
 //! this renderer only obeys it, so its plain output is stable for snapshots.
+//! Findings a document accepted are listed too, briefly, with their
+//! reason, and those the baseline accepted are counted; neither counts in
+//! the summary's errors and warnings. Source lines are shown
+//! with control characters escaped, as every finding's text already is.
 
-use super::{Diagnostic, Report};
+use super::{AcceptedBy, Diagnostic, Report, count, escape_controls};
 use crate::rules::Severity;
 use crate::source::LineIndex;
 use std::fmt::Write;
@@ -32,12 +36,15 @@ impl Paint {
 
 /// Render every diagnostic and a summary line. `source` returns a file's text
 /// by its report path, for the snippet; without it the snippet is left out.
+/// `shown` turns a report path into the path printed (relative to where
+/// the user stands).
 pub fn render<'s>(
     report: &Report,
     source: &dyn Fn(&str) -> Option<&'s str>,
     color: bool,
+    shown: &dyn Fn(&str) -> String,
 ) -> String {
-    let mut out = render_findings(report, source, color);
+    let mut out = render_findings(report, source, color, shown);
     out.push_str(&summary(report, &Paint { color }));
     out
 }
@@ -49,14 +56,58 @@ pub fn render_findings<'s>(
     report: &Report,
     source: &dyn Fn(&str) -> Option<&'s str>,
     color: bool,
+    shown: &dyn Fn(&str) -> String,
 ) -> String {
     let p = Paint { color };
     let mut out = String::new();
-    for d in &report.diagnostics {
-        render_one(&mut out, d, source(&d.path), &p);
+    for d in report.diagnostics.iter().filter(|d| d.is_open()) {
+        render_one(&mut out, d, source(&d.path), &shown(&d.path), &p);
+        out.push('\n');
+    }
+    // A document's answers are read one by one; a baseline's are the
+    // findings of the day it was written, counted (JSON lists them).
+    let by_document = |d: &&Diagnostic| {
+        d.accepted
+            .as_ref()
+            .is_some_and(|a| a.by == AcceptedBy::Document)
+    };
+    let mut answered = false;
+    for d in report.diagnostics.iter().filter(by_document) {
+        render_accepted(&mut out, d, &shown(&d.path), &p);
+        answered = true;
+    }
+    let baselined = report.accepted() - report.diagnostics.iter().filter(by_document).count();
+    if baselined > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} accepted by the baseline (not listed; `--format json` lists them)",
+            p.paint(GREEN, "note:"),
+            count(baselined, "finding")
+        );
+        answered = true;
+    }
+    if answered {
         out.push('\n');
     }
     out
+}
+
+fn render_accepted(out: &mut String, d: &Diagnostic, path: &str, p: &Paint) {
+    let Some(accepted) = &d.accepted else { return };
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        p.paint(GREEN, &format!("accepted[{}]", d.rule.name())),
+        d.message
+    );
+    let _ = writeln!(
+        out,
+        "  {} {path}:{}:{}",
+        p.paint(BLUE, "-->"),
+        d.position.line,
+        d.position.column
+    );
+    let _ = writeln!(out, "  {} reason: {}", p.paint(BLUE, "="), accepted.reason);
 }
 
 fn severity_style(severity: Severity) -> &'static str {
@@ -67,7 +118,7 @@ fn severity_style(severity: Severity) -> &'static str {
     }
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, text: Option<&str>, p: &Paint) {
+fn render_one(out: &mut String, d: &Diagnostic, text: Option<&str>, path: &str, p: &Paint) {
     let style = severity_style(d.severity);
     let head = format!("{}[{}]", d.severity.as_str(), d.rule.name());
     let _ = writeln!(
@@ -82,19 +133,23 @@ fn render_one(out: &mut String, d: &Diagnostic, text: Option<&str>, p: &Paint) {
         out,
         "{pad}{} {}:{}:{}",
         p.paint(BLUE, "-->"),
-        d.path,
+        path,
         d.position.line,
         d.position.column
     );
     let snippet = text.and_then(|t| LineIndex::new(t).line_text(t, d.position.line));
     if let Some(line) = snippet {
         let bar = p.paint(BLUE, "|");
-        // Tabs would misalign the caret; show them as four spaces and count them so.
-        let shown = line.replace('\t', "    ");
+        // Tabs would misalign the caret; show them as four spaces and count
+        // them so. A control character is shown escaped, as wide as its escape.
+        let shown = escape_controls(line).replace('\t', "    ");
         let before: usize = line
             .chars()
             .take(d.position.column.saturating_sub(1) as usize)
-            .map(|c| if c == '\t' { 4 } else { 1 })
+            .map(|c| match c {
+                '\t' => 4,
+                c => escape_controls(c.encode_utf8(&mut [0; 4])).chars().count(),
+            })
             .sum();
         let available = shown.chars().count().saturating_sub(before).max(1);
         let width = (d.width as usize).clamp(1, available);
@@ -112,40 +167,41 @@ fn render_one(out: &mut String, d: &Diagnostic, text: Option<&str>, p: &Paint) {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn summary(report: &Report, p: &Paint) -> String {
-    let docs = plural(report.documents, "document");
-    let (errors, warnings) = (report.errors(), report.warnings());
-    if report.diagnostics.is_empty() {
-        return format!("{} {docs} checked, no findings\n", p.paint(GREEN, "ok:"));
-    }
-    let label = if errors > 0 {
-        p.paint(RED, "error:")
-    } else if warnings > 0 {
-        p.paint(YELLOW, "warning:")
-    } else {
-        p.paint(GREEN, "ok:")
+/// The counts of a report in one phrase, for summary lines: `2 errors and
+/// 1 warning in 3 documents (4 accepted)`.
+pub fn counts(report: &Report) -> String {
+    let docs = count(report.documents, "document");
+    let (errors, warnings, infos) = (report.errors(), report.warnings(), report.infos());
+    let accepted = match report.accepted() {
+        0 => String::new(),
+        n => format!(" ({n} accepted)"),
     };
-    let infos = report.diagnostics.len() - errors - warnings;
+    if errors + warnings + infos == 0 {
+        return format!("{docs} checked, no findings{accepted}");
+    }
     let counts = if infos > 0 {
         format!(
             "{}, {} and {infos} info",
-            plural(errors, "error"),
-            plural(warnings, "warning")
+            count(errors, "error"),
+            count(warnings, "warning")
         )
     } else {
         format!(
             "{} and {}",
-            plural(errors, "error"),
-            plural(warnings, "warning")
+            count(errors, "error"),
+            count(warnings, "warning")
         )
     };
-    format!("{label} {counts} in {docs}\n")
+    format!("{counts} in {docs}{accepted}")
+}
+
+fn summary(report: &Report, p: &Paint) -> String {
+    let label = if report.errors() > 0 {
+        p.paint(RED, "error:")
+    } else if report.warnings() > 0 {
+        p.paint(YELLOW, "warning:")
+    } else {
+        p.paint(GREEN, "ok:")
+    };
+    format!("{label} {}\n", counts(report))
 }

@@ -1,4 +1,9 @@
 //! `check --format json`: one object, the contract of PRODUCT.md §4.
+//!
+//! Beyond the contract's keys, each diagnostic carries its `fingerprint`
+//! (what the baseline matches), the `commit` a history finding is about, and
+//! `accepted: {by, reason}` when it was answered; `summary.accepted` counts
+//! those, which `errors` and `warnings` leave out.
 
 use super::Report;
 use serde::Serialize;
@@ -15,6 +20,7 @@ struct Summary {
     documents: usize,
     errors: usize,
     warnings: usize,
+    accepted: usize,
 }
 
 #[derive(Serialize)]
@@ -30,6 +36,17 @@ struct JsonDiagnostic<'a> {
     section: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<JsonAccepted<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAccepted<'a> {
+    by: &'static str,
+    reason: &'a str,
 }
 
 /// Render the report as the JSON object, pretty-printed, with a final newline.
@@ -40,11 +57,13 @@ pub fn render(report: &Report) -> String {
             documents: report.documents,
             errors: report.errors(),
             warnings: report.warnings(),
+            accepted: report.accepted(),
         },
         diagnostics: report
             .diagnostics
             .iter()
-            .map(|d| JsonDiagnostic {
+            .zip(report.fingerprints())
+            .map(|(d, fingerprint)| JsonDiagnostic {
                 rule: d.rule.name(),
                 severity: d.severity.as_str(),
                 path: &d.path,
@@ -54,6 +73,12 @@ pub fn render(report: &Report) -> String {
                 help: &d.help,
                 section: d.section.as_deref(),
                 field: d.field.as_deref(),
+                fingerprint,
+                commit: d.commit.as_deref(),
+                accepted: d.accepted.as_ref().map(|a| JsonAccepted {
+                    by: a.by.as_str(),
+                    reason: &a.reason,
+                }),
             })
             .collect(),
     };

@@ -6,7 +6,8 @@
 //! the path), so a clean document shows as passing tests and a fixed finding
 //! as a test that passes again. Every error is one `<failure>` in its
 //! testcase; warnings and info are listed in the testcase's `<system-out>`
-//! and do not fail it, as they do not fail the run. Findings on a file that
+//! and do not fail it, as they do not fail the run; so are accepted
+//! findings, with their reason. Findings on a file that
 //! is not a document (`pilotbook.toml`) get a suite of their own with a
 //! testcase per rule that fired. The report does not decide the job's
 //! status; the exit code does.
@@ -92,7 +93,7 @@ pub fn render(report: &Report) -> String {
             cases.push_str(">\n");
             let errors: Vec<_> = mine
                 .iter()
-                .filter(|d| d.severity == Severity::Error)
+                .filter(|d| d.severity == Severity::Error && d.is_open())
                 .collect();
             if !errors.is_empty() {
                 failed += 1;
@@ -109,18 +110,25 @@ pub fn render(report: &Report) -> String {
             }
             let others: Vec<_> = mine
                 .iter()
-                .filter(|d| d.severity != Severity::Error)
+                .filter(|d| d.severity != Severity::Error || !d.is_open())
                 .collect();
             if !others.is_empty() {
                 cases.push_str("      <system-out>");
                 for d in others {
+                    let (label, help) = match &d.accepted {
+                        Some(a) => (
+                            format!("accepted {}", d.severity.as_str()),
+                            format!("reason: {}", a.reason),
+                        ),
+                        None => (d.severity.as_str().to_string(), format!("help: {}", d.help)),
+                    };
                     let _ = write!(
                         cases,
-                        "{}: {}: {}&#10;help: {}&#10;",
-                        d.severity.as_str(),
+                        "{}: {}: {}&#10;{}&#10;",
+                        label,
                         escape(&location(d)),
                         escape(&d.message),
-                        escape(&d.help)
+                        escape(&help)
                     );
                 }
                 cases.push_str("</system-out>\n");

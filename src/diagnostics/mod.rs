@@ -1,16 +1,26 @@
 //! The diagnostic model and its renderers.
 //!
 //! Every stage reports what it finds as a [`Diagnostic`]: a rule, a severity,
-//! a repository-relative path, a 1-based line and column, a message and a help
-//! line, and, where the finding is about one field or one section, its name.
-//! Stages collect diagnostics and go on; none stops at the first. The severity
-//! a stage gives is the rule's default; [`Report::finish`] applies the
-//! `[rules]` table once, at the end, so that no stage needs the config to
-//! decide what a finding weighs.
+//! a root-relative path, a 1-based line and column, a message and a help
+//! line, and, where the finding is about one field, section, entry or
+//! commit, their names. Stages collect diagnostics and go on; none stops at
+//! the first. The severity a stage gives is the rule's default (or, for the
+//! few rules whose weight depends on the document, the one it decides);
+//! [`Report::finish`] applies the `[rules]` table once, at the end, so that
+//! no stage needs the config to decide what a finding weighs. `finish` also
+//! escapes control characters in every text a finding carries, so that no
+//! renderer can pass a document's ESC byte to a terminal or a CI log.
+//!
+//! A finding's identity ([`Diagnostic::fingerprint`]) is what it is about —
+//! rule, path, field, section, entry, commit — never its line or its
+//! message, which move and change by themselves (an edit above it, a day
+//! passing). Baselines, front-matter acceptances, GitLab and code scanning
+//! all recognise a finding by it.
 //!
 //! One renderer per output format lives beside this file; each takes the
 //! finished [`Report`] and returns text, so each can be snapshot-tested.
 
+pub mod accept;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -20,6 +30,7 @@ pub mod sarif;
 
 use crate::rules::{Rule, Severity};
 use crate::source::Position;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One finding.
@@ -29,7 +40,8 @@ pub struct Diagnostic {
     pub rule: Rule,
     /// Its weight: the rule's default until [`Report::finish`].
     pub severity: Severity,
-    /// Path relative to the pilotbook root, with `/` separators.
+    /// Path relative to the pilotbook root, with `/` separators (relative
+    /// to the repository's root once [`Report::relocate`] moved it there).
     pub path: String,
     /// Where in the file.
     pub position: Position,
@@ -43,6 +55,44 @@ pub struct Diagnostic {
     pub section: Option<String>,
     /// The front-matter field the finding is about.
     pub field: Option<String>,
+    /// The entry of that field the finding is about: a metric or system
+    /// id, a milestone's name, an unknown key. Part of the fingerprint, so
+    /// two findings of one rule on one field keep their identities apart.
+    pub item: Option<String>,
+    /// The commit the finding is about (history findings), full id: an
+    /// acceptance names it, so a later change fires again.
+    pub commit: Option<String>,
+    /// Why the finding does not fail the run, when it was accepted.
+    pub accepted: Option<Accepted>,
+}
+
+/// How a finding was answered: it stays in every report, marked, and no
+/// longer counts as an error or warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// Where the answer is written.
+    pub by: AcceptedBy,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// Where an acceptance is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptedBy {
+    /// `pilotbook: { accept: [...] }` in the document's front matter.
+    Document,
+    /// The baseline file (`[check] baseline`).
+    Baseline,
+}
+
+impl AcceptedBy {
+    /// The lowercase name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcceptedBy::Document => "document",
+            AcceptedBy::Baseline => "baseline",
+        }
+    }
 }
 
 impl Diagnostic {
@@ -63,6 +113,9 @@ impl Diagnostic {
             help: String::new(),
             section: None,
             field: None,
+            item: None,
+            commit: None,
+            accepted: None,
         }
     }
 
@@ -84,32 +137,75 @@ impl Diagnostic {
         self
     }
 
+    /// Name the entry of the field the finding is about.
+    pub fn item(mut self, item: impl Into<String>) -> Self {
+        self.item = Some(item.into());
+        self
+    }
+
+    /// Name the commit the finding is about (full id).
+    pub fn commit(mut self, commit: impl Into<String>) -> Self {
+        self.commit = Some(commit.into());
+        self
+    }
+
+    /// Weigh the finding other than its rule's default: for the rules
+    /// whose weight depends on the document (a pilot's status, a kind's
+    /// `extra_fields`). `[rules]` still overrides it.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// Underline `width` characters.
     pub fn width(mut self, width: usize) -> Self {
         self.width = crate::source::to_u32(width.max(1));
         self
     }
 
-    /// A stable hash of what the finding is: rule, path, line, column and
-    /// message, as 16 hex digits. The same finding on the same line gets the
-    /// same fingerprint in every run and on every machine, so CI tools can
-    /// tell new findings from old ones. [`Report::fingerprints`] makes them
-    /// unique within a report.
+    /// Whether the finding counts against the run: not accepted.
+    pub fn is_open(&self) -> bool {
+        self.accepted.is_none()
+    }
+
+    /// A stable hash of what the finding is about — rule, path, field,
+    /// section, entry and commit — as 16 hex digits. Never the line, the
+    /// column or the message: an edit above the finding, or a day passing
+    /// ("12 days overdue"), must not make it new to GitLab, code scanning
+    /// or a baseline. [`Report::fingerprints`] makes them unique within a
+    /// report.
     pub fn fingerprint(&self) -> String {
-        let line = self.position.line.to_string();
-        let column = self.position.column.to_string();
+        let or_empty = |s: &Option<String>| s.as_deref().unwrap_or("").to_string();
         let parts = [
-            self.rule.name(),
-            self.path.as_str(),
-            &line,
-            &column,
-            &self.message,
+            self.rule.name().to_string(),
+            self.path.clone(),
+            or_empty(&self.field),
+            or_empty(&self.section),
+            or_empty(&self.item),
+            or_empty(&self.commit),
         ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         format!("{:016x}", fnv1a(&parts))
     }
 
     fn sort_key(&self) -> (&str, Position, &'static str, &str) {
         (&self.path, self.position, self.rule.name(), &self.message)
+    }
+
+    fn escape_text(&mut self) {
+        for text in [&mut self.path, &mut self.message, &mut self.help] {
+            if let Cow::Owned(escaped) = escape_controls(text) {
+                *text = escaped;
+            }
+        }
+        for text in [&mut self.section, &mut self.field, &mut self.item]
+            .into_iter()
+            .flatten()
+        {
+            if let Cow::Owned(escaped) = escape_controls(text) {
+                *text = escaped;
+            }
+        }
     }
 }
 
@@ -122,16 +218,16 @@ pub type SeverityOverrides = BTreeMap<Rule, Option<Severity>>;
 pub struct Report {
     /// Number of documents the report covers.
     pub documents: usize,
-    /// The root-relative paths of those documents, sorted (the JUnit report
-    /// lists clean documents too).
+    /// The paths of those documents, sorted (the JUnit report lists clean
+    /// documents too).
     pub paths: Vec<String>,
     /// The findings, sorted by path, position and rule.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Report {
-    /// Apply severity overrides, drop rules that are off, and sort into the
-    /// stable order every renderer prints.
+    /// Apply severity overrides, drop rules that are off, escape control
+    /// characters, and sort into the stable order every renderer prints.
     pub fn finish(
         documents: usize,
         mut diagnostics: Vec<Diagnostic>,
@@ -145,12 +241,32 @@ impl Report {
             }
             None => true,
         });
+        for d in &mut diagnostics {
+            d.escape_text();
+        }
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         diagnostics.dedup();
         Report {
             documents,
             paths: Vec::new(),
             diagnostics,
+        }
+    }
+
+    /// Put `prefix/` before every path: the machine formats name files
+    /// relative to the git repository's root, where the forge looks for
+    /// them, whichever folder pilotbook's root is.
+    pub fn relocate(&mut self, prefix: &str) {
+        let prefix = prefix.trim_matches('/');
+        if prefix.is_empty() {
+            return;
+        }
+        for path in self
+            .paths
+            .iter_mut()
+            .chain(self.diagnostics.iter_mut().map(|d| &mut d.path))
+        {
+            *path = format!("{prefix}/{path}");
         }
     }
 
@@ -170,27 +286,94 @@ impl Report {
             .collect()
     }
 
-    /// Number of errors.
+    /// Number of errors not accepted.
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)
     }
 
-    /// Number of warnings.
+    /// Number of warnings not accepted.
     pub fn warnings(&self) -> usize {
         self.count(Severity::Warning)
+    }
+
+    /// Number of findings not accepted that are neither errors nor warnings.
+    pub fn infos(&self) -> usize {
+        self.count(Severity::Info)
+    }
+
+    /// Number of accepted findings.
+    pub fn accepted(&self) -> usize {
+        self.diagnostics.iter().filter(|d| !d.is_open()).count()
     }
 
     fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
-            .filter(|d| d.severity == severity)
+            .filter(|d| d.severity == severity && d.is_open())
             .count()
     }
 
-    /// Whether the run fails: any error, or any warning when warnings are denied.
+    /// Whether the run fails: any error, or any warning when warnings are
+    /// denied. Accepted findings never fail it.
     pub fn fails(&self, deny_warnings: bool) -> bool {
         self.errors() > 0 || (deny_warnings && self.warnings() > 0)
     }
+}
+
+/// `1 error`, `2 errors`: a count and its noun, in English.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Escape C0 and C1 control characters other than tab and newline as
+/// `\u{1b}`, so that text a document wrote (a title with an ESC byte, a
+/// carriage return) cannot move a terminal's cursor, recolour or erase a
+/// line, or forge output in a CI log.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let is_control = |c: char| c.is_control() && c != '\t' && c != '\n';
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Break `@mentions` and `#123` references with a zero-width space after
+/// the `@` or `#`, so that text a document wrote, shown in a pull-request
+/// comment, a job summary or an annotation, can neither ping people nor
+/// link issues. The text reads the same.
+pub fn escape_mentions(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let live = |i: usize| {
+        let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+        match bytes[i] {
+            b'@' => next.is_ascii_alphanumeric() || next == b'-' || next == b'_',
+            b'#' => next.is_ascii_digit(),
+            _ => false,
+        }
+    };
+    if !(0..bytes.len()).any(live) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 6);
+    for (i, c) in text.char_indices() {
+        out.push(c);
+        if c.is_ascii() && live(i) {
+            out.push('\u{200B}');
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// 64-bit FNV-1a over the parts, each followed by a NUL so that `("ab", "c")`
@@ -235,5 +418,70 @@ mod tests {
         assert_eq!(prints[0], d.fingerprint());
         assert_eq!(prints[1], format!("{}-2", d.fingerprint()));
         assert_eq!(d.fingerprint(), d.clone().fingerprint());
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_and_messages_but_not_what_they_are_about() {
+        let d = Diagnostic::new(
+            Rule::MilestoneOverdue,
+            "p.md",
+            Position::new(9, 10),
+            "3 days",
+        )
+        .field("production_path")
+        .item("GA");
+        let moved = Diagnostic {
+            position: Position::new(12, 4),
+            message: "4 days".into(),
+            ..d.clone()
+        };
+        assert_eq!(d.fingerprint(), moved.fingerprint());
+        assert_ne!(d.fingerprint(), d.clone().item("Beta").fingerprint());
+        assert_ne!(d.fingerprint(), d.clone().commit("abc").fingerprint());
+    }
+
+    #[test]
+    fn control_characters_are_escaped_but_tab_and_newline_stay() {
+        assert_eq!(escape_controls("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            escape_controls("x\u{1b}[2Ky\r\u{9b}"),
+            "x\\u{1b}[2Ky\\u{d}\\u{9b}"
+        );
+        let report = Report::finish(
+            1,
+            vec![Diagnostic::new(
+                Rule::FrontMatter,
+                "a.md",
+                Position::START,
+                "t\u{1b}[1A",
+            )],
+            &SeverityOverrides::new(),
+        );
+        assert_eq!(report.diagnostics[0].message, "t\\u{1b}[1A");
+    }
+
+    #[test]
+    fn mentions_and_issue_references_are_broken() {
+        assert_eq!(
+            escape_mentions("ping @dana and #12"),
+            "ping @\u{200B}dana and #\u{200B}12"
+        );
+        assert_eq!(escape_mentions("a@ b # c #x"), "a@ b # c #x");
+        assert_eq!(
+            escape_mentions("dana@example.com"),
+            "dana@\u{200B}example.com"
+        );
+    }
+
+    #[test]
+    fn accepted_findings_do_not_count() {
+        let mut d = Diagnostic::new(Rule::MissingField, "a.md", Position::START, "x");
+        d.accepted = Some(Accepted {
+            by: AcceptedBy::Document,
+            reason: "agreed".into(),
+        });
+        let report = Report::finish(1, vec![d], &SeverityOverrides::new());
+        assert_eq!((report.errors(), report.accepted()), (0, 1));
+        assert!(!report.fails(true));
     }
 }

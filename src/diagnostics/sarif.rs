@@ -6,11 +6,14 @@
 //! with its rule's index, its effective level, a repository-relative
 //! percent-encoded URI under `%SRCROOT%`, a line and column region (columns
 //! count Unicode code points, as everywhere in pilotbook) and a
-//! `partialFingerprints` entry that does not include the line, so a finding
-//! keeps its identity when lines above it move. No absolute path or time is
+//! `partialFingerprints` entry that is the finding's fingerprint (what it
+//! is about, never its line or message), so a finding keeps its identity
+//! when lines above it move or a day passes. An accepted finding carries a
+//! `suppressions` entry with its reason (`inSource` for a document's own
+//! `accept`, `external` for the baseline). No absolute path or time is
 //! written: the log of one commit is the same on every machine.
 
-use super::{Diagnostic, Report};
+use super::{AcceptedBy, Diagnostic, Report};
 use crate::rules::{RULES, Rule, RuleInfo, Severity};
 use serde_json::{Value, json};
 
@@ -66,18 +69,13 @@ fn rule_descriptor(info: &RuleInfo) -> Value {
     })
 }
 
-fn result(d: &Diagnostic) -> Value {
+fn result(d: &Diagnostic, fingerprint: &str) -> Value {
     let text = if d.help.is_empty() {
         d.message.clone()
     } else {
         format!("{}\nhelp: {}", d.message, d.help)
     };
-    // Identity without the line: rule, path, message.
-    let stable = Diagnostic {
-        position: crate::source::Position::START,
-        ..d.clone()
-    };
-    json!({
+    let mut result = json!({
         "ruleId": d.rule.name(),
         "ruleIndex": rule_index(d.rule),
         "level": level(d.severity),
@@ -95,8 +93,20 @@ fn result(d: &Diagnostic) -> Value {
                 },
             },
         }],
-        "partialFingerprints": { "pilotbookFinding/v1": stable.fingerprint() },
-    })
+        "partialFingerprints": { "pilotbookFinding/v2": fingerprint },
+    });
+    if let Some(accepted) = &d.accepted {
+        let kind = match accepted.by {
+            AcceptedBy::Document => "inSource",
+            AcceptedBy::Baseline => "external",
+        };
+        result["suppressions"] = json!([{
+            "kind": kind,
+            "status": "accepted",
+            "justification": accepted.reason,
+        }]);
+    }
+    result
 }
 
 fn rule_index(rule: Rule) -> usize {
@@ -120,7 +130,12 @@ pub fn render(report: &Report) -> String {
                 },
             },
             "columnKind": "unicodeCodePoints",
-            "results": report.diagnostics.iter().map(result).collect::<Vec<_>>(),
+            "results": report
+                .diagnostics
+                .iter()
+                .zip(report.fingerprints())
+                .map(|(d, fingerprint)| result(d, &fingerprint))
+                .collect::<Vec<_>>(),
         }],
     });
     // Serialising a `Value` of strings and numbers cannot fail.

@@ -7,7 +7,9 @@
 //! does not bury the conversation. Every piece of document text is escaped
 //! (it is the author's, not ours): free text with backslashes, ids and
 //! paths as code spans, table cells with `\|`, so a title cannot break the
-//! table or inject HTML into the comment.
+//! table or inject HTML into the comment; `@mentions` and `#123` references
+//! in free text are broken with a zero-width space, so a title cannot ping
+//! people or link issues, and control characters are shown escaped.
 
 use super::{
     Change, DocumentDiff, EntryChange, Finding, MetricChange, MilestoneChange, PilotDiff,
@@ -443,6 +445,9 @@ fn opt_code(v: Option<&str>) -> String {
 /// Free text, with every character Markdown or HTML could act on escaped
 /// and line breaks folded, so it renders as written inside a line or cell.
 pub fn text(s: &str) -> String {
+    use crate::diagnostics::{escape_controls, escape_mentions};
+    let s = escape_controls(s);
+    let s = escape_mentions(&s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -461,7 +466,7 @@ pub fn text(s: &str) -> String {
 /// A code span that holds any text: the fence is longer than any run of
 /// backticks inside.
 pub fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ");
+    let s = crate::diagnostics::escape_controls(&s.replace(['\n', '\r'], " ")).into_owned();
     let mut longest = 0;
     let mut run = 0;
     for c in s.chars() {
@@ -519,6 +524,11 @@ mod tests {
     fn text_cannot_inject_markup() {
         assert_eq!(text("a|b <script>"), "a\\|b \\<script>");
         assert_eq!(text("line\nbreak"), "line break");
+        assert_eq!(
+            text("cc @dana, fixes #12"),
+            "cc @\u{200B}dana, fixes #\u{200B}12"
+        );
+        assert_eq!(text("a\u{1b}[2Kb"), "a\\\\u{1b}\\[2Kb");
     }
 
     #[test]

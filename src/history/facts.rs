@@ -1,7 +1,7 @@
 //! What the front matter said at one commit: status, owner, `started`,
 //! metric targets and milestone due dates. Read from a blob, front matter
-//! only ([`extract`]; public so that fuzzing can reach it: any bytes give
-//! facts or none, never a panic), and kept as [`Compact`] facts whose texts
+//! only ([`extract`], which fuzzing reaches through `history::read_facts`:
+//! any bytes give facts or none, never a panic), and kept as [`Compact`] facts whose texts
 //! live once in [`Strings`]: 150,000 versions of a dozen short texts each
 //! were otherwise most of the history pass's memory.
 

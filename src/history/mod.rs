@@ -19,13 +19,23 @@
 //! still works: no fact is ever taken from incomplete history.
 
 mod cache;
-pub mod facts;
+mod changes;
+mod facts;
 mod lineage;
 mod odb;
 mod repo;
 mod walk;
 
-pub use repo::{Revision, changed_since, diff_range};
+pub use changes::{changed_files, commits_since, merge_base, root_in_repository};
+pub use facts::Facts;
+pub use repo::{Revision, diff_range};
+
+/// The facts (status, owner, `started`, metric targets, milestone due
+/// dates) one version of a document's bytes holds, as the history walk
+/// reads them at each commit. Public for the fuzz target; never fails.
+pub fn read_facts(bytes: &[u8]) -> Facts {
+    facts::extract(bytes)
+}
 
 use crate::config::Config;
 use crate::model::Date;

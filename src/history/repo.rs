@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// Open the repository that contains `root`, honouring `GIT_DIR` and
 /// `GIT_CEILING_DIRECTORIES` as git does (libgit2 reads them only when it
 /// starts from the current folder, so they are passed on here).
-fn open(root: &Path) -> Option<Repository> {
+pub(super) fn open(root: &Path) -> Option<Repository> {
     if let Some(dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
         return Repository::open(dir).ok();
     }
@@ -38,7 +38,7 @@ fn open(root: &Path) -> Option<Repository> {
 }
 
 /// `root`'s path inside the repository's working tree (`""` at the top).
-fn root_prefix(repo: &Repository, root: &Path) -> Result<String, HistoryError> {
+pub(super) fn root_prefix(repo: &Repository, root: &Path) -> Result<String, HistoryError> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| HistoryError::Git("the repository is bare".into()))?;
@@ -54,7 +54,7 @@ fn root_prefix(repo: &Repository, root: &Path) -> Result<String, HistoryError> {
     Ok(crate::discover::relative(Path::new(""), rel))
 }
 
-fn join(prefix: &str, path: &str) -> String {
+pub(super) fn join(prefix: &str, path: &str) -> String {
     match (prefix.is_empty(), path.is_empty()) {
         (true, _) => path.to_string(),
         (false, true) => prefix.to_string(),
@@ -71,7 +71,7 @@ fn walk_prefixes(config: &Config, root_prefix: &str) -> Vec<String> {
 }
 
 /// Resolve a revision to a commit.
-fn resolve(repo: &Repository, rev: &str) -> Result<Oid, HistoryError> {
+pub(super) fn resolve(repo: &Repository, rev: &str) -> Result<Oid, HistoryError> {
     let bad = |e: git2::Error| HistoryError::BadRevision {
         rev: rev.to_string(),
         message: e.message().to_string(),
@@ -214,38 +214,6 @@ impl Revision {
         }
         Ok(out.into_iter().collect())
     }
-}
-
-/// The root-relative paths among `paths` that differ between `rev` and the
-/// working tree (or do not exist at `rev`). A branch is compared from its
-/// merge base with HEAD, as a pull request is.
-pub fn changed_since(
-    root: &Path,
-    rev: &str,
-    paths: &[String],
-) -> Result<BTreeSet<String>, HistoryError> {
-    let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
-        root: root.to_path_buf(),
-        rev: rev.to_string(),
-    })?;
-    let mut base = resolve(&repo, rev)?;
-    let is_branch = repo
-        .resolve_reference_from_short_name(rev)
-        .is_ok_and(|r| r.is_branch() || r.is_remote());
-    if is_branch && let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
-        base = repo.merge_base(base, head.id())?;
-    }
-    let tree = repo.find_commit(base)?.tree()?;
-    let prefix = root_prefix(&repo, root)?;
-    let mut out = BTreeSet::new();
-    for path in paths {
-        let then = blob_at(&tree, &join(&prefix, path));
-        let now = Oid::hash_file(ObjectType::Blob, root.join(path)).ok();
-        if then.is_none() || then != now {
-            out.insert(path.clone());
-        }
-    }
-    Ok(out)
 }
 
 /// The two commits `diff BASE HEAD` compares, as full ids. When `base`

@@ -1,20 +1,12 @@
 //! Typing one document: its id, title and fields, against its kind.
 
 use super::pilot;
+use super::placeholder::is_placeholder;
 use super::{Document, Entity, EntityRef, Reference, Relation, id};
-use crate::config::{Builtin, Config, FieldType};
+use crate::config::{Builtin, Config, FieldType, PILOT_STRUCTURED_FIELDS};
 use crate::diagnostics::Diagnostic;
 use crate::parse::{Node, ParsedDocument, Value};
 use crate::rules::Rule;
-
-/// Fields of a pilot that `pilot.rs` types itself.
-const PILOT_STRUCTURED: [&str; 5] = [
-    "owner",
-    "metrics",
-    "integrations",
-    "depends_on",
-    "production_path",
-];
 
 /// Type one parsed document into an entity (not yet linked).
 pub fn type_document(
@@ -67,7 +59,7 @@ pub fn type_document(
     let is_pilot = kind_config.builtin == Some(Builtin::Pilot);
     if let Some(fm) = document.parsed.front_matter.as_ref() {
         for (name, ty) in &kind_config.fields {
-            if is_pilot && PILOT_STRUCTURED.contains(&name.as_str()) {
+            if is_pilot && PILOT_STRUCTURED_FIELDS.contains(&name.as_str()) {
                 continue;
             }
             if let Some(value) = fm.get(name) {
@@ -86,6 +78,10 @@ pub fn type_document(
 
     let pilot =
         is_pilot.then(|| pilot::type_pilot(config, &document, &mut references, &mut diagnostics));
+    let accepts = document
+        .field("pilotbook")
+        .map(|block| super::accept::accepts(&document.path, block, &mut diagnostics))
+        .unwrap_or_default();
 
     let text_field = |key: &str| {
         document
@@ -113,6 +109,7 @@ pub fn type_document(
         references,
         referenced_by: Vec::new(),
         dependents: Vec::new(),
+        accepts,
     };
     (entity, diagnostics)
 }
@@ -177,7 +174,8 @@ fn check_field(
     references: &mut Vec<Reference>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    if value.is_null() {
+    // A placeholder is a value not given yet: `placeholder-value` says so.
+    if value.is_null() || value.as_text().is_some_and(is_placeholder) {
         return;
     }
     let shown = value.as_text().unwrap_or(value.describe());
@@ -264,6 +262,9 @@ fn check_field(
                 _ => vec![value],
             };
             for item in items {
+                if item.as_text().is_some_and(is_placeholder) {
+                    continue;
+                }
                 if let Some(id) = reference_id(path, name, item, kind_name, diagnostics) {
                     references.push(Reference {
                         target: EntityRef { kind, id },

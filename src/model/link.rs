@@ -110,6 +110,7 @@ pub fn link(
             )
             .width(r.target.id.chars().count())
             .field(r.relation.field_name())
+            .item(r.target.id.as_str())
             .help(format!(
                 "add {} or correct the id; until then its page is generated",
                 suggested_path(config, r.target.kind, &r.target.id)
@@ -126,6 +127,7 @@ pub fn link(
             references: Vec::new(),
             referenced_by: Vec::new(),
             dependents: Vec::new(),
+            accepts: Vec::new(),
         }));
         entities = sort(entities);
     }

@@ -11,19 +11,22 @@
 //! start with pilots only. The model does no I/O: it is handed parsed
 //! documents and returns entities and diagnostics.
 
+mod accept;
 pub mod date;
 mod fields;
 mod id;
 mod link;
 pub mod pilot;
+pub mod placeholder;
 
 pub use date::Date;
-pub use id::{derive_id, is_valid_id};
+pub use id::{derive_id, is_valid_id, slugify};
 pub use pilot::{Dependency, Integration, MetricUse, Milestone, Pilot};
 
 use crate::config::{Builtin, Config};
 use crate::diagnostics::Diagnostic;
 use crate::parse::{Node, ParsedDocument};
+use crate::rules::Rule;
 use crate::source::Position;
 
 /// A document of the repository.
@@ -48,6 +51,22 @@ impl Document {
     pub fn start(&self) -> Position {
         Position::START
     }
+}
+
+/// A finding a document answers in its own front matter
+/// (`pilotbook: { accept: [{ rule, commit, reason }] }`): it stays in every
+/// report, marked accepted with the reason, and no longer fails the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// The rule whose findings in this document are accepted.
+    pub rule: Rule,
+    /// For a finding about a commit (history findings): that commit, full
+    /// or abbreviated. A later commit's finding fires again.
+    pub commit: Option<String>,
+    /// Why, as written; never empty.
+    pub reason: String,
+    /// Where the entry is written.
+    pub position: Position,
 }
 
 /// An entity by kind and id.
@@ -132,6 +151,8 @@ pub struct Entity {
     /// Entities that depend on or integrate with this one: indices into
     /// [`Portfolio::entities`], sorted (so by kind and id).
     pub dependents: Vec<usize>,
+    /// The findings the document accepts.
+    pub accepts: Vec<Acceptance>,
 }
 
 impl Entity {

@@ -7,8 +7,9 @@
 //! milestone does not hide the rest of the path.
 
 use super::fields::{invalid, reference_id};
+use super::placeholder::{is_placeholder, is_placeholder_target};
 use super::{Date, Document, EntityRef, Reference, Relation};
-use crate::config::{Builtin, Config};
+use crate::config::{Builtin, Config, ENVIRONMENTS};
 use crate::diagnostics::Diagnostic;
 use crate::parse::quantity::{MetricTarget, Quantity, parse_quantity, parse_target};
 use crate::parse::{Node, Value};
@@ -99,6 +100,10 @@ pub struct Integration {
     pub access: Option<String>,
     /// How the pilot authenticates.
     pub auth: Option<String>,
+    /// The environment of the system the pilot uses (`production |
+    /// staging | sandbox | mock`), when the entry names one; otherwise the
+    /// system document's own `environment` applies.
+    pub environment: Option<String>,
 }
 
 /// Something the pilot depends on.
@@ -279,7 +284,7 @@ impl Typer<'_> {
     }
 
     fn owner(&mut self, key: Position, node: &Node) -> Option<Located<String>> {
-        if node.is_null() {
+        if node.is_null() || node.as_text().is_some_and(is_placeholder) {
             return None;
         }
         if let Value::List(items) = &node.value {
@@ -335,6 +340,9 @@ impl Typer<'_> {
             );
             return None;
         };
+        if metric_node.as_text().is_some_and(is_placeholder) {
+            return None;
+        }
         let metric = reference_id(
             self.path,
             "metrics",
@@ -362,12 +370,21 @@ impl Typer<'_> {
             actual_given: entry.get("actual").is_some_and(|n| !n.is_null()),
         };
         match entry.get("target").filter(|n| !n.is_null()) {
-            None => self.missing(
-                entry,
-                "metrics",
-                format!("metric `{metric}` has no target"),
-                "add a numeric target agreed up front, e.g. `target: \">= 92%\"`",
-            ),
+            None => {
+                let d = Diagnostic::new(
+                    Rule::MissingField,
+                    self.path,
+                    entry.position,
+                    format!("metric `{metric}` has no target"),
+                )
+                .field("metrics")
+                .item(metric.as_str())
+                .help("add a numeric target agreed up front, e.g. `target: \">= 92%\"`");
+                self.push(d);
+            }
+            Some(node) if node.as_text().is_some_and(is_placeholder_target) => {
+                used.target_text = node.as_text().map(str::to_string);
+            }
             Some(node) => {
                 let text = node.as_text().unwrap_or_default().to_string();
                 match parse_target(&text) {
@@ -391,7 +408,7 @@ impl Typer<'_> {
                                 .replace(&format!("`{}`", text.trim()), &format!("`{shown}`")),
                             "write a comparator, a number and a unit, e.g. `\">= 92%\"`, `\"<= 800 ms\"`, `\"< 0.04 USD\"`",
                         );
-                        self.push(d);
+                        self.push(d.item(metric.as_str()));
                     }
                 }
                 used.target_text = Some(text);
@@ -401,6 +418,9 @@ impl Typer<'_> {
             let Some(node) = entry.get(key).filter(|n| !n.is_null()) else {
                 continue;
             };
+            if node.as_text().is_some_and(is_placeholder) {
+                continue;
+            }
             let text = node.as_text().unwrap_or_default().to_string();
             let quantity = match parse_quantity(&text) {
                 Ok(q) => q,
@@ -412,23 +432,21 @@ impl Typer<'_> {
                         format!("the {key} of metric `{metric}` is not a number: {why}"),
                         "write a number with the target's unit, e.g. `\"94%\"`",
                     );
-                    self.push(d);
+                    self.push(d.item(metric.as_str()));
                     continue;
                 }
             };
             if let Some(target) = &used.target
                 && !target.value.quantity.same_unit(&quantity)
             {
-                let d = invalid(
+                let d = unit_mismatch(
                     self.path,
-                    "metrics",
                     node,
-                    format!(
-                        "the {key} of metric `{metric}` is in `{}`, its target in `{}`",
-                        quantity.unit.as_deref().unwrap_or(""),
-                        target.value.quantity.unit.as_deref().unwrap_or("")
-                    ),
-                    "give the value in the target's unit so they can be compared",
+                    key,
+                    &metric,
+                    &text,
+                    &target.value,
+                    &quantity,
                 );
                 self.push(d);
                 continue;
@@ -458,6 +476,9 @@ impl Typer<'_> {
             );
             return None;
         };
+        if system_node.as_text().is_some_and(is_placeholder) {
+            return None;
+        }
         let system = reference_id(
             self.path,
             "integrations",
@@ -485,14 +506,35 @@ impl Typer<'_> {
                 format!("`access: {a}` is not one of {}", ACCESS_MODES.join(", ")),
                 &format!("use one of: {}", ACCESS_MODES.join(" | ")),
             );
-            self.push(d);
+            self.push(d.item(system.as_str()));
         }
         let auth = self.text(entry, "auth", "integrations").map(str::to_string);
+        let mut environment = self
+            .text(entry, "environment", "integrations")
+            .filter(|e| !is_placeholder(e))
+            .map(str::to_string);
+        if let (Some(e), Some(node)) = (&environment, entry.get("environment"))
+            && !ENVIRONMENTS.contains(&e.as_str())
+        {
+            let d = invalid(
+                self.path,
+                "integrations",
+                node,
+                format!(
+                    "`environment: {e}` is not one of {}",
+                    ENVIRONMENTS.join(", ")
+                ),
+                &format!("use one of: {}", ENVIRONMENTS.join(" | ")),
+            );
+            self.push(d.item(system.as_str()));
+            environment = None;
+        }
         Some(Integration {
             system,
             position: entry.position,
             access,
             auth,
+            environment,
         })
     }
 
@@ -509,6 +551,11 @@ impl Typer<'_> {
                     .map(|i| (i, k, v))
             })
             .collect();
+        if let [(_, _, value)] = keyed.as_slice()
+            && value.as_text().is_some_and(is_placeholder)
+        {
+            return None;
+        }
         let [(kind, key, value)] = keyed.as_slice() else {
             let d = invalid(
                 self.path,
@@ -545,7 +592,9 @@ impl Typer<'_> {
             .map(str::to_string)
             .unwrap_or_default();
         let date = |key: &str, this: &mut Self| -> Option<Located<Date>> {
-            let value = entry.get(key).filter(|n| !n.is_null())?;
+            let value = entry
+                .get(key)
+                .filter(|n| !n.is_null() && !n.as_text().is_some_and(is_placeholder))?;
             match value
                 .as_text()
                 .ok_or_else(|| format!("not {}", value.describe()))
@@ -563,7 +612,7 @@ impl Typer<'_> {
                         format!("`{key}` of milestone `{name}`: {why}"),
                         "write the date as YYYY-MM-DD, e.g. 2026-09-01",
                     );
-                    this.push(d);
+                    this.push(d.item(name.as_str()));
                     None
                 }
             }
@@ -571,12 +620,16 @@ impl Typer<'_> {
         let due = date("due", self);
         let done = date("done", self).map(|d| d.value);
         if entry.get("due").is_none_or(Node::is_null) {
-            self.missing(
-                entry,
-                "production_path",
+            let d = Diagnostic::new(
+                Rule::MissingField,
+                self.path,
+                entry.position,
                 format!("milestone `{name}` has no `due` date"),
-                "add `due: YYYY-MM-DD` to the milestone",
-            );
+            )
+            .field("production_path")
+            .item(name.as_str())
+            .help("add `due: YYYY-MM-DD` to the milestone");
+            self.push(d);
         }
         if name.is_empty() {
             self.missing(
@@ -593,4 +646,47 @@ impl Typer<'_> {
             done,
         })
     }
+}
+
+/// An actual or baseline whose unit is not its target's: `0.94` against
+/// `>= 92%` cannot be compared, whatever it meant.
+fn unit_mismatch(
+    path: &str,
+    node: &Node,
+    key: &str,
+    metric: &str,
+    text: &str,
+    target: &MetricTarget,
+    quantity: &Quantity,
+) -> Diagnostic {
+    let (message, help) = match (quantity.unit.as_deref(), target.quantity.unit.as_deref()) {
+        (None, Some(t)) => (
+            format!(
+                "the {key} of metric `{metric}` (`{}`) has no unit; its target `{target}` is in `{t}`",
+                text.trim()
+            ),
+            format!(
+                "write the {key} in `{t}`, e.g. `\"{}\"`",
+                Quantity {
+                    value: target.quantity.value,
+                    unit: Some(t.to_string())
+                }
+            ),
+        ),
+        (Some(u), None) => (
+            format!(
+                "the {key} of metric `{metric}` is in `{u}`, its target `{target}` has no unit"
+            ),
+            "give the target its unit too, or the value without one".to_string(),
+        ),
+        (u, t) => (
+            format!(
+                "the {key} of metric `{metric}` is in `{}`, its target in `{}`",
+                u.unwrap_or(""),
+                t.unwrap_or("")
+            ),
+            "give the value in the target's unit so they can be compared".to_string(),
+        ),
+    };
+    invalid(path, "metrics", node, message, &help).item(metric)
 }

@@ -96,11 +96,64 @@ pub fn too_large(path: &str, len: u64, max_bytes: u64) -> Diagnostic {
     .help("split the document, move data out of it, or raise `[limits] max_file_bytes` in pilotbook.toml")
 }
 
+/// The bytes a Markdown parser may make a node of: line ends, and the
+/// marks that open or close something inside a line or a container.
+const MARKS: [bool; 256] = {
+    let mut table = [false; 256];
+    let marks = b"\n*_~`[]!<&|\\>-+.)#";
+    let mut i = 0;
+    while i < marks.len() {
+        table[marks[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// How many [`MARKS`] a text has: an upper bound on the elements its
+/// Markdown can make, found in one pass without parsing. The parser's tree
+/// costs tens of bytes per element, whatever the file's size, so this is
+/// what `[limits] max_markdown_marks` caps.
+pub fn markdown_marks(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| MARKS[usize::from(b)]).count()
+}
+
+/// The `unreadable-file` finding for a file larger than the HTML cap.
+fn too_large_to_publish(path: &str, len: u64, max_html_bytes: usize) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnreadableFile,
+        path,
+        Position::START,
+        format!(
+            "the file is {len} bytes; pilotbook publishes documents of at most {max_html_bytes} bytes of HTML, and reads none larger"
+        ),
+    )
+    .help("split the document, move data out of it, or raise `[limits] max_html_bytes` in pilotbook.toml")
+}
+
+/// The `unreadable-file` finding for a file with more marks than `limit`.
+fn too_much_markup(path: &str, marks: usize, limit: usize) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnreadableFile,
+        path,
+        Position::START,
+        format!(
+            "the file has {marks} lines and Markdown marks (`*`, `_`, `[`, `<`, `|`, `>`, `-`, …); pilotbook reads documents of at most {limit}"
+        ),
+    )
+    .help("split the document, move data out of it, or raise `[limits] max_markdown_marks` in pilotbook.toml")
+}
+
 /// Parse one file that the caller owns within `limits`.
 pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDocument {
     let len = bytes.len() as u64;
     if len > limits.max_file_bytes {
         return unreadable(path, too_large(path, len, limits.max_file_bytes));
+    }
+    // A body's HTML is about as long as its text or longer: a file past
+    // the HTML cap could only be refused later, by `build`, after costing
+    // its parse. Refused here, `check` says so too.
+    if len > limits.max_html_bytes as u64 {
+        return unreadable(path, too_large_to_publish(path, len, limits.max_html_bytes));
     }
     let text = match decode(bytes) {
         Ok(text) => text,
@@ -112,6 +165,13 @@ pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDo
             );
         }
     };
+    let marks = markdown_marks(text.as_bytes());
+    if marks > limits.max_markdown_marks {
+        return unreadable(
+            path,
+            too_much_markup(path, marks, limits.max_markdown_marks),
+        );
+    }
     let mut doc = ParsedDocument {
         text: String::new(),
         readable: true,

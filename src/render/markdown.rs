@@ -37,80 +37,303 @@ pub fn anchor(text: &str) -> String {
     }
 }
 
+/// A body that is not published (the page says why, and `build` reports
+/// `page-too-large`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooLarge {
+    /// Its HTML would pass `[limits] max_html_bytes` (the limit).
+    Html(usize),
+    /// One of its top-level blocks holds raw HTML and renders to more than
+    /// [`MAX_RAW_BLOCK`] bytes: too much to sanitise at once.
+    RawBlock(usize),
+}
+
+/// How much HTML is sanitised at a time. Ammonia builds a DOM of what it
+/// cleans, tens of times the size of the HTML; cleaning a large body in
+/// pieces, each a run of whole top-level blocks, keeps that to a constant.
+/// A body under this size is cleaned in one piece, as a whole.
+const CLEAN_CHUNK: usize = 64 * 1024;
+
+/// The largest piece with raw HTML that is sanitised. A larger piece is
+/// one block (a paragraph, a list, a table) of over a mebibyte of HTML
+/// with raw HTML inside: no document needs it, and its DOM would cost a
+/// gigabyte.
+pub const MAX_RAW_BLOCK: usize = 1 << 20;
+
+/// The URL schemes a link, an image or a raw HTML URL attribute may have.
+const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// Whether a URL may be published: relative, or of an allowed scheme. As
+/// browsers do, ASCII whitespace and control characters are ignored
+/// before the scheme is read (`java\tscript:` is `javascript:`).
+pub fn url_allowed(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(at) if cleaned[at..].starts_with(':') => URL_SCHEMES.contains(&&cleaned[..at]),
+        _ => true,
+    }
+}
+
 /// Render `body` to sanitised HTML (`trusted` skips the allow-list:
 /// `[site] allow_raw_html`). `title` is the page title: a first H1 with the
 /// same text is left out. Returns the HTML and whether sanitising removed
-/// anything from raw HTML in the source.
-pub fn render(body: &str, title: &str, trusted: bool) -> (String, bool) {
-    let events: Vec<Event> = Parser::new_ext(body, options()).collect();
-    // Heading ids need the heading's text, which follows its start event.
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut skip_until_h1_end = false;
-    let mut seen_h1 = false;
-    let mut had_raw_html = false;
-    let mut i = 0;
-    while i < events.len() {
-        match &events[i] {
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => {
-                let text: String = events[i + 1..]
-                    .iter()
-                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                if *level == HeadingLevel::H1 && !seen_h1 {
-                    seen_h1 = true;
-                    if text.trim() == title.trim() {
-                        skip_until_h1_end = true;
-                        i += 1;
-                        continue;
-                    }
-                }
-                let base = anchor(&text);
-                let n = used.entry(base.clone()).or_insert(0);
-                let id = if *n == 0 {
-                    base.clone()
-                } else {
-                    format!("{base}-{n}")
-                };
-                *n += 1;
-                out.push(Event::Start(Tag::Heading {
-                    level: *level,
-                    id: Some(CowStr::from(id)),
-                    classes: classes.clone(),
-                    attrs: attrs.clone(),
-                }));
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if skip_until_h1_end => {
-                skip_until_h1_end = false;
-            }
-            _ if skip_until_h1_end => {}
-            Event::Html(_) | Event::InlineHtml(_) => {
-                had_raw_html = true;
-                out.push(events[i].clone());
-            }
-            other => out.push(other.clone()),
+/// anything from raw HTML in the source, or [`TooLarge`] once the HTML
+/// passes `max_bytes`.
+///
+/// The events stream from the parser through the HTML writer into pieces
+/// that are cleaned as they fill, so that memory stays proportional to the
+/// body: neither the events nor the whole unclean HTML are ever held.
+pub fn render(
+    body: &str,
+    title: &str,
+    trusted: bool,
+    max_bytes: usize,
+) -> Result<(String, bool), TooLarge> {
+    let buffer = std::cell::RefCell::new(Pieces {
+        trusted,
+        ..Pieces::default()
+    });
+    let events = Anchored::new(Parser::new_ext(body, options()), title, &buffer);
+    let sink = Sink {
+        buffer: &buffer,
+        written: 0,
+        max_bytes,
+    };
+    let written = html::write_html_fmt(sink, events);
+    let mut pieces = buffer.into_inner();
+    pieces.flush();
+    if let Some(too_large) = pieces.too_large {
+        return Err(too_large);
+    }
+    if written.is_err() {
+        return Err(TooLarge::Html(max_bytes));
+    }
+    Ok((pieces.out, pieces.changed))
+}
+
+/// The HTML so far: cleaned pieces, and the piece being written.
+#[derive(Default)]
+struct Pieces {
+    trusted: bool,
+    /// Cleaned HTML.
+    out: String,
+    /// HTML written since the last flush, not yet cleaned.
+    piece: String,
+    /// The piece holds raw HTML from the source.
+    raw_html: bool,
+    /// Cleaning changed raw HTML.
+    changed: bool,
+    /// Why rendering stopped, when it did.
+    too_large: Option<TooLarge>,
+}
+
+impl Pieces {
+    /// Clean the piece and append it to the output. A piece without raw
+    /// HTML that is larger than [`CLEAN_CHUNK`] (one huge paragraph, list
+    /// or table) is the parser's own HTML: its text is escaped and its
+    /// URLs were checked as events ([`url_allowed`]), so it is kept as it
+    /// is rather than parsed into a DOM of a gigabyte.
+    fn flush(&mut self) {
+        if self.piece.is_empty() {
+            return;
         }
-        i += 1;
+        if self.trusted || (!self.raw_html && self.piece.len() > CLEAN_CHUNK) {
+            self.out.push_str(&self.piece);
+        } else if self.piece.len() > MAX_RAW_BLOCK + CLEAN_CHUNK {
+            self.too_large = Some(TooLarge::RawBlock(MAX_RAW_BLOCK));
+        } else {
+            // Everything is cleaned, so that link schemes are checked in
+            // one place; only raw HTML in the source can make the cleaner
+            // change anything.
+            let cleaned = clean(&self.piece);
+            self.changed |= self.raw_html && cleaned != self.piece;
+            self.out.push_str(&cleaned);
+        }
+        self.piece.clear();
+        self.raw_html = false;
     }
-    let mut raw = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut raw, out.into_iter());
-    // Everything is cleaned, so that link schemes are checked in one place;
-    // only raw HTML in the source can make the cleaner change anything.
-    if trusted {
-        return (raw, false);
+}
+
+/// Where the HTML writer writes: the current piece, up to `max_bytes` in all.
+struct Sink<'b> {
+    buffer: &'b std::cell::RefCell<Pieces>,
+    written: usize,
+    max_bytes: usize,
+}
+
+impl std::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.written = self.written.saturating_add(s.len());
+        if self.written > self.max_bytes {
+            return Err(std::fmt::Error);
+        }
+        let mut buffer = self.buffer.borrow_mut();
+        if buffer.too_large.is_some() {
+            return Err(std::fmt::Error);
+        }
+        buffer.piece.push_str(s);
+        // Stop as soon as a piece with raw HTML is too large to clean.
+        if buffer.raw_html && !buffer.trusted && buffer.piece.len() > MAX_RAW_BLOCK + CLEAN_CHUNK {
+            buffer.too_large = Some(TooLarge::RawBlock(MAX_RAW_BLOCK));
+            return Err(std::fmt::Error);
+        }
+        Ok(())
     }
-    let cleaned = clean(&raw);
-    let changed = had_raw_html && cleaned != raw;
-    (cleaned, changed)
+}
+
+/// The parser's events with an id on every heading (from its text, made
+/// unique), without a first H1 that repeats the title, and with links and
+/// images of other schemes than [`URL_SCHEMES`] made harmless (a link
+/// loses its target, as the sanitiser would drop its `href`; an image its
+/// source). Before each top-level block it flushes a full piece: the
+/// writer has written every event before it by then, and the piece ends
+/// between whole blocks.
+struct Anchored<'a, 'b, I> {
+    events: I,
+    title: &'b str,
+    used: HashMap<String, usize>,
+    seen_h1: bool,
+    /// A heading's events, read ahead for its text.
+    pending: std::collections::VecDeque<Event<'a>>,
+    depth: usize,
+    /// For each open link, whether it lost its target.
+    links: Vec<bool>,
+    buffer: &'b std::cell::RefCell<Pieces>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Anchored<'a, '_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let event = match self.pending.pop_front() {
+            Some(e) => e,
+            None => loop {
+                let event = self.events.next()?;
+                if !matches!(event, Event::Start(Tag::Heading { .. })) {
+                    break event;
+                }
+                if let Some(start) = self.heading(event) {
+                    break start;
+                }
+            },
+        };
+        match &event {
+            Event::Start(_) => {
+                if self.depth == 0 {
+                    self.at_block_boundary();
+                }
+                self.depth += 1;
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ if self.depth == 0 => self.at_block_boundary(),
+            _ => {}
+        }
+        if matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+            self.buffer.borrow_mut().raw_html = true;
+        }
+        Some(self.checked_url(event))
+    }
+}
+
+impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
+    fn new(events: I, title: &'b str, buffer: &'b std::cell::RefCell<Pieces>) -> Self {
+        Anchored {
+            events,
+            title,
+            used: HashMap::new(),
+            seen_h1: false,
+            pending: std::collections::VecDeque::new(),
+            depth: 0,
+            links: Vec::new(),
+            buffer,
+        }
+    }
+
+    /// A link or image whose URL may not be published, made harmless: the
+    /// link becomes an `<a>` without a target (written as markup of our
+    /// own, not raw HTML from the source), the image loses its source.
+    fn checked_url(&mut self, event: Event<'a>) -> Event<'a> {
+        match event {
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                let allowed = url_allowed(dest_url);
+                self.links.push(!allowed);
+                if allowed {
+                    event
+                } else {
+                    Event::InlineHtml("<a>".into())
+                }
+            }
+            Event::End(TagEnd::Link) => match self.links.pop() {
+                Some(true) => Event::InlineHtml("</a>".into()),
+                _ => event,
+            },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !url_allowed(&dest_url) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: "".into(),
+                title,
+                id,
+            }),
+            other => other,
+        }
+    }
+
+    fn at_block_boundary(&mut self) {
+        let mut buffer = self.buffer.borrow_mut();
+        if buffer.piece.len() >= CLEAN_CHUNK {
+            buffer.flush();
+        }
+    }
+
+    /// Read a heading to its end: its start event with an id, its other
+    /// events queued; `None` when it is the title's H1, left out.
+    fn heading(&mut self, start: Event<'a>) -> Option<Event<'a>> {
+        let Event::Start(Tag::Heading {
+            level,
+            classes,
+            attrs,
+            ..
+        }) = start
+        else {
+            return Some(start);
+        };
+        let mut text = String::new();
+        for event in self.events.by_ref() {
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            if let Event::Text(t) | Event::Code(t) = &event {
+                text.push_str(t);
+            }
+            self.pending.push_back(event);
+            if end {
+                break;
+            }
+        }
+        if level == HeadingLevel::H1 && !self.seen_h1 {
+            self.seen_h1 = true;
+            if text.trim() == self.title.trim() {
+                self.pending.clear();
+                return None;
+            }
+        }
+        let base = anchor(&text);
+        let n = self.used.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        Some(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(id)),
+            classes,
+            attrs,
+        }))
+    }
 }
 
 /// The allow-list every body passes through.
@@ -130,9 +353,13 @@ fn builder() -> ammonia::Builder<'static> {
         .add_tag_attributes("li", &["id"])
         .id_prefix(None)
         .link_rel(Some("noopener noreferrer"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+        .url_schemes(URL_SCHEMES.into_iter().collect());
     b
 }
+
+/// The size limit tests render with: effectively none.
+#[cfg(test)]
+const NO_LIMIT: usize = usize::MAX;
 
 fn clean(html: &str) -> String {
     builder().clean(html).to_string()
@@ -178,7 +405,6 @@ struct AllowList {
     tags: std::collections::HashSet<&'static str>,
     tag_attributes: HashMap<&'static str, std::collections::HashSet<&'static str>>,
     generic: std::collections::HashSet<&'static str>,
-    schemes: std::collections::HashSet<&'static str>,
 }
 
 impl AllowList {
@@ -188,7 +414,6 @@ impl AllowList {
             tags: b.clone_tags(),
             tag_attributes: b.clone_tag_attributes(),
             generic: b.clone_generic_attributes(),
-            schemes: b.clone_url_schemes(),
         }
     }
 
@@ -245,7 +470,8 @@ impl AllowList {
         false
     }
 
-    /// Whether a URL keeps its place: relative, or of an allowed scheme.
+    /// Whether a URL in raw HTML keeps its place: relative, or of an
+    /// allowed scheme.
     fn url_allowed(&self, value: &str) -> bool {
         // Browsers ignore whitespace and control characters in a scheme
         // and decode entities first: `java&#10;script&colon;` is `javascript:`.
@@ -255,17 +481,7 @@ impl AllowList {
             .replace("&#x3a;", ":")
             .replace("&#X3A;", ":")
             .replace("&#x3A;", ":");
-        let cleaned: String = decoded
-            .chars()
-            .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
-            .collect();
-        let cleaned = cleaned
-            .trim_start_matches(|c: char| c.is_whitespace())
-            .to_ascii_lowercase();
-        match cleaned.find([':', '/', '?', '#']) {
-            Some(at) if cleaned[at..].starts_with(':') => self.schemes.contains(&cleaned[..at]),
-            _ => true,
-        }
+        url_allowed(decoded.trim_start_matches(|c: char| c.is_whitespace()))
     }
 }
 
@@ -349,7 +565,9 @@ mod tests {
             "# Triage\n\n## Success metrics\n\n## Success metrics\n\ntext",
             "Triage",
             false,
-        );
+            NO_LIMIT,
+        )
+        .expect("renders");
         assert!(!html.contains("<h1"), "{html}");
         assert!(html.contains(r#"<h2 id="success-metrics">"#), "{html}");
         assert!(html.contains(r#"<h2 id="success-metrics-1">"#), "{html}");
@@ -359,7 +577,7 @@ mod tests {
     #[test]
     fn active_content_is_removed() {
         let md = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n## H {onclick=alert(1)}\n\n<details><summary>More</summary>ok</details>\n";
-        let (html, changed) = render(md, "T", false);
+        let (html, changed) = render(md, "T", false, NO_LIMIT).expect("renders");
         assert!(changed);
         for bad in ["<script", "onerror", "javascript:", " onclick="] {
             assert!(!html.contains(bad), "{bad} in {html}");
@@ -369,7 +587,8 @@ mod tests {
             html.contains("{onclick=alert(1)}"),
             "heading attributes stay text: {html}"
         );
-        let (trusted, _) = render("<b onclick=\"go()\">x</b>", "T", true);
+        let (trusted, _) =
+            render("<b onclick=\"go()\">x</b>", "T", true, NO_LIMIT).expect("renders");
         assert!(
             trusted.contains("onclick"),
             "allow_raw_html publishes as written"
@@ -406,13 +625,77 @@ mod tests {
         }
     }
 
+    /// The old renderer: every event collected, the whole HTML cleaned at
+    /// once. The streaming one must give the same bytes.
+    fn render_whole(body: &str, title: &str) -> String {
+        let mut pieces = Pieces::default();
+        let buffer = std::cell::RefCell::new(Pieces::default());
+        let events: Vec<Event> =
+            Anchored::new(Parser::new_ext(body, options()), title, &buffer).collect();
+        html::push_html(&mut pieces.piece, events.into_iter());
+        clean(&pieces.piece)
+    }
+
+    #[test]
+    fn large_bodies_are_cleaned_in_pieces_with_the_same_result() {
+        let mut body = String::from("# Title\n\n");
+        for i in 0..3000 {
+            body.push_str(&format!(
+                "## Part {i}\n\nSome *text* with [a link](https://e.com/{i}) and <b>bold</b> <span onclick=\"x\">s</span>.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| {i} | x |\n\n"
+            ));
+        }
+        let (html, changed) = render(&body, "Title", false, NO_LIMIT).expect("renders");
+        assert!(html.len() > 4 * CLEAN_CHUNK, "{}", html.len());
+        assert!(changed, "the span's handler is removed");
+        assert_eq!(html, render_whole(&body, "Title"));
+        assert!(html.contains("<h2 id=\"part-2999\">"));
+    }
+
+    #[test]
+    fn html_past_the_limit_is_too_large() {
+        // Three bytes of `x\n\n` become nine of `<p>x</p>\n`.
+        let body = "x\n\n".repeat(200_000);
+        let html = render(&body, "T", false, 1 << 20);
+        assert!(
+            html == Err(TooLarge::Html(1 << 20)),
+            "rendered past the limit"
+        );
+        let html = render(&body, "T", false, 2 << 20).map(|(h, _)| h.len());
+        assert_eq!(html, Ok(1_800_000));
+    }
+
+    #[test]
+    fn a_huge_block_with_raw_html_is_refused_and_one_without_is_kept() {
+        let raw = format!("{}\n", "<b>x</b> ".repeat(200_000));
+        let refused = render(&raw, "T", false, usize::MAX);
+        assert!(
+            refused == Err(TooLarge::RawBlock(MAX_RAW_BLOCK)),
+            "a 1.8 MB paragraph with tags"
+        );
+        assert!(
+            render(&raw, "T", true, usize::MAX).is_ok(),
+            "trusted: not sanitised"
+        );
+        let plain = format!("{}\n", "*a* [l](javascript:x) ".repeat(100_000));
+        let (html, _) = render(&plain, "T", false, usize::MAX).expect("renders");
+        assert!(html.len() > 2 * CLEAN_CHUNK);
+        assert!(!html.contains("javascript"), "links were checked as events");
+        assert!(
+            html.starts_with("<p><em>a</em> <a>l</a> "),
+            "{}",
+            &html[..60]
+        );
+    }
+
     #[test]
     fn tables_tasks_footnotes() {
         let (html, _) = render(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\nNote[^1]\n\n[^1]: Foot.\n",
             "T",
             false,
-        );
+            NO_LIMIT,
+        )
+        .expect("renders");
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("checkbox"), "{html}");
         assert!(html.contains("footnote"), "{html}");

@@ -10,6 +10,7 @@
 //! the clock: the build date is an input, so two builds of one commit for
 //! one date are byte-identical.
 
+pub mod budget;
 pub mod graph;
 pub mod markdown;
 mod output;
@@ -47,6 +48,10 @@ pub struct BuildOptions {
     /// Told the output folder when another build into it holds its lock,
     /// before this one waits for it.
     pub on_wait: Option<fn(&Path)>,
+    /// Told when a page overruns `[limits] max_render_seconds`; it should
+    /// remove the staging folder ([`abandon_staging`]) and end the
+    /// process. `None` leaves the page to run.
+    pub on_runaway: Option<budget::Runaway>,
 }
 
 /// What rendering needs besides the model (no output folder: a rendered
@@ -62,6 +67,9 @@ pub struct SiteOptions {
     /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
     /// pages are served, since it is the costliest file and no page needs it.
     pub export: bool,
+    /// Told when a page overruns `[limits] max_render_seconds`; it should
+    /// end the process. `None` leaves the page to run.
+    pub on_runaway: Option<budget::Runaway>,
 }
 
 /// What `build` made.
@@ -69,6 +77,8 @@ pub struct SiteOptions {
 pub struct BuildSummary {
     /// HTML pages written.
     pub pages: usize,
+    /// Findings of the render itself (`page-too-large`), sorted by path.
+    pub findings: Vec<crate::diagnostics::Diagnostic>,
     /// Files written in all.
     pub files: usize,
     /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
@@ -87,6 +97,8 @@ pub struct Site {
     pub pages: usize,
     /// How many pages this render actually rendered (the rest were reused).
     pub rendered: usize,
+    /// Findings of the render itself (`page-too-large`), sorted by path.
+    pub findings: Vec<crate::diagnostics::Diagnostic>,
     /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The inputs of the costly drawings, to redraw them only when they change.
@@ -278,6 +290,7 @@ pub fn build(
             today: options.today,
             progress: options.progress.clone(),
             export: true,
+            on_runaway: options.on_runaway.clone(),
         },
         None,
         &write,
@@ -290,6 +303,7 @@ pub fn build(
     timings.push(("  swap in", clock.elapsed()));
     Ok(BuildSummary {
         pages: rendered.pages,
+        findings: rendered.findings,
         files,
         timings,
     })
@@ -337,6 +351,7 @@ pub fn render_site(
         files: files.into_inner().unwrap_or_default(),
         pages: rendered.pages,
         rendered: rendered.rendered,
+        findings: rendered.findings,
         timings: rendered.timings,
         graph: Some(rendered.graph),
         rows: Arc::new(rows.into_inner().unwrap_or_default()),
@@ -347,6 +362,7 @@ pub fn render_site(
 struct Rendered {
     pages: usize,
     rendered: usize,
+    findings: Vec<crate::diagnostics::Diagnostic>,
     timings: Vec<(&'static str, std::time::Duration)>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
 }
@@ -545,12 +561,30 @@ fn render_into(
     jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
     lap("  plan");
 
+    let limits = config.limits;
+    let watchdog = options
+        .on_runaway
+        .clone()
+        .map(|hook| budget::Watchdog::start(limits.max_render_seconds, hook));
     let page = |path: &str, template: &str, c: &tera::Context| -> Result<Made, RenderError> {
-        let html = tera.render(template, c).map_err(|e| RenderError::Page {
+        let _watched = watchdog.as_ref().map(|w| w.page(path, template));
+        budget::start_page(limits.max_render_seconds);
+        let mut out = budget::PageWriter::new(budget::page_cap(limits.max_html_bytes));
+        let rendered = tera.render_to(template, c, &mut out);
+        let message = match (rendered, out.stopped.take()) {
+            (Ok(()), _) => return Ok((path.to_string(), Bytes::Owned(out.into_bytes()), true)),
+            (Err(_), Some(budget::Stopped::Size(cap))) => format!(
+                "template `{template}` (or one it extends or includes) wrote more than {cap} bytes: a loop without end?"
+            ),
+            (Err(_), Some(budget::Stopped::Time(why))) => {
+                format!("template `{template}` (or one it extends or includes): {why}")
+            }
+            (Err(e), None) => e.to_string(),
+        };
+        Err(RenderError::Page {
             page: path.to_string(),
-            message: e.to_string(),
-        })?;
-        Ok((path.to_string(), Bytes::Owned(html.into_bytes()), true))
+            message,
+        })
     };
     let run = |job: &Job| -> Result<Made, RenderError> {
         match job {
@@ -730,10 +764,17 @@ fn render_into(
         .collect();
     results.into_iter().collect::<Result<(), RenderError>>()?;
     lap("  pages");
+    let mut findings = match inputs.refused.lock() {
+        Ok(mut refused) => std::mem::take(&mut *refused),
+        Err(_) => Vec::new(),
+    };
+    findings.sort_by(|a, b| a.path.cmp(&b.path));
+    findings.dedup_by(|a, b| a.path == b.path);
 
     Ok(Rendered {
         pages: order.len(),
         rendered: rendered.into_inner(),
+        findings,
         timings,
         graph: graph_in,
     })
@@ -931,15 +972,17 @@ fn search_entry(inputs: &Inputs, e: &crate::model::Entity) -> String {
         .replace('<', "\\u003c")
 }
 
-/// The search index script from its entries' JSON.
+/// The search index script from its entries' JSON. It hands the entries
+/// to `site.js` through the function that script defines, never through a
+/// global variable that an element's `id` could stand in for.
 fn search_index<'e>(entries: impl Iterator<Item = &'e str>) -> String {
-    let mut out = String::from("window.PILOTBOOK_INDEX = [");
+    let mut out = String::from("pilotbookSearchIndex([");
     for (i, entry) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(entry);
     }
-    out.push_str("];\n");
+    out.push_str("]);\n");
     out
 }

@@ -74,22 +74,32 @@ pub struct Templates {
 impl Templates {
     /// Load every template and asset, preferring `<root>/templates/<name>`.
     pub fn load(root: &Path) -> Result<Templates, TemplateError> {
-        let texts = override_texts(root)?;
-        let (templates, assets) = texts.split_at(TEMPLATES.len());
+        Templates::with_overrides(&override_texts(root)?)
+    }
+
+    /// The templates and assets with these overrides, in the order of
+    /// [`override_texts`] (`None`, or a list too short, keeps the
+    /// built-in): what `load` makes of what it read, and what the fuzz
+    /// target makes of its input.
+    pub fn with_overrides(texts: &[Option<String>]) -> Result<Templates, TemplateError> {
+        let text = |i: usize| texts.get(i).and_then(Option::as_deref);
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        // Ours, with a budget per page: see `budget.rs`.
+        tera.register_function("range", super::budget::range);
         let sources = TEMPLATES
             .iter()
-            .zip(templates)
-            .map(|((name, builtin), text)| (*name, text.as_deref().unwrap_or(builtin)));
+            .enumerate()
+            .map(|(i, (name, builtin))| (*name, text(i).unwrap_or(builtin)));
         tera.add_raw_templates(sources).map_err(|e| TemplateError {
             message: e.to_string(),
         })?;
         let assets = ASSETS
             .iter()
-            .zip(assets)
-            .map(|((name, builtin), text)| {
-                (*name, text.clone().unwrap_or_else(|| builtin.to_string()))
+            .enumerate()
+            .map(|(i, (name, builtin))| {
+                let own = text(TEMPLATES.len() + i).unwrap_or(builtin);
+                (*name, own.to_string())
             })
             .collect();
         Ok(Templates { tera, assets })

@@ -85,6 +85,8 @@ pub struct FindingView {
     pub message: String,
     /// What to do.
     pub help: String,
+    /// Why the finding was accepted, when it was (it no longer counts).
+    pub accepted: Option<String>,
 }
 
 /// Counts of findings.
@@ -139,9 +141,9 @@ pub struct PortfolioRow {
     pub owner: Option<Link>,
     /// Its team.
     pub team: Option<String>,
-    /// Required sections present.
+    /// Required fields filled in and required sections written.
     pub ready: usize,
-    /// Required sections in all.
+    /// Required fields and sections in all.
     pub required: usize,
     /// Metrics whose actual meets the target.
     pub met: usize,
@@ -184,6 +186,9 @@ pub struct IntegrationRow {
     pub access: Option<String>,
     /// How the pilot authenticates.
     pub auth: Option<String>,
+    /// The environment the pilot uses (`production`, `staging`, `sandbox`,
+    /// `mock`), as the entry or the system's document says.
+    pub environment: Option<String>,
 }
 
 /// One commit in a history list.
@@ -385,7 +390,15 @@ pub struct Inputs<'a> {
     /// The date milestones are judged against.
     pub today: Date,
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
+    /// Findings of the render itself (`page-too-large`), from any thread.
+    pub refused: std::sync::Mutex<Vec<Diagnostic>>,
+    /// Held while a large body renders: their parse trees are tens of
+    /// times their size, so two at once would double the peak.
+    large: std::sync::Mutex<()>,
 }
+
+/// A body this large renders while no other large one does.
+const LARGE_BODY: usize = 1 << 20;
 
 impl<'a> Inputs<'a> {
     /// Gather the inputs and index the findings by path.
@@ -407,6 +420,48 @@ impl<'a> Inputs<'a> {
             report,
             today,
             findings,
+            refused: std::sync::Mutex::new(Vec::new()),
+            large: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// A document's body as HTML, or, when its HTML would pass
+    /// `[limits] max_html_bytes`, a note saying so (and a `page-too-large`
+    /// finding for the build to report).
+    pub fn body_html(&self, doc: &crate::model::Document, title: &str) -> String {
+        let body = doc.parsed.body();
+        let limit = self.config.limits.max_html_bytes;
+        // One large body at a time; a poisoned lock only means another
+        // render panicked, which is reported on its own.
+        let _turn = (body.len() >= LARGE_BODY).then(|| self.large.lock());
+        let trusted = self.config.site.allow_raw_html;
+        match markdown::render(body, title, trusted, limit) {
+            Ok((html, _)) => html,
+            Err(too_large) => {
+                let (what, limit) = match too_large {
+                    markdown::TooLarge::Html(limit) => ("renders to more than", limit),
+                    markdown::TooLarge::RawBlock(limit) => {
+                        ("has a block with raw HTML of more than", limit)
+                    }
+                };
+                let message = format!(
+                    "the body of `{}` {what} {limit} bytes of HTML, so it is not published",
+                    doc.path
+                );
+                let finding = Diagnostic::new(
+                    crate::rules::Rule::PageTooLarge,
+                    doc.path.as_str(),
+                    crate::source::Position::START,
+                    message,
+                )
+                .help("split the document, or raise `[limits] max_html_bytes` in pilotbook.toml");
+                if let Ok(mut refused) = self.refused.lock() {
+                    refused.push(finding);
+                }
+                format!(
+                    "<p class=\"too-large\">This document is not published here: it {what} {limit} bytes of HTML (<code>pilotbook build</code> reports it as <code>page-too-large</code>).</p>"
+                )
+            }
         }
     }
 
@@ -495,6 +550,7 @@ impl<'a> Inputs<'a> {
                 line: d.position.line,
                 message: d.message.clone(),
                 help: d.help.clone(),
+                accepted: d.accepted.as_ref().map(|a| a.reason.clone()),
             })
             .collect()
     }
@@ -502,7 +558,13 @@ impl<'a> Inputs<'a> {
     /// Error and warning counts of a document.
     pub fn counts(&self, path: &str) -> FindingCounts {
         let mut c = FindingCounts::default();
-        for d in self.findings.get(path).into_iter().flatten() {
+        for d in self
+            .findings
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.is_open())
+        {
             match d.severity {
                 crate::rules::Severity::Error => c.errors += 1,
                 crate::rules::Severity::Warning => c.warnings += 1,
@@ -620,12 +682,13 @@ impl<'a> Inputs<'a> {
     }
 
     fn sections(&self, e: &Entity) -> Vec<SectionState> {
-        crate::validate::section_status(&self.config.kinds[e.kind], e)
+        crate::validate::readiness(&self.config.kinds[e.kind], e)
             .into_iter()
-            .map(|(name, required, present)| SectionState {
-                name,
-                required,
-                present,
+            .filter(|r| r.section)
+            .map(|r| SectionState {
+                name: r.name,
+                required: r.required,
+                present: r.present,
             })
             .collect()
     }
@@ -659,8 +722,8 @@ impl<'a> Inputs<'a> {
 
     /// One row of the portfolio.
     pub fn portfolio_row(&self, e: &Entity, pilot: &Pilot) -> PortfolioRow {
-        let sections = self.sections(e);
-        let required: Vec<_> = sections.iter().filter(|s| s.required).collect();
+        let readiness = crate::validate::readiness(&self.config.kinds[e.kind], e);
+        let required: Vec<_> = readiness.iter().filter(|r| r.required).collect();
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         PortfolioRow {
             pilot: self.link_to(e),
@@ -698,8 +761,7 @@ impl<'a> Inputs<'a> {
         let e = &self.portfolio.entities[index];
         let pilot = e.pilot.as_ref()?;
         let doc = e.document.as_ref()?;
-        let (body_html, _) =
-            markdown::render(doc.parsed.body(), &e.title, self.config.site.allow_raw_html);
+        let body_html = self.body_html(doc, &e.title);
         let person = |id: &str| {
             self.link_ref(&crate::model::EntityRef {
                 kind: Builtin::Person as usize,
@@ -749,6 +811,8 @@ impl<'a> Inputs<'a> {
                         system: system(&i.system)?,
                         access: i.access.clone(),
                         auth: i.auth.clone(),
+                        environment: crate::validate::environment_of(self.portfolio, i)
+                            .map(str::to_string),
                     })
                 })
                 .collect(),
@@ -791,7 +855,7 @@ impl<'a> Inputs<'a> {
         let body_html = e
             .document
             .as_ref()
-            .map(|d| markdown::render(d.parsed.body(), &e.title, self.config.site.allow_raw_html).0)
+            .map(|d| self.body_html(d, &e.title))
             .unwrap_or_default();
         let mut groups: BTreeMap<String, Vec<Link>> = BTreeMap::new();
         for b in &e.referenced_by {

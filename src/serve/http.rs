@@ -8,6 +8,15 @@
 //! anyway; the check keeps that true if it ever changes. The live-reload
 //! client is added to HTML responses here, at response time: the rendered
 //! site never contains it.
+//!
+//! Before any of that, the `Host` header must name the server
+//! ([`AllowedHosts`]): a page on another domain that the attacker's DNS
+//! re-points at 127.0.0.1 sends its own domain as `Host`, and is refused
+//! with 403, so it can never read the preview (DNS rebinding). The
+//! connections are served by hyper directly rather than `axum::serve`,
+//! because only hyper's own builder takes the timer that makes its header
+//! read timeout work: a client that does not finish its request headers
+//! within [`HEADER_TIMEOUT`] is disconnected.
 
 use super::session::Status;
 use axum::Router;
@@ -18,7 +27,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 use crate::render::Site;
@@ -235,6 +246,187 @@ async fn page(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Re
     response
 }
 
+/// How long a client has to send a request's headers, counted from the
+/// moment the server waits for them (a new or an idle connection).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long open connections may take to finish once the server stops.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// The `Host` values the server answers to: `localhost` and its
+/// subdomains, the bound address (any IP address when bound to all
+/// interfaces), and the names given with `--allow-host`; each with the
+/// bound port (no port only when it is 80).
+#[derive(Debug, Clone)]
+pub struct AllowedHosts {
+    addr: SocketAddr,
+    names: Vec<String>,
+}
+
+impl AllowedHosts {
+    /// The hosts of a server listening on `addr`, plus `names`.
+    pub fn new(addr: SocketAddr, names: &[String]) -> AllowedHosts {
+        AllowedHosts {
+            addr,
+            names: names.iter().map(|n| normal_name(n)).collect(),
+        }
+    }
+
+    /// Whether a request with this `Host` header is for this server.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host) else {
+            return false;
+        };
+        let port_ok = match port {
+            Some(p) => p == self.addr.port(),
+            None => self.addr.port() == 80,
+        };
+        if !port_ok {
+            return false;
+        }
+        let literal = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .unwrap_or(name);
+        if let Ok(ip) = literal.parse::<IpAddr>() {
+            // An address is never a rebinding: the page's origin is the
+            // address itself.
+            return ip == self.addr.ip() || self.addr.ip().is_unspecified();
+        }
+        let name = normal_name(name);
+        name == "localhost" || name.ends_with(".localhost") || self.names.contains(&name)
+    }
+
+    fn describe(&self) -> String {
+        let port = self.addr.port();
+        let ip = match self.addr {
+            SocketAddr::V6(a) => format!("[{}]", a.ip()),
+            SocketAddr::V4(a) => a.ip().to_string(),
+        };
+        let mut hosts = vec![format!("localhost:{port}"), format!("{ip}:{port}")];
+        hosts.extend(self.names.iter().map(|n| format!("{n}:{port}")));
+        hosts.join(", ")
+    }
+}
+
+/// Lowercase, without the trailing dot of a fully qualified name.
+fn normal_name(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// `name[:port]` or `[v6][:port]` → the name (brackets kept) and the port.
+fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
+    if host.is_empty() {
+        return None;
+    }
+    let (name, port) = if host.starts_with('[') {
+        let end = host.find(']')?;
+        let (name, rest) = host.split_at(end + 1);
+        match rest {
+            "" => (name, None),
+            _ => (name, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(p) => Some(p.parse::<u16>().ok()?),
+    };
+    Some((name, port))
+}
+
+/// Serve `app` on `listener` until `stopping` turns true, refusing requests
+/// for other hosts and closing connections whose headers are late; then
+/// give open connections [`STOP_GRACE`] to finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    hosts: AllowedHosts,
+    mut stopping: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let hosts = Arc::new(hosts);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait, go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopping.wait_for(|s| *s) => break,
+        };
+        let service = checked(app.clone(), Arc::clone(&hosts));
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let connection = builder.serve_connection(io, service);
+            let mut connection = std::pin::pin!(connection);
+            let stopped = tokio::select! {
+                _ = connection.as_mut() => false,
+                _ = stopping.wait_for(|s| *s) => true,
+            };
+            if stopped {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        });
+    }
+    // Connections that outlive the signal by long (event streams) are cut.
+    let _ = tokio::time::timeout(STOP_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    Ok(())
+}
+
+/// The router behind the `Host` check, as a hyper service.
+fn checked(
+    app: Router,
+    hosts: Arc<AllowedHosts>,
+) -> impl hyper::service::Service<
+    axum::http::Request<hyper::body::Incoming>,
+    Response = Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<Response, Infallible>> + Send,
+> + Clone {
+    use hyper::service::Service;
+    let app = hyper_util::service::TowerToHyperService::new(app);
+    hyper::service::service_fn(move |request: axum::http::Request<hyper::body::Incoming>| {
+        let app = app.clone();
+        let hosts = Arc::clone(&hosts);
+        async move {
+            let host = request
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            if !hosts.allows(host) {
+                let text = format!(
+                    "pilotbook serve answers only to {}, not to Host `{}`; `pilotbook serve --allow-host NAME` adds a name\n",
+                    hosts.describe(),
+                    host.escape_default()
+                );
+                let mut response = (StatusCode::FORBIDDEN, text).into_response();
+                set_type(&mut response, "text/plain; charset=utf-8");
+                return Ok(response);
+            }
+            app.call(request.map(Body::new)).await
+        }
+    })
+}
+
 /// Add the live-reload client before the last `</body>` (or at the end).
 pub fn inject(html: &str) -> String {
     let script = format!("<script>{CLIENT_JS}</script>\n");
@@ -305,6 +497,48 @@ mod tests {
         assert_eq!(site_path("/a%00"), Err(BadPath::Traversal));
         assert_eq!(site_path("/a%zz"), Err(BadPath::Encoding));
         assert_eq!(site_path("/a%ff"), Err(BadPath::Encoding));
+    }
+
+    #[test]
+    fn only_the_servers_own_hosts_are_allowed() {
+        let loopback = AllowedHosts::new("127.0.0.1:3000".parse().expect("addr"), &[]);
+        for host in [
+            "localhost:3000",
+            "LOCALHOST:3000",
+            "localhost.:3000",
+            "app.localhost:3000",
+            "127.0.0.1:3000",
+        ] {
+            assert!(loopback.allows(host), "{host}");
+        }
+        for host in [
+            "",
+            "localhost",
+            "localhost:3001",
+            "localhost:3000x",
+            "evil.example:3000",
+            "localhost.evil.example:3000",
+            "127.0.0.2:3000",
+            "[::1]:3000",
+            "127.0.0.1",
+            "[::1",
+        ] {
+            assert!(!loopback.allows(host), "{host}");
+        }
+        let all = AllowedHosts::new("0.0.0.0:80".parse().expect("addr"), &["Devbox".into()]);
+        for host in [
+            "192.168.1.5",
+            "[fe80::1]",
+            "devbox",
+            "devbox:80",
+            "localhost",
+        ] {
+            assert!(all.allows(host), "{host}");
+        }
+        assert!(!all.allows("evil.example"));
+        let v6 = AllowedHosts::new("[::1]:8080".parse().expect("addr"), &[]);
+        assert!(v6.allows("[::1]:8080"));
+        assert!(!v6.allows("127.0.0.1:8080"));
     }
 
     #[test]

@@ -10,7 +10,15 @@
 //!
 //! [`Server::bind`] picks the port (the next free one when the asked one is
 //! taken) so the caller can print the URL before [`Server::run`] blocks
-//! until SIGTERM or Ctrl-C.
+//! until SIGTERM or Ctrl-C, which end it cleanly at any moment, the first
+//! build included.
+//!
+//! The preview is a local server that any page in the user's browser can
+//! send requests to: it answers only to the `Host` names it was started
+//! for (`localhost` and the bound address, plus `--allow-host`), so a page
+//! whose domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read it,
+//! and it closes connections that do not finish their request headers in
+//! time.
 
 pub mod http;
 pub mod session;
@@ -39,6 +47,9 @@ pub struct ServeOptions {
     pub config: Option<PathBuf>,
     /// The address to bind (loopback unless the user says otherwise).
     pub bind: IpAddr,
+    /// Host names the server answers to besides `localhost` and the bound
+    /// address (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
     /// The port to try first; 0 lets the system choose.
     pub port: u16,
     /// Poll the file system instead of waiting for its events.
@@ -47,6 +58,9 @@ pub struct ServeOptions {
     pub today: Date,
     /// `--cache-dir`: where the history cache is kept.
     pub cache_dir: Option<PathBuf>,
+    /// Told when a page renders past `[limits] max_render_seconds`; it
+    /// should end the process.
+    pub on_runaway: Option<crate::render::budget::Runaway>,
 }
 
 /// Why `serve` could not run.
@@ -80,11 +94,27 @@ const DEBOUNCE: Duration = Duration::from_millis(80);
 pub struct Server {
     listener: TcpListener,
     options: ServeOptions,
+    runtime: tokio::runtime::Runtime,
+    /// Caught from `bind` on: a signal that arrives once the URL is
+    /// printed stops the server cleanly, whatever it is doing.
+    signals: Signals,
 }
 
 impl Server {
     /// Bind to `options.bind` at `options.port`, or the next free port.
     pub fn bind(options: ServeOptions) -> Result<Server, ServeError> {
+        let start = |what: &'static str, e: std::io::Error| ServeError::Start {
+            what,
+            message: e.to_string(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| start("runtime", e))?;
+        let signals = {
+            let _entered = runtime.enter();
+            Signals::install().map_err(|e| start("signal handler", e))?
+        };
         let tries = if options.port == 0 { 1 } else { PORT_TRIES };
         let mut last = None;
         for offset in 0..tries {
@@ -93,7 +123,14 @@ impl Server {
             };
             let addr = SocketAddr::new(options.bind, port);
             match TcpListener::bind(addr) {
-                Ok(listener) => return Ok(Server { listener, options }),
+                Ok(listener) => {
+                    return Ok(Server {
+                        listener,
+                        options,
+                        runtime,
+                        signals,
+                    });
+                }
                 Err(e) => last = Some((addr, e)),
             }
         }
@@ -122,6 +159,11 @@ impl Server {
 
     /// Build, serve, watch and rebuild until SIGTERM or Ctrl-C. `report` is
     /// told every rebuild's outcome (the first build included).
+    ///
+    /// The signals are caught from [`Server::bind`] on, so that a stop
+    /// during the first build (which can take seconds) ends the process
+    /// cleanly too; the first build runs on the rebuild thread while this
+    /// one waits for it or for a signal.
     pub fn run(self, report: impl Fn(&Outcome) + Send + 'static) -> Result<(), ServeError> {
         let start = |what: &'static str| {
             move |e: &dyn std::fmt::Display| ServeError::Start {
@@ -129,12 +171,16 @@ impl Server {
                 message: e.to_string(),
             }
         };
+        let (runtime, signals) = (self.runtime, self.signals);
         let mut session = Session::new(
             &self.options.root,
             self.options.config.as_deref(),
             self.options.today,
         );
         session.set_cache_dir(self.options.cache_dir.clone());
+        if let Some(hook) = self.options.on_runaway.clone() {
+            session.set_on_runaway(hook);
+        }
         // Watch before the first build reads anything: an edit made while
         // it runs is then an event, not lost between the read and the
         // watcher's first look (a polling watcher would take it as the
@@ -143,53 +189,47 @@ impl Server {
         let mut watcher =
             Watch::new(self.options.poll, changes_tx).map_err(|e| start("watcher")(&e))?;
         watcher.update(&session.watch_list());
-        let first = session.rebuild(&[]);
-        session.finish_export();
-        report(&first);
 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let (events, _) = tokio::sync::broadcast::channel(16);
         let shared = Arc::new(http::Shared {
-            site: RwLock::new(session.site()),
+            site: RwLock::new(None),
             status: RwLock::new(Arc::new(session.status().clone())),
             events,
             stopping: stop_rx.clone(),
         });
-
-        // The watcher feeds a channel; the rebuild thread drains it. The
-        // first build may have found more folders to watch.
-        watcher.update(&session.watch_list());
+        let (first_tx, first_rx) = tokio::sync::oneshot::channel();
         let rebuilds = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("pilotbook-rebuild".into())
-                .spawn(move || rebuild_loop(session, watcher, changes_rx, shared, report))
+                .spawn(move || {
+                    let session = first_build(session, &mut watcher, &shared, &report);
+                    let _ = first_tx.send(());
+                    rebuild_loop(session, watcher, changes_rx, shared, report)
+                })
                 .map_err(|e| start("rebuild thread")(&e))?
         };
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| start("runtime")(&e))?;
         let listener = self.listener;
+        let hosts = http::AllowedHosts::new(
+            listener.local_addr().map_err(|e| start("server")(&e))?,
+            &self.options.allowed_hosts,
+        );
         let result = runtime.block_on(async move {
+            tokio::spawn(async move {
+                signals.recv().await;
+                let _ = stop_tx.send(true);
+            });
+            let mut stopping = stop_rx.clone();
+            tokio::select! {
+                _ = stopping.wait_for(|s| *s) => return Ok(()),
+                _ = first_rx => {}
+            }
             listener.set_nonblocking(true)?;
             let listener = tokio::net::TcpListener::from_std(listener)?;
             let app = http::router(Arc::clone(&shared));
-            let mut stopping = stop_rx.clone();
-            let shutdown = async move {
-                wait_for_signal().await;
-                let _ = stop_tx.send(true);
-            };
-            let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
-            tokio::select! {
-                result = server => result,
-                // Connections that outlive the signal by long are cut.
-                _ = async {
-                    let _ = stopping.wait_for(|s| *s).await;
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                } => Ok(()),
-            }
+            http::serve(listener, app, hosts, stop_rx).await
         });
         // The rebuild thread ends when the watcher's channel closes; it is
         // left to the process exit rather than joined, so that a rebuild in
@@ -197,6 +237,22 @@ impl Server {
         drop(rebuilds);
         result.map_err(|e| start("server")(&e))
     }
+}
+
+/// The first build, published for the server to start with.
+fn first_build(
+    mut session: Session,
+    watcher: &mut Watch,
+    shared: &http::Shared,
+    report: &impl Fn(&Outcome),
+) -> Session {
+    let first = session.rebuild(&[]);
+    session.finish_export();
+    report(&first);
+    shared.publish(session.site(), session.status().clone());
+    // The first build may have found more folders to watch.
+    watcher.update(&session.watch_list());
+    session
 }
 
 /// Rebuild on every batch of changes and publish the result.
@@ -228,25 +284,43 @@ fn rebuild_loop(
     }
 }
 
-/// Resolve on Ctrl-C or SIGTERM.
-async fn wait_for_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C and SIGTERM, caught from the moment [`Signals::install`] runs
+/// (inside the runtime), so that neither kills the process with the
+/// signal's default action.
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    fn install() -> std::io::Result<Signals> {
+        Ok(Signals {})
+    }
+
+    /// Resolve on the first of them.
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {},
+            _ = self.terminate.recv() => {},
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -138,6 +138,7 @@ impl Session {
                 today,
                 progress: None,
                 export: false,
+                on_runaway: None,
             },
             cache: HashMap::new(),
             good: None,
@@ -150,6 +151,13 @@ impl Session {
                 errors: Vec::new(),
             },
         }
+    }
+
+    /// Who is told when a page renders past `[limits] max_render_seconds`
+    /// (a template override that loops without end); it should end the
+    /// process, since the thread rendering the page cannot be stopped.
+    pub fn set_on_runaway(&mut self, hook: render::budget::Runaway) {
+        self.options.on_runaway = Some(hook);
     }
 
     /// The site of the last good build (`None` before the first).
@@ -421,13 +429,16 @@ impl Session {
         );
         match result {
             Ok((report, site, templates)) => {
+                // What the render refused (`page-too-large`) counts too.
+                let refused =
+                    Report::finish(0, site.findings.clone(), &project.config.severity_overrides);
                 let outcome = Outcome {
                     documents: report.documents,
                     reparsed,
                     pages: site.pages,
                     rendered: site.rendered,
-                    errors: report.errors(),
-                    warnings: report.warnings(),
+                    errors: report.errors() + refused.errors(),
+                    warnings: report.warnings() + refused.warnings(),
                     history_reread,
                     took: Duration::ZERO,
                     failure: Vec::new(),

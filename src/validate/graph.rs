@@ -182,6 +182,7 @@ pub fn dependency_late(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .field("depends_on")
+                    .item(target.id.as_str())
                     .help(format!("move the last milestone after {their_date}, or bring `{}` forward", target.id)),
                 );
             }

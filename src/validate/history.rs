@@ -56,9 +56,11 @@ fn targets(
         let Some(target) = &metric.target else {
             continue;
         };
-        let late = |message: String, rule: Rule, help: &str| {
+        let late = |message: String, rule: Rule, commit: &str, help: &str| {
             Diagnostic::new(rule, &doc.path, target.position, message)
                 .field("metrics")
+                .item(metric.metric.as_str())
+                .commit(commit)
                 .help(help)
         };
         // The last target committed, in topological order: a target removed
@@ -79,6 +81,7 @@ fn targets(
                         by(&change.commit)
                     ),
                     Rule::MetricAgreedLate,
+                    &change.commit.id,
                     "agree targets before the pilot starts; if this one really was agreed earlier, say when in Success metrics",
                 )),
                 (Some(from), Some(to)) if from != to && when > started => out.push(late(
@@ -88,6 +91,7 @@ fn targets(
                         by(&change.commit)
                     ),
                     Rule::MetricTargetChanged,
+                    &change.commit.id,
                     "keep the target agreed up front; explain any change in Success metrics and have it re-agreed",
                 )),
                 _ => {}
@@ -119,6 +123,7 @@ fn started_moved(doc: &Document, h: &DocumentHistory, out: &mut Vec<Diagnostic>)
                     ),
                 )
                 .field("started")
+                .commit(change.commit.id.as_str())
                 .help("keep `started` as first committed; if it was wrong, say so in the document"),
             );
         }
@@ -170,6 +175,8 @@ fn slips(doc: &Document, pilot: &Pilot, h: &DocumentHistory, out: &mut Vec<Diagn
             )
             .width(10)
             .field("production_path")
+            .item(milestone.name.as_str())
+            .commit(slips.last().map_or("", |s| s.commit.id.as_str()))
             .help("say why in the Production path section"),
         );
     }

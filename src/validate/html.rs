@@ -56,6 +56,7 @@ pub fn raw_html(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic
                         ),
                     )
                     .width(snippet.chars().count().max(1))
+                    .item(snippet.as_str())
                     .help("write it in Markdown, or keep to plain HTML tags without scripts, `on…=` handlers, `style` or `javascript:` URLs (`[site] allow_raw_html = true` publishes raw HTML unfiltered: trusted authors only)"),
                 )
             })

@@ -30,6 +30,7 @@ pub fn milestones(portfolio: &Portfolio, today: Date, out: &mut Vec<Diagnostic>)
                     )
                     .width(10)
                     .field("production_path")
+                    .item(milestone.name.as_str())
                     .help("list the milestones in the order they are due, or correct the date"),
                 );
             }
@@ -51,6 +52,7 @@ pub fn milestones(portfolio: &Portfolio, today: Date, out: &mut Vec<Diagnostic>)
                     )
                     .width(10)
                     .field("production_path")
+                    .item(milestone.name.as_str())
                     .help("add `done: YYYY-MM-DD` if it was reached, or move `due` and say why in the Production path section"),
                 );
             }
@@ -83,6 +85,7 @@ pub fn decisions(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .field("metrics")
+                    .item(metric.metric.as_str())
                     .help("record the measured value the decision was based on, e.g. `actual: \"94%\"`"),
                 );
             }
@@ -101,6 +104,7 @@ pub fn decisions(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .field("metrics")
+                    .item(metric.metric.as_str())
                     .help("explain in Success metrics why the pilot goes ahead, or revisit the decision"),
                 );
             }

@@ -1,5 +1,7 @@
 //! `missing-section` and `missing-recommended-section`: the kind's sections
-//! are present as H2 headings, under their name or an alias, and say something.
+//! are present as H2 headings, under their name or an alias, and say
+//! something; `duplicate-section`: none is written twice. [`readiness`]
+//! is what the portfolio shows, from the same decisions.
 
 use crate::config::{Config, KindConfig};
 use crate::diagnostics::Diagnostic;
@@ -70,24 +72,48 @@ pub fn configured_name<'k>(kind: &'k KindConfig, key: &str) -> Option<&'k str> {
         .map(|w| w.name)
 }
 
-/// For each section the kind requires or recommends: its name, whether it
-/// is required, and whether the document has it with content. The site's
-/// readiness column reads this, so it agrees with the rules.
-pub fn section_status(kind: &KindConfig, entity: &Entity) -> Vec<(String, bool, bool)> {
+/// One thing a document must (or should) carry, and whether it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The field or section, as the kind's config spells it.
+    pub name: String,
+    /// A section (an H2 heading), else a front-matter field.
+    pub section: bool,
+    /// Required (else recommended).
+    pub required: bool,
+    /// Present and filled in: a field neither empty nor a placeholder, a
+    /// section with content.
+    pub present: bool,
+}
+
+/// How ready a document is: every field it must have (filled in, not a
+/// placeholder), then every section its kind requires or recommends (with
+/// content). The portfolio's readiness column and the pilot page's
+/// checklist read this, so they agree with `missing-field`,
+/// `placeholder-value` and `missing-section`.
+pub fn readiness(kind: &KindConfig, entity: &Entity) -> Vec<Requirement> {
     let Some(doc) = &entity.document else {
         return Vec::new();
     };
-    wanted(kind)
+    let fields = super::fields::required_field_names(kind, doc)
         .into_iter()
-        .map(|w| {
-            let present = doc
-                .parsed
-                .sections
-                .iter()
-                .any(|s| w.keys.contains(&s.key) && !s.empty);
-            (w.name.to_string(), w.rule == Rule::MissingSection, present)
-        })
-        .collect()
+        .map(|name| Requirement {
+            name: name.to_string(),
+            section: false,
+            required: true,
+            present: super::fields::field_state(doc, name).0 == super::fields::FieldState::Present,
+        });
+    let sections = wanted(kind).into_iter().map(|w| Requirement {
+        name: w.name.to_string(),
+        section: true,
+        required: w.rule == Rule::MissingSection,
+        present: doc
+            .parsed
+            .sections
+            .iter()
+            .any(|s| w.keys.contains(&s.key) && !s.empty),
+    });
+    fields.chain(sections).collect()
 }
 
 /// Check every document's required and recommended sections.
@@ -103,10 +129,75 @@ pub fn sections(config: &Config, portfolio: &Portfolio, out: &mut Vec<Diagnostic
             for w in &per_kind[entity.kind] {
                 check(kind, entity, w, &mut found);
             }
+            duplicates(kind, entity, &per_kind[entity.kind], &mut found);
             found
         })
         .collect();
     out.extend(found);
+}
+
+/// `duplicate-section`: two H2 sections that are one section (the same
+/// heading, or a section and its alias), reported at the second, naming
+/// the lines of all.
+fn duplicates(kind: &KindConfig, entity: &Entity, wanted: &[Wanted], out: &mut Vec<Diagnostic>) {
+    let Some(doc) = entity.document.as_ref().filter(|d| d.parsed.readable) else {
+        return;
+    };
+    let name_of = |key: &str| -> Option<&str> {
+        wanted
+            .iter()
+            .find(|w| w.keys.iter().any(|k| k == key))
+            .map(|w| w.name)
+    };
+    // Most documents have no repeated heading: look before grouping.
+    let sections = &doc.parsed.sections;
+    let repeated = sections
+        .iter()
+        .enumerate()
+        .any(|(i, a)| sections[..i].iter().any(|b| b.key == a.key));
+    let aliased = wanted.iter().any(|w| {
+        w.keys.len() > 1 && sections.iter().filter(|s| w.keys.contains(&s.key)).count() > 1
+    });
+    if !repeated && !aliased {
+        return;
+    }
+    let mut groups: Vec<(&str, Vec<&crate::parse::Section>)> = Vec::new();
+    for section in sections {
+        if section.key.is_empty() {
+            continue;
+        }
+        let group = name_of(&section.key).unwrap_or(section.key.as_str());
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, list)) => list.push(section),
+            None => groups.push((group, vec![section])),
+        }
+    }
+    for (group, list) in groups.iter().filter(|(_, l)| l.len() > 1) {
+        let name = name_of(&list[0].key).unwrap_or(list[0].heading.text.as_str());
+        let lines: Vec<String> = list
+            .iter()
+            .map(|s| s.heading.position.line.to_string())
+            .collect();
+        let (last, rest) = lines.split_last().unwrap_or((&lines[0], &[]));
+        let second = list[1];
+        out.push(
+            Diagnostic::new(
+                Rule::DuplicateSection,
+                &doc.path,
+                second.heading.position,
+                format!(
+                    "{} `{}` has the `{name}` section {}, at lines {} and {last}",
+                    kind.name,
+                    entity.id,
+                    if list.len() == 2 { "twice".to_string() } else { format!("{} times", list.len()) },
+                    rest.join(", ")
+                ),
+            )
+            .width(second.heading.text.chars().count() + 3)
+            .section(if name_of(&list[0].key).is_some() { name } else { group })
+            .help("merge them into one section: readers and pilotbook may each take a different one as the plan"),
+        );
+    }
 }
 
 fn check(kind: &KindConfig, entity: &Entity, wanted: &Wanted, out: &mut Vec<Diagnostic>) {

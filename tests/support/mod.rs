@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod budget;
 #[cfg(unix)]
 pub mod serve;
 
@@ -203,10 +204,15 @@ impl GitRepo {
     }
 }
 
-/// A minimal valid pilot document.
+/// A system document for the `zendesk` that [`pilot`] integrates with.
+pub const ZENDESK: &str =
+    "---\ntitle: Zendesk\nenvironment: production\n---\n\nThe support desk.\n";
+
+/// A minimal valid pilot document (it integrates with `zendesk`: write
+/// [`ZENDESK`] to `systems/zendesk.md` where undefined references matter).
 pub fn pilot(status: &str, target: &str, due: &str) -> String {
     format!(
-        "---\ntitle: Triage\nstatus: {status}\nowner: dana-kim\nstarted: 2026-03-01\nmetrics:\n  - metric: accuracy\n    target: \"{target}\"\nproduction_path:\n  - milestone: General availability\n    due: {due}\n---\n\n# Triage\n\n## Success metrics\n\nAccuracy.\n\n## Integrations\n\nNone yet.\n\n## Ownership\n\nDana.\n\n## Production path\n\nGA.\n\n## Monitoring\n\nDashboards.\n\n## Human review\n\nSampling.\n\n## Escalation\n\nOn-call.\n\n## Rollback\n\nFlag off.\n\n## Expansion criteria\n\nFour good weeks.\n"
+        "---\ntitle: Triage\nstatus: {status}\nowner: dana-kim\nstarted: 2026-03-01\nmetrics:\n  - metric: accuracy\n    target: \"{target}\"\nintegrations:\n  - system: zendesk\nproduction_path:\n  - milestone: General availability\n    due: {due}\n---\n\n# Triage\n\n## Success metrics\n\nAccuracy.\n\n## Integrations\n\nNone yet.\n\n## Ownership\n\nDana.\n\n## Production path\n\nGA.\n\n## Monitoring\n\nDashboards.\n\n## Human review\n\nSampling.\n\n## Escalation\n\nOn-call.\n\n## Rollback\n\nFlag off.\n\n## Expansion criteria\n\nFour good weeks.\n"
     )
 }
 
@@ -310,4 +316,29 @@ pub fn tags(html: &str) -> Vec<&str> {
         rest = &rest[start + len + 1..];
     }
     out
+}
+
+/// A validator for the official SARIF 2.1.0 schema (`tests/data/`).
+pub fn sarif_validator() -> jsonschema::Validator {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).expect("schema");
+    // The published schema's `language` patterns have a stray `]` that the
+    // validator's meta-schema check rejects as a regex; pilotbook never
+    // writes `language`, so mend those patterns and keep the rest as is.
+    let mended = mend_language_patterns(&mut schema);
+    assert!(mended >= 1, "the schema has the known `language` patterns");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+fn mend_language_patterns(value: &mut serde_json::Value) -> usize {
+    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    match value {
+        serde_json::Value::String(s) if s == BROKEN => {
+            *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+            1
+        }
+        serde_json::Value::Array(items) => items.iter_mut().map(mend_language_patterns).sum(),
+        serde_json::Value::Object(map) => map.values_mut().map(mend_language_patterns).sum(),
+        _ => 0,
+    }
 }

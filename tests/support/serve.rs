@@ -121,13 +121,18 @@ impl Serve {
 
     /// Send `request_target` as written and return the status and body.
     pub fn get(&self, request_target: &str) -> (u16, String) {
+        self.get_for(&format!("localhost:{}", self.port), request_target)
+    }
+
+    /// [`Serve::get`] with this `Host` header.
+    pub fn get_for(&self, host: &str, request_target: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
         write!(
             stream,
-            "GET {request_target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "GET {request_target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .expect("send");
         let mut response = Vec::new();
@@ -166,8 +171,21 @@ impl Serve {
         panic!("timed out waiting for {what}; serve said: {:#?}", self.log);
     }
 
+    /// The lines printed so far.
+    pub fn drain_log(&mut self) -> &[String] {
+        while let Ok(line) = self.stderr.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
+    }
+
     /// Send a signal and wait for the exit code.
     pub fn stop(mut self, signal: &str) -> Option<i32> {
+        self.signal_and_wait(signal)
+    }
+
+    /// [`Serve::stop`], keeping the log readable afterwards.
+    pub fn signal_and_wait(&mut self, signal: &str) -> Option<i32> {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
             .args([signal, &pid])
@@ -177,6 +195,9 @@ impl Serve {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
+                // What it printed up to its exit.
+                std::thread::sleep(Duration::from_millis(50));
+                self.drain_log();
                 return status.code();
             }
             if Instant::now() > deadline {
