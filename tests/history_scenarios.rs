@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{DANA, GitRepo, LEE, pilot, pilotbook, pilotbook_json};
+use support::{DANA, GitRepo, LEE, ZENDESK, pilot, pilotbook, pilotbook_json};
 
 const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
 const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
@@ -74,6 +74,7 @@ fn portfolio() -> GitRepo {
     repo.write("pilotbook.toml", "");
     repo.write("people/dana-kim.md", PERSON);
     repo.write("metrics/accuracy.md", METRIC);
+    repo.write("systems/zendesk.md", ZENDESK);
     repo
 }
 
