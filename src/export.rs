@@ -115,12 +115,39 @@ struct AuthorOut<'a> {
     commits: usize,
 }
 
+/// Who introduced a fact, when, and where it reached the main line.
+#[derive(Serialize)]
+struct OriginOut<'a> {
+    date: String,
+    commit: &'a str,
+    author: &'a str,
+    reached_main: MainLineOut<'a>,
+}
+
+#[derive(Serialize)]
+struct MainLineOut<'a> {
+    commit: &'a str,
+    date: String,
+}
+
+fn origin<'a>(commit: &'a CommitInfo, main: &'a CommitInfo) -> OriginOut<'a> {
+    OriginOut {
+        date: commit.date.rfc3339(),
+        commit: &commit.id,
+        author: &commit.author,
+        reached_main: MainLineOut {
+            commit: &main.id,
+            date: main.date.rfc3339(),
+        },
+    }
+}
+
 #[derive(Serialize)]
 struct StatusChangeOut<'a> {
     from: Option<&'a str>,
     to: &'a str,
-    date: String,
-    commit: &'a str,
+    #[serde(flatten)]
+    origin: OriginOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -128,9 +155,17 @@ struct TargetChangeOut<'a> {
     metric: &'a str,
     from: Option<&'a str>,
     to: Option<&'a str>,
-    date: String,
-    commit: &'a str,
-    author: &'a str,
+    #[serde(flatten)]
+    origin: OriginOut<'a>,
+}
+
+#[derive(Serialize)]
+struct MilestoneChangeOut<'a> {
+    milestone: &'a str,
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(flatten)]
+    origin: OriginOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -139,9 +174,16 @@ struct SlipOut<'a> {
     from: String,
     to: String,
     days: i64,
-    date: String,
-    commit: &'a str,
-    author: &'a str,
+    #[serde(flatten)]
+    origin: OriginOut<'a>,
+}
+
+#[derive(Serialize)]
+struct FieldChangeOut<'a> {
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    #[serde(flatten)]
+    origin: OriginOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -154,7 +196,10 @@ struct HistoryOut<'a> {
     renamed_from: &'a [String],
     status_changes: Vec<StatusChangeOut<'a>>,
     target_changes: Vec<TargetChangeOut<'a>>,
+    milestone_changes: Vec<MilestoneChangeOut<'a>>,
     milestone_slips: Vec<SlipOut<'a>>,
+    owner_changes: Vec<FieldChangeOut<'a>>,
+    started_changes: Vec<FieldChangeOut<'a>>,
 }
 
 fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
@@ -179,8 +224,7 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
             .map(|c| StatusChangeOut {
                 from: c.from.as_deref(),
                 to: &c.to,
-                date: c.date.rfc3339(),
-                commit: &c.commit,
+                origin: origin(&c.commit, &c.reached_main),
             })
             .collect(),
         target_changes: h
@@ -190,9 +234,17 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
                 metric: &c.metric,
                 from: c.from.as_deref(),
                 to: c.to.as_deref(),
-                date: c.commit.date.rfc3339(),
-                commit: &c.commit.id,
-                author: &c.commit.author,
+                origin: origin(&c.commit, &c.reached_main),
+            })
+            .collect(),
+        milestone_changes: h
+            .milestone_changes
+            .iter()
+            .map(|c| MilestoneChangeOut {
+                milestone: &c.milestone,
+                from: c.from.map(|d| d.to_string()),
+                to: c.to.map(|d| d.to_string()),
+                origin: origin(&c.commit, &c.reached_main),
             })
             .collect(),
         milestone_slips: h
@@ -203,12 +255,23 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
                 from: s.from.to_string(),
                 to: s.to.to_string(),
                 days: s.days(),
-                date: s.commit.date.rfc3339(),
-                commit: &s.commit.id,
-                author: &s.commit.author,
+                origin: origin(&s.commit, &s.reached_main),
             })
             .collect(),
+        owner_changes: field_changes(&h.owner_changes),
+        started_changes: field_changes(&h.started_changes),
     }
+}
+
+fn field_changes(changes: &[crate::history::FieldChange]) -> Vec<FieldChangeOut<'_>> {
+    changes
+        .iter()
+        .map(|c| FieldChangeOut {
+            from: c.from.as_deref(),
+            to: c.to.as_deref(),
+            origin: origin(&c.commit, &c.reached_main),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

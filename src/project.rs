@@ -75,8 +75,10 @@ pub struct LoadOptions {
     pub rev: Option<String>,
     /// Read git history at all.
     pub history: bool,
-    /// Use `.pilotbook-cache/` for history.
+    /// Use the history cache.
     pub cache: bool,
+    /// Keep the history cache here instead of the git folder.
+    pub cache_dir: Option<PathBuf>,
     /// `--require-full-history`: history that is unavailable or does not
     /// cover a document is an error, not a warning.
     pub require_full_history: bool,
@@ -92,6 +94,7 @@ impl Default for LoadOptions {
             rev: None,
             history: true,
             cache: true,
+            cache_dir: None,
             require_full_history: false,
             progress: None,
             baseline: true,
@@ -173,6 +176,7 @@ impl Project {
                 &HistoryOptions {
                     rev: options.rev.clone(),
                     cache: options.cache,
+                    cache_dir: options.cache_dir.clone(),
                     progress: options.progress.clone(),
                 },
             );
@@ -230,7 +234,9 @@ impl Project {
                         Config::parse(&text, &Path::new(CONFIG_FILE).join(format!("@{rev}")))?
                     }
                 };
-                let files = revision.files_below(&discover::start_folders(&config))?;
+                let files = revision.files_below(&discover::start_folders(&config), &|p| {
+                    discover::classify(&config, p).is_some()
+                })?;
                 let limits = config.limits;
                 // A blob over the cap is refused from its header, unread.
                 let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files

@@ -143,13 +143,17 @@ rules! {
         "A plan that ships before its dependency is a plan that will slip; either the dependency or the date has to move.",
         "# pilots/a.md depends on pilot b; a's last milestone is due 2026-12-01\n# pilots/b.md: last milestone due 2026-10-01 (or status: production)\n";
     MetricAgreedLate = "metric-agreed-late", Warning,
-        "Every metric target was first committed before the pilot's `started` date (from git history).",
-        "Targets written after a pilot started can be fitted to the results; agreeing them up front is what makes a go/no-go decision honest.",
+        "Every metric target was first committed before the pilot started: the earliest `started` date any commit gave it (from git history).",
+        "Targets written after a pilot started can be fitted to the results; agreeing them up front is what makes a go/no-go decision honest. The earliest committed `started` counts, so moving `started` later cannot hide a late target.",
         "# commit on 2026-05-20 adds the pilot with `target: \">= 92%\"`\nstarted: 2026-06-01\n";
     MetricTargetChanged = "metric-target-changed", Warning,
-        "No metric target changed after the pilot's `started` date (\"moved goalposts\"; from git history).",
-        "A target that moves during the pilot hides whether the pilot met what was agreed; the finding names the old and new target, the commit, its author and date.",
+        "No metric target changed after the pilot started: the earliest `started` date any commit gave it (\"moved goalposts\"; from git history).",
+        "A target that moves during the pilot hides whether the pilot met what was agreed; the finding names the old and new target, the commit that changed it (compared with its parent's version, so a merge is never blamed for a branch's change), its author and date.",
         "# the target stays `>= 92%` in every commit after `started`\n";
+    StartedMoved = "started-moved", Warning,
+        "A pilot's `started` date stays as first committed (from git history).",
+        "The goalpost rules judge targets against `started`; moving it later would make a moved target look agreed in time. The goalposts stay locked at the earliest committed `started`, and each move is reported with the old and new date, the commit, its author and date.",
+        "# every commit of the pilot says\nstarted: 2026-06-01\n";
     MilestoneSlipped = "milestone-slipped", Info,
         "Reports each milestone whose `due` date moved later, with how often, by how many days and in which commits (from git history).",
         "Slips are normal, but a milestone that keeps slipping is a signal a reader of the portfolio should see.",

@@ -81,24 +81,47 @@ fn dates_authors_status_targets_and_slips() {
     );
     assert_eq!(h["commits"][0]["summary"], "Relax target, move GA");
     assert_eq!(h["commits"][0]["author"], "Dana Kim");
+    // Every fact names the commit that made it and where it reached the
+    // main line (here the same commit: the history is linear).
+    let main = |commit: &str, date: &str| json!({"commit": commit, "date": date});
+    let (da, db, dc) = (
+        "2026-02-01T09:00:00+01:00",
+        "2026-03-01T10:00:00+00:00",
+        "2026-04-10T12:00:00-05:00",
+    );
     assert_eq!(
         h["status_changes"],
         json!([
-            {"from": null, "to": "proposed", "date": "2026-02-01T09:00:00+01:00", "commit": a},
-            {"from": "proposed", "to": "pilot", "date": "2026-03-01T10:00:00+00:00", "commit": b}
+            {"from": null, "to": "proposed", "date": da, "commit": a, "author": "Dana Kim", "reached_main": main(&a, da)},
+            {"from": "proposed", "to": "pilot", "date": db, "commit": b, "author": "Lee Wu", "reached_main": main(&b, db)}
         ])
     );
     assert_eq!(
         h["target_changes"],
         json!([
-            {"metric": "accuracy", "from": null, "to": ">= 90%", "date": "2026-02-01T09:00:00+01:00", "commit": a, "author": "Dana Kim"},
-            {"metric": "accuracy", "from": ">= 90%", "to": ">= 85%", "date": "2026-04-10T12:00:00-05:00", "commit": c, "author": "Dana Kim"}
+            {"metric": "accuracy", "from": null, "to": ">= 90%", "date": da, "commit": a, "author": "Dana Kim", "reached_main": main(&a, da)},
+            {"metric": "accuracy", "from": ">= 90%", "to": ">= 85%", "date": dc, "commit": c, "author": "Dana Kim", "reached_main": main(&c, dc)}
         ])
     );
     assert_eq!(
         h["milestone_slips"],
         json!([{"milestone": "General availability", "from": "2026-09-01", "to": "2026-10-15",
-                "days": 44, "date": "2026-04-10T12:00:00-05:00", "commit": c, "author": "Dana Kim"}])
+                "days": 44, "date": dc, "commit": c, "author": "Dana Kim", "reached_main": main(&c, dc)}])
+    );
+    assert_eq!(
+        h["milestone_changes"],
+        json!([
+            {"milestone": "General availability", "from": null, "to": "2026-09-01", "date": da, "commit": a, "author": "Dana Kim", "reached_main": main(&a, da)},
+            {"milestone": "General availability", "from": "2026-09-01", "to": "2026-10-15", "date": dc, "commit": c, "author": "Dana Kim", "reached_main": main(&c, dc)}
+        ])
+    );
+    assert_eq!(
+        h["owner_changes"],
+        json!([{"from": null, "to": "dana-kim", "date": da, "commit": a, "author": "Dana Kim", "reached_main": main(&a, da)}])
+    );
+    assert_eq!(
+        h["started_changes"],
+        json!([{"from": null, "to": "2026-03-01", "date": da, "commit": a, "author": "Dana Kim", "reached_main": main(&a, da)}])
     );
     let person = &find(&model, "people", "dana-kim")["history"];
     assert_eq!(person["created"], "2026-02-01T09:00:00+01:00");
@@ -503,22 +526,21 @@ fn the_cache_is_reused_and_extended() {
     repo.write("pilotbook.toml", "");
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");
+    let cached = || -> Vec<std::path::PathBuf> {
+        support::files_below(&repo.root.join(".git/pilotbook"))
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "postcard"))
+            .collect()
+    };
     let cold = pilotbook(&repo.root, &["export", "--no-cache"]);
-    assert!(
-        !repo.root.join(".pilotbook-cache").exists(),
-        "--no-cache writes nothing"
-    );
+    assert!(cached().is_empty(), "--no-cache writes nothing");
     let warm1 = pilotbook(&repo.root, &["export"]);
-    assert!(
-        repo.root
-            .join(".pilotbook-cache/history-v2.postcard")
-            .exists()
-    );
+    assert_eq!(cached().len(), 1, "the cache is kept in the git folder");
     let warm2 = pilotbook(&repo.root, &["export"]);
     assert_eq!(cold.stdout, warm1.stdout);
     assert_eq!(cold.stdout, warm2.stdout);
-    // The cache ignores itself.
-    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // Nothing in the working tree.
+    assert_eq!(repo.git(&["status", "--porcelain", "--ignored"]), "");
 
     repo.write("pilots/a.md", &pilot("go", ">= 90%", "2026-12-01"));
     repo.write("pilots/b.md", &pilot("pilot", ">= 90%", "2026-12-01"));

@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     history_bar.finish();
-    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+    if let Some(code) = super::history_findings(ctx, &project, &args.source) {
         return Ok(code);
     }
     let today = super::today()?;

@@ -23,9 +23,13 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
 
-    /// Neither read nor write the history cache (`.pilotbook-cache/`).
+    /// Neither read nor write the history cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Keep the history cache in DIR [default: `pilotbook/` in the repository's git folder].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// `--format`.
@@ -44,6 +48,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         base: args.base.clone(),
         head: args.head.clone(),
         cache: !args.no_cache,
+        cache_dir: args.cache_dir.clone(),
     };
     let diff = diff::run(&ctx.root, ctx.config.as_deref(), &options, today)?;
     let text = match args.format {

@@ -15,7 +15,7 @@ pub struct ExportArgs {
 /// Run `export`.
 pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let project = super::load(ctx, &args.source.options())?;
-    if let Some(code) = super::incomplete_history(ctx, &project, &args.source) {
+    if let Some(code) = super::history_findings(ctx, &project, &args.source) {
         return Ok(code);
     }
     let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);

@@ -49,6 +49,9 @@ fn describe(ctx: &crate::cli::Context, project: &Project, options: &LoadOptions)
     for skipped in &project.skipped {
         eprintln!("verbose: skipped {}: {}", skipped.rel_path, skipped.reason);
     }
+    for note in &project.history.notes {
+        eprintln!("verbose: {note}");
+    }
     match &project.history.unavailable {
         Some(why) => eprintln!("verbose: history unavailable: {}", why.explain()),
         None if options.history => eprintln!(
@@ -82,9 +85,13 @@ pub struct SourceArgs {
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
 
-    /// Neither read nor write the history cache (`.pilotbook-cache/`).
+    /// Neither read nor write the history cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    /// Keep the history cache in DIR [default: `pilotbook/` in the repository's git folder]. A folder inside the working tree is used only if it is no symbolic link and git does not track its cache file.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<std::path::PathBuf>,
 
     /// Fail (exit 1) when git history is unavailable (no repository, no commits, a shallow clone) or does not cover a document (not committed, or modified), instead of warning.
     #[arg(long)]
@@ -98,6 +105,7 @@ impl SourceArgs {
             rev: self.rev.clone(),
             history: true,
             cache: !self.no_cache,
+            cache_dir: self.cache_dir.clone(),
             progress: None,
             require_full_history: self.require_full_history,
             baseline: true,
@@ -105,38 +113,34 @@ impl SourceArgs {
     }
 }
 
-/// For commands that publish (build, export): with `--require-full-history`,
-/// print why the history is incomplete and say to exit 1 before anything
-/// is written.
-pub fn incomplete_history(
+/// For commands that publish (build, export): print the
+/// `history-unavailable` findings `check` would report, to stderr, as
+/// warnings; with `--require-full-history` as errors, and say to exit 1
+/// before anything is written.
+pub fn history_findings(
     ctx: &crate::cli::Context,
     project: &Project,
     args: &SourceArgs,
 ) -> Option<std::process::ExitCode> {
-    if !args.require_full_history {
+    use pilotbook::rules::{Rule, Severity};
+    let mut overrides = project.config.severity_overrides.clone();
+    if args.require_full_history {
+        overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
+    }
+    let report = pilotbook::diagnostics::Report::finish(0, project.history_findings(), &overrides);
+    if report.diagnostics.is_empty() {
         return None;
     }
-    let findings = project.history_findings();
-    if findings.is_empty() {
-        return None;
-    }
-    let report = pilotbook::diagnostics::Report::finish(
-        0,
-        findings,
-        &[(
-            pilotbook::rules::Rule::HistoryUnavailable,
-            Some(pilotbook::rules::Severity::Error),
-        )]
-        .into_iter()
-        .collect(),
-    );
     eprint!(
         "{}",
-        pilotbook::diagnostics::human::render(&report, &|p| project.source(p), ctx.color, &|p| {
-            ctx.shown(p)
-        })
+        pilotbook::diagnostics::human::render_findings(
+            &report,
+            &|p| project.source(p),
+            ctx.color,
+            &|p| ctx.shown(p)
+        )
     );
-    Some(std::process::ExitCode::from(1))
+    (report.errors() > 0).then(|| std::process::ExitCode::from(1))
 }
 
 /// What happens when a page renders past `[limits] max_render_seconds`:

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Poll the file system for changes instead of waiting for its events (for WSL2, Docker bind mounts, network drives).
     #[arg(long)]
     pub poll: bool,
+
+    /// Keep the history cache in DIR [default: `pilotbook/` in the repository's git folder].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Run `serve`.
@@ -43,6 +47,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         port: args.port,
         poll: args.poll,
         today,
+        cache_dir: args.cache_dir.clone(),
         on_runaway: Some(super::runaway()),
     })?;
     let url = server.url();

@@ -44,6 +44,20 @@ pub fn render<'s>(
     color: bool,
     shown: &dyn Fn(&str) -> String,
 ) -> String {
+    let mut out = render_findings(report, source, color, shown);
+    out.push_str(&summary(report, &Paint { color }));
+    out
+}
+
+/// The findings alone, without the summary line: for commands that report
+/// a few findings beside their own output (`build` and `export` print the
+/// history warnings `check` would).
+pub fn render_findings<'s>(
+    report: &Report,
+    source: &dyn Fn(&str) -> Option<&'s str>,
+    color: bool,
+    shown: &dyn Fn(&str) -> String,
+) -> String {
     let p = Paint { color };
     let mut out = String::new();
     for d in report.diagnostics.iter().filter(|d| d.is_open()) {
@@ -75,7 +89,6 @@ pub fn render<'s>(
     if answered {
         out.push('\n');
     }
-    out.push_str(&summary(report, &p));
     out
 }
 

@@ -37,8 +37,10 @@ pub struct DiffOptions {
     pub base: String,
     /// The head revision.
     pub head: String,
-    /// Use `.pilotbook-cache/` for history.
+    /// Use the history cache.
     pub cache: bool,
+    /// Keep the history cache here instead of the git folder.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// A value before and after.
@@ -369,6 +371,7 @@ pub fn run(
                 rev: Some(commit.to_string()),
                 history: true,
                 cache: options.cache,
+                cache_dir: options.cache_dir.clone(),
                 ..LoadOptions::default()
             },
         )?;

@@ -1,21 +1,27 @@
 //! The repository's history as data. The one module that touches git2.
 //!
-//! One pass over the commits reachable from HEAD (or `--rev`) finds, for
-//! every document, the commits that changed it — the ones `git log --follow
-//! -- PATH` lists, renames followed — without one `git log` per file: each
-//! commit's tree is compared with its parents' only below the folders the
-//! kinds' globs can match, and equal subtrees are skipped by id. From the
-//! front matter at each of those commits come the status changes, each
-//! metric target over time and each milestone's due date over time.
+//! One pass over the commits reachable from HEAD (or `--rev`) records, for
+//! every document path, each commit whose version of it differs from its
+//! first parent's ([`walk`]), without one `git log` per file: each
+//! commit's tree is compared with its first parent's only below the
+//! folders the kinds' globs can match, and equal subtrees are skipped by
+//! id. From those changes [`lineage`] finds each document's versions the
+//! way `git log -- PATH` does (renames followed), and from the front
+//! matter of each version ([`facts`]) the facts each commit introduced:
+//! compared with its parents' versions, never with whatever came before
+//! it in time. The cache ([`cache`]) keeps the walk and the facts between
+//! runs, outside the working tree, bound to the commits it describes.
 //!
 //! Nothing outside this module sees a git2 type: it hands the model plain
-//! [`DocumentHistory`] values. When history cannot be read (no repository,
-//! no commits, a shallow clone) it says why in [`Availability`] and
-//! everything else still works.
+//! [`DocumentHistory`] values. When history cannot be read completely (no
+//! repository, no commits, a shallow or partial clone, replaced history,
+//! a missing object) it says why in [`Unavailable`] and everything else
+//! still works: no fact is ever taken from incomplete history.
 
 mod cache;
 mod changes;
 mod facts;
+mod lineage;
 mod odb;
 mod repo;
 mod walk;
@@ -24,9 +30,9 @@ pub use changes::{changed_files, commits_since, merge_base, root_in_repository};
 pub use facts::Facts;
 pub use repo::{Revision, diff_range};
 
-/// The facts (status, metric targets, milestone due dates) one version of
-/// a document's bytes holds, as the history walk reads them at each
-/// commit. Public for the fuzz target; never fails.
+/// The facts (status, owner, `started`, metric targets, milestone due
+/// dates) one version of a document's bytes holds, as the history walk
+/// reads them at each commit. Public for the fuzz target; never fails.
 pub fn read_facts(bytes: &[u8]) -> Facts {
     facts::extract(bytes)
 }
@@ -140,17 +146,25 @@ pub struct AuthorStats {
     pub commits: usize,
 }
 
-/// A pilot's status moved.
+/// A pilot's status moved on the main line (HEAD's first-parent chain).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusChange {
-    /// The status before; `None` when the document was created with `to`.
+    /// The status before; `None` when the main line's first version had `to`.
     pub from: Option<String>,
     /// The status after.
     pub to: String,
-    /// When.
-    pub date: Timestamp,
-    /// In which commit (full id).
-    pub commit: String,
+    /// The commit that introduced the new status (on the main line, or on
+    /// a branch merged into it).
+    pub commit: Arc<CommitInfo>,
+    /// The main-line commit where the status changed.
+    pub reached_main: Arc<CommitInfo>,
+}
+
+impl StatusChange {
+    /// When: the author date of the commit that introduced it.
+    pub fn date(&self) -> Timestamp {
+        self.commit.date
+    }
 }
 
 /// A metric target appeared, changed or went away.
@@ -164,6 +178,23 @@ pub struct TargetChange {
     pub to: Option<String>,
     /// The commit that made the change.
     pub commit: Arc<CommitInfo>,
+    /// The first main-line commit that contains it.
+    pub reached_main: Arc<CommitInfo>,
+}
+
+/// A milestone appeared, its due date moved, or it went away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneChange {
+    /// The milestone's name.
+    pub milestone: String,
+    /// The due date before; `None` when the milestone was added.
+    pub from: Option<Date>,
+    /// The due date after; `None` when it was removed.
+    pub to: Option<Date>,
+    /// The commit that made the change.
+    pub commit: Arc<CommitInfo>,
+    /// The first main-line commit that contains it.
+    pub reached_main: Arc<CommitInfo>,
 }
 
 /// A milestone's due date moved later.
@@ -177,6 +208,8 @@ pub struct MilestoneSlip {
     pub to: Date,
     /// The commit that moved it.
     pub commit: Arc<CommitInfo>,
+    /// The first main-line commit that contains it.
+    pub reached_main: Arc<CommitInfo>,
 }
 
 impl MilestoneSlip {
@@ -184,6 +217,20 @@ impl MilestoneSlip {
     pub fn days(&self) -> i64 {
         self.from.days_until(self.to)
     }
+}
+
+/// A one-value front-matter field (`owner`, `started`) was set, changed or
+/// removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The value before; `None` when it was first set.
+    pub from: Option<String>,
+    /// The value after; `None` when it was removed.
+    pub to: Option<String>,
+    /// The commit that made the change.
+    pub commit: Arc<CommitInfo>,
+    /// The first main-line commit that contains it.
+    pub reached_main: Arc<CommitInfo>,
 }
 
 /// Whether a document is in the history at all.
@@ -213,30 +260,48 @@ impl DocumentState {
 pub struct DocumentHistory {
     /// Committed, modified or uncommitted.
     pub state: DocumentState,
-    /// The commits that changed it, newest first (shared with the walk:
-    /// on a large history, one copy per document would dominate memory).
+    /// Its commits (see [`lineage`]), newest first in topological order
+    /// (shared with the walk: on a large history, one copy per document
+    /// would dominate memory).
     pub commits: Vec<Arc<CommitInfo>>,
     /// Its authors, most commits first.
     pub authors: Vec<AuthorStats>,
     /// Earlier paths of the document, newest first.
     pub renamed_from: Vec<String>,
-    /// Status changes, oldest first (pilots).
+    /// The main line's status changes, oldest first (pilots).
     pub status_changes: Vec<StatusChange>,
-    /// Metric target changes, oldest first (pilots).
+    /// Metric target changes, oldest first in topological order (pilots).
     pub target_changes: Vec<TargetChange>,
-    /// Milestone slips, oldest first (pilots).
+    /// Milestones added, moved or removed, oldest first (pilots).
+    pub milestone_changes: Vec<MilestoneChange>,
+    /// The milestone changes that moved a due date later, oldest first.
     pub milestone_slips: Vec<MilestoneSlip>,
+    /// Owner changes, oldest first (pilots).
+    pub owner_changes: Vec<FieldChange>,
+    /// `started` changes, oldest first (pilots).
+    pub started_changes: Vec<FieldChange>,
 }
 
 impl DocumentHistory {
-    /// The first commit's author date.
+    /// The author date of the commit that introduced the document's first
+    /// version (in topological order, not by date).
     pub fn created(&self) -> Option<Timestamp> {
         self.commits.last().map(|c| c.date)
     }
 
-    /// The last commit's author date.
+    /// The author date of the document's last commit in topological order.
     pub fn updated(&self) -> Option<Timestamp> {
         self.commits.first().map(|c| c.date)
+    }
+
+    /// The earliest `started` date any committed version had: the date the
+    /// goalpost rules judge against, so that moving `started` cannot
+    /// erase a finding.
+    pub fn earliest_started(&self) -> Option<Date> {
+        self.started_changes
+            .iter()
+            .filter_map(|c| Date::parse(c.to.as_deref()?).ok())
+            .min()
     }
 
     fn uncommitted() -> Self {
@@ -247,12 +312,15 @@ impl DocumentHistory {
             renamed_from: Vec::new(),
             status_changes: Vec::new(),
             target_changes: Vec::new(),
+            milestone_changes: Vec::new(),
             milestone_slips: Vec::new(),
+            owner_changes: Vec::new(),
+            started_changes: Vec::new(),
         }
     }
 }
 
-/// Why history could not be read.
+/// Why history could not be read, or not completely.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unavailable {
     /// The root is not inside a git repository.
@@ -261,6 +329,22 @@ pub enum Unavailable {
     NoCommits,
     /// A shallow clone: dates would be those of the clone's boundary commit.
     Shallow,
+    /// A partial clone (`--filter`) without an object the history needs.
+    PartialClone {
+        /// The first missing object met (hex).
+        object: String,
+    },
+    /// An object the history needs is not in the repository.
+    MissingObject {
+        /// The first missing object met (hex).
+        object: String,
+    },
+    /// Replace refs (`refs/replace/`) make git show a history other than
+    /// the stored one.
+    ReplaceRefs,
+    /// Grafts (`info/grafts`) make git show a history other than the
+    /// stored one.
+    Grafts,
     /// The repository could not be read.
     Error(String),
 }
@@ -268,13 +352,23 @@ pub enum Unavailable {
 impl Unavailable {
     /// A sentence that says what is wrong and how to fix it.
     pub fn explain(&self) -> String {
+        const LOST: &str = "so dates, authors and the status timeline are unavailable";
         match self {
-            Unavailable::NoRepository => "the folder is not inside a git repository, so dates, authors and the status timeline are unavailable; run `git init` and commit the documents".into(),
-            Unavailable::NoCommits => "the repository has no commits yet, so dates, authors and the status timeline are unavailable; commit the documents".into(),
+            Unavailable::NoRepository => format!("the folder is not inside a git repository, {LOST}; run `git init` and commit the documents"),
+            Unavailable::NoCommits => format!("the repository has no commits yet, {LOST}; commit the documents"),
             Unavailable::Shallow => "this is a shallow clone, so dates and authors would be those of the clone's boundary commit and are shown as unavailable; fetch the full history (GitHub Actions: `actions/checkout` with `fetch-depth: 0`; GitLab: `GIT_DEPTH: 0`; locally: `git fetch --unshallow`)".into(),
-            Unavailable::Error(e) => format!("the git history could not be read ({e}), so dates, authors and the status timeline are unavailable"),
+            Unavailable::PartialClone { object } => format!("this is a partial clone (`git clone --filter=…`) and object {} that the history needs was not fetched, {LOST}; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter` (GitHub Actions: `actions/checkout` without `filter:`)", short(object)),
+            Unavailable::MissingObject { object } => format!("object {} that the history needs is missing from the repository, {LOST}; `git fsck` lists what is missing: fetch it again or clone afresh", short(object)),
+            Unavailable::ReplaceRefs => format!("the repository has replacement objects (`refs/replace/`), so git shows a history other than the stored one and pilotbook does not guess which is meant; {LOST}; list them with `git replace -l` and remove them with `git replace -d <object>`, or set `GIT_NO_REPLACE_OBJECTS=1` to read the stored history"),
+            Unavailable::Grafts => format!("the repository has grafts (`info/grafts`), so git shows a history other than the stored one and pilotbook does not guess which is meant; {LOST}; remove the file (`git replace --convert-graft-file` turns it into replace refs, which must then go too)"),
+            Unavailable::Error(e) => format!("the git history could not be read ({e}), {LOST}"),
         }
     }
+}
+
+/// An object id as git abbreviates it.
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
 }
 
 /// The history of every document.
@@ -291,6 +385,9 @@ pub struct History {
     pub documents: BTreeMap<String, DocumentHistory>,
     /// How long each part of the pass took, for `PILOTBOOK_TIMINGS`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// What `--verbose` says about how history was read (the cache used
+    /// or ignored, and why).
+    pub notes: Vec<String>,
 }
 
 /// Where to read history from and whether to use the cache.
@@ -299,8 +396,10 @@ pub struct HistoryOptions {
     /// End history at this revision instead of HEAD (and treat documents as
     /// they are in it, not in the working tree).
     pub rev: Option<String>,
-    /// Read and write `.pilotbook-cache/`.
+    /// Read and write the history cache.
     pub cache: bool,
+    /// Keep the cache in this folder instead of `<git dir>/pilotbook/`.
+    pub cache_dir: Option<std::path::PathBuf>,
     /// Told `(commits walked, commits to walk)` during the walk.
     pub progress: Option<crate::progress::Progress>,
 }

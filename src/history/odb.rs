@@ -502,6 +502,25 @@ impl Cache {
     }
 }
 
+/// Why an object could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The object is not in the repository: a partial clone that did not
+    /// fetch it, or a damaged or incompletely copied object database.
+    #[error("object {} is missing", hex(.0))]
+    Missing(ObjectId),
+    /// The object is there but cannot be used (damaged, or not what it
+    /// should be).
+    #[error("{0}")]
+    Corrupt(String),
+}
+
+impl From<git2::Error> for ReadError {
+    fn from(e: git2::Error) -> Self {
+        ReadError::Corrupt(e.message().to_string())
+    }
+}
+
 /// Objects for one thread: through a [`Reader`] where it can, through
 /// libgit2 where it cannot.
 pub struct Store<'p> {
@@ -520,8 +539,11 @@ impl<'p> Store<'p> {
         }
     }
 
-    /// Read an object, or say which one is missing.
-    pub fn object(&mut self, id: &ObjectId) -> Result<Object, git2::Error> {
+    /// Read an object, or say which one is missing. libgit2 is asked
+    /// for anything the own reader does not find, so an object reported
+    /// missing is missing for git too (libgit2 never fetches from a
+    /// partial clone's promisor remote).
+    pub fn object(&mut self, id: &ObjectId) -> Result<Object, ReadError> {
         if let Some(object) = self.reader.read(id) {
             return Ok(object);
         }
@@ -529,15 +551,21 @@ impl<'p> Store<'p> {
             .fallback
             .get_or_insert_with(|| git2::Repository::open(self.git_dir).ok())
             .as_ref()
-            .ok_or_else(|| git2::Error::from_str("cannot reopen the repository"))?;
+            .ok_or_else(|| ReadError::Corrupt("cannot reopen the repository".into()))?;
         let odb = repo.odb()?;
-        let object = odb.read(git2::Oid::from_bytes(id)?)?;
+        let object = match odb.read(git2::Oid::from_bytes(id)?) {
+            Ok(object) => object,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                return Err(ReadError::Missing(*id));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let kind = match object.kind() {
             git2::ObjectType::Commit => Kind::Commit,
             git2::ObjectType::Tree => Kind::Tree,
             git2::ObjectType::Blob => Kind::Blob,
             git2::ObjectType::Tag => Kind::Tag,
-            _ => return Err(git2::Error::from_str("unknown object type")),
+            _ => return Err(ReadError::Corrupt("unknown object type".into())),
         };
         Ok(Object {
             kind,
@@ -546,10 +574,10 @@ impl<'p> Store<'p> {
     }
 
     /// Read an object that must be of `kind`.
-    pub fn read_kind(&mut self, id: &ObjectId, kind: Kind) -> Result<Bytes, git2::Error> {
+    pub fn read_kind(&mut self, id: &ObjectId, kind: Kind) -> Result<Bytes, ReadError> {
         let object = self.object(id)?;
         if object.kind != kind {
-            return Err(git2::Error::from_str(&format!(
+            return Err(ReadError::Corrupt(format!(
                 "object {} is a {:?}, not a {:?}",
                 hex(id),
                 object.kind,

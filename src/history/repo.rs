@@ -1,21 +1,18 @@
-//! Finding the repository, resolving revisions, and turning the walk into
-//! each document's history.
+//! Finding the repository, resolving revisions, checking that its history
+//! is complete, and turning the walk into each document's history.
 
 use super::cache;
-use super::facts::{self, Facts};
+use super::facts::{self, Compact, Strings};
+use super::lineage;
 use super::odb;
 use super::walk::{self, Walk};
-use super::{
-    AuthorStats, CommitInfo, DocumentHistory, DocumentState, History, HistoryError, HistoryOptions,
-    MilestoneSlip, StatusChange, TargetChange, Unavailable,
-};
+use super::{DocumentHistory, DocumentState, History, HistoryError, HistoryOptions, Unavailable};
 use crate::config::Config;
-use crate::model::Date;
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Tree};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Open the repository that contains `root`, honouring `GIT_DIR` and
 /// `GIT_CEILING_DIRECTORIES` as git does (libgit2 reads them only when it
@@ -169,9 +166,17 @@ impl Revision {
         u64::try_from(size).ok()
     }
 
-    /// Every root-relative file path below the given root-relative folders.
-    pub fn files_below(&self, dirs: &[String]) -> Result<Vec<String>, HistoryError> {
+    /// Every root-relative file path below the given root-relative folders
+    /// that `wanted` accepts. A wanted file whose content is not in the
+    /// repository (a partial or damaged clone) is an error: the revision's
+    /// documents cannot all be read, and none may silently go missing.
+    pub fn files_below(
+        &self,
+        dirs: &[String],
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
         let tree = self.repo.find_tree(self.tree)?;
+        let odb = self.repo.odb()?;
         let mut out = BTreeSet::new();
         for dir in dirs {
             let full = join(&self.prefix, dir);
@@ -189,7 +194,14 @@ impl Revision {
                     let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
                     let path = join(&at, &name);
                     match e.kind() {
-                        Some(ObjectType::Blob) => {
+                        Some(ObjectType::Blob) if wanted(&path) => {
+                            if !odb.exists(e.id()) {
+                                return Err(HistoryError::Git(format!(
+                                    "the content of `{path}` at {} (object {}) is not in the repository, a partial or damaged clone; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter`",
+                                    self.commit.to_string().get(..7).unwrap_or_default(),
+                                    e.id().to_string().get(..7).unwrap_or_default()
+                                )));
+                            }
                             out.insert(path);
                         }
                         Some(ObjectType::Tree) if !name.starts_with('.') => {
@@ -234,6 +246,65 @@ fn unavailable(why: Unavailable) -> History {
     }
 }
 
+/// Why the stored history is not the history git shows, if it is not:
+/// a shallow clone, grafts or replace refs. (A partial clone is complete
+/// until an object is found missing.)
+fn incomplete(repo: &Repository) -> Option<Unavailable> {
+    if repo.is_shallow() {
+        return Some(Unavailable::Shallow);
+    }
+    let grafts = repo.commondir().join("info/grafts");
+    if std::fs::metadata(&grafts).is_ok_and(|m| m.len() > 0) {
+        return Some(Unavailable::Grafts);
+    }
+    let replacing = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none()
+        && repo
+            .config()
+            .and_then(|c| c.get_bool("core.useReplaceRefs"))
+            .unwrap_or(true);
+    let replaced = replacing
+        && repo
+            .references_glob("refs/replace/*")
+            .is_ok_and(|mut refs| refs.next().is_some());
+    replaced.then_some(Unavailable::ReplaceRefs)
+}
+
+/// Whether objects may be missing by design: a partial clone's promisor
+/// remote or packs.
+fn is_partial_clone(repo: &Repository) -> bool {
+    let configured = repo.config().is_ok_and(|config| {
+        config.get_string("extensions.partialclone").is_ok()
+            || config
+                .entries(Some(r"remote\..*\.promisor"))
+                .is_ok_and(|mut entries| {
+                    let mut any = false;
+                    while let Some(Ok(entry)) = entries.next() {
+                        any |= entry.value().is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+                    }
+                    any
+                })
+    });
+    configured
+        || std::fs::read_dir(repo.commondir().join("objects/pack"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "promisor"))
+}
+
+/// What an object that could not be read means for the history.
+fn unreadable(repo: &Repository, e: odb::ReadError) -> Unavailable {
+    match e {
+        odb::ReadError::Missing(id) if is_partial_clone(repo) => Unavailable::PartialClone {
+            object: odb::hex(&id),
+        },
+        odb::ReadError::Missing(id) => Unavailable::MissingObject {
+            object: odb::hex(&id),
+        },
+        odb::ReadError::Corrupt(message) => Unavailable::Error(message),
+    }
+}
+
 pub(super) fn read(
     root: &Path,
     config: &Config,
@@ -246,8 +317,8 @@ pub(super) fn read(
     // git itself does not re-hash every object it reads; libgit2 does by
     // default, which costs a sixth of the walk. Objects are only read here.
     git2::opts::strict_hash_verification(false);
-    if repo.is_shallow() {
-        return Ok(unavailable(Unavailable::Shallow));
+    if let Some(why) = incomplete(&repo) {
+        return Ok(unavailable(why));
     }
     let head = match &options.rev {
         Some(rev) => resolve(&repo, rev)?,
@@ -260,328 +331,299 @@ pub(super) fn read(
         },
     };
     let prefix = root_prefix(&repo, root)?;
-    let prefixes = walk_prefixes(config, &prefix);
-    let is_document = |repo_path: &str| {
-        let rel = if prefix.is_empty() {
-            Some(repo_path)
-        } else {
-            repo_path
-                .strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_prefix('/'))
+    let reading = Reading {
+        repo: &repo,
+        root,
+        config,
+        options,
+        head,
+        prefix: &prefix,
+    };
+    Ok(reading
+        .read(paths)
+        .unwrap_or_else(|e| unavailable(unreadable(&repo, e))))
+}
+
+/// One read of the history: what it reads from and up to where.
+struct Reading<'a> {
+    repo: &'a Repository,
+    root: &'a Path,
+    config: &'a Config,
+    options: &'a HistoryOptions,
+    head: Oid,
+    prefix: &'a str,
+}
+
+/// A document found in HEAD's tree, or not.
+enum Found<'w> {
+    Uncommitted,
+    Traced(DocumentState, lineage::Lineage<'w>),
+}
+
+impl Reading<'_> {
+    /// The cache file and whatever it holds that can be trusted.
+    fn load_cache(&self, key: &str, notes: &mut Vec<String>) -> (Option<PathBuf>, cache::Stored) {
+        if !self.options.cache {
+            return (None, cache::Stored::default());
+        }
+        let Some(workdir) = self.repo.workdir() else {
+            return (None, cache::Stored::default());
         };
-        rel.is_some_and(|rel| config.kinds.iter().any(|k| k.matches(rel)))
-    };
+        let index = self.repo.index().ok();
+        let is_tracked = |rel: &str| {
+            index
+                .as_ref()
+                .is_some_and(|i| i.get_path(Path::new(rel), 0).is_some())
+        };
+        let place = cache::Place {
+            git_dir: self.repo.path(),
+            workdir,
+            dir: self.options.cache_dir.as_deref(),
+            is_tracked: &is_tracked,
+        };
+        let Some(file) = cache::locate(&place, key, notes) else {
+            return (None, cache::Stored::default());
+        };
+        let stored = cache::load(&file, key)
+            .filter(|stored| self.trusted(stored, notes))
+            .unwrap_or_default();
+        (Some(file), stored)
+    }
 
-    let mut timings = Vec::new();
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name: &'static str| {
-        timings.push((name, clock.elapsed()));
-        clock = std::time::Instant::now();
-    };
-    let key = cache::key(config, &prefix);
-    let cache_dir = root.join(cache::DIR);
-    let mut stored = if options.cache {
-        cache::load(&cache_dir, &key).unwrap_or_default()
-    } else {
-        cache::Stored::default()
-    };
-    let reusable = match stored
-        .walk
-        .head
-        .as_deref()
-        .and_then(|h| Oid::from_str(h).ok())
-    {
-        Some(old) if old == head => true,
-        Some(old) => repo.graph_descendant_of(head, old).unwrap_or(false),
-        None => false,
-    };
-    lap("  cache load");
-    let before = stored.walk.head.clone();
-    if !reusable {
-        stored = cache::Stored::default();
+    /// Whether a cached walk describes this repository's history up to
+    /// HEAD: its head still exists and HEAD is it or descends from it.
+    fn trusted(&self, stored: &cache::Stored, notes: &mut Vec<String>) -> bool {
+        let Some(old) = stored.walk.head.as_deref() else {
+            return false;
+        };
+        let last = stored.walk.commits.last().map(|c| c.info.id.as_str());
+        let exists = Oid::from_str(old)
+            .ok()
+            .filter(|_| last == Some(old))
+            .filter(|old| self.repo.find_commit(*old).is_ok());
+        let ok = exists.is_some_and(|old| {
+            old == self.head
+                || self
+                    .repo
+                    .graph_descendant_of(self.head, old)
+                    .unwrap_or(false)
+        });
+        if !ok {
+            notes.push(format!(
+                "discarded the history cache: it describes commit {}, which no longer exists or is not an ancestor of {}",
+                old.get(..7).unwrap_or(old),
+                self.head.to_string().get(..7).unwrap_or_default()
+            ));
+        }
+        ok
     }
-    if stored.walk.head.as_deref() != Some(head.to_string().as_str()) {
-        let progress = options.progress.as_ref();
-        walk::extend(
-            &repo,
-            &mut stored.walk,
-            head,
-            &prefixes,
-            &is_document,
-            progress,
-        )?;
-    }
-    lap("  walk");
 
-    let head_blobs = walk::blobs_at(&repo, head, &prefixes)?;
-    lap("  head blobs");
-    // Which documents have history, and which versions of them it has
-    // (in parallel: hashing the working tree and following renames are
-    // per document).
-    enum Found<'w> {
-        Uncommitted,
-        Followed(DocumentState, Vec<(u32, Option<&'w str>)>, Vec<String>),
-    }
-    let walk_ref = &stored.walk;
-    let found: Vec<(&String, Found)> = paths
-        .par_iter()
-        .map(|path| {
-            let repo_path = join(&prefix, path);
-            let state = match (head_blobs.get(&repo_path).copied(), &options.rev) {
-                (None, _) => return (path, Found::Uncommitted),
-                (Some(_), Some(_)) => DocumentState::Committed,
-                (Some(blob), None) => match Oid::hash_file(ObjectType::Blob, root.join(path)) {
-                    Ok(now) if now == blob => DocumentState::Committed,
-                    _ => DocumentState::Modified,
-                },
+    fn read(&self, paths: &[String]) -> Result<History, odb::ReadError> {
+        let (repo, prefix) = (self.repo, self.prefix);
+        let prefixes = walk_prefixes(self.config, prefix);
+        let is_document = |repo_path: &str| {
+            let rel = if prefix.is_empty() {
+                Some(repo_path)
+            } else {
+                repo_path
+                    .strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix('/'))
             };
-            let (entries, renamed_from) = follow(walk_ref, &repo_path);
-            (path, Found::Followed(state, entries, renamed_from))
-        })
-        .collect();
-    let mut followed = Vec::new();
-    let mut documents = BTreeMap::new();
-    for (path, found) in found {
-        match found {
-            Found::Uncommitted => {
-                documents.insert(path.clone(), DocumentHistory::uncommitted());
-            }
-            Found::Followed(state, entries, renamed_from) => {
-                followed.push((path, state, entries, renamed_from));
+            rel.is_some_and(|rel| self.config.kinds.iter().any(|k| k.matches(rel)))
+        };
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
+        let mut notes = Vec::new();
+        let key = cache::key(self.config, prefix);
+        let (file, mut stored) = self.load_cache(&key, &mut notes);
+        lap("  cache load");
+        let before = stored.walk.head.clone();
+        let head_hex = self.head.to_string();
+        if stored.walk.head.as_deref() != Some(head_hex.as_str()) {
+            let scope = walk::Scope {
+                prefixes: &prefixes,
+                is_document: &is_document,
+            };
+            let progress = self.options.progress.as_ref();
+            walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
+        }
+        lap("  walk");
+        let head_blobs = walk::blobs_at(repo, self.head, &prefixes)?;
+        lap("  head blobs");
+        let walked = &stored.walk;
+        let head_index = walked
+            .commits
+            .iter()
+            .rposition(|c| c.info.id == head_hex)
+            .and_then(|i| u32::try_from(i).ok())
+            .ok_or_else(|| odb::ReadError::Corrupt("HEAD is not in the walk".into()))?;
+        let topology = lineage::Topology::new(walked, head_index);
+        lap("  topology");
+        let found = self.trace(walked, &topology, head_index, &head_blobs, paths);
+        lap("  follow");
+        let extra = read_facts(repo, &stored.facts, &mut stored.strings, &found)?;
+        lap("  facts");
+        let (facts_cache, strings) = (&stored.facts, &stored.strings);
+        let facts_of = |blob: &odb::ObjectId| extra.get(blob).or_else(|| facts_cache.get(blob));
+        let documents = histories(found, &facts_of, strings, prefix);
+        let facts_read = !extra.is_empty();
+        // Kept only to be stored; a cold walk's facts are moved, not copied.
+        if file.is_some() {
+            if stored.facts.is_empty() {
+                stored.facts = extra;
+            } else {
+                stored.facts.extend(extra);
             }
         }
+        lap("  histories");
+
+        if let Some(file) = &file
+            && (before != stored.walk.head || facts_read)
+        {
+            cache::store(file, &key, &stored);
+        }
+        lap("  cache store");
+        Ok(History {
+            unavailable: None,
+            head: Some(head_hex),
+            root_prefix: prefix.to_string(),
+            documents,
+            timings,
+            notes,
+        })
     }
 
-    lap("  follow");
-    // Read the facts of every version not in the cache, in pack order:
-    // a delta's base is then usually the object read just before it, still
-    // in the reader's cache. One contiguous run per thread, each with its
-    // own reader; front matter parsed as each blob is read.
-    let missing: Vec<&str> = followed
-        .par_iter()
-        .flat_map_iter(|(_, _, entries, _)| entries.iter().filter_map(|(_, blob)| *blob))
-        .filter(|blob| !stored.facts.contains_key(*blob))
+    /// Each document's lineage (in parallel: hashing the working tree and
+    /// following versions are per document).
+    fn trace<'w>(
+        &self,
+        walked: &'w Walk,
+        topology: &'w lineage::Topology,
+        head: u32,
+        head_blobs: &HashMap<String, Oid>,
+        paths: &'w [String],
+    ) -> Vec<(&'w String, Found<'w>)> {
+        paths
+            .par_iter()
+            .map(|path| {
+                let repo_path = join(self.prefix, path);
+                let state = match (head_blobs.get(&repo_path).copied(), &self.options.rev) {
+                    (None, _) => return (path, Found::Uncommitted),
+                    (Some(_), Some(_)) => DocumentState::Committed,
+                    (Some(blob), None) => {
+                        match Oid::hash_file(ObjectType::Blob, self.root.join(path)) {
+                            Ok(now) if now == blob => DocumentState::Committed,
+                            _ => DocumentState::Modified,
+                        }
+                    }
+                };
+                let lineage = lineage::Lineage::trace(walked, topology, &repo_path, head);
+                (path, Found::Traced(state, lineage))
+            })
+            .collect()
+    }
+}
+
+/// Each document's history from its lineage and the facts of its versions.
+fn histories<'f>(
+    found: Vec<(&String, Found)>,
+    facts_of: &(dyn Fn(&odb::ObjectId) -> Option<&'f Compact> + Sync),
+    strings: &Strings,
+    prefix: &str,
+) -> BTreeMap<String, DocumentHistory> {
+    found
+        .into_par_iter()
+        .map(|(path, found)| {
+            let history = match found {
+                Found::Uncommitted => DocumentHistory::uncommitted(),
+                Found::Traced(state, lineage) => {
+                    let mut history = lineage.history(facts_of, strings, state);
+                    // Paths are root-relative everywhere else; so are earlier names.
+                    for old in &mut history.renamed_from {
+                        if let Some(rel) = old
+                            .strip_prefix(&format!("{prefix}/"))
+                            .filter(|_| !prefix.is_empty())
+                        {
+                            *old = rel.to_string();
+                        }
+                    }
+                    history
+                }
+            };
+            (path.clone(), history)
+        })
+        .collect()
+}
+
+/// The facts of every version the lineages need that the cache does not
+/// hold, read in pack order: a delta's base is then usually the object
+/// read just before it, still in the reader's cache. One contiguous run
+/// per thread, each with its own reader and table of texts (merged into
+/// `strings` afterwards); front matter parsed as each blob is read. A blob
+/// that cannot be read makes the history unavailable.
+fn read_facts(
+    repo: &Repository,
+    cached: &HashMap<odb::ObjectId, Compact>,
+    strings: &mut Strings,
+    found: &[(&String, Found)],
+) -> Result<HashMap<odb::ObjectId, Compact>, odb::ReadError> {
+    let mut missing: Vec<odb::ObjectId> = found
+        .iter()
+        .filter_map(|(_, f)| match f {
+            Found::Traced(_, lineage) => Some(lineage.blobs()),
+            Found::Uncommitted => None,
+        })
+        .flatten()
+        .filter(|blob| !cached.contains_key(*blob))
+        .copied()
         .collect();
-    // With every version's facts cached, the pack indexes are not read.
-    let packs = if missing.is_empty() {
-        odb::Packs::default()
-    } else {
-        odb::Packs::open(repo.commondir())
-    };
+    if missing.is_empty() {
+        // With every version's facts cached, the pack indexes are not read.
+        return Ok(HashMap::new());
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    let packs = odb::Packs::open(repo.commondir());
     let mut wanted: Vec<(usize, u64, odb::ObjectId)> = missing
         .into_iter()
-        .filter_map(|blob| Oid::from_str(blob).ok()?.as_bytes().try_into().ok())
-        .map(|id: odb::ObjectId| {
+        .map(|id| {
             let (pack, offset) = packs.position(&id);
             (pack, offset, id)
         })
         .collect();
     wanted.sort_unstable();
-    wanted.dedup();
-    let facts_read = !wanted.is_empty();
     let git_dir = repo.path().to_path_buf();
     let run = wanted
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(64);
-    let new_facts: Vec<(String, Facts)> = wanted
+    type Run = (Strings, Vec<(odb::ObjectId, Compact)>);
+    let read: Vec<Run> = wanted
         .par_chunks(run)
         .map(|blobs| {
             let mut store = odb::Store::new(&packs, &git_dir, 32 << 20);
-            blobs
+            let mut texts = Strings::default();
+            let facts = blobs
                 .iter()
-                .filter_map(|(_, _, id)| {
-                    let data = store.read_kind(id, odb::Kind::Blob).ok()?;
-                    Some((odb::hex(id), facts::extract(&data)))
+                .map(|(_, _, id)| {
+                    let data = store.read_kind(id, odb::Kind::Blob)?;
+                    Ok((*id, Compact::new(&facts::extract(&data), &mut texts)))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Result<Vec<_>, odb::ReadError>>()?;
+            Ok((texts, facts))
         })
-        .flatten()
-        .collect();
-
-    lap("  facts");
-    let facts_cache = &stored.facts;
-    let extra: BTreeMap<String, Facts> = new_facts.into_iter().collect();
-    let facts_of = |blob: &str| extra.get(blob).or_else(|| facts_cache.get(blob));
-    let histories: Vec<(&String, DocumentHistory)> = followed
-        .into_par_iter()
-        .map(|(path, state, entries, renamed_from)| {
-            let mut history =
-                document_history(&stored.walk, &facts_of, &entries, renamed_from, state);
-            // Paths are root-relative everywhere else; so are earlier names.
-            for old in &mut history.renamed_from {
-                if let Some(rel) = old
-                    .strip_prefix(&format!("{prefix}/"))
-                    .filter(|_| !prefix.is_empty())
-                {
-                    *old = rel.to_string();
-                }
-            }
-            (path, history)
-        })
-        .collect();
-    for (path, history) in histories {
-        documents.insert(path.clone(), history);
+        .collect::<Result<_, odb::ReadError>>()?;
+    let mut out = HashMap::with_capacity(wanted.len());
+    for (texts, facts) in read {
+        let map = strings.absorb(&texts);
+        out.extend(facts.into_iter().map(|(id, mut f)| {
+            f.remap(&map);
+            (id, f)
+        }));
     }
-    stored.facts.extend(extra);
-    lap("  histories");
-
-    if options.cache && (before != stored.walk.head || facts_read) {
-        cache::store(&cache_dir, &key, &stored);
-    }
-    lap("  cache store");
-    Ok(History {
-        unavailable: None,
-        head: Some(head.to_string()),
-        root_prefix: prefix,
-        documents,
-        timings,
-    })
-}
-
-/// Follow one path back through its changes and renames, newest first.
-fn follow<'w>(walk: &'w Walk, path: &str) -> (Vec<(u32, Option<&'w str>)>, Vec<String>) {
-    let mut entries = Vec::new();
-    let mut renamed_from = Vec::new();
-    let mut current = path.to_string();
-    let mut bound: Option<(i64, u32, &str)> = None;
-    while let Some(changes) = walk.changes.get(&current) {
-        let mut sorted: Vec<_> = changes
-            .iter()
-            .filter(|c| bound.is_none_or(|b| walk.order_key(c.commit) < b))
-            .collect();
-        sorted.sort_by(|a, b| walk.order_key(b.commit).cmp(&walk.order_key(a.commit)));
-        let mut next = None;
-        for c in sorted {
-            entries.push((c.commit, c.blob.as_deref()));
-            if let Some(old) = &c.renamed_from {
-                next = Some((old.clone(), walk.order_key(c.commit)));
-                break;
-            }
-        }
-        let Some((old, key)) = next else { break };
-        renamed_from.push(old.clone());
-        current = old;
-        bound = Some(key);
-    }
-    (entries, renamed_from)
-}
-
-fn document_history<'f>(
-    walk: &Walk,
-    facts_of: &dyn Fn(&str) -> Option<&'f Facts>,
-    entries: &[(u32, Option<&str>)],
-    renamed_from: Vec<String>,
-    state: DocumentState,
-) -> DocumentHistory {
-    let commits: Vec<std::sync::Arc<CommitInfo>> = entries
-        .iter()
-        .map(|(c, _)| walk.commits[*c as usize].info.clone())
-        .collect();
-
-    let mut by_email: HashMap<String, AuthorStats> = HashMap::new();
-    for c in &commits {
-        by_email
-            .entry(c.email.to_lowercase())
-            .or_insert_with(|| AuthorStats {
-                name: c.author.clone(),
-                email: c.email.clone(),
-                commits: 0,
-            })
-            .commits += 1;
-    }
-    let mut authors: Vec<AuthorStats> = by_email.into_values().collect();
-    authors.sort_by(|a, b| {
-        b.commits
-            .cmp(&a.commits)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.email.cmp(&b.email))
-    });
-
-    let mut status_changes = Vec::new();
-    let mut target_changes = Vec::new();
-    let mut milestone_slips = Vec::new();
-    let empty = Facts::default();
-    let mut prev = &empty;
-    for (commit, blob) in entries.iter().rev() {
-        let Some(blob) = blob else { continue };
-        let Some(facts) = facts_of(blob) else {
-            continue;
-        };
-        let info = &walk.commits[*commit as usize].info;
-        if let Some(to) = &facts.status
-            && prev.status.as_ref() != Some(to)
-        {
-            status_changes.push(StatusChange {
-                from: prev.status.clone(),
-                to: to.clone(),
-                date: info.date,
-                commit: info.id.clone(),
-            });
-        }
-        let before: BTreeMap<&str, &str> = prev
-            .targets
-            .iter()
-            .map(|(m, t)| (m.as_str(), t.as_str()))
-            .collect();
-        let after: BTreeMap<&str, &str> = facts
-            .targets
-            .iter()
-            .map(|(m, t)| (m.as_str(), t.as_str()))
-            .collect();
-        for (metric, target) in &after {
-            if before.get(metric) != Some(target) {
-                target_changes.push(TargetChange {
-                    metric: metric.to_string(),
-                    from: before.get(metric).map(|t| t.to_string()),
-                    to: Some(target.to_string()),
-                    commit: info.clone(),
-                });
-            }
-        }
-        for (metric, target) in &before {
-            if !after.contains_key(metric) {
-                target_changes.push(TargetChange {
-                    metric: metric.to_string(),
-                    from: Some(target.to_string()),
-                    to: None,
-                    commit: info.clone(),
-                });
-            }
-        }
-        let old_dues: BTreeMap<&str, &str> = prev
-            .dues
-            .iter()
-            .map(|(m, d)| (m.as_str(), d.as_str()))
-            .collect();
-        for (milestone, due) in &facts.dues {
-            let (Some(from), Ok(to)) = (
-                old_dues
-                    .get(milestone.as_str())
-                    .and_then(|d| Date::parse(d).ok()),
-                Date::parse(due),
-            ) else {
-                continue;
-            };
-            if to > from {
-                milestone_slips.push(MilestoneSlip {
-                    milestone: milestone.clone(),
-                    from,
-                    to,
-                    commit: info.clone(),
-                });
-            }
-        }
-        prev = facts;
-    }
-
-    DocumentHistory {
-        state,
-        commits,
-        authors,
-        renamed_from,
-        status_changes,
-        target_changes,
-        milestone_slips,
-    }
+    Ok(out)
 }

@@ -1,18 +1,29 @@
-//! The single pass over commits: which document paths each commit changed.
+//! The single pass over commits: how each commit's version of every
+//! document path differs from its parents'.
 //!
-//! Commits are listed once, in topological order, then compared with their
-//! parents in parallel: the list is cut into one contiguous run per thread,
-//! each read oldest first through its own object reader (see [`super::odb`]),
-//! and the results are put back in order, so the walk is the same on any
-//! number of threads. A commit's
-//! tree is compared with its first parent's only below the walk's prefixes
-//! (the folders the kinds' globs can match), and a subtree whose id did not
-//! change is skipped without being read. A merge keeps a path only where it
-//! differs from every parent, as `git log` shows merges. Within a non-merge
-//! commit, an added path whose content is the same as, or at least half the
-//! lines of, a deleted one is recorded as a rename, as `--follow` sees it.
+//! Commits are listed once, parents before children, then compared with
+//! their parents in parallel: the list is cut into one contiguous run per
+//! thread, each read oldest first through its own object reader (see
+//! [`super::odb`]), and the results are put back in order, so the walk is
+//! the same on any number of threads.
+//!
+//! Each commit's tree is compared with its first parent's only below the
+//! walk's prefixes (the folders the kinds' globs can match), and a subtree
+//! whose id did not change is skipped without being read. Every path that
+//! differs from the first parent is recorded — for merges too: a merge that
+//! took a side branch's version changed the path on the main line, and
+//! [`super::lineage`] needs that to know each commit's version. Where a
+//! commit has a path its parent lacks, the diff against that parent is
+//! searched for a rename (same content, or at least half the lines in
+//! common), so that the document's history continues under its old name;
+//! for a merge, only against the parents the version could have come from
+//! (none of them holds the same content at the same path).
+//!
+//! The walk records facts about commits and trees only. Which of those
+//! changes make up a document's history, and what they mean, is decided in
+//! [`super::lineage`].
 
-use super::odb::{self, Kind, ObjectId, Packs, Store};
+use super::odb::{self, Kind, ObjectId, Packs, ReadError, Store};
 use super::{CommitInfo, Timestamp};
 use git2::{Oid, Repository};
 use rayon::prelude::*;
@@ -25,43 +36,38 @@ use std::rc::Rc;
 pub struct WalkedCommit {
     /// Author, date, message.
     pub info: std::sync::Arc<CommitInfo>,
-    /// Committer time, for ordering.
+    /// Committer time: breaks ties between commits of one generation.
     pub time: i64,
-    /// 1 + the largest generation of its parents; breaks ties in time.
+    /// 1 + the largest generation of its parents (1 for a root commit).
     pub generation: u32,
+    /// Its parents, in order, as indices into [`Walk::commits`].
+    pub parents: Vec<u32>,
 }
 
-/// One commit's change to one path.
+/// One commit's version of one path, where it differs from its first
+/// parent's.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     /// Index into [`Walk::commits`].
     pub commit: u32,
-    /// The blob after the change (hex); `None` when the path was deleted.
-    pub blob: Option<String>,
-    /// The path this one was renamed from in this commit.
-    pub renamed_from: Option<String>,
+    /// The blob after the change; `None` when the path was deleted.
+    pub blob: Option<ObjectId>,
+    /// For each parent (by its position among the commit's parents) that
+    /// has no file at this path, the path the commit's diff against that
+    /// parent pairs with it as a rename.
+    pub renamed_from: Vec<(u32, String)>,
 }
 
-/// The result of walking history: commits oldest first, and for each
-/// repository path its changes in the same order.
+/// The result of walking history: commits, parents before children, and
+/// for each repository path its changes in the same order.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Walk {
     /// Visited commits; an index into this list is stable as the walk grows.
     pub commits: Vec<WalkedCommit>,
-    /// Changes by repository path, oldest first.
+    /// Changes by repository path, in the order of [`Walk::commits`].
     pub changes: BTreeMap<String, Vec<Change>>,
     /// The newest commit walked (hex).
     pub head: Option<String>,
-}
-
-impl Walk {
-    /// The order in which changes are listed: by time, then by generation,
-    /// then by id, so that a walk extended from a cache lists exactly what a
-    /// fresh walk lists.
-    pub fn order_key(&self, commit: u32) -> (i64, u32, &str) {
-        let c = &self.commits[commit as usize];
-        (c.time, c.generation, c.info.id.as_str())
-    }
 }
 
 /// A changed path below the prefixes: blob before and after.
@@ -71,9 +77,9 @@ struct PathChange {
     new: Option<ObjectId>,
 }
 
-/// What one commit changed: each path with its new blob and, for a
-/// rename, its old path; renames first.
-type Changes = Vec<(String, Option<ObjectId>, Option<String>)>;
+/// What one commit changed: each path with its new blob and its rename
+/// sources by parent position.
+type Changes = Vec<(String, Option<ObjectId>, Vec<(u32, String)>)>;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -83,30 +89,39 @@ fn text(bytes: &[u8]) -> String {
 /// delta chains of a 10,000-entry folder tree.
 const CACHE_BYTES: usize = 32 << 20;
 
+/// What the walk compares: the folders below which documents can be, and
+/// which paths are documents.
+pub struct Scope<'a> {
+    /// The repository folders below which documents can be.
+    pub prefixes: &'a [String],
+    /// Whether a repository path is a document.
+    pub is_document: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
 /// Extend `walk` with the commits reachable from `head` that it does not
 /// have yet (all of them for an empty walk).
 pub fn extend(
     repo: &Repository,
+    scope: &Scope,
     walk: &mut Walk,
     head: Oid,
-    prefixes: &[String],
-    is_document: &(dyn Fn(&str) -> bool + Sync),
     progress: Option<&crate::progress::Progress>,
-) -> Result<(), git2::Error> {
+) -> Result<(), ReadError> {
     let git_dir = repo.path().to_path_buf();
     let packs = Packs::open(repo.commondir());
     let head: ObjectId = head
         .as_bytes()
         .try_into()
-        .map_err(|_| git2::Error::from_str("not a SHA-1 repository"))?;
-    let mut generation: HashMap<ObjectId, u32> = walk
+        .map_err(|_| ReadError::Corrupt("not a SHA-1 repository".into()))?;
+    let mut index: HashMap<ObjectId, u32> = walk
         .commits
         .iter()
-        .filter_map(|c| Some((parse_hex(c.info.id.as_bytes())?, c.generation)))
+        .enumerate()
+        .filter_map(|(i, c)| Some((parse_hex(c.info.id.as_bytes())?, u32::try_from(i).ok()?)))
         .collect();
     let new = {
         let mut store = Store::new(&packs, &git_dir, 8 << 20);
-        list_new(&mut store, head, &generation)?
+        list_new(&mut store, head, &index)?
     };
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
 
@@ -126,43 +141,42 @@ pub fn extend(
                         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         p.report(n + 1, total);
                     }
-                    analyse(
-                        &mut store,
-                        &mut trees,
-                        &tree_of,
-                        commit,
-                        prefixes,
-                        is_document,
-                    )
+                    analyse(&mut store, &mut trees, &tree_of, commit, scope)
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
         .collect::<Result<_, _>>()?;
 
     for ((id, commit), changes) in new.into_iter().zip(changes.into_iter().flatten()) {
-        let depth = 1 + commit
+        let parents = commit
             .parents
             .iter()
-            .filter_map(|p| generation.get(p))
+            .map(|p| index.get(p).copied())
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| {
+                ReadError::Corrupt(format!(
+                    "a parent of commit {} was not listed",
+                    odb::hex(&id)
+                ))
+            })?;
+        let generation = 1 + parents
+            .iter()
+            .map(|p| walk.commits[*p as usize].generation)
             .max()
-            .copied()
             .unwrap_or(0);
-        generation.insert(id, depth);
-        let index = u32::try_from(walk.commits.len()).unwrap_or(u32::MAX);
+        let at = u32::try_from(walk.commits.len())
+            .map_err(|_| ReadError::Corrupt("more than 4 billion commits".into()))?;
+        index.insert(id, at);
         walk.commits.push(WalkedCommit {
             info: std::sync::Arc::new(commit.info),
             time: commit.time,
-            generation: depth,
+            generation,
+            parents,
         });
         for (path, blob, renamed_from) in changes {
-            let entry = walk.changes.entry(path).or_default();
-            // A rename and a plain change of the same path: the rename counts.
-            if entry.last().is_some_and(|last| last.commit == index) {
-                continue;
-            }
-            entry.push(Change {
-                commit: index,
-                blob: blob.as_ref().map(odb::hex),
+            walk.changes.entry(path).or_default().push(Change {
+                commit: at,
+                blob,
                 renamed_from,
             });
         }
@@ -178,7 +192,7 @@ fn list_new(
     store: &mut Store,
     head: ObjectId,
     known: &HashMap<ObjectId, u32>,
-) -> Result<Vec<(ObjectId, CommitObject)>, git2::Error> {
+) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
     let mut order = Vec::new();
     let mut parsed: HashMap<ObjectId, CommitObject> = HashMap::new();
     let mut seen: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
@@ -213,7 +227,8 @@ struct CommitObject {
     time: i64,
 }
 
-fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
+/// A 40-digit hex id as bytes.
+pub fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
     let mut id = [0u8; 20];
     if hex.len() != 40 {
         return None;
@@ -257,8 +272,8 @@ fn summary(message: &[u8]) -> String {
     text(&lines.join(&b' '))
 }
 
-fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<CommitObject, git2::Error> {
-    let bad = || git2::Error::from_str(&format!("commit {} is malformed", odb::hex(id)));
+fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<CommitObject, ReadError> {
+    let bad = || ReadError::Corrupt(format!("commit {} is malformed", odb::hex(id)));
     let end = memchr::memmem::find(data, b"\n\n").unwrap_or(data.len());
     let (headers, message) = (&data[..end], data.get(end + 2..).unwrap_or_default());
     let (mut tree, mut parents, mut author, mut time) = (None, Vec::new(), None, None);
@@ -291,28 +306,19 @@ fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<CommitObject, git2::Error>
     })
 }
 
-/// Find what a commit changed below the prefixes.
-fn analyse(
+/// What changed between two trees below the prefixes.
+fn diff_trees(
     store: &mut Store,
     trees: &mut TreeCache,
-    tree_of: &HashMap<ObjectId, ObjectId>,
-    commit: &CommitObject,
-    prefixes: &[String],
-    is_document: &dyn Fn(&str) -> bool,
-) -> Result<Changes, git2::Error> {
-    let mut parent_trees = Vec::with_capacity(commit.parents.len());
-    for parent in &commit.parents {
-        parent_trees.push(match tree_of.get(parent) {
-            Some(tree) => *tree,
-            None => parse_commit(parent, &store.read_kind(parent, Kind::Commit)?)?.tree,
-        });
-    }
-
+    old: Option<ObjectId>,
+    new: ObjectId,
+    scope: &Scope,
+) -> Result<Vec<PathChange>, ReadError> {
     let mut changed = Vec::new();
-    for prefix in prefixes {
-        let new_dir = trees.subtree(store, commit.tree, prefix)?;
-        let old_dir = match parent_trees.first() {
-            Some(t) => trees.subtree(store, *t, prefix)?,
+    for prefix in scope.prefixes {
+        let new_dir = trees.subtree(store, new, prefix)?;
+        let old_dir = match old {
+            Some(t) => trees.subtree(store, t, prefix)?,
             None => None,
         };
         if new_dir != old_dir {
@@ -322,32 +328,93 @@ fn analyse(
                 old_dir,
                 new_dir,
                 prefix,
-                is_document,
+                scope.is_document,
                 &mut changed,
             )?;
         }
     }
-    let mut changes = Vec::new();
-    if parent_trees.len() > 1 {
-        // A merge shows a path only where it differs from every parent.
-        let mut keep = Vec::with_capacity(changed.len());
-        for c in &changed {
-            let mut differs = true;
-            for t in &parent_trees[1..] {
-                if trees.blob_at(store, *t, &c.path)? == c.new {
-                    differs = false;
+    Ok(changed)
+}
+
+/// Find what a commit changed below the prefixes against its first
+/// parent, with the rename sources its versions need (see the module doc).
+fn analyse(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    tree_of: &HashMap<ObjectId, ObjectId>,
+    commit: &CommitObject,
+    scope: &Scope,
+) -> Result<Changes, ReadError> {
+    let mut parent_trees = Vec::with_capacity(commit.parents.len());
+    for parent in &commit.parents {
+        parent_trees.push(match tree_of.get(parent) {
+            Some(tree) => *tree,
+            None => parse_commit(parent, &store.read_kind(parent, Kind::Commit)?)?.tree,
+        });
+    }
+    let changed = diff_trees(
+        store,
+        trees,
+        parent_trees.first().copied(),
+        commit.tree,
+        scope,
+    )?;
+    // Which parents each added or changed path needs a rename source in.
+    let mut wanted: Vec<(usize, u32)> = Vec::new();
+    for (k, c) in changed.iter().enumerate() {
+        let Some(new) = c.new else { continue };
+        let mut absent = Vec::new();
+        if c.old.is_none() && !parent_trees.is_empty() {
+            absent.push(0);
+        }
+        let mut same_as_a_parent = false;
+        for (i, t) in parent_trees.iter().enumerate().skip(1) {
+            match trees.blob_at(store, *t, &c.path)? {
+                Some(blob) if blob == new => {
+                    same_as_a_parent = true;
                     break;
                 }
+                Some(_) => {}
+                None => absent.push(i as u32),
             }
-            keep.push(differs);
         }
-        let mut keep = keep.into_iter();
-        changed.retain(|_| keep.next().unwrap_or(false));
-    } else {
-        changes = detect_renames(store, &changed)?;
+        // A version some parent already had came from that parent; the
+        // first parent's version is still wanted: the main line goes on there.
+        wanted.extend(
+            absent
+                .into_iter()
+                .filter(|i| *i == 0 || !same_as_a_parent)
+                .map(|i| (k, i)),
+        );
     }
-    changes.extend(changed.into_iter().map(|c| (c.path, c.new, None)));
-    Ok(changes)
+    let mut sources: Vec<Vec<(u32, String)>> = vec![Vec::new(); changed.len()];
+    let mut parents_wanted: Vec<u32> = wanted.iter().map(|(_, i)| *i).collect();
+    parents_wanted.sort_unstable();
+    parents_wanted.dedup();
+    for i in parents_wanted {
+        let renames = if i == 0 {
+            detect_renames(store, &changed)?
+        } else {
+            let against = diff_trees(
+                store,
+                trees,
+                Some(parent_trees[i as usize]),
+                commit.tree,
+                scope,
+            )?;
+            detect_renames(store, &against)?
+        };
+        for (k, _) in wanted.iter().filter(|(_, p)| *p == i) {
+            if let Some(old) = renames.get(changed[*k].path.as_str()) {
+                sources[*k].push((i, old.clone()));
+            }
+        }
+    }
+    Ok(changed
+        .into_iter()
+        .zip(sources)
+        .map(|(c, renamed_from)| (c.path, c.new, renamed_from))
+        .collect())
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -473,7 +540,7 @@ struct TreeCache {
 }
 
 impl TreeCache {
-    fn get(&mut self, store: &mut Store, id: ObjectId) -> Result<Rc<RawTree>, git2::Error> {
+    fn get(&mut self, store: &mut Store, id: ObjectId) -> Result<Rc<RawTree>, ReadError> {
         if let Some(t) = self.trees.get(&id) {
             return Ok(t.clone());
         }
@@ -489,7 +556,7 @@ impl TreeCache {
         store: &mut Store,
         id: ObjectId,
         base: &RawTree,
-    ) -> Result<(Rc<RawTree>, usize, usize), git2::Error> {
+    ) -> Result<(Rc<RawTree>, usize, usize), ReadError> {
         let (tree, data) = match self.trees.get(&id) {
             Some(t) => (Some(t.clone()), t.data.clone()),
             None => (None, store.read_kind(&id, Kind::Tree)?),
@@ -524,7 +591,7 @@ impl TreeCache {
         store: &mut Store,
         tree: ObjectId,
         path: &str,
-    ) -> Result<Option<(ObjectId, bool)>, git2::Error> {
+    ) -> Result<Option<(ObjectId, bool)>, ReadError> {
         let mut at = (tree, true);
         for name in path.split('/').filter(|n| !n.is_empty()) {
             if !at.1 {
@@ -549,7 +616,7 @@ impl TreeCache {
         store: &mut Store,
         tree: ObjectId,
         prefix: &str,
-    ) -> Result<Option<ObjectId>, git2::Error> {
+    ) -> Result<Option<ObjectId>, ReadError> {
         Ok(self
             .lookup(store, tree, prefix)?
             .and_then(|(id, is_tree)| is_tree.then_some(id)))
@@ -561,7 +628,7 @@ impl TreeCache {
         store: &mut Store,
         tree: ObjectId,
         path: &str,
-    ) -> Result<Option<ObjectId>, git2::Error> {
+    ) -> Result<Option<ObjectId>, ReadError> {
         Ok(self
             .lookup(store, tree, path)?
             .and_then(|(id, is_tree)| (!is_tree).then_some(id)))
@@ -583,7 +650,7 @@ fn diff_dirs(
     prefix: &str,
     is_document: &dyn Fn(&str) -> bool,
     out: &mut Vec<PathChange>,
-) -> Result<(), git2::Error> {
+) -> Result<(), ReadError> {
     let empty = || {
         Rc::new(RawTree {
             data: Rc::new(Vec::new()),
@@ -701,14 +768,17 @@ fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-/// Pair added with deleted paths of one commit: same content first, then
+/// Pair added with deleted paths of one diff: same content first, then
 /// the most similar content of at least half the lines. Returns each
-/// renamed path with its new blob and its old path.
-fn detect_renames(store: &mut Store, changed: &[PathChange]) -> Result<Changes, git2::Error> {
+/// renamed path's old path, by its new path.
+fn detect_renames(
+    store: &mut Store,
+    changed: &[PathChange],
+) -> Result<HashMap<String, String>, ReadError> {
     let added: Vec<&PathChange> = changed.iter().filter(|c| c.old.is_none()).collect();
     let mut deleted: Vec<&PathChange> = changed.iter().filter(|c| c.new.is_none()).collect();
     if added.is_empty() || deleted.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
     let mut pairs: Vec<(&PathChange, &PathChange)> = Vec::new();
     let mut unmatched = Vec::new();
@@ -721,7 +791,7 @@ fn detect_renames(store: &mut Store, changed: &[PathChange]) -> Result<Changes, 
     }
     // Content similarity is only worth it for a handful of candidates.
     if !unmatched.is_empty() && !deleted.is_empty() && unmatched.len() * deleted.len() <= 2_500 {
-        let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, git2::Error> {
+        let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, ReadError> {
             let mut counts = HashMap::new();
             if let Some(id) = id {
                 for line in store.read_kind(&id, Kind::Blob)?.split(|b| *b == b'\n') {
@@ -759,7 +829,7 @@ fn detect_renames(store: &mut Store, changed: &[PathChange]) -> Result<Changes, 
     }
     Ok(pairs
         .into_iter()
-        .map(|(a, d)| (a.path.clone(), a.new, Some(d.path.clone())))
+        .map(|(a, d)| (a.path.clone(), d.path.clone()))
         .collect())
 }
 
@@ -768,7 +838,7 @@ pub fn blobs_at(
     repo: &Repository,
     head: Oid,
     prefixes: &[String],
-) -> Result<HashMap<String, Oid>, git2::Error> {
+) -> Result<HashMap<String, Oid>, ReadError> {
     let git_dir = repo.path().to_path_buf();
     let packs = Packs::open(repo.commondir());
     let mut store = Store::new(&packs, &git_dir, 8 << 20);
@@ -776,7 +846,7 @@ pub fn blobs_at(
     let head: ObjectId = head
         .as_bytes()
         .try_into()
-        .map_err(|_| git2::Error::from_str("not a SHA-1 repository"))?;
+        .map_err(|_| ReadError::Corrupt("not a SHA-1 repository".into()))?;
     let root = parse_commit(&head, &store.read_kind(&head, Kind::Commit)?)?.tree;
     let mut out = HashMap::new();
     let mut stack: Vec<(ObjectId, String)> = Vec::new();

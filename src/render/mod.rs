@@ -849,7 +849,7 @@ fn pilot_timeline_rows(
             .into_iter()
             .flat_map(|h| &h.status_changes)
             .map(|s| timeline::TimelineStatusChange {
-                date: s.date.date(),
+                date: s.date().date(),
                 to: s.to.clone(),
             })
             .collect(),

@@ -155,6 +155,9 @@ pub struct PortfolioRow {
     pub next: Option<MilestoneView>,
     /// Last commit date, `YYYY-MM-DD`.
     pub updated: Option<String>,
+    /// `committed`, `modified`, `uncommitted`, or `unavailable` when the
+    /// repository's history could not be read.
+    pub history: &'static str,
     /// Open findings.
     pub findings: FindingCounts,
 }
@@ -219,8 +222,13 @@ pub struct StatusChangeView {
     pub from: Option<String>,
     /// After.
     pub to: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`: when the commit that made the change was written.
     pub date: String,
+    /// Who made the change.
+    pub author: String,
+    /// `YYYY-MM-DD` when the change reached the main line, if that was
+    /// another commit (a merge).
+    pub merged: Option<String>,
 }
 
 /// A target change.
@@ -493,6 +501,16 @@ impl<'a> Inputs<'a> {
         self.history.documents.get(&doc.path)
     }
 
+    /// Whether an entity's history is known: its document's state, or
+    /// `unavailable` when the repository's history could not be read.
+    fn history_state(&self, e: &Entity) -> &'static str {
+        match self.doc_history(e) {
+            Some(h) => h.state.as_str(),
+            None if self.history.unavailable.is_some() => "unavailable",
+            None => "uncommitted",
+        }
+    }
+
     fn commit_url(&self, id: &str) -> Option<String> {
         let repo = self.config.site.repository.as_deref()?;
         Some(format!("{}/commit/{id}", repo.trim_end_matches('/')))
@@ -561,11 +579,7 @@ impl<'a> Inputs<'a> {
         let Some(h) = self.doc_history(e) else {
             return HistoryView {
                 available: false,
-                state: if self.history.unavailable.is_some() {
-                    "unavailable"
-                } else {
-                    "uncommitted"
-                },
+                state: self.history_state(e),
                 created: None,
                 updated: None,
                 authors: Vec::new(),
@@ -605,7 +619,10 @@ impl<'a> Inputs<'a> {
                 .map(|s| StatusChangeView {
                     from: s.from.clone(),
                     to: s.to.clone(),
-                    date: s.date.date().to_string(),
+                    date: s.date().date().to_string(),
+                    author: s.commit.author.clone(),
+                    merged: (s.reached_main.id != s.commit.id)
+                        .then(|| s.reached_main.date.date().to_string()),
                 })
                 .collect(),
             target_changes: h
@@ -734,6 +751,7 @@ impl<'a> Inputs<'a> {
                 .doc_history(e)
                 .and_then(|h| h.updated())
                 .map(|t| t.date().to_string()),
+            history: self.history_state(e),
             findings: self.counts(path),
         }
     }

@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub poll: bool,
     /// The build date.
     pub today: Date,
+    /// `--cache-dir`: where the history cache is kept.
+    pub cache_dir: Option<PathBuf>,
     /// Told when a page renders past `[limits] max_render_seconds`; it
     /// should end the process.
     pub on_runaway: Option<crate::render::budget::Runaway>,
@@ -175,6 +177,7 @@ impl Server {
             self.options.config.as_deref(),
             self.options.today,
         );
+        session.set_cache_dir(self.options.cache_dir.clone());
         if let Some(hook) = self.options.on_runaway.clone() {
             session.set_on_runaway(hook);
         }

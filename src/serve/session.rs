@@ -115,9 +115,16 @@ pub struct Session {
     status: Status,
     timings: Vec<(&'static str, Duration)>,
     clock: Instant,
+    /// `--cache-dir`.
+    cache_dir: Option<PathBuf>,
 }
 
 impl Session {
+    /// Keep the history cache in `dir` instead of the git folder.
+    pub fn set_cache_dir(&mut self, dir: Option<PathBuf>) {
+        self.cache_dir = dir;
+    }
+
     /// A session over the repository at `root`; nothing is built until
     /// the first [`Session::rebuild`].
     pub fn new(root: &Path, config_path: Option<&Path>, today: Date) -> Session {
@@ -137,6 +144,7 @@ impl Session {
             good: None,
             timings: Vec::new(),
             clock: Instant::now(),
+            cache_dir: None,
             status: Status {
                 ok: false,
                 generation: 0,
@@ -403,6 +411,7 @@ impl Session {
                     &HistoryOptions {
                         rev: None,
                         cache: true,
+                        cache_dir: self.cache_dir.clone(),
                         progress: None,
                     },
                 )
