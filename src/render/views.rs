@@ -6,11 +6,11 @@
 //! breaking anyone's overridden templates, and so no template has to know
 //! how a reference is resolved.
 
-use super::markdown;
 use crate::config::{Builtin, Config};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::history::{DocumentHistory, History};
 use crate::model::{Date, Entity, Pilot, Portfolio, Relation};
+use pilotbook_core::parse::html;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -435,12 +435,12 @@ impl<'a> Inputs<'a> {
         // render panicked, which is reported on its own.
         let _turn = (body.len() >= LARGE_BODY).then(|| self.large.lock());
         let trusted = self.config.site.allow_raw_html;
-        match markdown::render(body, title, trusted, limit) {
+        match html::render(body, title, trusted, limit) {
             Ok((html, _)) => html,
             Err(too_large) => {
                 let (what, limit) = match too_large {
-                    markdown::TooLarge::Html(limit) => ("renders to more than", limit),
-                    markdown::TooLarge::RawBlock(limit) => {
+                    html::TooLarge::Html(limit) => ("renders to more than", limit),
+                    html::TooLarge::RawBlock(limit) => {
                         ("has a block with raw HTML of more than", limit)
                     }
                 };
@@ -472,7 +472,7 @@ impl<'a> Inputs<'a> {
 
     /// The page of an entity, relative to the site root.
     pub fn href(&self, e: &Entity) -> String {
-        super::entity_page(self.kind_dir(e.kind), &e.id)
+        pilotbook_core::pages::entity_page(self.kind_dir(e.kind), &e.id)
     }
 
     /// A link to the entity at `index`.
@@ -894,7 +894,7 @@ impl<'a> Inputs<'a> {
             .map(|(i, k)| NavKind {
                 name: k.name.clone(),
                 label: kind_label(&k.name, k.builtin),
-                href: super::kind_index_page(self.kind_dir(i)),
+                href: pilotbook_core::pages::kind_index_page(self.kind_dir(i)),
             })
             .collect()
     }

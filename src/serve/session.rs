@@ -564,17 +564,17 @@ fn stale_pages(
             if !edited.contains(&doc.path) {
                 continue;
             }
-            stale.insert(render::page_path(config, e));
+            stale.insert(crate::pages::page_path(config, e));
             for r in &e.references {
                 if let Some(t) = old.portfolio.get(&r.target) {
-                    stale.insert(render::page_path(config, t));
+                    stale.insert(crate::pages::page_path(config, t));
                 }
             }
             for b in &e.referenced_by {
-                stale.insert(render::page_path(config, &entities[b.source]));
+                stale.insert(crate::pages::page_path(config, &entities[b.source]));
             }
             for &d in &e.dependents {
-                stale.insert(render::page_path(config, &entities[d]));
+                stale.insert(crate::pages::page_path(config, &entities[d]));
             }
         }
     }
@@ -597,7 +597,7 @@ fn stale_pages(
         if let Some(doc) = &e.document
             && changed.contains(&doc.path)
         {
-            stale.insert(render::page_path(&project.config, e));
+            stale.insert(crate::pages::page_path(&project.config, e));
         }
     }
     stale

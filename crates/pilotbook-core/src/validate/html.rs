@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::Portfolio;
-use crate::render::markdown::removed_raw_html;
+use crate::parse::html::removed_raw_html;
 use crate::rules::Rule;
 use crate::source::LineIndex;
 use rayon::prelude::*;

@@ -1,11 +1,11 @@
 //! `reserved-id`: an id whose page would replace a page pilotbook
 //! generates (`id: index` would overwrite its kind's index page). Which
-//! ids those are is decided once, by [`crate::render::reserved_page`].
+//! ids those are is decided once, by [`crate::pages::reserved_page`].
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::Portfolio;
-use crate::render::reserved_page;
+use crate::pages::reserved_page;
 use crate::rules::Rule;
 use crate::source::Position;
 

@@ -11,6 +11,7 @@
 //! types; the stages after it work on [`Node`] and [`Section`].
 
 pub mod frontmatter;
+pub mod html;
 pub mod markdown;
 pub mod node;
 mod outline_fast;
