@@ -9,10 +9,16 @@ pub use pilotbook_core::{
 };
 
 pub mod diff;
-pub mod history;
 pub mod project;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 
 pub use project::{Error, Project};
+
+/// The history's data (core) and its reader (`pilotbook-history`), until
+/// the modules that use both move out.
+pub mod history {
+    pub use pilotbook_core::history::*;
+    pub use pilotbook_history::*;
+}

@@ -105,7 +105,7 @@ pub fn extend(
     scope: &Scope,
     walk: &mut Walk,
     head: Oid,
-    progress: Option<&crate::progress::Progress>,
+    progress: Option<&pilotbook_core::progress::Progress>,
 ) -> Result<(), ReadError> {
     let git_dir = repo.path().to_path_buf();
     let packs = Packs::open(repo.commondir());

@@ -42,7 +42,7 @@ use super::{
     AuthorStats, CommitInfo, DocumentHistory, DocumentState, FieldChange, MilestoneChange,
     MilestoneSlip, StatusChange, TargetChange,
 };
-use crate::model::Date;
+use pilotbook_core::model::Date;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 

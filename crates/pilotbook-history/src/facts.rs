@@ -5,9 +5,9 @@
 //! live once in [`Strings`]: 150,000 versions of a dozen short texts each
 //! were otherwise most of the history pass's memory.
 
-use crate::parse::Node;
-use crate::parse::frontmatter;
-use crate::source::LineIndex;
+use pilotbook_core::parse::Node;
+use pilotbook_core::parse::frontmatter;
+use pilotbook_core::source::LineIndex;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -151,7 +151,7 @@ pub fn extract(bytes: &[u8]) -> Facts {
     };
     let list = |key: &str| -> Vec<&Node> {
         match fm.get(key).map(|n| &n.value) {
-            Some(crate::parse::Value::List(items)) => items.iter().collect(),
+            Some(pilotbook_core::parse::Value::List(items)) => items.iter().collect(),
             _ => Vec::new(),
         }
     };
@@ -170,7 +170,7 @@ pub fn extract(bytes: &[u8]) -> Facts {
             .get("started")
             .and_then(Node::as_text)
             .map(str::trim)
-            .filter(|d| crate::model::Date::parse(d).is_ok())
+            .filter(|d| pilotbook_core::model::Date::parse(d).is_ok())
             .map(str::to_string),
         targets: list("metrics")
             .into_iter()
@@ -179,7 +179,7 @@ pub fn extract(bytes: &[u8]) -> Facts {
         dues: list("production_path")
             .into_iter()
             .filter_map(|e| pair(e, "milestone", "due"))
-            .filter(|(_, due)| crate::model::Date::parse(due).is_ok())
+            .filter(|(_, due)| pilotbook_core::model::Date::parse(due).is_ok())
             .collect(),
     }
 }

@@ -1,4 +1,5 @@
-//! The repository's history as data. The one module that touches git2.
+//! pilotbook-history: the repository's history, read from git. The one
+//! crate that touches git2.
 //!
 //! One pass over the commits reachable from HEAD (or `--rev`) records, for
 //! every document path, each commit whose version of it differs from its
@@ -12,8 +13,11 @@
 //! it in time. The cache ([`cache`]) keeps the walk and the facts between
 //! runs, outside the working tree, bound to the commits it describes.
 //!
-//! Nothing outside this module sees a git2 type: it hands the model plain
-//! [`DocumentHistory`] values. When history cannot be read completely (no
+//! Nothing outside this crate sees a git2 type: it hands the rest of the
+//! program plain [`DocumentHistory`] values, whose types live in
+//! `pilotbook_core::history` so that the stages reading them need not
+//! depend on this crate. It must not parse documents beyond the facts it
+//! tracks ([`read_facts`]), judge them or render anything. When history cannot be read completely (no
 //! repository, no commits, a shallow or partial clone, replaced history,
 //! a missing object) it says why in [`Unavailable`] and everything else
 //! still works: no fact is ever taken from incomplete history.
@@ -37,8 +41,11 @@ pub fn read_facts(bytes: &[u8]) -> Facts {
     facts::extract(bytes)
 }
 
-use crate::config::Config;
-pub use pilotbook_core::history::*;
+use pilotbook_core::config::Config;
+use pilotbook_core::history::{
+    AuthorStats, CommitInfo, DocumentHistory, DocumentState, FieldChange, History, MilestoneChange,
+    MilestoneSlip, StatusChange, TargetChange, Timestamp, Unavailable,
+};
 use std::path::Path;
 
 /// A problem with a revision or repository the user asked for by name (exit 2).
@@ -82,7 +89,7 @@ pub struct HistoryOptions {
     /// Keep the cache in this folder instead of `<git dir>/pilotbook/`.
     pub cache_dir: Option<std::path::PathBuf>,
     /// Told `(commits walked, commits to walk)` during the walk.
-    pub progress: Option<crate::progress::Progress>,
+    pub progress: Option<pilotbook_core::progress::Progress>,
 }
 
 /// Read the history of the documents at `paths` (root-relative) below `root`.

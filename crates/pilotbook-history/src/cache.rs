@@ -26,7 +26,7 @@
 use super::facts::{Compact, Strings};
 use super::odb::ObjectId;
 use super::walk::Walk;
-use crate::config::Config;
+use pilotbook_core::config::Config;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};

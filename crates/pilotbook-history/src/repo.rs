@@ -7,8 +7,8 @@ use super::lineage;
 use super::odb;
 use super::walk::{self, Walk};
 use super::{DocumentHistory, DocumentState, History, HistoryError, HistoryOptions, Unavailable};
-use crate::config::Config;
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryOpenFlags, Tree};
+use pilotbook_core::config::Config;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
@@ -51,7 +51,7 @@ pub(super) fn root_prefix(repo: &Repository, root: &Path) -> Result<String, Hist
     let rel = root.strip_prefix(&workdir).map_err(|_| {
         HistoryError::Git("the root is outside the repository's working tree".into())
     })?;
-    Ok(crate::discover::relative(Path::new(""), rel))
+    Ok(pilotbook_core::discover::relative(Path::new(""), rel))
 }
 
 pub(super) fn join(prefix: &str, path: &str) -> String {
@@ -64,7 +64,7 @@ pub(super) fn join(prefix: &str, path: &str) -> String {
 
 /// The repository folders below which documents can be.
 fn walk_prefixes(config: &Config, root_prefix: &str) -> Vec<String> {
-    crate::discover::start_folders(config)
+    pilotbook_core::discover::start_folders(config)
         .iter()
         .map(|d| join(root_prefix, d))
         .collect()
