@@ -8,13 +8,12 @@ pub use pilotbook_core::{
     validate,
 };
 
-pub mod diff;
-pub mod project;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 
-pub use project::{Error, Project};
+pub use pilotbook_project::diff;
+pub use pilotbook_project::{self as project, Error, Project};
 
 /// The history's data (core) and its reader (`pilotbook-history`), until
 /// the modules that use both move out.

@@ -1,22 +1,31 @@
-//! The pipeline over one repository: discover → parse → link → validate.
+//! pilotbook-project: the pipeline over one repository: discover → parse →
+//! link → history → validate, and [`diff`], the same pipeline run on two
+//! revisions and compared.
 //!
 //! [`Project::load`] reads the config, finds the documents, reads and parses
 //! them in parallel, and links the model; [`Project::check`] runs the rules
 //! and returns the finished [`Report`]. `check` is the same load with no
 //! output, as in Zola: whatever `build` renders has been through exactly
 //! this path.
+//!
+//! This crate decides nothing about documents itself: it reads files, asks
+//! `pilotbook-history` for the history and `pilotbook_core` for every
+//! judgement, and owns the errors that stop a run (exit 2). It must not
+//! render a site or print anything.
 
-use crate::config::{CONFIG_FILE, Config, ConfigError, Limits};
-use crate::confined::{Refusal, Root};
-use crate::diagnostics::accept::{self, Baseline, BaselineError};
-use crate::diagnostics::{Diagnostic, Report};
-use crate::discover::{self, Discovered, Skipped};
-use crate::history::DocumentState;
-use crate::history::{self, History, HistoryError, HistoryOptions, Revision};
-use crate::model::{self, Acceptance, Date, Portfolio};
-use crate::parse::{self, ParsedDocument};
-use crate::rules::{Rule, Severity};
-use crate::source::Position;
+pub mod diff;
+
+use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError, Limits};
+use pilotbook_core::confined::{Refusal, Root};
+use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::discover::{self, Discovered, Skipped};
+use pilotbook_core::history::{DocumentState, History};
+use pilotbook_core::model::{self, Acceptance, Date, Portfolio};
+use pilotbook_core::parse::{self, ParsedDocument};
+use pilotbook_core::rules::{Rule, Severity};
+use pilotbook_core::source::Position;
+use pilotbook_history::{self as history, HistoryError, HistoryOptions, Revision};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -83,7 +92,7 @@ pub struct LoadOptions {
     /// cover a document is an error, not a warning.
     pub require_full_history: bool,
     /// Told `(commits walked, commits to walk)` while history is read.
-    pub progress: Option<crate::progress::Progress>,
+    pub progress: Option<pilotbook_core::progress::Progress>,
     /// Read the baseline `[check] baseline` names (not when writing one).
     pub baseline: bool,
 }
@@ -481,7 +490,7 @@ impl Project {
     /// Every finding of the rules, before `[rules]`, acceptances and scope.
     fn raw_findings(&self, today: Date) -> Vec<Diagnostic> {
         let mut diagnostics = self.findings.clone();
-        diagnostics.extend(crate::validate::validate(
+        diagnostics.extend(pilotbook_core::validate::validate(
             &self.config,
             &self.portfolio,
             &self.history,

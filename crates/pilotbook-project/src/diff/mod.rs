@@ -16,12 +16,12 @@
 pub mod json;
 pub mod markdown;
 
-use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Report};
-use crate::history;
-use crate::model::{Date, Entity, MetricUse, Milestone, Pilot, Portfolio};
-use crate::parse::normalize_heading;
-use crate::project::{Error, LoadOptions, Project};
+use crate::{Error, LoadOptions, Project};
+use pilotbook_core::config::Config;
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::model::{Date, Entity, MetricUse, Milestone, Pilot, Portfolio};
+use pilotbook_core::parse::normalize_heading;
+use pilotbook_history as history;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -758,7 +758,7 @@ fn sections_of(config: &Config, e: &Entity) -> Vec<(String, String, SectionState
     let mut out: Vec<(String, String, SectionState)> = Vec::new();
     for s in &doc.parsed.sections {
         let name = kind
-            .and_then(|k| crate::validate::configured_name(k, &s.key))
+            .and_then(|k| pilotbook_core::validate::configured_name(k, &s.key))
             .map_or_else(|| s.heading.text.trim().to_string(), str::to_string);
         let key = normalize_heading(&name);
         let state = if s.empty {
@@ -917,7 +917,7 @@ fn findings(base: &Report, head: &Report) -> FindingChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::SeverityOverrides;
+    use pilotbook_core::diagnostics::SeverityOverrides;
 
     const CONFIG: &str =
         "[kinds.pilot]\nsection_aliases = { \"Success metrics\" = [\"Success criteria\"] }\n";
@@ -927,15 +927,18 @@ mod tests {
         let parsed = docs
             .iter()
             .map(|(path, text)| {
-                let kind = crate::discover::classify(&config, path).expect("a document");
+                let kind = pilotbook_core::discover::classify(&config, path).expect("a document");
                 (
                     kind,
                     path.to_string(),
-                    std::sync::Arc::new(crate::parse::parse_document(path, text.as_bytes())),
+                    std::sync::Arc::new(pilotbook_core::parse::parse_document(
+                        path,
+                        text.as_bytes(),
+                    )),
                 )
             })
             .collect();
-        let (portfolio, _) = crate::model::build(&config, parsed);
+        let (portfolio, _) = pilotbook_core::model::build(&config, parsed);
         (config, portfolio)
     }
 

@@ -445,7 +445,7 @@ fn opt_code(v: Option<&str>) -> String {
 /// Free text, with every character Markdown or HTML could act on escaped
 /// and line breaks folded, so it renders as written inside a line or cell.
 pub fn text(s: &str) -> String {
-    use crate::diagnostics::{escape_controls, escape_mentions};
+    use pilotbook_core::diagnostics::{escape_controls, escape_mentions};
     let s = escape_controls(s);
     let s = escape_mentions(&s);
     let mut out = String::with_capacity(s.len());
@@ -466,7 +466,8 @@ pub fn text(s: &str) -> String {
 /// A code span that holds any text: the fence is longer than any run of
 /// backticks inside.
 pub fn code(s: &str) -> String {
-    let s = crate::diagnostics::escape_controls(&s.replace(['\n', '\r'], " ")).into_owned();
+    let s =
+        pilotbook_core::diagnostics::escape_controls(&s.replace(['\n', '\r'], " ")).into_owned();
     let mut longest = 0;
     let mut run = 0;
     for c in s.chars() {
