@@ -8,7 +8,7 @@ pub use pilotbook_core::{
     validate,
 };
 
-pub mod render;
+pub use pilotbook_site as render;
 pub mod scaffold;
 pub mod serve;
 

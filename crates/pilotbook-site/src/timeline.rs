@@ -25,7 +25,7 @@
 use std::fmt::Write as _;
 
 use super::svg::{class_token, escape, num, plural, safe_href, truncate};
-use crate::model::Date;
+use pilotbook_core::model::Date;
 
 /// One pilot's row on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,10 +6,10 @@
 //! breaking anyone's overridden templates, and so no template has to know
 //! how a reference is resolved.
 
-use crate::config::{Builtin, Config};
-use crate::diagnostics::{Diagnostic, Report};
-use crate::history::{DocumentHistory, History};
-use crate::model::{Date, Entity, Pilot, Portfolio, Relation};
+use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::history::{DocumentHistory, History};
+use pilotbook_core::model::{Date, Entity, Pilot, Portfolio, Relation};
 use pilotbook_core::parse::html;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -428,7 +428,7 @@ impl<'a> Inputs<'a> {
     /// A document's body as HTML, or, when its HTML would pass
     /// `[limits] max_html_bytes`, a note saying so (and a `page-too-large`
     /// finding for the build to report).
-    pub fn body_html(&self, doc: &crate::model::Document, title: &str) -> String {
+    pub fn body_html(&self, doc: &pilotbook_core::model::Document, title: &str) -> String {
         let body = doc.parsed.body();
         let limit = self.config.limits.max_html_bytes;
         // One large body at a time; a poisoned lock only means another
@@ -449,9 +449,9 @@ impl<'a> Inputs<'a> {
                     doc.path
                 );
                 let finding = Diagnostic::new(
-                    crate::rules::Rule::PageTooLarge,
+                    pilotbook_core::rules::Rule::PageTooLarge,
                     doc.path.as_str(),
-                    crate::source::Position::START,
+                    pilotbook_core::source::Position::START,
                     message,
                 )
                 .help("split the document, or raise `[limits] max_html_bytes` in pilotbook.toml");
@@ -492,7 +492,7 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    fn link_ref(&self, r: &crate::model::EntityRef) -> Option<Link> {
+    fn link_ref(&self, r: &pilotbook_core::model::EntityRef) -> Option<Link> {
         self.portfolio.position(r).map(|i| self.link(i))
     }
 
@@ -566,9 +566,9 @@ impl<'a> Inputs<'a> {
             .filter(|d| d.is_open())
         {
             match d.severity {
-                crate::rules::Severity::Error => c.errors += 1,
-                crate::rules::Severity::Warning => c.warnings += 1,
-                crate::rules::Severity::Info => {}
+                pilotbook_core::rules::Severity::Error => c.errors += 1,
+                pilotbook_core::rules::Severity::Warning => c.warnings += 1,
+                pilotbook_core::rules::Severity::Info => {}
             }
         }
         c
@@ -682,7 +682,7 @@ impl<'a> Inputs<'a> {
     }
 
     fn sections(&self, e: &Entity) -> Vec<SectionState> {
-        crate::validate::readiness(&self.config.kinds[e.kind], e)
+        pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e)
             .into_iter()
             .filter(|r| r.section)
             .map(|r| SectionState {
@@ -722,13 +722,13 @@ impl<'a> Inputs<'a> {
 
     /// One row of the portfolio.
     pub fn portfolio_row(&self, e: &Entity, pilot: &Pilot) -> PortfolioRow {
-        let readiness = crate::validate::readiness(&self.config.kinds[e.kind], e);
+        let readiness = pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e);
         let required: Vec<_> = readiness.iter().filter(|r| r.required).collect();
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         PortfolioRow {
             pilot: self.link_to(e),
             owner: pilot.owner.as_ref().and_then(|o| {
-                self.link_ref(&crate::model::EntityRef {
+                self.link_ref(&pilotbook_core::model::EntityRef {
                     kind: Builtin::Person as usize,
                     id: o.value.clone(),
                 })
@@ -763,19 +763,19 @@ impl<'a> Inputs<'a> {
         let doc = e.document.as_ref()?;
         let body_html = self.body_html(doc, &e.title);
         let person = |id: &str| {
-            self.link_ref(&crate::model::EntityRef {
+            self.link_ref(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Person as usize,
                 id: id.to_string(),
             })
         };
         let metric = |id: &str| {
-            self.link_ref(&crate::model::EntityRef {
+            self.link_ref(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Metric as usize,
                 id: id.to_string(),
             })
         };
         let system = |id: &str| {
-            self.link_ref(&crate::model::EntityRef {
+            self.link_ref(&pilotbook_core::model::EntityRef {
                 kind: Builtin::System as usize,
                 id: id.to_string(),
             })
@@ -811,7 +811,7 @@ impl<'a> Inputs<'a> {
                         system: system(&i.system)?,
                         access: i.access.clone(),
                         auth: i.auth.clone(),
-                        environment: crate::validate::environment_of(self.portfolio, i)
+                        environment: pilotbook_core::validate::environment_of(self.portfolio, i)
                             .map(str::to_string),
                     })
                 })

@@ -1,33 +1,39 @@
 //! The templates: built into the binary, each overridable by a file of the
 //! same name in the repository's `templates/` folder.
 
-use crate::confined::Root;
+use pilotbook_core::confined::Root;
 use std::path::Path;
 use tera::Tera;
 
 /// Tera templates, by name.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
+    ("base.html", include_str!("../../../templates/base.html")),
     (
         "portfolio.html",
-        include_str!("../../templates/portfolio.html"),
+        include_str!("../../../templates/portfolio.html"),
     ),
-    ("pilot.html", include_str!("../../templates/pilot.html")),
-    ("entity.html", include_str!("../../templates/entity.html")),
-    ("kind.html", include_str!("../../templates/kind.html")),
+    ("pilot.html", include_str!("../../../templates/pilot.html")),
+    (
+        "entity.html",
+        include_str!("../../../templates/entity.html"),
+    ),
+    ("kind.html", include_str!("../../../templates/kind.html")),
     (
         "timeline.html",
-        include_str!("../../templates/timeline.html"),
+        include_str!("../../../templates/timeline.html"),
     ),
-    ("graph.html", include_str!("../../templates/graph.html")),
-    ("404.html", include_str!("../../templates/404.html")),
-    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("graph.html", include_str!("../../../templates/graph.html")),
+    ("404.html", include_str!("../../../templates/404.html")),
+    (
+        "sitemap.xml",
+        include_str!("../../../templates/sitemap.xml"),
+    ),
 ];
 
 /// Static assets, copied into `assets/` as they are.
 pub const ASSETS: &[(&str, &str)] = &[
-    ("style.css", include_str!("../../templates/style.css")),
-    ("site.js", include_str!("../../templates/site.js")),
+    ("style.css", include_str!("../../../templates/style.css")),
+    ("site.js", include_str!("../../../templates/site.js")),
 ];
 
 /// A template that could not be loaded or rendered.
@@ -136,7 +142,7 @@ pub fn write_builtins(dir: &Path) -> std::io::Result<Vec<String>> {
         if std::fs::symlink_metadata(dir.join(name)).is_ok() {
             continue;
         }
-        crate::confined::create_file(dir, name, text.as_bytes(), false)?;
+        pilotbook_core::confined::create_file(dir, name, text.as_bytes(), false)?;
         written.push((*name).to_string());
     }
     Ok(written)

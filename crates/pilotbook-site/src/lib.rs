@@ -1,4 +1,5 @@
-//! The linked model → a static site. The only module that sees Tera.
+//! pilotbook-site: the linked model → a static site. The only crate that
+//! sees Tera.
 //!
 //! `build` makes one view per page (`views.rs`), renders the pages in
 //! parallel with the templates (`templates.rs`), adds the SVG timeline and
@@ -9,6 +10,14 @@
 //! `--base-url` only makes canonical and sitemap URLs. Nothing here reads
 //! the clock: the build date is an input, so two builds of one commit for
 //! one date are byte-identical.
+//!
+//! The site is a projection: it receives the config, the portfolio, the
+//! history and the finished report as plain data from `pilotbook_core`
+//! and decides no fact about a document itself (the Markdown body is
+//! rendered by `pilotbook_core::parse::html`, page paths come from
+//! `pilotbook_core::pages`). It must not read git, load a project or run
+//! the rules; the built-in templates are embedded from the top-level
+//! `templates/` folder.
 
 pub mod budget;
 pub mod graph;
@@ -21,12 +30,12 @@ pub mod views;
 pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
-use crate::config::{Builtin, Config};
-use crate::diagnostics::Report;
-use crate::history::History;
-use crate::model::{Date, Portfolio};
-use crate::progress::Progress;
+use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::diagnostics::Report;
+use pilotbook_core::history::History;
+use pilotbook_core::model::{Date, Portfolio};
 use pilotbook_core::pages::{kind_index_page, reserved_page};
+use pilotbook_core::progress::Progress;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -78,7 +87,7 @@ pub struct BuildSummary {
     /// HTML pages written.
     pub pages: usize,
     /// Findings of the render itself (`page-too-large`), sorted by path.
-    pub findings: Vec<crate::diagnostics::Diagnostic>,
+    pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     /// Files written in all.
     pub files: usize,
     /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
@@ -98,7 +107,7 @@ pub struct Site {
     /// How many pages this render actually rendered (the rest were reused).
     pub rendered: usize,
     /// Findings of the render itself (`page-too-large`), sorted by path.
-    pub findings: Vec<crate::diagnostics::Diagnostic>,
+    pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The inputs of the costly drawings, to redraw them only when they change.
@@ -323,7 +332,7 @@ pub fn render_site(
 struct Rendered {
     pages: usize,
     rendered: usize,
-    findings: Vec<crate::diagnostics::Diagnostic>,
+    findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     timings: Vec<(&'static str, std::time::Duration)>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
 }
@@ -358,7 +367,7 @@ enum Job {
 enum Bytes<'a> {
     Shared(Arc<[u8]>),
     Owned(Vec<u8>),
-    Export(crate::export::Export<'a>),
+    Export(pilotbook_core::export::Export<'a>),
 }
 
 /// A job's outcome: the file, and whether it was an HTML page rendered now.
@@ -551,7 +560,7 @@ fn render_into(
         match job {
             Job::Export => Ok((
                 "pilots.json".into(),
-                Bytes::Export(crate::export::export(config, portfolio, history)),
+                Bytes::Export(pilotbook_core::export::export(config, portfolio, history)),
                 false,
             )),
             Job::Portfolio => {
@@ -572,7 +581,7 @@ fn render_into(
                 let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
                 let mut c = context("index.html", &config.site.title, "portfolio");
                 c.insert_value("rows", tera::Value::from(rows));
-                c.insert("statuses", &crate::config::PILOT_STATUSES);
+                c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 c.insert("summary", &report_summary(report));
                 page("index.html", "portfolio.html", &c)
             }
@@ -745,10 +754,10 @@ fn render_into(
 /// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
 /// indentation alone would be megabytes.
 pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Vec<u8> {
-    export_bytes(&crate::export::export(config, portfolio, history))
+    export_bytes(&pilotbook_core::export::export(config, portfolio, history))
 }
 
-fn export_bytes(export: &crate::export::Export) -> Vec<u8> {
+fn export_bytes(export: &pilotbook_core::export::Export) -> Vec<u8> {
     let mut json = serde_json::to_vec(export).unwrap_or_default();
     json.push(b'\n');
     json
@@ -765,14 +774,14 @@ fn report_summary(report: &Report) -> serde_json::Value {
 /// A pilot's timeline rows: grouped by status, and by owner.
 fn pilot_timeline_rows(
     inputs: &Inputs,
-    e: &crate::model::Entity,
-    p: &crate::model::Pilot,
+    e: &pilotbook_core::model::Entity,
+    p: &pilotbook_core::model::Pilot,
 ) -> (timeline::TimelineRow, timeline::TimelineRow) {
     let owner = p
         .owner
         .as_ref()
         .and_then(|o| {
-            inputs.portfolio.get(&crate::model::EntityRef {
+            inputs.portfolio.get(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Person as usize,
                 id: o.value.clone(),
             })
@@ -826,7 +835,7 @@ fn pilot_timeline_rows(
 /// order, owners by name), then title and id.
 fn sort_timeline(rows: &mut [timeline::TimelineRow], by_owner: bool) {
     let order = |s: &str| {
-        crate::config::PILOT_STATUSES
+        pilotbook_core::config::PILOT_STATUSES
             .iter()
             .position(|x| *x == s)
             .unwrap_or(usize::MAX)
@@ -844,7 +853,9 @@ fn sort_timeline(rows: &mut [timeline::TimelineRow], by_owner: bool) {
 }
 
 fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>) {
-    let key = |e: &crate::model::Entity| format!("{}:{}", inputs.config.kinds[e.kind].name, e.id);
+    let key = |e: &pilotbook_core::model::Entity| {
+        format!("{}:{}", inputs.config.kinds[e.kind].name, e.id)
+    };
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for e in &inputs.portfolio.entities {
@@ -873,7 +884,7 @@ fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>
                 }
             }
             for i in &p.integrations {
-                let target = crate::model::EntityRef {
+                let target = pilotbook_core::model::EntityRef {
                     kind: Builtin::System as usize,
                     id: i.system.clone(),
                 };
@@ -896,14 +907,14 @@ fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>
 }
 
 /// An entity's entry in the search index, as JSON.
-fn search_entry(inputs: &Inputs, e: &crate::model::Entity) -> String {
+fn search_entry(inputs: &Inputs, e: &pilotbook_core::model::Entity) -> String {
     let kind = &inputs.config.kinds[e.kind];
     let owner = e
         .pilot
         .as_ref()
         .and_then(|p| p.owner.as_ref())
         .and_then(|o| {
-            inputs.portfolio.get(&crate::model::EntityRef {
+            inputs.portfolio.get(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Person as usize,
                 id: o.value.clone(),
             })
