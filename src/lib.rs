@@ -10,7 +10,7 @@ pub use pilotbook_core::{
 
 pub use pilotbook_site as render;
 pub mod scaffold;
-pub mod serve;
+pub use pilotbook_serve as serve;
 
 pub use pilotbook_project::diff;
 pub use pilotbook_project::{self as project, Error, Project};

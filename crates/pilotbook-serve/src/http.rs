@@ -32,7 +32,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-use crate::render::Site;
+use pilotbook_site::Site;
 
 /// The live-reload client, added before `</body>` of every HTML page served.
 pub const CLIENT_JS: &str = include_str!("client.js");

@@ -16,16 +16,16 @@
 //! matter that cannot be read) leaves the last good site in place and
 //! reports its errors in the [`Status`], which the browser overlay shows.
 
-use crate::config::Config;
-use crate::confined::Root;
-use crate::diagnostics::{Diagnostic, Report};
-use crate::discover;
-use crate::history::{self, HistoryOptions, Revision};
-use crate::model::Date;
-use crate::parse::ParsedDocument;
-use crate::project::{self, Project};
-use crate::render::{self, Reuse, Site, SiteOptions, Templates};
-use crate::rules::{Rule, Severity};
+use pilotbook_core::config::Config;
+use pilotbook_core::confined::Root;
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::discover;
+use pilotbook_core::model::Date;
+use pilotbook_core::parse::ParsedDocument;
+use pilotbook_core::rules::{Rule, Severity};
+use pilotbook_history::{self as history, HistoryOptions, Revision};
+use pilotbook_project::{self as project, Project};
+use pilotbook_site::{self as render, Reuse, Site, SiteOptions, Templates};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -285,7 +285,7 @@ impl Session {
         let root = self.root.clone();
         // The config and the templates are small: read them every time and
         // compare, rather than trust that an event was seen.
-        let config_text = crate::config::read_text(&root, self.config_path.as_deref())
+        let config_text = pilotbook_core::config::read_text(&root, self.config_path.as_deref())
             .ok()
             .flatten();
         let config = Config::load(&root, self.config_path.as_deref())
@@ -564,17 +564,20 @@ fn stale_pages(
             if !edited.contains(&doc.path) {
                 continue;
             }
-            stale.insert(crate::pages::page_path(config, e));
+            stale.insert(pilotbook_core::pages::page_path(config, e));
             for r in &e.references {
                 if let Some(t) = old.portfolio.get(&r.target) {
-                    stale.insert(crate::pages::page_path(config, t));
+                    stale.insert(pilotbook_core::pages::page_path(config, t));
                 }
             }
             for b in &e.referenced_by {
-                stale.insert(crate::pages::page_path(config, &entities[b.source]));
+                stale.insert(pilotbook_core::pages::page_path(
+                    config,
+                    &entities[b.source],
+                ));
             }
             for &d in &e.dependents {
-                stale.insert(crate::pages::page_path(config, &entities[d]));
+                stale.insert(pilotbook_core::pages::page_path(config, &entities[d]));
             }
         }
     }
@@ -597,7 +600,7 @@ fn stale_pages(
         if let Some(doc) = &e.document
             && changed.contains(&doc.path)
         {
-            stale.insert(crate::pages::page_path(&project.config, e));
+            stale.insert(pilotbook_core::pages::page_path(&project.config, e));
         }
     }
     stale
@@ -623,9 +626,9 @@ fn document_error(d: &Diagnostic) -> BuildError {
     }
 }
 
-fn config_error(root: &Path, e: &crate::config::ConfigError) -> BuildError {
+fn config_error(root: &Path, e: &pilotbook_core::config::ConfigError) -> BuildError {
     match e {
-        crate::config::ConfigError::Invalid {
+        pilotbook_core::config::ConfigError::Invalid {
             path,
             position,
             message,

@@ -1,4 +1,4 @@
-//! The live preview: `pilotbook serve`.
+//! pilotbook-serve: the live preview, `pilotbook serve`.
 //!
 //! Three parts: [`Session`] keeps the last good build in memory and
 //! rebuilds incrementally; `http.rs` serves that site from memory (never
@@ -19,18 +19,22 @@
 //! whose domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read it,
 //! and it closes connections that do not finish their request headers in
 //! time.
+//!
+//! It runs the same pipeline as `build` (`pilotbook-project` to load and
+//! check, `pilotbook-site` to render, into memory) and must never write
+//! the site to disk or decide a fact the pipeline decides.
 
 pub mod http;
 pub mod session;
 
 pub use session::{BuildError, Outcome, Session, Status};
 
-use crate::model::Date;
 use notify::RecursiveMode;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify_debouncer_full::{
     DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer_opt,
 };
+use pilotbook_core::model::Date;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -60,7 +64,7 @@ pub struct ServeOptions {
     pub cache_dir: Option<PathBuf>,
     /// Told when a page renders past `[limits] max_render_seconds`; it
     /// should end the process.
-    pub on_runaway: Option<crate::render::budget::Runaway>,
+    pub on_runaway: Option<pilotbook_site::budget::Runaway>,
 }
 
 /// Why `serve` could not run.
