@@ -1,8 +1,8 @@
 //! Time `pilotbook serve`'s rebuild after one edited document.
 //!
 //! ```text
-//! cargo run --release --example gen-corpus -- --pilots 1000 --seed 1 --out /tmp/corpus
-//! cargo run --release --example bench-serve -- --root /tmp/corpus --edits 21
+//! cargo run --release -p pilotbook-bench --bin gen-corpus -- --pilots 1000 --seed 1 --out /tmp/corpus
+//! cargo run --release -p pilotbook-bench --bin bench-serve -- --root /tmp/corpus --edits 21
 //! ```
 //!
 //! Drives the library's serve [`Session`] directly (no HTTP, no watcher):
@@ -17,8 +17,8 @@
 //! generates the corpus and runs this.
 
 use clap::Parser;
-use pilotbook::model::Date;
-use pilotbook::serve::Session;
+use pilotbook_core::model::Date;
+use pilotbook_serve::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
