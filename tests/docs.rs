@@ -634,3 +634,45 @@ fn the_adoption_walkthrough_runs_as_written() {
     assert!(by("metric-agreed-late", "baseline") == 1, "{report}");
     assert_eq!(report["summary"]["warnings"], 1, "{report}");
 }
+
+/// Every source path README.md, ARCHITECTURE.md and docs/ name in code
+/// (`crates/...`, `src/...`, `tests/...`, `scripts/...`) exists, so a move
+/// of a file cannot leave the map pointing at nothing. Placeholders in angle
+/// brackets and `X` stand for any file and are skipped.
+#[test]
+fn every_source_path_the_docs_name_exists() {
+    let mut pages = doc_pages();
+    pages.push((
+        "ARCHITECTURE.md".to_string(),
+        std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md"),
+    ));
+    let prefixes = [
+        "src/",
+        "crates/",
+        "tests/",
+        "scripts/",
+        "templates/",
+        "fuzz/",
+    ];
+    let mut missing = Vec::new();
+    for (page, text) in &pages {
+        for span in code_of(text) {
+            let path = span.split_whitespace().next().unwrap_or("");
+            let path = path.split("::").next().unwrap_or(path);
+            if !prefixes.iter().any(|p| path.starts_with(p))
+                || path.contains(['<', '*', '{', '$'])
+                || path.ends_with("/X")
+            {
+                continue;
+            }
+            if !root().join(path).exists() {
+                missing.push(format!("{page}: {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "paths named but absent:\n{}",
+        missing.join("\n")
+    );
+}
