@@ -80,15 +80,6 @@ pub struct MetricUse {
     pub actual_given: bool,
 }
 
-impl MetricUse {
-    /// Whether the actual meets the target; `None` until both are known.
-    pub fn met(&self) -> Option<bool> {
-        let target = self.target.as_ref()?;
-        let actual = self.actual.as_ref()?;
-        Some(target.value.is_met_by(&actual.value))
-    }
-}
-
 /// A system the pilot integrates with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Integration {
