@@ -272,7 +272,7 @@ fn entity_out<'a>(
                 empty: s.empty,
             })
             .collect(),
-        pilot: e.pilot.as_ref().map(|p| pilot_record(config, p)),
+        pilot: e.pilot.as_ref().map(|p| pilot_record(config, e, p)),
         dependents: e
             .dependents
             .iter()

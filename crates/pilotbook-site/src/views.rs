@@ -848,22 +848,12 @@ impl<'a> Inputs<'a> {
             findings: self.findings(&doc.path),
             path: doc.path.clone(),
             source_url: self.source_url(&doc.path),
-            fields: self.fields(
-                e,
-                &[
-                    "title",
-                    "status",
-                    "owner",
-                    "team",
-                    "started",
-                    "decision",
-                    "metrics",
-                    "integrations",
-                    "depends_on",
-                    "production_path",
-                    "id",
-                ],
-            ),
+            fields: {
+                let shown = record.fields();
+                let mut skip: Vec<&str> = shown.iter().map(String::as_str).collect();
+                skip.extend(["title", "id"]);
+                self.fields(e, &skip)
+            },
         })
     }
 

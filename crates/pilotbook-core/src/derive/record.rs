@@ -7,7 +7,8 @@
 //! of the repository alone, byte-identical whatever the date.
 
 use crate::config::Config;
-use crate::model::{Date, MetricUse, Pilot};
+use crate::model::{Date, Entity, MetricUse, Pilot};
+use crate::parse::Node;
 use serde::Serialize;
 
 /// A pilot's record. Scalars first (diff compares every scalar field by
@@ -81,6 +82,15 @@ pub struct MilestoneRecord<'a> {
 }
 
 impl PilotRecord<'_> {
+    /// The record's field names, in order: each is the front-matter field
+    /// it shows, so a page lists every other field as it is written.
+    pub fn fields(&self) -> Vec<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Metrics whose actual meets the target.
     pub fn met(&self) -> usize {
         self.metrics.iter().filter(|m| m.met == Some(true)).count()
@@ -93,12 +103,16 @@ impl PilotRecord<'_> {
     }
 }
 
-/// The record of a pilot.
-pub fn pilot_record<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotRecord<'a> {
+/// The record of a pilot (`pilot` is the entity's typed fields).
+pub fn pilot_record<'a>(
+    config: &'a Config,
+    entity: &'a Entity,
+    pilot: &'a Pilot,
+) -> PilotRecord<'a> {
     PilotRecord {
         status: pilot.status.as_deref(),
         owner: pilot.owner.as_ref().map(|o| o.value.as_str()),
-        team: pilot.team.as_deref(),
+        team: text(entity, "team"),
         started: pilot.started,
         decision: pilot.decision,
         metrics: pilot.metrics.iter().map(metric_record).collect(),
@@ -129,6 +143,12 @@ pub fn pilot_record<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotRecord<'a>
             })
             .collect(),
     }
+}
+
+/// A text field the kind declares, as written. Typing already reported a
+/// value of the wrong shape (`invalid-field`); this only reads it.
+fn text<'a>(entity: &'a Entity, key: &str) -> Option<&'a str> {
+    entity.document.as_ref()?.field(key).and_then(Node::as_text)
 }
 
 fn metric_record(m: &MetricUse) -> MetricRecord<'_> {

@@ -551,7 +551,7 @@ fn pilot_diff(
     (bc, b, bp): (&Config, &Entity, &Pilot),
     (ac, a, ap): (&Config, &Entity, &Pilot),
 ) -> PilotDiff {
-    let (before, after) = (pilot_record(bc, bp), pilot_record(ac, ap));
+    let (before, after) = (pilot_record(bc, b, bp), pilot_record(ac, a, ap));
     let mut pairs = vec![
         (
             "title".to_string(),
