@@ -785,7 +785,7 @@ fn pilot_timeline_rows(
     index: usize,
 ) -> Option<(timeline::TimelineRow, timeline::TimelineRow)> {
     let e = &inputs.portfolio.entities[index];
-    let facts = inputs.facts(index)?;
+    let (facts, _) = inputs.facts(index)?;
     let owner = facts
         .record
         .owner

@@ -7,7 +7,7 @@
 //! how a reference is resolved.
 
 use pilotbook_core::config::{Builtin, Config};
-use pilotbook_core::derive::{PilotFacts, PilotRecord};
+use pilotbook_core::derive::{PilotFacts, PilotRecord, Readiness};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{DocumentHistory, History};
 use pilotbook_core::model::{Date, Entity, Portfolio, Relation};
@@ -397,7 +397,7 @@ pub struct Inputs<'a> {
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
     /// Each pilot's derived facts by entity index, worked out the first
     /// time a page or row asks (a rebuild that reuses a row never does).
-    facts: Vec<std::sync::OnceLock<Option<PilotFacts<'a>>>>,
+    facts: Vec<std::sync::OnceLock<Option<(PilotFacts<'a>, Readiness)>>>,
     /// Findings of the render itself (`page-too-large`), from any thread.
     pub refused: std::sync::Mutex<Vec<Diagnostic>>,
     /// Held while a large body renders: their parse trees are tens of
@@ -478,22 +478,24 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The derived facts of the pilot at entity index `index` (`None` for
-    /// any other entity).
-    pub fn facts(&self, index: usize) -> Option<&PilotFacts<'a>> {
+    /// The derived facts and readiness of the pilot at entity index
+    /// `index` (`None` for any other entity).
+    pub fn facts(&self, index: usize) -> Option<(&PilotFacts<'a>, &Readiness)> {
         let e = self.portfolio.entities.get(index)?;
-        self.facts[index]
+        let (facts, readiness) = self.facts[index]
             .get_or_init(|| {
                 let pilot = e.pilot.as_ref()?;
-                Some(pilotbook_core::derive::pilot_facts(
+                let facts = pilotbook_core::derive::pilot_facts(
                     self.config,
                     e,
                     pilot,
                     self.history,
                     self.today,
-                ))
+                );
+                Some((facts, pilotbook_core::derive::readiness(self.config, e)))
             })
-            .as_ref()
+            .as_ref()?;
+        Some((facts, readiness))
     }
 
     /// The folder of a kind's pages: its plural (`pilots`, `people`, `decision`).
@@ -702,9 +704,8 @@ impl<'a> Inputs<'a> {
             .collect()
     }
 
-    fn sections(facts: &PilotFacts) -> Vec<SectionState> {
-        facts
-            .readiness
+    fn sections(readiness: &Readiness) -> Vec<SectionState> {
+        readiness
             .requirements
             .iter()
             .filter(|r| r.section)
@@ -746,15 +747,15 @@ impl<'a> Inputs<'a> {
     /// One row of the portfolio: the pilot at entity index `index`.
     pub fn portfolio_row(&self, index: usize) -> Option<PortfolioRow> {
         let e = &self.portfolio.entities[index];
-        let facts = self.facts(index)?;
+        let (facts, readiness) = self.facts(index)?;
         let record = &facts.record;
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         Some(PortfolioRow {
             pilot: self.link_to(e),
             owner: record.owner.and_then(|o| self.person(o)),
             team: record.team.map(str::to_string),
-            ready: facts.readiness.ready,
-            required: facts.readiness.required,
+            ready: readiness.ready,
+            required: readiness.required,
             met: record.met(),
             measured: record.measured(),
             metrics: record.metrics.len(),
@@ -782,7 +783,7 @@ impl<'a> Inputs<'a> {
     pub fn pilot_view(&self, index: usize) -> Option<PilotView<'a>> {
         let e = &self.portfolio.entities[index];
         let pilot = e.pilot.as_ref()?;
-        let facts = self.facts(index)?;
+        let (facts, readiness) = self.facts(index)?;
         let record = &facts.record;
         let doc = e.document.as_ref()?;
         let body_html = self.body_html(doc, &e.title);
@@ -842,7 +843,7 @@ impl<'a> Inputs<'a> {
                 .collect(),
             dependents: e.dependents.iter().map(|&i| self.link(i)).collect(),
             milestones: self.milestones(facts),
-            sections: Self::sections(facts),
+            sections: Self::sections(readiness),
             body_html,
             history: self.history_view(e),
             findings: self.findings(&doc.path),

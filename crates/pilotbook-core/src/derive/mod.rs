@@ -5,8 +5,9 @@
 //! met/missed verdict: what `export` writes and `diff` compares), each
 //! milestone's state (done, overdue or planned: a retired or no-go pilot
 //! has nothing overdue) with its slips from history, the next open
-//! milestone, readiness (required fields and sections present), the
-//! status timeline with the time in the current status. `validate`, the
+//! milestone, the status timeline with the time in the current status;
+//! and, apart, because only pages show it, its [`readiness`] (required
+//! fields and sections present). `validate`, the
 //! site's views and timeline, `export` and `diff` read these facts and
 //! never work them out again. Pure: the model, the history and today's
 //! date in, plain data out.
@@ -87,7 +88,7 @@ pub struct StatusFacts<'a> {
     pub days: Option<i64>,
 }
 
-/// Every derived fact of one pilot.
+/// Every derived fact of one pilot but its [`readiness`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PilotFacts<'a> {
     /// The record export writes and the pilot page carries.
@@ -98,8 +99,6 @@ pub struct PilotFacts<'a> {
     pub milestones: Vec<MilestoneFacts<'a>>,
     /// The first milestone not done: an index into `milestones`.
     pub next: Option<usize>,
-    /// Required fields and sections.
-    pub readiness: Readiness,
     /// Status timeline and time in status.
     pub status: StatusFacts<'a>,
 }
@@ -148,7 +147,6 @@ pub fn pilot_facts<'a>(
         closed,
         milestones,
         next,
-        readiness: readiness(config, entity),
         status: StatusFacts {
             timeline,
             since,
@@ -157,7 +155,9 @@ pub fn pilot_facts<'a>(
     }
 }
 
-fn readiness(config: &Config, entity: &Entity) -> Readiness {
+/// How ready a document is. Apart from the other facts: only pages show
+/// it, and at about 15 µs a pilot `check` would pay for it in vain.
+pub fn readiness(config: &Config, entity: &Entity) -> Readiness {
     let requirements = crate::validate::readiness(&config.kinds[entity.kind], entity);
     let required: Vec<_> = requirements.iter().filter(|r| r.required).collect();
     Readiness {
@@ -313,8 +313,9 @@ mod tests {
 
     #[test]
     fn readiness_counts_required_fields_and_sections() {
-        facts(&pilot("pilot", ""), |f| {
-            let r = &f.readiness;
+        let (config, portfolio) = load(&[("pilots/p.md", &pilot("pilot", ""))]);
+        {
+            let r = &readiness(&config, &portfolio.entities[0]);
             let present: Vec<&str> = r
                 .requirements
                 .iter()
@@ -327,7 +328,7 @@ mod tests {
             assert_eq!((r.ready, r.required), (3, 13));
             let rollback = r.requirements.iter().find(|q| q.name == "Rollback");
             assert!(rollback.is_some_and(|q| q.section && q.present));
-        });
+        }
     }
 
     fn commit(day: &str) -> Arc<CommitInfo> {
