@@ -2550,6 +2550,61 @@ mod history {
         )
     }
 
+    /// Apply event `ev` (other than its side effects on the generator) to
+    /// the state `v` of pilot `p`; the phrase for the commit message.
+    fn apply_event(corpus: &Corpus, p: &PilotPlan, v: &mut PilotView, ev: Ev) -> String {
+        match ev {
+            Ev::Create => format!("Propose {}", v.id),
+            Ev::Status(s) => {
+                let phrase = format!("{}: {} → {}", v.id, v.status.as_str(), s.as_str());
+                v.status = s;
+                phrase
+            }
+            Ev::Target(j, x) => {
+                let m = &corpus.metrics[p.metrics[j].metric];
+                v.targets[j] = x;
+                format!(
+                    "{}: retarget {} to {} {}",
+                    v.id,
+                    m.id,
+                    p.metrics[j].comparator,
+                    m.class.format(x)
+                )
+            }
+            Ev::Actuals => {
+                v.actuals = true;
+                format!("{}: record results", v.id)
+            }
+            Ev::Due(j, d) => {
+                v.dues[j] = d;
+                format!(
+                    "{}: move '{}' to {}",
+                    v.id,
+                    p.milestones[j].name,
+                    fmt_date(d)
+                )
+            }
+            Ev::Done(j) => {
+                v.dones[j] = p.milestones[j].done;
+                format!("{}: '{}' done", v.id, p.milestones[j].name)
+            }
+        }
+    }
+
+    /// A new title and a new, unique id for a renamed pilot: a title whose
+    /// id is free is preferred over a `-2` suffix.
+    fn rename(rng: &mut Rng, ids: &mut HashSet<String>, title: &str) -> (String, String) {
+        let mut renamed = renamed_title(rng, title);
+        for _ in 0..4 {
+            if !ids.contains(&slug(&renamed)) {
+                break;
+            }
+            renamed = renamed_title(rng, title);
+        }
+        let id = unique(ids, slug(&renamed));
+        (renamed, id)
+    }
+
     /// A slightly different title for a renamed pilot.
     fn renamed_title(rng: &mut Rng, title: &str) -> String {
         if let Some((base, _)) = title.split_once(" for ") {
@@ -2930,8 +2985,21 @@ mod history {
             let first = i64::from(days_from_civil(START.0, START.1, START.2)) * DAY + 8 * 3600;
             // Noon UTC: still 2026-11-19 in every author's time zone.
             let last = i64::from(days_from_civil(END.0, END.1, END.2)) * DAY + 12 * 3600;
+            let time = self.setup(args, first).map_err(io)?;
 
-            // --- Setup: code, then the config with people, metrics, systems.
+            // --- The pilots' timelines.
+            let setup = self.stats.commits;
+            let slots = (args.commits - setup) as usize;
+            let base = time + DAY;
+            let gap = (last - base) as f64 / slots as f64;
+            let squeeze = ((40.0 * gap) as i64).max(3 * DAY).min(last - base);
+            self.plan_timelines(base, last, squeeze);
+            self.main_phase(args, slots, (base, last))
+        }
+
+        /// The first commits, from `first`: the code, then the config with
+        /// people, metrics and systems. The time of the next commit.
+        fn setup(&mut self, args: &Args, first: i64) -> std::io::Result<i64> {
             let mut time = first;
             let people = self.corpus.people.len();
             for (n, chunk) in (0..args.code_files)
@@ -2951,8 +3019,7 @@ mod history {
                 } else {
                     format!("Import module_{lo:03}–module_{hi:03}")
                 };
-                self.emit(Branch::Main, time, buf, &message, None)
-                    .map_err(io)?;
+                self.emit(Branch::Main, time, buf, &message, None)?;
                 time += 600;
             }
             let mut small: Vec<(u64, usize)> = Vec::new();
@@ -2990,18 +3057,16 @@ mod history {
                     format!("{what}: {}", names.join(", "))
                 };
                 first_doc_commit = false;
-                self.emit(Branch::Main, time, buf, &message, None)
-                    .map_err(io)?;
+                self.emit(Branch::Main, time, buf, &message, None)?;
                 time += 600;
                 at += n;
             }
+            Ok(time)
+        }
 
-            // --- The pilots' timelines.
-            let setup = self.stats.commits;
-            let slots = (args.commits - setup) as usize;
-            let base = time + DAY;
-            let gap = (last - base) as f64 / slots as f64;
-            let squeeze = ((40.0 * gap) as i64).max(3 * DAY).min(last - base);
+        /// Every pilot's timeline, its state before the first event, and
+        /// all events in time order.
+        fn plan_timelines(&mut self, base: i64, last: i64, squeeze: i64) {
             let corpus = self.corpus;
             self.timelines = (0..corpus.pilots.len())
                 .into_par_iter()
@@ -3026,8 +3091,17 @@ mod history {
                 .flat_map(|(i, tl)| tl.events.iter().map(move |&(t, _)| (t, i as u32)))
                 .collect();
             self.events.sort_unstable();
+        }
 
-            // --- Main phase.
+        /// One commit per slot between `base` and `last`: documents as
+        /// their events fall due, code-only commits, merge episodes.
+        fn main_phase(
+            &mut self,
+            args: &Args,
+            slots: usize,
+            (base, last): (i64, i64),
+        ) -> Result<(), String> {
+            let io = |e: std::io::Error| e.to_string();
             let code_share = f64::from(args.code_share) / 100.0;
             let doc_share = (1.0 - code_share).max(0.01);
             // Merge episodes take about 6.5 slots (3 side, 2.5 main, 1 merge).
@@ -3071,23 +3145,7 @@ mod history {
 
                 // Which branch, and is it the merge?
                 let left = slots - k;
-                if self.episode.is_none()
-                    && !final_slot
-                    && left > 12
-                    && self.rng.chance(episode_chance)
-                {
-                    let side_left = self.rng.range(1, 5) as usize;
-                    let main_left = self.rng.range(0, 5) as usize;
-                    self.episode = Some(Episode {
-                        side_left,
-                        main_left,
-                        base: self.main_tip.unwrap_or(0),
-                        tip: None,
-                        base_paths: BTreeMap::new(),
-                        locks: BTreeMap::new(),
-                        name: None,
-                    });
-                }
+                self.maybe_start_episode(final_slot, left, episode_chance);
                 if self
                     .episode
                     .as_ref()
@@ -3096,43 +3154,13 @@ mod history {
                     self.merge(time).map_err(io)?;
                     continue;
                 }
-                let branch = match &mut self.episode {
-                    None => Branch::Main,
-                    Some(ep) => {
-                        let side = ep.main_left == 0
-                            || (ep.side_left > 0
-                                && self.rng.below(ep.side_left + ep.main_left) < ep.side_left);
-                        if side {
-                            ep.side_left -= 1;
-                            Branch::Side
-                        } else {
-                            ep.main_left -= 1;
-                            Branch::Main
-                        }
-                    }
-                };
+                let branch = self.next_branch();
 
                 let code_only = !final_slot && args.code_files > 0 && self.rng.chance(code_share);
                 let buf = if code_only {
                     self.code_commit(branch)
                 } else {
-                    // Make sure the backlog drains in the slots left for documents.
-                    let doc_slots = ((left as f64) * doc_share).max(1.0) as usize;
-                    let cap = if final_slot {
-                        usize::MAX
-                    } else {
-                        3.max(self.pending.len().div_ceil(doc_slots))
-                    };
-                    let rename = !final_slot && self.rng.chance(RENAME_SHARE);
-                    let mut buf = CommitBuf::default();
-                    if rename {
-                        self.rename_one(branch, time, &mut buf);
-                    }
-                    if buf.docs == 0 {
-                        let want = [1, 2, 3][self.rng.weighted(&[60, 28, 12])];
-                        self.doc_commit(branch, time, want, cap, &mut buf);
-                    }
-                    buf
+                    self.doc_buf(branch, time, final_slot, left, doc_share)
                 };
                 if buf.ops.is_empty() {
                     // Nothing could be changed (only possible on a tiny corpus): skip the slot.
@@ -3142,6 +3170,74 @@ mod history {
                 self.emit(branch, time, buf, &message, None).map_err(io)?;
             }
             Ok(())
+        }
+
+        /// Now and then, with slots to spare, start a merge episode: a few
+        /// commits on a side branch and on main, then the merge.
+        fn maybe_start_episode(&mut self, final_slot: bool, left: usize, chance: f64) {
+            if self.episode.is_none() && !final_slot && left > 12 && self.rng.chance(chance) {
+                let side_left = self.rng.range(1, 5) as usize;
+                let main_left = self.rng.range(0, 5) as usize;
+                self.episode = Some(Episode {
+                    side_left,
+                    main_left,
+                    base: self.main_tip.unwrap_or(0),
+                    tip: None,
+                    base_paths: BTreeMap::new(),
+                    locks: BTreeMap::new(),
+                    name: None,
+                });
+            }
+        }
+
+        /// The branch of the next commit: main, or during an episode the
+        /// side branch or main as their commits remain.
+        fn next_branch(&mut self) -> Branch {
+            match &mut self.episode {
+                None => Branch::Main,
+                Some(ep) => {
+                    let side = ep.main_left == 0
+                        || (ep.side_left > 0
+                            && self.rng.below(ep.side_left + ep.main_left) < ep.side_left);
+                    if side {
+                        ep.side_left -= 1;
+                        Branch::Side
+                    } else {
+                        ep.main_left -= 1;
+                        Branch::Main
+                    }
+                }
+            }
+        }
+
+        /// A commit of documents: a rename now and then, else one to three
+        /// pilots whose events are due, the backlog drained in the slots
+        /// `left` for documents.
+        fn doc_buf(
+            &mut self,
+            branch: Branch,
+            time: i64,
+            final_slot: bool,
+            left: usize,
+            doc_share: f64,
+        ) -> CommitBuf {
+            // Make sure the backlog drains in the slots left for documents.
+            let doc_slots = ((left as f64) * doc_share).max(1.0) as usize;
+            let cap = if final_slot {
+                usize::MAX
+            } else {
+                3.max(self.pending.len().div_ceil(doc_slots))
+            };
+            let rename = !final_slot && self.rng.chance(RENAME_SHARE);
+            let mut buf = CommitBuf::default();
+            if rename {
+                self.rename_one(branch, time, &mut buf);
+            }
+            if buf.docs == 0 {
+                let want = [1, 2, 3][self.rng.weighted(&[60, 28, 12])];
+                self.doc_commit(branch, time, want, cap, &mut buf);
+            }
+            buf
         }
 
         /// A commit that touches only code files.
@@ -3393,49 +3489,14 @@ mod history {
             {
                 let (_, ev) = tl.events[now.applied];
                 now.applied += 1;
-                let v = &mut now.view;
-                match ev {
-                    Ev::Create => {
-                        now.created = true;
-                        self.created.push(i);
-                        for &k in &tl.contributors {
-                            self.works_on[k].push(i);
-                        }
-                        phrases.push(format!("Propose {}", v.id));
-                    }
-                    Ev::Status(s) => {
-                        phrases.push(format!("{}: {} → {}", v.id, v.status.as_str(), s.as_str()));
-                        v.status = s;
-                    }
-                    Ev::Target(j, x) => {
-                        let m = &corpus.metrics[p.metrics[j].metric];
-                        phrases.push(format!(
-                            "{}: retarget {} to {} {}",
-                            v.id,
-                            m.id,
-                            p.metrics[j].comparator,
-                            m.class.format(x)
-                        ));
-                        v.targets[j] = x;
-                    }
-                    Ev::Actuals => {
-                        phrases.push(format!("{}: record results", v.id));
-                        v.actuals = true;
-                    }
-                    Ev::Due(j, d) => {
-                        phrases.push(format!(
-                            "{}: move '{}' to {}",
-                            v.id,
-                            p.milestones[j].name,
-                            fmt_date(d)
-                        ));
-                        v.dues[j] = d;
-                    }
-                    Ev::Done(j) => {
-                        phrases.push(format!("{}: '{}' done", v.id, p.milestones[j].name));
-                        v.dones[j] = p.milestones[j].done;
+                if let Ev::Create = ev {
+                    now.created = true;
+                    self.created.push(i);
+                    for &k in &tl.contributors {
+                        self.works_on[k].push(i);
                     }
                 }
+                phrases.push(apply_event(corpus, p, &mut now.view, ev));
             }
             if !now.created {
                 return;
@@ -3452,15 +3513,7 @@ mod history {
                     ));
                 }
                 Touch::Rename => {
-                    // Prefer a title whose id is free over a `-2` suffix.
-                    let mut title = renamed_title(&mut self.rng, &now.view.title);
-                    for _ in 0..4 {
-                        if !self.ids.contains(&slug(&title)) {
-                            break;
-                        }
-                        title = renamed_title(&mut self.rng, &now.view.title);
-                    }
-                    let id = unique(&mut self.ids, slug(&title));
+                    let (title, id) = rename(&mut self.rng, &mut self.ids, &now.view.title);
                     phrases.insert(0, format!("Rename {} to {}", now.view.id, id));
                     now.view.title = title;
                     now.view.id = id;
