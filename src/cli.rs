@@ -149,7 +149,7 @@ pub fn run() -> ExitCode {
 /// path relative to the current folder, and the current folder.
 fn find_root() -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     let cwd = std::env::current_dir()?;
-    let found = pilotbook::config::Config::find(&cwd)?;
+    let found = pilotbook_core::config::Config::find(&cwd)?;
     let up = cwd.components().count() - found.components().count();
     let root = if up == 0 {
         PathBuf::from(".")

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod scaffold;
 
 use std::process::ExitCode;
 

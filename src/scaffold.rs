@@ -16,8 +16,8 @@
 //! not content, so the new document fails `check` until its fields and
 //! sections are written. Neither function ever overwrites a document.
 
-use crate::config::{Builtin, Config, FieldType, KindConfig};
-use crate::model::{Date, Portfolio, is_valid_id};
+use pilotbook_core::config::{Builtin, Config, FieldType, KindConfig};
+use pilotbook_core::model::{Date, Portfolio, is_valid_id};
 use std::path::{Path, PathBuf};
 
 /// Why `init` or `new` could not write (exit 2).
@@ -180,7 +180,7 @@ pub fn init(dir: &Path, force: bool, today: Date) -> Result<Vec<&'static str>, S
     let mut written = Vec::with_capacity(files.len());
     for file in &files {
         // `--force` replaces a file, or a link, never what a link points to.
-        crate::confined::create_file(dir, file.path, file.text.as_bytes(), force)
+        pilotbook_core::confined::create_file(dir, file.path, file.text.as_bytes(), force)
             .map_err(io(&dir.join(file.path)))?;
         written.push(file.path);
     }
@@ -359,7 +359,7 @@ production_path:           # the milestones from pilot to production, in date or
         .iter()
         .chain(&kind.recommended_sections)
     {
-        let hint = match crate::validate::section_purpose(name) {
+        let hint = match pilotbook_core::validate::section_purpose(name) {
             Some(purpose) => format!("Write {purpose}."),
             None => format!("Write the {name} section."),
         };
@@ -413,7 +413,7 @@ pub fn create_document(
     // Created new: never replace a file, even one that is not a document
     // of this kind (or appeared since the portfolio was read), and never
     // through a link out of the repository.
-    crate::confined::create_file(
+    pilotbook_core::confined::create_file(
         root,
         &path,
         document_text(kind, new, today).as_bytes(),
@@ -430,7 +430,7 @@ pub fn create_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Rule;
+    use pilotbook_core::rules::Rule;
 
     fn config(text: &str) -> Config {
         Config::parse(text, Path::new("pilotbook.toml")).expect("valid config")

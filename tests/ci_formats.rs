@@ -198,7 +198,7 @@ fn sarif_validates_against_the_schema() {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "pilotbook");
     let rules = driver["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), pilotbook::rules::RULES.len());
+    assert_eq!(rules.len(), pilotbook_core::rules::RULES.len());
     for rule in rules {
         for key in ["shortDescription", "fullDescription", "help"] {
             assert!(

@@ -90,7 +90,7 @@ fn explain_prints_rule_and_example() {
 
     let list = pilotbook(&fixture("report/mixed"), &["check", "--explain"]);
     assert_eq!(list.status.code(), Some(0));
-    for rule in pilotbook::rules::RULES {
+    for rule in pilotbook_core::rules::RULES {
         assert!(stdout(&list).contains(rule.name), "{} listed", rule.name);
     }
 
@@ -104,7 +104,7 @@ fn explain_prints_rule_and_example() {
 
 #[test]
 fn every_rule_has_an_explanation_that_passes_its_own_check() {
-    for rule in pilotbook::rules::RULES {
+    for rule in pilotbook_core::rules::RULES {
         assert!(!rule.summary.is_empty() && !rule.why.is_empty() && !rule.example.is_empty());
     }
 }
@@ -259,7 +259,7 @@ fn config_flag_reads_another_file_with_the_same_root() {
 fn readme_rules_table_matches_the_catalogue() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README.md");
-    for rule in pilotbook::rules::RULES {
+    for rule in pilotbook_core::rules::RULES {
         let row = format!("| `{}` | {} |", rule.name, rule.default_severity.as_str());
         assert!(readme.contains(&row), "README lists {row}");
     }

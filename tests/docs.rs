@@ -45,7 +45,7 @@ fn rules_page() -> String {
          `pilotbook check --explain RULE` prints.\n\n\
          | rule | default | checks |\n|---|---|---|\n",
     );
-    for rule in pilotbook::rules::RULES {
+    for rule in pilotbook_core::rules::RULES {
         page.push_str(&format!(
             "| [`{0}`](#{0}) | {1} | {2} |\n",
             rule.name,
@@ -53,7 +53,7 @@ fn rules_page() -> String {
             rule.summary.replace('|', "\\|")
         ));
     }
-    for rule in pilotbook::rules::RULES {
+    for rule in pilotbook_core::rules::RULES {
         page.push_str(&format!(
             "\n## {}\n\n```text\n{}```\n",
             rule.name,
@@ -108,7 +108,7 @@ fn every_toml_example_is_a_valid_config() {
     let mut seen = 0;
     for page in ["configuration.md", "documents.md", "migrating.md"] {
         for (i, block) in blocks(&guide(page), "toml").iter().enumerate() {
-            let config = pilotbook::config::Config::parse(block, Path::new(page));
+            let config = pilotbook_core::config::Config::parse(block, Path::new(page));
             assert!(config.is_ok(), "{page}, TOML block {i}: {config:?}");
             seen += 1;
         }
@@ -140,7 +140,7 @@ fn configuration_reference_names_every_rule_and_default() {
         assert!(reference.contains(&format!("| `{key}` |")), "{key}");
     }
     let defaults =
-        pilotbook::config::Config::parse("", Path::new("pilotbook.toml")).expect("defaults");
+        pilotbook_core::config::Config::parse("", Path::new("pilotbook.toml")).expect("defaults");
     assert!(reference.contains(&format!("`\"{}\"`", defaults.site.title)));
     assert!(reference.contains(&format!("`\"{}\"`", defaults.output_dir)));
     for kind in &defaults.kinds {
@@ -457,7 +457,7 @@ fn every_config_key_the_docs_name_exists() {
     for (page, text) in doc_pages() {
         // Whole configs: every TOML block of the docs parses.
         for (i, block) in blocks(&text, "toml").iter().enumerate() {
-            let config = pilotbook::config::Config::parse(block, Path::new(&page));
+            let config = pilotbook_core::config::Config::parse(block, Path::new(&page));
             assert!(config.is_ok(), "{page}, TOML block {i}: {config:?}");
             seen += 1;
         }
@@ -477,7 +477,7 @@ fn every_config_key_the_docs_name_exists() {
                 continue;
             }
             let probe = format!("[{table}]\n{key} = 0\n");
-            let outcome = pilotbook::config::Config::parse(&probe, Path::new("probe.toml"));
+            let outcome = pilotbook_core::config::Config::parse(&probe, Path::new("probe.toml"));
             let unknown = outcome
                 .as_ref()
                 .err()
@@ -633,4 +633,46 @@ fn the_adoption_walkthrough_runs_as_written() {
     assert!(by("missing-section", "baseline") == 1, "{report}");
     assert!(by("metric-agreed-late", "baseline") == 1, "{report}");
     assert_eq!(report["summary"]["warnings"], 1, "{report}");
+}
+
+/// Every source path README.md, ARCHITECTURE.md and docs/ name in code
+/// (`crates/...`, `src/...`, `tests/...`, `scripts/...`) exists, so a move
+/// of a file cannot leave the map pointing at nothing. Placeholders in angle
+/// brackets and `X` stand for any file and are skipped.
+#[test]
+fn every_source_path_the_docs_name_exists() {
+    let mut pages = doc_pages();
+    pages.push((
+        "ARCHITECTURE.md".to_string(),
+        std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md"),
+    ));
+    let prefixes = [
+        "src/",
+        "crates/",
+        "tests/",
+        "scripts/",
+        "templates/",
+        "fuzz/",
+    ];
+    let mut missing = Vec::new();
+    for (page, text) in &pages {
+        for span in code_of(text) {
+            let path = span.split_whitespace().next().unwrap_or("");
+            let path = path.split("::").next().unwrap_or(path);
+            if !prefixes.iter().any(|p| path.starts_with(p))
+                || path.contains(['<', '*', '{', '$'])
+                || path.ends_with("/X")
+            {
+                continue;
+            }
+            if !root().join(path).exists() {
+                missing.push(format!("{page}: {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "paths named but absent:\n{}",
+        missing.join("\n")
+    );
 }

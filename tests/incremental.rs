@@ -12,9 +12,9 @@
 
 mod support;
 
-use pilotbook::model::Date;
-use pilotbook::render::Site;
-use pilotbook::serve::Session;
+use pilotbook_core::model::Date;
+use pilotbook_serve::Session;
+use pilotbook_site::Site;
 use std::path::Path;
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -11,7 +11,7 @@ use support::budget::{MIB, children_max_rss, run_with_limit, write};
 /// and Markdown marks, then plain words up to 8 MiB.
 fn eight_mib(unit: &str, marks: usize) -> Vec<u8> {
     let head = "---\nname: Big\n---\n\n# Big\n\n";
-    let per = pilotbook::parse::markdown_marks(unit.as_bytes()).max(1);
+    let per = pilotbook_core::parse::markdown_marks(unit.as_bytes()).max(1);
     let mut doc = String::from(head);
     if unit.starts_with('|') {
         doc.push_str("|a|b|\n|-|-|\n");
@@ -50,7 +50,7 @@ const SHAPES: &[(&str, &str)] = &[
 fn eight_mib_documents_build_within_the_memory_budget() {
     let one_budget = (64 + 32 * 8) * MIB;
     let six_budget = (64 + 12 * 48) * MIB;
-    let limit = pilotbook::config::Limits::default().max_markdown_marks;
+    let limit = pilotbook_core::config::Limits::default().max_markdown_marks;
     let tmp = tempfile::tempdir().expect("tempdir");
     let six = tmp.path().join("six");
     write(&six, "pilotbook.toml", b"");

@@ -4,10 +4,10 @@
 //! comes back as a config or a located error. These are the entry points
 //! the fuzz targets in `fuzz/` cover, run here on stable Rust.
 
-use pilotbook::config::Config;
-use pilotbook::model::{self, Date};
-use pilotbook::parse::parse_document;
-use pilotbook::validate::validate;
+use pilotbook_core::config::Config;
+use pilotbook_core::model::{self, Date};
+use pilotbook_core::parse::parse_document;
+use pilotbook_core::validate::validate;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -134,7 +134,7 @@ proptest! {
                 prop_assert!(!config.output_dir.is_empty());
                 prop_assert!(!config.output_dir.split('/').any(|c| c == ".."));
             }
-            Err(pilotbook::config::ConfigError::Invalid { position, message, .. }) => {
+            Err(pilotbook_core::config::ConfigError::Invalid { position, message, .. }) => {
                 prop_assert!(position.line >= 1 && position.column >= 1);
                 prop_assert!(!message.is_empty());
             }

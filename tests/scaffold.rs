@@ -123,7 +123,7 @@ fn init_twice_refuses_and_force_overwrites() {
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("pilotbook.toml")).expect("config"),
-        pilotbook::scaffold::DEFAULT_CONFIG
+        include_str!("../templates/init/pilotbook.toml")
     );
     assert!(dir.path().join(".gitlab-ci.yml").is_file());
 }

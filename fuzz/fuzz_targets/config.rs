@@ -6,6 +6,6 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = pilotbook::config::Config::parse(text, Path::new("pilotbook.toml"));
+        let _ = pilotbook_core::config::Config::parse(text, Path::new("pilotbook.toml"));
     }
 });

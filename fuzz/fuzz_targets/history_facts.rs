@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let facts = pilotbook::history::read_facts(data);
+    let facts = pilotbook_history::read_facts(data);
     // Facts are read from the text: none can be longer than it.
     for (a, b) in facts.targets.iter().chain(&facts.dues) {
         assert!(a.len() + b.len() <= data.len(), "{facts:?}");

@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pilotbook::config::Config;
-use pilotbook::model::{self, Date};
-use pilotbook::parse::parse_document;
-use pilotbook::validate::validate;
+use pilotbook_core::config::Config;
+use pilotbook_core::model::{self, Date};
+use pilotbook_core::parse::parse_document;
+use pilotbook_core::validate::validate;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::OnceLock;

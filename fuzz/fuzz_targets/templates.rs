@@ -1,18 +1,19 @@
 //! Any text as a template override (the first byte picks which built-in
 //! template or asset it replaces) → the example's pages rendered with it,
 //! or a template error, never a panic, a hang or an abort. Overrides are
-//! code anyone can commit; the render budget (`render/budget.rs`: the
-//! page cap, `range()`'s budget, the deadline) must hold for all of them.
+//! code anyone can commit; the render budget
+//! (`crates/pilotbook-site/src/budget.rs`: the page cap, `range()`'s
+//! budget, the deadline) must hold for all of them.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pilotbook::config::Config;
-use pilotbook::diagnostics::Report;
-use pilotbook::history::History;
-use pilotbook::model::{self, Date, Portfolio};
-use pilotbook::parse::parse_document;
-use pilotbook::render::templates::{ASSETS, TEMPLATES};
-use pilotbook::render::{SiteOptions, Templates, render_site};
+use pilotbook_core::config::Config;
+use pilotbook_core::diagnostics::Report;
+use pilotbook_core::history::History;
+use pilotbook_core::model::{self, Date, Portfolio};
+use pilotbook_core::parse::parse_document;
+use pilotbook_site::templates::{ASSETS, TEMPLATES};
+use pilotbook_site::{SiteOptions, Templates, render_site};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 

@@ -3,9 +3,9 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::Args;
-use pilotbook::diagnostics::count;
-use pilotbook::project::LoadOptions;
-use pilotbook::render::{self, BuildOptions};
+use pilotbook_core::diagnostics::count;
+use pilotbook_project::LoadOptions;
+use pilotbook_site::BuildOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +26,7 @@ pub struct BuildArgs {
 
 /// `--base-url`, judged as `[site] base_url` is (a bad one exits 2).
 fn base_url(value: &str) -> Result<String, String> {
-    match pilotbook::config::web_url_problem(value, true) {
+    match pilotbook_core::config::web_url_problem(value, true) {
         None => Ok(value.to_string()),
         Some(why) => Err(why),
     }
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| ctx.root.join(&project.config.output_dir));
     stop_on_signal();
     let (render_bar, progress) = super::Bar::new(ctx, "rendering");
-    let summary = render::build(
+    let summary = pilotbook_site::build(
         &ctx.root,
         &project.config,
         &project.portfolio,
@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let summary =
         summary.with_context(|| format!("cannot build the site into {}", out.display()))?;
     // What the render itself refused (`page-too-large`), with `[rules]` applied.
-    let refused = pilotbook::diagnostics::Report::finish(
+    let refused = pilotbook_core::diagnostics::Report::finish(
         0,
         summary.findings.clone(),
         &project.config.severity_overrides,
@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if !refused.diagnostics.is_empty() {
         eprint!(
             "{}",
-            pilotbook::diagnostics::human::render(
+            pilotbook_core::diagnostics::human::render(
                 &refused,
                 &|p| project.source(p),
                 ctx.color,
@@ -159,7 +159,7 @@ fn stop_on_signal() {
             }
         });
         if let Some(code) = code {
-            pilotbook::render::abandon_staging();
+            pilotbook_site::abandon_staging();
             std::process::exit(code);
         }
     });

@@ -3,9 +3,9 @@
 use crate::cli::Context;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use pilotbook::diagnostics::accept::Baseline;
-use pilotbook::diagnostics::{Report, count, github, gitlab, human, json, junit, sarif};
-use pilotbook::rules::{RULES, Rule};
+use pilotbook_core::diagnostics::accept::Baseline;
+use pilotbook_core::diagnostics::{Report, count, github, gitlab, human, json, junit, sarif};
+use pilotbook_core::rules::{RULES, Rule};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let validated = clock.elapsed();
     if args.format != Format::Human
-        && let Some(prefix) = pilotbook::history::root_in_repository(&project.root)
+        && let Some(prefix) = pilotbook_history::root_in_repository(&project.root)
     {
         // Machine formats name files as the forge sees them.
         report.relocate(&prefix);
@@ -133,7 +133,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
 /// Say on stderr what `--changed-since` checks, and with `--verbose`
 /// which documents and why.
-fn describe_scope(ctx: &Context, rev: &str, scope: &pilotbook::project::ChangedScope) {
+fn describe_scope(ctx: &Context, rev: &str, scope: &pilotbook_project::ChangedScope) {
     if ctx.verbose {
         for path in &scope.documents {
             let why = if scope.changed.contains(path) {

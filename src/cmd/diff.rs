@@ -4,7 +4,7 @@
 
 use crate::cli::Context;
 use clap::{Args, ValueEnum};
-use pilotbook::diff::{self, DiffOptions};
+use pilotbook_project::diff::{self, DiffOptions};
 use std::io::Write;
 use std::process::ExitCode;
 

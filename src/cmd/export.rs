@@ -18,7 +18,8 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::history_findings(ctx, &project, &args.source) {
         return Ok(code);
     }
-    let value = pilotbook::export::export(&project.config, &project.portfolio, &project.history);
+    let value =
+        pilotbook_core::export::export(&project.config, &project.portfolio, &project.history);
     // Streamed: on a large portfolio the text is bigger than the model.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &value)?;

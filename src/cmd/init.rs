@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> anyhow::Result<ExitCode> {
         None => ctx.root.clone(),
     };
     let today = super::today()?;
-    let written = pilotbook::scaffold::init(&dir, args.force, today)?;
+    let written = crate::scaffold::init(&dir, args.force, today)?;
     for path in &written {
         println!("{}", dir.join(path).display());
     }

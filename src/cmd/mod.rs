@@ -11,9 +11,9 @@ pub mod new;
 pub mod serve;
 pub mod templates;
 
-use pilotbook::Project;
-use pilotbook::progress::Progress;
-use pilotbook::project::LoadOptions;
+use pilotbook_core::progress::Progress;
+use pilotbook_project::LoadOptions;
+use pilotbook_project::Project;
 use std::io::IsTerminal;
 use std::sync::{Arc, OnceLock};
 
@@ -30,7 +30,7 @@ pub fn load(ctx: &crate::cli::Context, options: &LoadOptions) -> anyhow::Result<
 fn describe(ctx: &crate::cli::Context, project: &Project, options: &LoadOptions) {
     let config = match &ctx.config {
         Some(path) => path.display().to_string(),
-        None => pilotbook::config::CONFIG_FILE.to_string(),
+        None => pilotbook_core::config::CONFIG_FILE.to_string(),
     };
     let source = match &options.rev {
         Some(rev) => format!(" at revision {rev}"),
@@ -122,18 +122,19 @@ pub fn history_findings(
     project: &Project,
     args: &SourceArgs,
 ) -> Option<std::process::ExitCode> {
-    use pilotbook::rules::{Rule, Severity};
+    use pilotbook_core::rules::{Rule, Severity};
     let mut overrides = project.config.severity_overrides.clone();
     if args.require_full_history {
         overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
     }
-    let report = pilotbook::diagnostics::Report::finish(0, project.history_findings(), &overrides);
+    let report =
+        pilotbook_core::diagnostics::Report::finish(0, project.history_findings(), &overrides);
     if report.diagnostics.is_empty() {
         return None;
     }
     eprint!(
         "{}",
-        pilotbook::diagnostics::human::render_findings(
+        pilotbook_core::diagnostics::human::render_findings(
             &report,
             &|p| project.source(p),
             ctx.color,
@@ -147,9 +148,9 @@ pub fn history_findings(
 /// the thread rendering it cannot be stopped, so pilotbook removes the
 /// site being written, prints the error (page and template) and exits 2,
 /// as for any template error.
-pub fn runaway() -> pilotbook::render::budget::Runaway {
-    pilotbook::render::budget::Runaway::new(|message: &str| {
-        pilotbook::render::abandon_staging();
+pub fn runaway() -> pilotbook_site::budget::Runaway {
+    pilotbook_site::budget::Runaway::new(|message: &str| {
+        pilotbook_site::abandon_staging();
         eprintln!("error: {message}");
         std::process::exit(2);
     })
@@ -159,8 +160,8 @@ pub fn runaway() -> pilotbook::render::budget::Runaway {
 /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the system
 /// clock in UTC. Overdue milestones and the timeline's today line depend on
 /// it, so fixing it makes builds of one commit byte-identical on any day.
-pub fn today() -> anyhow::Result<pilotbook::model::Date> {
-    use pilotbook::model::Date;
+pub fn today() -> anyhow::Result<pilotbook_core::model::Date> {
+    use pilotbook_core::model::Date;
     if let Ok(value) = std::env::var("PILOTBOOK_TODAY")
         && !value.is_empty()
     {

@@ -1,9 +1,9 @@
 //! `pilotbook new`: a document of a kind with every section to fill in.
 
 use crate::cli::Context;
+use crate::scaffold::{self, NewDocument};
 use clap::Args;
-use pilotbook::project::LoadOptions;
-use pilotbook::scaffold::{self, NewDocument};
+use pilotbook_project::LoadOptions;
 use std::process::ExitCode;
 
 /// `new`'s arguments.

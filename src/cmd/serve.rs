@@ -3,8 +3,8 @@
 
 use crate::cli::Context;
 use clap::Args;
-use pilotbook::diagnostics::count;
-use pilotbook::serve::{Outcome, ServeOptions, Server};
+use pilotbook_core::diagnostics::count;
+use pilotbook_serve::{Outcome, ServeOptions, Server};
 use std::net::IpAddr;
 use std::process::ExitCode;
 

@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: &TemplatesArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| ctx.root.join("templates"));
-    let written = pilotbook::render::templates::write_builtins(&dir)?;
+    let written = pilotbook_site::templates::write_builtins(&dir)?;
     for name in &written {
         println!("{}", dir.join(name).display());
     }

@@ -1,0 +1,48 @@
+//! Where each page of the site lives: the one place that names a page's
+//! path. The site writes its pages there, and validation reports the ids
+//! whose page would replace a generated one (`reserved-id`), so both read
+//! these functions and never spell a path themselves.
+//!
+//! Pure functions of kind folders and ids; no I/O.
+
+use crate::config::Config;
+use crate::model::Entity;
+
+/// The site path of an entity's page (`pilots/ticket-triage.html`).
+pub fn page_path(config: &Config, entity: &Entity) -> String {
+    entity_page(config.kinds[entity.kind].plural(), &entity.id)
+}
+
+/// The site path of the page of entity `id` in the kind whose pages live
+/// in `kind_dir`: the one place that names an entity's page.
+pub fn entity_page(kind_dir: &str, id: &str) -> String {
+    format!("{kind_dir}/{id}.html")
+}
+
+/// The site path of a kind's index page.
+pub fn kind_index_page(kind_dir: &str) -> String {
+    format!("{kind_dir}/index.html")
+}
+
+/// The files every site has besides its entity pages and kind indexes.
+pub const GENERATED_FILES: &[&str] = &[
+    "index.html",
+    "timeline.html",
+    "graph.html",
+    "404.html",
+    "sitemap.xml",
+    "pilots.json",
+    "assets/search-index.js",
+    "assets/style.css",
+    "assets/site.js",
+];
+
+/// The generated page an entity's page would replace, if any: an entity
+/// `index` would overwrite its kind's index page. The one decision on
+/// reserved ids: validation reports them (`reserved-id`) and rendering
+/// leaves their pages out. It follows [`entity_page`], so a change of the
+/// page layout changes what is reserved with it.
+pub fn reserved_page(kind_dir: &str, id: &str) -> Option<String> {
+    let page = entity_page(kind_dir, id);
+    (page == kind_index_page(kind_dir) || GENERATED_FILES.contains(&page.as_str())).then_some(page)
+}

@@ -1,0 +1,934 @@
+//! The single pass over commits: how each commit's version of every
+//! document path differs from its parents'.
+//!
+//! Commits are listed once, parents before children, then compared with
+//! their parents in parallel: the list is cut into one contiguous run per
+//! thread, each read oldest first through its own object reader (see
+//! [`super::odb`]), and the results are put back in order, so the walk is
+//! the same on any number of threads.
+//!
+//! Each commit's tree is compared with its first parent's only below the
+//! walk's prefixes (the folders the kinds' globs can match), and a subtree
+//! whose id did not change is skipped without being read. Every path that
+//! differs from the first parent is recorded — for merges too: a merge that
+//! took a side branch's version changed the path on the main line, and
+//! [`super::lineage`] needs that to know each commit's version. Where a
+//! commit has a path its parent lacks, the diff against that parent is
+//! searched for a rename (same content, or at least half the lines in
+//! common), so that the document's history continues under its old name;
+//! for a merge, only against the parents the version could have come from
+//! (none of them holds the same content at the same path).
+//!
+//! The walk records facts about commits and trees only. Which of those
+//! changes make up a document's history, and what they mean, is decided in
+//! [`super::lineage`].
+
+use super::odb::{self, Kind, ObjectId, Packs, ReadError, Store};
+use super::{CommitInfo, Timestamp};
+use git2::{Oid, Repository};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+/// A commit the walk visited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WalkedCommit {
+    /// Author, date, message.
+    pub info: std::sync::Arc<CommitInfo>,
+    /// Committer time: breaks ties between commits of one generation.
+    pub time: i64,
+    /// 1 + the largest generation of its parents (1 for a root commit).
+    pub generation: u32,
+    /// Its parents, in order, as indices into [`Walk::commits`].
+    pub parents: Vec<u32>,
+}
+
+/// One commit's version of one path, where it differs from its first
+/// parent's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    /// Index into [`Walk::commits`].
+    pub commit: u32,
+    /// The blob after the change; `None` when the path was deleted.
+    pub blob: Option<ObjectId>,
+    /// For each parent (by its position among the commit's parents) that
+    /// has no file at this path, the path the commit's diff against that
+    /// parent pairs with it as a rename.
+    pub renamed_from: Vec<(u32, String)>,
+}
+
+/// The result of walking history: commits, parents before children, and
+/// for each repository path its changes in the same order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Walk {
+    /// Visited commits; an index into this list is stable as the walk grows.
+    pub commits: Vec<WalkedCommit>,
+    /// Changes by repository path, in the order of [`Walk::commits`].
+    pub changes: BTreeMap<String, Vec<Change>>,
+    /// The newest commit walked (hex).
+    pub head: Option<String>,
+}
+
+/// A changed path below the prefixes: blob before and after.
+struct PathChange {
+    path: String,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+}
+
+/// What one commit changed: each path with its new blob and its rename
+/// sources by parent position.
+type Changes = Vec<(String, Option<ObjectId>, Vec<(u32, String)>)>;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Bytes each thread's object reader may keep: large enough for the
+/// delta chains of a 10,000-entry folder tree.
+const CACHE_BYTES: usize = 32 << 20;
+
+/// What the walk compares: the folders below which documents can be, and
+/// which paths are documents.
+pub struct Scope<'a> {
+    /// The repository folders below which documents can be.
+    pub prefixes: &'a [String],
+    /// Whether a repository path is a document.
+    pub is_document: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// Extend `walk` with the commits reachable from `head` that it does not
+/// have yet (all of them for an empty walk).
+pub fn extend(
+    repo: &Repository,
+    scope: &Scope,
+    walk: &mut Walk,
+    head: Oid,
+    progress: Option<&pilotbook_core::progress::Progress>,
+) -> Result<(), ReadError> {
+    let git_dir = repo.path().to_path_buf();
+    let packs = Packs::open(repo.commondir());
+    let head: ObjectId = head
+        .as_bytes()
+        .try_into()
+        .map_err(|_| ReadError::Corrupt("not a SHA-1 repository".into()))?;
+    let mut index: HashMap<ObjectId, u32> = walk
+        .commits
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((parse_hex(c.info.id.as_bytes())?, u32::try_from(i).ok()?)))
+        .collect();
+    let new = {
+        let mut store = Store::new(&packs, &git_dir, 8 << 20);
+        list_new(&mut store, head, &index)?
+    };
+    let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
+
+    let threads = rayon::current_num_threads().max(1);
+    let total = new.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let run = new.len().div_ceil(threads).max(256);
+    let changes: Vec<Vec<Changes>> = new
+        .par_chunks(run)
+        .map(|commits| {
+            let mut store = Store::new(&packs, &git_dir, CACHE_BYTES);
+            let mut trees = TreeCache::default();
+            commits
+                .iter()
+                .map(|(_, commit)| {
+                    if let Some(p) = progress {
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        p.report(n + 1, total);
+                    }
+                    analyse(&mut store, &mut trees, &tree_of, commit, scope)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<_, _>>()?;
+
+    for ((id, commit), changes) in new.into_iter().zip(changes.into_iter().flatten()) {
+        let parents = commit
+            .parents
+            .iter()
+            .map(|p| index.get(p).copied())
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| {
+                ReadError::Corrupt(format!(
+                    "a parent of commit {} was not listed",
+                    odb::hex(&id)
+                ))
+            })?;
+        let generation = 1 + parents
+            .iter()
+            .map(|p| walk.commits[*p as usize].generation)
+            .max()
+            .unwrap_or(0);
+        let at = u32::try_from(walk.commits.len())
+            .map_err(|_| ReadError::Corrupt("more than 4 billion commits".into()))?;
+        index.insert(id, at);
+        walk.commits.push(WalkedCommit {
+            info: std::sync::Arc::new(commit.info),
+            time: commit.time,
+            generation,
+            parents,
+        });
+        for (path, blob, renamed_from) in changes {
+            walk.changes.entry(path).or_default().push(Change {
+                commit: at,
+                blob,
+                renamed_from,
+            });
+        }
+    }
+    walk.head = Some(odb::hex(&head));
+    Ok(())
+}
+
+/// The commits reachable from `head` that are not `known`, parents before
+/// children (a depth-first post-order, first parents first, so runs of the
+/// list follow lines of history).
+fn list_new(
+    store: &mut Store,
+    head: ObjectId,
+    known: &HashMap<ObjectId, u32>,
+) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
+    let mut order = Vec::new();
+    let mut parsed: HashMap<ObjectId, CommitObject> = HashMap::new();
+    let mut seen: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
+    let mut stack = vec![(head, false)];
+    while let Some((id, expanded)) = stack.pop() {
+        if expanded {
+            if let Some(commit) = parsed.remove(&id) {
+                order.push((id, commit));
+            }
+            continue;
+        }
+        if known.contains_key(&id) || !seen.insert(id) {
+            continue;
+        }
+        let commit = parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?;
+        stack.push((id, true));
+        for parent in commit.parents.iter().rev() {
+            if !known.contains_key(parent) && !seen.contains(parent) {
+                stack.push((*parent, false));
+            }
+        }
+        parsed.insert(id, commit);
+    }
+    Ok(order)
+}
+
+/// The fields of a commit object the walk needs.
+struct CommitObject {
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    info: CommitInfo,
+    time: i64,
+}
+
+/// A 40-digit hex id as bytes.
+pub fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
+    let mut id = [0u8; 20];
+    if hex.len() != 40 {
+        return None;
+    }
+    for (i, pair) in hex.chunks_exact(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        id[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(id)
+}
+
+/// `Name <email> 1700000000 +0100` → name, email, seconds, offset minutes.
+fn parse_signature(line: &[u8]) -> Option<(String, String, i64, i32)> {
+    let open = memchr::memchr(b'<', line)?;
+    let close = open + memchr::memchr(b'>', &line[open..])?;
+    let name = text(line[..open].trim_ascii_end());
+    let email = text(&line[open + 1..close]);
+    let mut rest = std::str::from_utf8(&line[close + 1..])
+        .ok()?
+        .split_ascii_whitespace();
+    let seconds: i64 = rest.next()?.parse().ok()?;
+    let tz = rest.next().unwrap_or("+0000");
+    let (sign, digits) = match tz.as_bytes().first() {
+        Some(b'-') => (-1, &tz[1..]),
+        Some(b'+') => (1, &tz[1..]),
+        _ => (1, tz),
+    };
+    let hhmm: i32 = digits.parse().unwrap_or(0);
+    Some((name, email, seconds, sign * (hhmm / 100 * 60 + hhmm % 100)))
+}
+
+/// The first paragraph of a message on one line, as `git log --format=%s`
+/// and libgit2's summary show it.
+fn summary(message: &[u8]) -> String {
+    let lines = message
+        .split(|b| *b == b'\n')
+        .skip_while(|l| l.trim_ascii().is_empty())
+        .take_while(|l| !l.trim_ascii().is_empty())
+        .map(|l| l.trim_ascii())
+        .collect::<Vec<_>>();
+    text(&lines.join(&b' '))
+}
+
+fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<CommitObject, ReadError> {
+    let bad = || ReadError::Corrupt(format!("commit {} is malformed", odb::hex(id)));
+    let end = memchr::memmem::find(data, b"\n\n").unwrap_or(data.len());
+    let (headers, message) = (&data[..end], data.get(end + 2..).unwrap_or_default());
+    let (mut tree, mut parents, mut author, mut time) = (None, Vec::new(), None, None);
+    for line in headers.split(|b| *b == b'\n') {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = parse_hex(hex);
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.push(parse_hex(hex).ok_or_else(bad)?);
+        } else if let Some(sig) = line.strip_prefix(b"author ") {
+            author = parse_signature(sig);
+        } else if let Some(sig) = line.strip_prefix(b"committer ") {
+            time = parse_signature(sig).map(|s| s.2);
+        }
+    }
+    let (name, email, seconds, offset_minutes) = author.ok_or_else(bad)?;
+    Ok(CommitObject {
+        tree: tree.ok_or_else(bad)?,
+        parents,
+        info: CommitInfo {
+            id: odb::hex(id),
+            date: Timestamp {
+                seconds,
+                offset_minutes,
+            },
+            author: name,
+            email,
+            summary: summary(message),
+        },
+        time: time.unwrap_or(seconds),
+    })
+}
+
+/// What changed between two trees below the prefixes.
+fn diff_trees(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    old: Option<ObjectId>,
+    new: ObjectId,
+    scope: &Scope,
+) -> Result<Vec<PathChange>, ReadError> {
+    let mut changed = Vec::new();
+    for prefix in scope.prefixes {
+        let new_dir = trees.subtree(store, new, prefix)?;
+        let old_dir = match old {
+            Some(t) => trees.subtree(store, t, prefix)?,
+            None => None,
+        };
+        if new_dir != old_dir {
+            diff_dirs(
+                store,
+                trees,
+                old_dir,
+                new_dir,
+                prefix,
+                scope.is_document,
+                &mut changed,
+            )?;
+        }
+    }
+    Ok(changed)
+}
+
+/// Find what a commit changed below the prefixes against its first
+/// parent, with the rename sources its versions need (see the module doc).
+fn analyse(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    tree_of: &HashMap<ObjectId, ObjectId>,
+    commit: &CommitObject,
+    scope: &Scope,
+) -> Result<Changes, ReadError> {
+    let mut parent_trees = Vec::with_capacity(commit.parents.len());
+    for parent in &commit.parents {
+        parent_trees.push(match tree_of.get(parent) {
+            Some(tree) => *tree,
+            None => parse_commit(parent, &store.read_kind(parent, Kind::Commit)?)?.tree,
+        });
+    }
+    let changed = diff_trees(
+        store,
+        trees,
+        parent_trees.first().copied(),
+        commit.tree,
+        scope,
+    )?;
+    // Which parents each added or changed path needs a rename source in.
+    let mut wanted: Vec<(usize, u32)> = Vec::new();
+    for (k, c) in changed.iter().enumerate() {
+        let Some(new) = c.new else { continue };
+        let mut absent = Vec::new();
+        if c.old.is_none() && !parent_trees.is_empty() {
+            absent.push(0);
+        }
+        let mut same_as_a_parent = false;
+        for (i, t) in parent_trees.iter().enumerate().skip(1) {
+            match trees.blob_at(store, *t, &c.path)? {
+                Some(blob) if blob == new => {
+                    same_as_a_parent = true;
+                    break;
+                }
+                Some(_) => {}
+                None => absent.push(i as u32),
+            }
+        }
+        // A version some parent already had came from that parent; the
+        // first parent's version is still wanted: the main line goes on there.
+        wanted.extend(
+            absent
+                .into_iter()
+                .filter(|i| *i == 0 || !same_as_a_parent)
+                .map(|i| (k, i)),
+        );
+    }
+    let mut sources: Vec<Vec<(u32, String)>> = vec![Vec::new(); changed.len()];
+    let mut parents_wanted: Vec<u32> = wanted.iter().map(|(_, i)| *i).collect();
+    parents_wanted.sort_unstable();
+    parents_wanted.dedup();
+    for i in parents_wanted {
+        let renames = if i == 0 {
+            detect_renames(store, &changed)?
+        } else {
+            let against = diff_trees(
+                store,
+                trees,
+                Some(parent_trees[i as usize]),
+                commit.tree,
+                scope,
+            )?;
+            detect_renames(store, &against)?
+        };
+        for (k, _) in wanted.iter().filter(|(_, p)| *p == i) {
+            if let Some(old) = renames.get(changed[*k].path.as_str()) {
+                sources[*k].push((i, old.clone()));
+            }
+        }
+    }
+    Ok(changed
+        .into_iter()
+        .zip(sources)
+        .map(|(c, renamed_from)| (c.path, c.new, renamed_from))
+        .collect())
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+/// A tree object's raw bytes and where each entry ends. Entries are
+/// `<mode> <name>\0<20-byte id>`, sorted the way git sorts them.
+struct RawTree {
+    data: odb::Bytes,
+    ends: Vec<usize>,
+}
+
+/// One entry of a raw tree.
+struct RawEntry<'a> {
+    raw: &'a [u8],
+    name: &'a [u8],
+    is_tree: bool,
+    is_blob: bool,
+    id: &'a [u8],
+}
+
+/// Where the entry starting at `pos` ends: after its name's NUL and its
+/// 20-byte id; `None` at the end or on a truncated entry.
+fn entry_end(data: &[u8], pos: usize) -> Option<usize> {
+    let nul = memchr::memchr(0, data.get(pos..)?)?;
+    let end = pos + nul + 1 + 20;
+    (end <= data.len()).then_some(end)
+}
+
+impl RawTree {
+    fn parse(data: odb::Bytes) -> RawTree {
+        let mut ends = Vec::new();
+        let mut pos = 0;
+        while let Some(end) = entry_end(&data, pos) {
+            ends.push(end);
+            pos = end;
+        }
+        RawTree { data, ends }
+    }
+
+    /// Parse `data`, a version of `base` whose first `same` and last
+    /// `tail` bytes are `base`'s: the entries inside those stretches are
+    /// `base`'s, so only the entries in between are scanned. A 10,000-entry
+    /// folder changed in one entry costs a few entries, not 10,000.
+    fn derive(data: odb::Bytes, base: &RawTree, same: usize, tail: usize) -> RawTree {
+        let kept = base.ends.partition_point(|&e| e <= same);
+        let mut ends = Vec::with_capacity(base.ends.len() + 4);
+        ends.extend_from_slice(&base.ends[..kept]);
+        let shift = data.len() as isize - base.data.len() as isize;
+        let mut pos = base.start(kept);
+        while pos < data.len() {
+            // Where `data` from `pos` on is `base` from an entry boundary on,
+            // the rest of the entries are `base`'s, shifted.
+            if data.len() - pos <= tail {
+                let at = pos as isize - shift;
+                let boundary = if at == 0 {
+                    Some(0)
+                } else {
+                    usize::try_from(at)
+                        .ok()
+                        .and_then(|at| base.ends.binary_search(&at).ok().map(|k| k + 1))
+                };
+                if let Some(k) = boundary {
+                    ends.extend(
+                        base.ends[k..]
+                            .iter()
+                            .map(|&e| (e as isize + shift) as usize),
+                    );
+                    return RawTree { data, ends };
+                }
+            }
+            let Some(end) = entry_end(&data, pos) else {
+                break;
+            };
+            ends.push(end);
+            pos = end;
+        }
+        RawTree { data, ends }
+    }
+
+    fn start(&self, i: usize) -> usize {
+        if i == 0 { 0 } else { self.ends[i - 1] }
+    }
+
+    fn entry(&self, i: usize) -> RawEntry<'_> {
+        let raw = &self.data[self.start(i)..self.ends[i]];
+        let space = memchr::memchr(b' ', raw).unwrap_or(0);
+        let mode = &raw[..space];
+        let name = &raw[(space + 1).min(raw.len() - 21)..raw.len() - 21];
+        RawEntry {
+            raw,
+            name,
+            is_tree: mode == b"40000",
+            is_blob: mode.starts_with(b"100") || mode == b"120000",
+            id: &raw[raw.len() - 20..],
+        }
+    }
+}
+
+/// git's order of tree entries: by name, a tree's name read as if it ended in `/`.
+fn entry_order(a: &RawEntry, b: &RawEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    match a.name[..n].cmp(&b.name[..n]) {
+        std::cmp::Ordering::Equal => {
+            let next = |e: &RawEntry| e.name.get(n).copied().or(e.is_tree.then_some(b'/'));
+            next(a).cmp(&next(b))
+        }
+        other => other,
+    }
+}
+
+/// Parsed trees by id, the few most recent kept: walking oldest first, a
+/// commit's tree is the next commit's parent tree, so each is parsed once.
+#[derive(Default)]
+struct TreeCache {
+    trees: HashMap<ObjectId, Rc<RawTree>>,
+    order: std::collections::VecDeque<ObjectId>,
+}
+
+impl TreeCache {
+    fn get(&mut self, store: &mut Store, id: ObjectId) -> Result<Rc<RawTree>, ReadError> {
+        if let Some(t) = self.trees.get(&id) {
+            return Ok(t.clone());
+        }
+        let tree = Rc::new(RawTree::parse(store.read_kind(&id, Kind::Tree)?));
+        self.insert(id, tree.clone());
+        Ok(tree)
+    }
+
+    /// A tree and how many of its first and last bytes are `base`'s; a
+    /// tree not parsed yet is derived from `base` (see [`RawTree::derive`]).
+    fn get_against(
+        &mut self,
+        store: &mut Store,
+        id: ObjectId,
+        base: &RawTree,
+    ) -> Result<(Rc<RawTree>, usize, usize), ReadError> {
+        let (tree, data) = match self.trees.get(&id) {
+            Some(t) => (Some(t.clone()), t.data.clone()),
+            None => (None, store.read_kind(&id, Kind::Tree)?),
+        };
+        let same = common_prefix(&base.data, &data);
+        let tail = common_prefix_rev(&base.data, &data);
+        if let Some(tree) = tree {
+            return Ok((tree, same, tail));
+        }
+        let tree = Rc::new(if base.ends.is_empty() {
+            RawTree::parse(data)
+        } else {
+            RawTree::derive(data, base, same, tail)
+        });
+        self.insert(id, tree.clone());
+        Ok((tree, same, tail))
+    }
+
+    fn insert(&mut self, id: ObjectId, tree: Rc<RawTree>) {
+        if self.order.len() >= 32
+            && let Some(old) = self.order.pop_front()
+        {
+            self.trees.remove(&old);
+        }
+        self.order.push_back(id);
+        self.trees.insert(id, tree);
+    }
+
+    /// The entry at a `/`-separated path below `tree`.
+    fn lookup(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        path: &str,
+    ) -> Result<Option<(ObjectId, bool)>, ReadError> {
+        let mut at = (tree, true);
+        for name in path.split('/').filter(|n| !n.is_empty()) {
+            if !at.1 {
+                return Ok(None);
+            }
+            let raw = self.get(store, at.0)?;
+            let found = (0..raw.ends.len())
+                .map(|i| raw.entry(i))
+                .find(|e| e.name == name.as_bytes())
+                .and_then(|e| Some((e.id.try_into().ok()?, e.is_tree, e.is_blob)));
+            match found {
+                Some((id, is_tree, is_blob)) if is_tree || is_blob => at = (id, is_tree),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(at))
+    }
+
+    /// The folder at `prefix` below `tree` ("" is the tree itself).
+    fn subtree(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        prefix: &str,
+    ) -> Result<Option<ObjectId>, ReadError> {
+        Ok(self
+            .lookup(store, tree, prefix)?
+            .and_then(|(id, is_tree)| is_tree.then_some(id)))
+    }
+
+    /// The blob at `path` below `tree`.
+    fn blob_at(
+        &mut self,
+        store: &mut Store,
+        tree: ObjectId,
+        path: &str,
+    ) -> Result<Option<ObjectId>, ReadError> {
+        Ok(self
+            .lookup(store, tree, path)?
+            .and_then(|(id, is_tree)| (!is_tree).then_some(id)))
+    }
+}
+
+fn oid(bytes: &[u8]) -> Option<ObjectId> {
+    bytes.try_into().ok()
+}
+
+/// Compare two versions of a folder, recursing only into subtrees that
+/// differ. The common prefix and suffix of the two raw trees are skipped
+/// without looking at their entries.
+fn diff_dirs(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &str,
+    is_document: &dyn Fn(&str) -> bool,
+    out: &mut Vec<PathChange>,
+) -> Result<(), ReadError> {
+    let empty = || {
+        Rc::new(RawTree {
+            data: Rc::new(Vec::new()),
+            ends: Vec::new(),
+        })
+    };
+    let a = match old {
+        Some(id) => trees.get(store, id)?,
+        None => empty(),
+    };
+    let (b, same, tail) = match new {
+        Some(id) => trees.get_against(store, id, &a)?,
+        None => (empty(), 0, 0),
+    };
+    // Skip the identical prefix: entries that end inside it are the same in both.
+    let mut i = a.ends.partition_point(|&e| e <= same);
+    let mut j = i.min(b.ends.len());
+    // Skip the identical suffix, where the entry boundaries agree.
+    let (mut n, mut m) = (a.ends.len(), b.ends.len());
+    while n > i && m > j {
+        let (sa, sb) = (a.start(n - 1), b.start(m - 1));
+        if a.data.len() - sa > tail || a.data.len() - sa != b.data.len() - sb {
+            break;
+        }
+        n -= 1;
+        m -= 1;
+    }
+
+    while i < n || j < m {
+        let ea = (i < n).then(|| a.entry(i));
+        let eb = (j < m).then(|| b.entry(j));
+        let order = match (&ea, &eb) {
+            (Some(x), Some(y)) if x.raw == y.raw => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            (Some(x), Some(y)) => entry_order(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        let (x, y) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (ea, None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, eb)
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (ea, eb)
+            }
+        };
+        let name = x
+            .as_ref()
+            .or(y.as_ref())
+            .map(|e| text(e.name))
+            .unwrap_or_default();
+        let path = join(prefix, &name);
+        let tree_id =
+            |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_tree).and_then(|e| oid(e.id));
+        let blob_id =
+            |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_blob).and_then(|e| oid(e.id));
+        let (old_tree, new_tree) = (tree_id(&x), tree_id(&y));
+        let (old_blob, new_blob) = (blob_id(&x), blob_id(&y));
+        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
+            diff_dirs(store, trees, old_tree, new_tree, &path, is_document, out)?;
+        }
+        if old_blob != new_blob && is_document(&path) {
+            out.push(PathChange {
+                path,
+                old: old_blob,
+                new: new_blob,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Length of the common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    // Big steps compare as memcmp; smaller ones narrow down the difference.
+    for step in [4096, 256, 16] {
+        while at + step <= n && a[at..at + step] == b[at..at + step] {
+            at += step;
+        }
+    }
+    at + a[at..n]
+        .iter()
+        .zip(&b[at..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Length of the common suffix of two byte strings.
+fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (la, lb) = (a.len(), b.len());
+    let mut at = 0;
+    for step in [4096, 256, 16] {
+        while at + step <= n && a[la - at - step..la - at] == b[lb - at - step..lb - at] {
+            at += step;
+        }
+    }
+    at + a[..la - at]
+        .iter()
+        .rev()
+        .zip(b[..lb - at].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Pair added with deleted paths of one diff: same content first, then
+/// the most similar content of at least half the lines. Returns each
+/// renamed path's old path, by its new path.
+fn detect_renames(
+    store: &mut Store,
+    changed: &[PathChange],
+) -> Result<HashMap<String, String>, ReadError> {
+    let added: Vec<&PathChange> = changed.iter().filter(|c| c.old.is_none()).collect();
+    let mut deleted: Vec<&PathChange> = changed.iter().filter(|c| c.new.is_none()).collect();
+    if added.is_empty() || deleted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut pairs: Vec<(&PathChange, &PathChange)> = Vec::new();
+    let mut unmatched = Vec::new();
+    for a in added {
+        if let Some(i) = deleted.iter().position(|d| d.old == a.new) {
+            pairs.push((a, deleted.remove(i)));
+        } else {
+            unmatched.push(a);
+        }
+    }
+    // Content similarity is only worth it for a handful of candidates.
+    if !unmatched.is_empty() && !deleted.is_empty() && unmatched.len() * deleted.len() <= 2_500 {
+        let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, ReadError> {
+            let mut counts = HashMap::new();
+            if let Some(id) = id {
+                for line in store.read_kind(&id, Kind::Blob)?.split(|b| *b == b'\n') {
+                    *counts.entry(line.to_vec()).or_insert(0) += 1;
+                }
+            }
+            Ok(counts)
+        };
+        let old_lines: Vec<_> = deleted
+            .iter()
+            .map(|d| lines(d.old))
+            .collect::<Result<_, _>>()?;
+        let mut used = vec![false; deleted.len()];
+        for a in unmatched {
+            let new_lines = lines(a.new)?;
+            let new_total: usize = new_lines.values().sum();
+            let best = old_lines
+                .iter()
+                .enumerate()
+                .map(|(i, old)| {
+                    let common: usize = old
+                        .iter()
+                        .map(|(l, n)| (*n).min(new_lines.get(l).copied().unwrap_or(0)))
+                        .sum();
+                    let total = new_total.max(old.values().sum());
+                    (i, common * 100 / total.max(1))
+                })
+                .filter(|(i, score)| *score >= 50 && !used[*i])
+                .max_by_key(|(i, score)| (*score, std::cmp::Reverse(*i)));
+            if let Some((i, _)) = best {
+                used[i] = true;
+                pairs.push((a, deleted[i]));
+            }
+        }
+    }
+    Ok(pairs
+        .into_iter()
+        .map(|(a, d)| (a.path.clone(), d.path.clone()))
+        .collect())
+}
+
+/// Every blob below the prefixes in `head`'s tree, by repository path.
+pub fn blobs_at(
+    repo: &Repository,
+    head: Oid,
+    prefixes: &[String],
+) -> Result<HashMap<String, Oid>, ReadError> {
+    let git_dir = repo.path().to_path_buf();
+    let packs = Packs::open(repo.commondir());
+    let mut store = Store::new(&packs, &git_dir, 8 << 20);
+    let mut trees = TreeCache::default();
+    let head: ObjectId = head
+        .as_bytes()
+        .try_into()
+        .map_err(|_| ReadError::Corrupt("not a SHA-1 repository".into()))?;
+    let root = parse_commit(&head, &store.read_kind(&head, Kind::Commit)?)?.tree;
+    let mut out = HashMap::new();
+    let mut stack: Vec<(ObjectId, String)> = Vec::new();
+    for prefix in prefixes {
+        if let Some(dir) = trees.subtree(&mut store, root, prefix)? {
+            stack.push((dir, prefix.clone()));
+        }
+    }
+    let mut done = std::collections::HashSet::new();
+    while let Some((dir, path)) = stack.pop() {
+        if !done.insert(path.clone()) {
+            continue;
+        }
+        let raw = trees.get(&mut store, dir)?;
+        for i in 0..raw.ends.len() {
+            let e = raw.entry(i);
+            let Some(id) = oid(e.id) else { continue };
+            let full = join(&path, &text(e.name));
+            if e.is_tree {
+                stack.push((id, full));
+            } else if e.is_blob {
+                out.insert(full, Oid::from_bytes(&id)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(entries: &[(&str, bool, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, is_tree, id) in entries {
+            out.extend_from_slice(if *is_tree { b"40000 " } else { b"100644 " });
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            // Ids full of NULs and spaces: boundaries must not be guessed from them.
+            out.extend_from_slice(&[
+                *id, 0, b' ', 0, *id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, *id,
+            ]);
+        }
+        out
+    }
+
+    #[test]
+    fn derived_entries_match_a_full_parse() {
+        let names: Vec<String> = (0..40).map(|i| format!("doc-{i:02}.md")).collect();
+        let base: Vec<(&str, bool, u8)> = names.iter().map(|n| (n.as_str(), false, 1)).collect();
+        let parsed_base = RawTree::parse(Rc::new(tree(&base)));
+        let mut cases: Vec<Vec<(&str, bool, u8)>> = Vec::new();
+        for at in [0, 1, 17, 39] {
+            let mut changed = base.clone();
+            changed[at].2 = 2;
+            cases.push(changed.clone());
+            changed.remove(at);
+            cases.push(changed.clone());
+            changed.insert(at, ("doc-new-name-that-is-longer.md", true, 0));
+            cases.push(changed);
+        }
+        cases.push(Vec::new());
+        cases.push(base.clone());
+        for case in cases {
+            let data = Rc::new(tree(&case));
+            let same = common_prefix(&parsed_base.data, &data);
+            let tail = common_prefix_rev(&parsed_base.data, &data);
+            let derived = RawTree::derive(data.clone(), &parsed_base, same, tail);
+            assert_eq!(derived.ends, RawTree::parse(data).ends, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn common_prefix_and_suffix_at_every_length() {
+        let a: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 15, 16, 255, 256, 4095, 4096, 4097, 9_999] {
+            let mut b = a.clone();
+            b[at] ^= 0xff;
+            assert_eq!(common_prefix(&a, &b), at);
+            assert_eq!(common_prefix_rev(&a, &b), a.len() - at - 1);
+        }
+        assert_eq!(common_prefix(&a, &a[..100]), 100);
+        assert_eq!(common_prefix_rev(&a, &a[100..]), a.len() - 100);
+    }
+}

@@ -1,0 +1,730 @@
+//! pilotbook-project: the pipeline over one repository: discover → parse →
+//! link → history → validate, and [`diff`], the same pipeline run on two
+//! revisions and compared.
+//!
+//! [`Project::load`] reads the config, finds the documents, reads and parses
+//! them in parallel, and links the model; [`Project::check`] runs the rules
+//! and returns the finished [`Report`]. `check` is the same load with no
+//! output, as in Zola: whatever `build` renders has been through exactly
+//! this path.
+//!
+//! This crate decides nothing about documents itself: it reads files, asks
+//! `pilotbook-history` for the history and `pilotbook_core` for every
+//! judgement, and owns the errors that stop a run (exit 2). It must not
+//! render a site or print anything.
+
+pub mod diff;
+
+use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError, Limits};
+use pilotbook_core::confined::{Refusal, Root};
+use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::discover::{self, Discovered, Skipped};
+use pilotbook_core::history::{DocumentState, History};
+use pilotbook_core::model::{self, Acceptance, Date, Portfolio};
+use pilotbook_core::parse::{self, ParsedDocument};
+use pilotbook_core::rules::{Rule, Severity};
+use pilotbook_core::source::Position;
+use pilotbook_history::{self as history, HistoryError, HistoryOptions, Revision};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The largest baseline read: a finding per line, a few hundred bytes each.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A parsed document with its kind (an index into the config's kinds) and
+/// its root-relative path.
+pub type Parsed = (usize, String, Arc<ParsedDocument>);
+
+/// Why pilotbook cannot run at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `pilotbook.toml` is unreadable or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The root folder is missing or not a folder.
+    #[error("{}: not a folder pilotbook can read: {source}", path.display())]
+    Root {
+        /// The root given.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A revision that was asked for cannot be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// A path given on the command line is not in the repository.
+    #[error("{path}: no such file or folder in the repository")]
+    NoSuchPath {
+        /// The path as given.
+        path: String,
+    },
+    /// The baseline `[check] baseline` names cannot be read.
+    #[error(
+        "cannot read the baseline {path} that pilotbook.toml names ([check] baseline): {why}; write it with `pilotbook check --write-baseline {path}`"
+    )]
+    NoBaseline {
+        /// The baseline, root-relative.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// The baseline is not one pilotbook reads.
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+}
+
+/// What to load and how.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Read documents, config and history from this revision instead of
+    /// the working tree.
+    pub rev: Option<String>,
+    /// Read git history at all.
+    pub history: bool,
+    /// Use the history cache.
+    pub cache: bool,
+    /// Keep the history cache here instead of the git folder.
+    pub cache_dir: Option<PathBuf>,
+    /// `--require-full-history`: history that is unavailable or does not
+    /// cover a document is an error, not a warning.
+    pub require_full_history: bool,
+    /// Told `(commits walked, commits to walk)` while history is read.
+    pub progress: Option<pilotbook_core::progress::Progress>,
+    /// Read the baseline `[check] baseline` names (not when writing one).
+    pub baseline: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            rev: None,
+            history: true,
+            cache: true,
+            cache_dir: None,
+            require_full_history: false,
+            progress: None,
+            baseline: true,
+        }
+    }
+}
+
+/// What `check --changed-since` checks, and why.
+#[derive(Debug, Clone, Default)]
+pub struct ChangedScope {
+    /// The commit compared with (for a branch, its merge base with HEAD).
+    pub base: String,
+    /// Why every document is checked, when something global changed
+    /// (`pilotbook.toml`, a template, the baseline).
+    pub full: Option<String>,
+    /// The documents changed since `base`: edited, added, touched by a
+    /// commit since, deleted or renamed away.
+    pub changed: Vec<String>,
+    /// Every document checked: the changed ones, those that refer to them
+    /// now or referred to them at `base`, and any whose findings differ
+    /// from `base`'s.
+    pub documents: Vec<String>,
+}
+
+/// A loaded repository: its config, linked portfolio and history.
+#[derive(Debug)]
+pub struct Project {
+    /// The pilotbook root.
+    pub root: PathBuf,
+    /// The resolved config.
+    pub config: Config,
+    /// The linked model.
+    pub portfolio: Portfolio,
+    /// What discovery passed over.
+    pub skipped: Vec<Skipped>,
+    /// The documents' git history.
+    pub history: History,
+    /// How long each stage of loading took, in order, for `PILOTBOOK_TIMINGS`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Findings of parsing, typing and linking.
+    findings: Vec<Diagnostic>,
+    /// Entity index by document path.
+    by_path: HashMap<String, usize>,
+    /// `--require-full-history`.
+    require_full_history: bool,
+    /// The baseline `[check] baseline` names, read.
+    pub baseline: Option<Baseline>,
+}
+
+impl Project {
+    /// Load the repository at `root`.
+    pub fn load(
+        root: &Path,
+        config_path: Option<&Path>,
+        options: &LoadOptions,
+    ) -> Result<Project, Error> {
+        let confined = Root::open(root).map_err(|source| Error::Root {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
+        // History needs only the documents' paths: it is read while the
+        // documents are parsed and linked, each on half the cores or all of
+        // them, whichever is free.
+        let read_history = |config: &Config, paths: &[String]| -> (History, std::time::Duration) {
+            let clock = std::time::Instant::now();
+            if !options.history {
+                return (History::default(), clock.elapsed());
+            }
+            let history = history::read(
+                root,
+                config,
+                paths,
+                &HistoryOptions {
+                    rev: options.rev.clone(),
+                    cache: options.cache,
+                    cache_dir: options.cache_dir.clone(),
+                    progress: options.progress.clone(),
+                },
+            );
+            (history, clock.elapsed())
+        };
+        let sorted = |mut paths: Vec<String>| {
+            paths.sort();
+            paths
+        };
+        // Parsed and linked while the history is read.
+        let link = |config: &Config, parsed: Vec<Parsed>, skipped: Vec<Skipped>| {
+            let clock = std::time::Instant::now();
+            let project =
+                Project::from_parsed(root, config.clone(), parsed, skipped, History::default());
+            (project, clock.elapsed())
+        };
+        let ((mut project, took), (history, history_took)) = match &options.rev {
+            None => {
+                let config = Config::load(root, config_path)?;
+                let discovery = discover::discover(&confined, &config);
+                lap("discover");
+                let limits = config.limits;
+                let paths = sorted(
+                    discovery
+                        .documents
+                        .iter()
+                        .map(|d| d.rel_path.clone())
+                        .collect(),
+                );
+                let skipped = discovery.skipped;
+                rayon::join(
+                    || {
+                        let parsed: Vec<Parsed> = discovery
+                            .documents
+                            .into_par_iter()
+                            .map(|d| {
+                                let parsed = read_document(&confined, &d, &limits);
+                                (d.kind, d.rel_path, Arc::new(parsed))
+                            })
+                            .collect();
+                        link(&config, parsed, skipped)
+                    },
+                    || read_history(&config, &paths),
+                )
+            }
+            Some(rev) => {
+                let revision = Revision::open(root, rev)?;
+                let config = match config_path {
+                    Some(_) => Config::load(root, config_path)?,
+                    None => {
+                        let text = revision
+                            .read(CONFIG_FILE)
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                            .unwrap_or_default();
+                        Config::parse(&text, &Path::new(CONFIG_FILE).join(format!("@{rev}")))?
+                    }
+                };
+                let files = revision.files_below(&discover::start_folders(&config), &|p| {
+                    discover::classify(&config, p).is_some()
+                })?;
+                let limits = config.limits;
+                // A blob over the cap is refused from its header, unread.
+                let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files
+                    .into_iter()
+                    .filter_map(|path| {
+                        let kind = discover::classify(&config, &path)?;
+                        let size = revision.size(&path)?;
+                        if size > limits.max_file_bytes {
+                            return Some((kind, path, Err(size)));
+                        }
+                        let bytes = revision.read(&path)?;
+                        Some((kind, path, Ok(bytes)))
+                    })
+                    .collect();
+                lap("discover");
+                let paths = sorted(blobs.iter().map(|(_, p, _)| p.clone()).collect());
+                rayon::join(
+                    || {
+                        let parsed: Vec<Parsed> = blobs
+                            .into_par_iter()
+                            .map(|(kind, path, bytes)| {
+                                let parsed = match bytes {
+                                    Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
+                                    Err(size) => parse::unreadable(
+                                        &path,
+                                        parse::too_large(&path, size, limits.max_file_bytes),
+                                    ),
+                                };
+                                (kind, path, Arc::new(parsed))
+                            })
+                            .collect();
+                        link(&config, parsed, Vec::new())
+                    },
+                    || read_history(&config, &paths),
+                )
+            }
+        };
+        lap("read, parse, link, history");
+        timings.push(("  of which link", took));
+        project.history = history;
+        project.require_full_history = options.require_full_history;
+        if options.baseline
+            && let Some(file) = project.config.check.baseline.clone()
+        {
+            let text = match &options.rev {
+                // Through the confined reader, as every file of the tree.
+                None => Root::open(root)
+                    .map_err(Refusal::Io)
+                    .and_then(|r| r.read(&file, MAX_BASELINE_BYTES))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|refusal| format!("it {refusal}")),
+                Some(rev) => Revision::open(root, rev)?
+                    .read(&file)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .ok_or_else(|| format!("not in revision {rev}")),
+            };
+            let text = text.map_err(|why| Error::NoBaseline {
+                path: file.clone(),
+                why,
+            })?;
+            project.baseline = Some(Baseline::parse(&file, &text)?);
+        }
+        timings.push(("history (overlapped)", history_took));
+        timings.extend(project.history.timings.iter().copied());
+        project.timings = timings;
+        Ok(project)
+    }
+
+    /// Link documents that were parsed already, with a history read
+    /// already: how `serve` rebuilds after an edit without reading every
+    /// file again or walking git. `parsed` is `(kind, path, document)`
+    /// sorted by path, as discovery returns it.
+    pub fn from_parsed(
+        root: &Path,
+        config: Config,
+        parsed: Vec<Parsed>,
+        skipped: Vec<Skipped>,
+        history: History,
+    ) -> Project {
+        let mut fs_findings = file_system_findings(&parsed, &skipped);
+        let (portfolio, mut findings) = model::build(&config, parsed);
+        findings.append(&mut fs_findings);
+        let by_path: HashMap<String, usize> = portfolio
+            .entities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.document.as_ref().map(|d| (d.path.clone(), i)))
+            .collect();
+        Project {
+            root: root.to_path_buf(),
+            config,
+            portfolio,
+            skipped,
+            history,
+            timings: Vec::new(),
+            findings,
+            by_path,
+            require_full_history: false,
+            baseline: None,
+        }
+    }
+
+    /// The root-relative paths of every document, sorted.
+    pub fn document_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.by_path.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
+    /// What `check --changed-since rev` checks (see [`ChangedScope`]):
+    /// everything when a global file changed; else the documents changed
+    /// since `rev` (for a branch, its merge base with HEAD), every document
+    /// that refers to one of them now or referred to one at `rev` (deleted
+    /// and renamed ones included), and every document whose findings
+    /// differ from those it had at `rev` — so that nothing a full check of
+    /// this tree reports as new is left out. `config_path` is `--config`.
+    pub fn changed_since(
+        &self,
+        rev: &str,
+        config_path: Option<&Path>,
+        today: Date,
+    ) -> Result<ChangedScope, Error> {
+        let base = history::merge_base(&self.root, rev)?;
+        let mut global = vec![CONFIG_FILE.to_string(), "templates".to_string()];
+        global.extend(self.config.check.baseline.clone());
+        let global_changed = history::changed_files(&self.root, &base, &global)?;
+        let all = self.document_paths();
+        if let Some(file) = global_changed.first() {
+            return Ok(ChangedScope {
+                base,
+                full: Some(format!("{file} changed since {rev}")),
+                changed: Vec::new(),
+                documents: all,
+            });
+        }
+        let then = Project::load(
+            &self.root,
+            config_path,
+            &LoadOptions {
+                rev: Some(base.clone()),
+                history: false,
+                cache: false,
+                baseline: false,
+                ..LoadOptions::default()
+            },
+        )?;
+        let mut paths: BTreeSet<String> = all.iter().cloned().collect();
+        paths.extend(then.document_paths());
+        let paths: Vec<String> = paths.into_iter().collect();
+        let mut changed = history::changed_files(&self.root, &base, &paths)?;
+        let since = history::commits_since(&self.root, &base)?;
+        for (path, h) in &self.history.documents {
+            if h.commits.iter().any(|c| since.contains(&c.id)) {
+                changed.insert(path.clone());
+            }
+        }
+        let mut selected: BTreeSet<String> = BTreeSet::new();
+        for path in &changed {
+            for project in [self, &then] {
+                let Some(&i) = project.by_path.get(path) else {
+                    continue;
+                };
+                let e = &project.portfolio.entities[i];
+                self.select_around(e.kind, &e.id, &mut selected);
+                then.referrers(e.kind, &e.id, &mut selected);
+            }
+        }
+        selected.extend(self.findings_changed(&then, today));
+        selected.extend(changed.iter().cloned());
+        selected.retain(|p| self.by_path.contains_key(p));
+        Ok(ChangedScope {
+            base,
+            full: None,
+            changed: changed.into_iter().collect(),
+            documents: selected.into_iter().collect(),
+        })
+    }
+
+    /// Add the documents that refer to the entity `(kind, id)`, and those
+    /// that share its id.
+    fn select_around(&self, kind: usize, id: &str, out: &mut BTreeSet<String>) {
+        self.referrers(kind, id, out);
+        let same = model::EntityRef {
+            kind,
+            id: id.to_string(),
+        };
+        if let Some(start) = self.portfolio.position(&same) {
+            let twins = self.portfolio.entities[start..]
+                .iter()
+                .take_while(|e| e.kind == kind && e.id == id)
+                .filter_map(|e| e.document.as_ref());
+            out.extend(twins.map(|d| d.path.clone()));
+        }
+    }
+
+    /// Add the paths of the documents that refer to `(kind, id)`.
+    fn referrers(&self, kind: usize, id: &str, out: &mut BTreeSet<String>) {
+        let target = model::EntityRef {
+            kind,
+            id: id.to_string(),
+        };
+        let Some(i) = self.portfolio.position(&target) else {
+            return;
+        };
+        for backlink in &self.portfolio.entities[i].referenced_by {
+            if let Some(doc) = &self.portfolio.entities[backlink.source].document {
+                out.insert(doc.path.clone());
+            }
+        }
+    }
+
+    /// The documents whose findings, history aside, differ between this
+    /// tree and `then`: whatever a change did to a document it does not
+    /// touch (a cycle closed elsewhere, an id taken, a team named), it
+    /// shows here.
+    fn findings_changed(&self, then: &Project, today: Date) -> BTreeSet<String> {
+        type Key = (Rule, Position, String);
+        let by_path = |project: &Project| {
+            let mut map: BTreeMap<String, Vec<Key>> = BTreeMap::new();
+            for d in project.raw_findings(today) {
+                if d.commit.is_some() || d.rule == Rule::HistoryUnavailable {
+                    continue;
+                }
+                map.entry(d.path)
+                    .or_default()
+                    .push((d.rule, d.position, d.message));
+            }
+            for list in map.values_mut() {
+                list.sort();
+            }
+            map
+        };
+        let (now, before) = (by_path(self), by_path(then));
+        let paths: BTreeSet<&String> = now.keys().chain(before.keys()).collect();
+        paths
+            .into_iter()
+            .filter(|p| now.get(*p) != before.get(*p))
+            .cloned()
+            .collect()
+    }
+
+    /// Every finding of the rules, before `[rules]`, acceptances and scope.
+    fn raw_findings(&self, today: Date) -> Vec<Diagnostic> {
+        let mut diagnostics = self.findings.clone();
+        diagnostics.extend(pilotbook_core::validate::validate(
+            &self.config,
+            &self.portfolio,
+            &self.history,
+            today,
+        ));
+        diagnostics.extend(self.history_findings());
+        drop_shadowed(&mut diagnostics);
+        diagnostics
+    }
+
+    /// Run the rules, apply `[rules]` and the acceptances (the documents'
+    /// own and the baseline's); `scope`, when given, limits the report to
+    /// documents at or below those root-relative paths. Findings on
+    /// `pilotbook.toml` and the baseline stay whatever the scope.
+    pub fn check(&self, today: Date, scope: Option<&[String]>) -> Result<Report, Error> {
+        let in_scope = match scope {
+            None => None,
+            Some(paths) => Some(self.documents_under(paths)?),
+        };
+        let mut overrides = self.config.severity_overrides.clone();
+        if self.require_full_history {
+            overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
+        }
+        let mut report = Report::finish(0, self.raw_findings(today), &overrides);
+        let accepts: HashMap<&str, &[Acceptance]> = self
+            .portfolio
+            .entities
+            .iter()
+            .filter(|e| !e.accepts.is_empty())
+            .filter_map(|e| Some((e.document.as_ref()?.path.as_str(), e.accepts.as_slice())))
+            .collect();
+        let stale = accept::apply(&mut report, &accepts, self.baseline.as_ref());
+        if !stale.is_empty() {
+            let mut all = std::mem::take(&mut report.diagnostics);
+            all.extend(stale);
+            report = Report::finish(0, all, &overrides);
+        }
+        let baseline = self.baseline.as_ref().map(|b| b.path.as_str());
+        let mut paths: Vec<String> = self
+            .portfolio
+            .entities
+            .iter()
+            .filter_map(|e| e.document.as_ref())
+            .filter(|d| {
+                in_scope
+                    .as_ref()
+                    .is_none_or(|s| s.contains(d.path.as_str()))
+            })
+            .map(|d| d.path.clone())
+            .collect();
+        paths.sort();
+        if let Some(scope) = &in_scope {
+            report.diagnostics.retain(|d| {
+                d.path == CONFIG_FILE
+                    || Some(d.path.as_str()) == baseline
+                    || scope.contains(d.path.as_str())
+            });
+        }
+        report.documents = paths.len();
+        report.paths = paths;
+        Ok(report)
+    }
+
+    /// `history-unavailable`: once for the repository when history cannot
+    /// be read at all (no repository, no commits, a shallow clone), else
+    /// once for each document the history does not cover yet (not
+    /// committed, or changed in the working tree).
+    pub fn history_findings(&self) -> Vec<Diagnostic> {
+        if let Some(why) = &self.history.unavailable {
+            return vec![
+                Diagnostic::new(
+                    Rule::HistoryUnavailable,
+                    CONFIG_FILE,
+                    Position::START,
+                    why.explain(),
+                )
+                .help("see `pilotbook check --explain history-unavailable`"),
+            ];
+        }
+        self.history
+            .documents
+            .iter()
+            .filter_map(|(path, h)| {
+                let message = match h.state {
+                    DocumentState::Committed => return None,
+                    DocumentState::Uncommitted => format!(
+                        "`{path}` is not committed yet, so it has no dates, authors or status timeline"
+                    ),
+                    DocumentState::Modified => format!(
+                        "`{path}` has changes that are not committed yet; its dates, authors and status timeline end at its last commit"
+                    ),
+                };
+                Some(
+                    Diagnostic::new(Rule::HistoryUnavailable, path.as_str(), Position::START, message)
+                        .help("commit the document (`git add` and `git commit`) before publishing"),
+                )
+            })
+            .collect()
+    }
+
+    /// The document paths at or below the given root-relative (or
+    /// absolute) paths; a path that names nothing is an error.
+    pub fn documents_under(&self, paths: &[String]) -> Result<BTreeSet<&str>, Error> {
+        let mut out = BTreeSet::new();
+        for given in paths {
+            let path = Path::new(given);
+            let rel = if path.is_absolute() {
+                discover::relative(&self.root, path)
+            } else {
+                discover::relative(Path::new(""), path)
+            };
+            let rel = rel.trim_start_matches("./").trim_end_matches('/');
+            let rel = if rel == "." { "" } else { rel };
+            let before = out.len();
+            for doc_path in self.by_path.keys() {
+                let inside = rel.is_empty()
+                    || doc_path == rel
+                    || doc_path
+                        .strip_prefix(rel)
+                        .is_some_and(|rest| rest.starts_with('/'));
+                if inside {
+                    out.insert(doc_path.as_str());
+                }
+            }
+            // A path that names no document must at least exist.
+            if out.len() == before && !self.root.join(rel).exists() {
+                return Err(Error::NoSuchPath {
+                    path: given.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The text of a document, by its root-relative path.
+    pub fn source(&self, path: &str) -> Option<&str> {
+        let i = *self.by_path.get(path)?;
+        self.portfolio.entities[i]
+            .document
+            .as_ref()
+            .map(|d| d.parsed.text.as_str())
+    }
+}
+
+/// A value that is invalid is not also reported as undefined: an
+/// `undefined-reference` where an `invalid-field` points at the same spot
+/// (an owner that is a team) is left out.
+fn drop_shadowed(diagnostics: &mut Vec<Diagnostic>) {
+    let invalid: BTreeSet<(String, Position)> = diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::InvalidField)
+        .map(|d| (d.path.clone(), d.position))
+        .collect();
+    if invalid.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        d.rule != Rule::UndefinedReference || !invalid.contains(&(d.path.clone(), d.position))
+    });
+}
+
+/// What the file system says about the documents: links discovery did
+/// not follow, and paths that only differ by case.
+fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = skipped
+        .iter()
+        .map(|s| {
+            Diagnostic::new(
+                Rule::SymlinkSkipped,
+                s.rel_path.as_str(),
+                Position::START,
+                format!("`{}` {}", s.rel_path, s.reason),
+            )
+            .help(LINK_HELP)
+        })
+        .collect();
+    for group in discover::case_collisions(parsed.iter().map(|(_, p, _)| p.as_str())) {
+        for path in &group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|o| *o != path)
+                .map(|o| format!("`{o}`"))
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    Rule::PathCaseCollision,
+                    *path,
+                    Position::START,
+                    format!(
+                        "`{path}` differs from {} only by letter case or Unicode normalisation",
+                        others.join(", ")
+                    ),
+                )
+                .help("rename one of them: macOS and Windows checkouts keep only one of the files"),
+            );
+        }
+    }
+    out
+}
+
+/// Read and parse one document from disk, through the confined reader:
+/// its size is checked before it is read, so that a huge file costs
+/// neither time nor memory, and a link that leads out of the repository
+/// or into `.git` (or to a device, a FIFO) is refused with a finding.
+pub fn read_document(root: &Root, doc: &Discovered, limits: &Limits) -> ParsedDocument {
+    let rel = doc.rel_path.as_str();
+    match root.read(&doc.source, limits.max_file_bytes) {
+        Ok(bytes) => parse::parse_owned_with(rel, bytes, limits),
+        Err(Refusal::TooLarge { len, .. }) => {
+            parse::unreadable(rel, parse::too_large(rel, len, limits.max_file_bytes))
+        }
+        Err(why) => parse::unreadable(rel, refused(rel, &why)),
+    }
+}
+
+/// The finding for a document the confined reader refused.
+pub fn refused(rel: &str, why: &Refusal) -> Diagnostic {
+    if why.is_link() {
+        return Diagnostic::new(
+            Rule::SymlinkSkipped,
+            rel,
+            Position::START,
+            format!("`{rel}` {why}"),
+        )
+        .help(LINK_HELP);
+    }
+    Diagnostic::new(
+        Rule::UnreadableFile,
+        rel,
+        Position::START,
+        format!("`{rel}` {why}"),
+    )
+    .help("make it a regular UTF-8 text file inside the repository, readable by pilotbook")
+}
+
+/// What to do about a link pilotbook did not follow.
+const LINK_HELP: &str = "replace the link with the file itself, or point it at a file inside the repository (outside `.git/`)";

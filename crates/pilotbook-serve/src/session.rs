@@ -1,0 +1,644 @@
+//! The state `serve` keeps between rebuilds, and the incremental rebuild.
+//!
+//! A [`Session`] holds the last good build: its config and templates, the
+//! parsed documents (each with the file's size and modification time), the
+//! linked project, its report and the rendered [`Site`]. A rebuild re-reads
+//! only the files whose stamp changed or that the watcher named, links the
+//! model again (cheap), and renders again only the pages an edit can reach:
+//! the edited documents' own pages, the pages of the entities they refer to
+//! or that refer to them (before and after the edit), the pages whose
+//! findings changed, and the pages that list everything (see
+//! [`render::Reuse`]). A change to the config or the templates renders
+//! everything. Git history is read once and again only when HEAD moves: an
+//! edit in the working tree is not history yet.
+//!
+//! A rebuild that cannot render (a broken config or template, or front
+//! matter that cannot be read) leaves the last good site in place and
+//! reports its errors in the [`Status`], which the browser overlay shows.
+
+use pilotbook_core::config::Config;
+use pilotbook_core::confined::Root;
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::discover;
+use pilotbook_core::model::Date;
+use pilotbook_core::parse::ParsedDocument;
+use pilotbook_core::rules::{Rule, Severity};
+use pilotbook_history::{self as history, HistoryOptions, Revision};
+use pilotbook_project::{self as project, Project};
+use pilotbook_site::{self as render, Reuse, Site, SiteOptions, Templates};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// One error that stops a build, as the overlay shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildError {
+    /// The file, relative to the root (or as given for `--config`).
+    pub path: String,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+    /// The rule, for document findings.
+    pub rule: Option<&'static str>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Whether the last build succeeded, for the browser: the body of
+/// `/__pilotbook/status` and of every live-reload event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// The last rebuild rendered the site.
+    pub ok: bool,
+    /// Counts good builds; a page reloads when it changes.
+    pub generation: u64,
+    /// Why the last rebuild failed (empty when `ok`).
+    pub errors: Vec<BuildError>,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Documents in the model.
+    pub documents: usize,
+    /// Documents read and parsed again.
+    pub reparsed: usize,
+    /// Pages in the site.
+    pub pages: usize,
+    /// Pages rendered again (the rest were kept).
+    pub rendered: usize,
+    /// Errors among the findings (or why the build failed).
+    pub errors: usize,
+    /// Warnings among the findings.
+    pub warnings: usize,
+    /// Git history was read again (HEAD moved).
+    pub history_reread: bool,
+    /// How long the rebuild took.
+    pub took: Duration,
+    /// Why the site could not be rendered; the last good site stays.
+    pub failure: Vec<BuildError>,
+    /// How long each stage took, in order (for benchmarks).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// A parsed document and the stamp of the file it was read from.
+struct Cached {
+    stamp: Option<(SystemTime, u64)>,
+    parsed: Arc<ParsedDocument>,
+}
+
+/// The last good build.
+struct Good {
+    config_text: Option<String>,
+    templates_text: Vec<Option<String>>,
+    templates: Arc<Templates>,
+    project: Project,
+    report: Report,
+    site: Arc<Site>,
+    /// `pilots.json` in `site` is the previous build's.
+    export_pending: bool,
+}
+
+/// The export's path in the site.
+const EXPORT: &str = "pilots.json";
+
+/// The state of `serve` between rebuilds.
+pub struct Session {
+    root: PathBuf,
+    config_path: Option<PathBuf>,
+    options: SiteOptions,
+    cache: HashMap<String, Cached>,
+    good: Option<Good>,
+    status: Status,
+    timings: Vec<(&'static str, Duration)>,
+    clock: Instant,
+    /// `--cache-dir`.
+    cache_dir: Option<PathBuf>,
+}
+
+impl Session {
+    /// Keep the history cache in `dir` instead of the git folder.
+    pub fn set_cache_dir(&mut self, dir: Option<PathBuf>) {
+        self.cache_dir = dir;
+    }
+
+    /// A session over the repository at `root`; nothing is built until
+    /// the first [`Session::rebuild`].
+    pub fn new(root: &Path, config_path: Option<&Path>, today: Date) -> Session {
+        // Watchers report canonical paths; the root must compare with them.
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        Session {
+            root,
+            config_path: config_path.map(Path::to_path_buf),
+            options: SiteOptions {
+                base_url: None,
+                today,
+                progress: None,
+                export: false,
+                on_runaway: None,
+            },
+            cache: HashMap::new(),
+            good: None,
+            timings: Vec::new(),
+            clock: Instant::now(),
+            cache_dir: None,
+            status: Status {
+                ok: false,
+                generation: 0,
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    /// Who is told when a page renders past `[limits] max_render_seconds`
+    /// (a template override that loops without end); it should end the
+    /// process, since the thread rendering the page cannot be stopped.
+    pub fn set_on_runaway(&mut self, hook: render::budget::Runaway) {
+        self.options.on_runaway = Some(hook);
+    }
+
+    /// The site of the last good build (`None` before the first).
+    pub fn site(&self) -> Option<Arc<Site>> {
+        self.good.as_ref().map(|g| Arc::clone(&g.site))
+    }
+
+    /// Write `pilots.json` for the last good build, after its pages are
+    /// served (the export is the costliest file and no page needs it).
+    /// Returns the completed site, or `None` when there was nothing to do.
+    pub fn finish_export(&mut self) -> Option<Arc<Site>> {
+        let good = self.good.as_mut()?;
+        if !good.export_pending {
+            return None;
+        }
+        let project = &good.project;
+        let json = render::export_json(&project.config, &project.portfolio, &project.history);
+        let mut site = (*good.site).clone();
+        site.files.insert(EXPORT.into(), json.into());
+        good.site = Arc::new(site);
+        good.export_pending = false;
+        Some(Arc::clone(&good.site))
+    }
+
+    /// The status of the last rebuild.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The folders and files a watcher should watch, each with whether to
+    /// watch it recursively: the root (for the config and new folders; not
+    /// recursively unless a kind's glob starts at the root), the kinds'
+    /// folders and `templates/`.
+    pub fn watch_list(&self) -> Vec<(PathBuf, bool)> {
+        let mut rest = Vec::new();
+        let mut root_recursive = false;
+        if let Some(config) = &self.config_path {
+            rest.push(config.clone());
+        }
+        let config = match &self.good {
+            Some(g) => Some(g.project.config.clone()),
+            None => Config::load(&self.root, self.config_path.as_deref()).ok(),
+        };
+        if let Some(config) = config {
+            for folder in discover::start_folders(&config) {
+                if folder.is_empty() {
+                    root_recursive = true;
+                } else {
+                    rest.push(self.root.join(folder));
+                }
+            }
+        }
+        rest.push(self.root.join("templates"));
+        rest.sort();
+        rest.dedup();
+        let mut list = vec![(self.root.clone(), root_recursive)];
+        list.extend(
+            rest.into_iter()
+                .filter(|p| *p != self.root)
+                .map(|p| (p, true)),
+        );
+        list
+    }
+
+    /// Whether a change at `path` can matter to the site: not inside a
+    /// hidden folder (`.git`, caches) nor the output folder.
+    pub fn is_relevant(&self, path: &Path) -> bool {
+        let rel = discover::relative(&self.root, path);
+        let first = rel.split('/').next().unwrap_or("");
+        if first.starts_with('.') && !rel.is_empty() {
+            return false;
+        }
+        let output = self
+            .good
+            .as_ref()
+            .map_or("site", |g| g.project.config.output_dir.as_str());
+        !(rel == output || rel.starts_with(&format!("{output}/")))
+    }
+
+    /// Build again. `changed` are the files the watcher saw change
+    /// (absolute or root-relative); files whose size or modification time
+    /// changed are read again too, so a missed event costs nothing.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
+        let clock = Instant::now();
+        let mut outcome = match self.try_rebuild(changed) {
+            Ok(outcome) => outcome,
+            Err(failure) => Outcome {
+                documents: 0,
+                reparsed: 0,
+                pages: 0,
+                rendered: 0,
+                errors: failure.len(),
+                warnings: 0,
+                history_reread: false,
+                took: Duration::ZERO,
+                failure,
+                timings: Vec::new(),
+            },
+        };
+        outcome.took = clock.elapsed();
+        self.status = if outcome.failure.is_empty() {
+            Status {
+                ok: true,
+                generation: self.status.generation + 1,
+                errors: Vec::new(),
+            }
+        } else {
+            Status {
+                ok: false,
+                generation: self.status.generation,
+                errors: outcome.failure.clone(),
+            }
+        };
+        outcome
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        self.timings.push((stage, self.clock.elapsed()));
+        self.clock = Instant::now();
+    }
+
+    fn try_rebuild(&mut self, changed: &[PathBuf]) -> Result<Outcome, Vec<BuildError>> {
+        self.timings.clear();
+        self.clock = Instant::now();
+        let root = self.root.clone();
+        // The config and the templates are small: read them every time and
+        // compare, rather than trust that an event was seen.
+        let config_text = pilotbook_core::config::read_text(&root, self.config_path.as_deref())
+            .ok()
+            .flatten();
+        let config = Config::load(&root, self.config_path.as_deref())
+            .map_err(|e| vec![config_error(&root, &e)])?;
+        let templates_text = render::templates::override_texts(&root).map_err(|e| {
+            vec![BuildError {
+                path: "templates".into(),
+                line: 0,
+                column: 0,
+                rule: None,
+                message: e.to_string(),
+            }]
+        })?;
+        let same_config = self
+            .good
+            .as_ref()
+            .is_some_and(|g| g.config_text == config_text);
+        let same_templates = self
+            .good
+            .as_ref()
+            .is_some_and(|g| g.templates_text == templates_text);
+        let new_templates = if same_templates {
+            None
+        } else {
+            Some(Arc::new(Templates::load(&root).map_err(|e| {
+                vec![BuildError {
+                    path: "templates".into(),
+                    line: 0,
+                    column: 0,
+                    rule: None,
+                    message: e.to_string(),
+                }]
+            })?))
+        };
+
+        self.lap("config and templates");
+        // Read what changed; keep the rest.
+        let forced: HashSet<String> = changed
+            .iter()
+            .map(|p| {
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    root.join(p)
+                };
+                discover::relative(&root, &p)
+            })
+            .collect();
+        let confined = Root::open(&root).map_err(|e| {
+            vec![plain_error(format!(
+                "{}: not a folder pilotbook can read: {e}",
+                root.display()
+            ))]
+        })?;
+        let discovery = discover::discover(&confined, &config);
+        let mut edited: BTreeSet<String> = BTreeSet::new();
+        let mut reparsed = 0;
+        let mut parsed = Vec::with_capacity(discovery.documents.len());
+        let mut seen = HashSet::with_capacity(discovery.documents.len());
+        for d in discovery.documents {
+            let stamp = std::fs::metadata(&d.abs_path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())));
+            seen.insert(d.rel_path.clone());
+            let fresh = match self.cache.get(&d.rel_path) {
+                Some(c) => c.stamp.is_none() || c.stamp != stamp || forced.contains(&d.rel_path),
+                None => true,
+            };
+            if fresh {
+                reparsed += 1;
+                let doc = project::read_document(&confined, &d, &config.limits);
+                let before = self.cache.get(&d.rel_path).map(|c| &c.parsed.text);
+                if before != Some(&doc.text) {
+                    edited.insert(d.rel_path.clone());
+                }
+                self.cache.insert(
+                    d.rel_path.clone(),
+                    Cached {
+                        stamp,
+                        parsed: Arc::new(doc),
+                    },
+                );
+            }
+            if let Some(c) = self.cache.get(&d.rel_path) {
+                parsed.push((d.kind, d.rel_path, c.parsed.clone()));
+            }
+        }
+        let removed: Vec<String> = self
+            .cache
+            .keys()
+            .filter(|p| !seen.contains(*p))
+            .cloned()
+            .collect();
+        for path in removed {
+            self.cache.remove(&path);
+            edited.insert(path);
+        }
+
+        self.lap("read changed files");
+        // History: read once, and again only when HEAD moved (or the
+        // config changed which files are documents).
+        let head = Revision::open(&root, "HEAD").ok().map(|r| r.commit_id());
+        let kept_history = match &mut self.good {
+            Some(g) if g.project.history.head == head && same_config => {
+                Some(std::mem::take(&mut g.project.history))
+            }
+            _ => None,
+        };
+        // The kept history's working-tree states follow the edits.
+        let edited_paths: Vec<String> = edited.iter().cloned().collect();
+        let kept_history = kept_history
+            .and_then(|mut h| history::refresh(&mut h, &root, &edited_paths).then_some(h));
+        let history_reread = kept_history.is_none();
+        let history = match kept_history {
+            Some(h) => h,
+            None => {
+                let mut paths: Vec<String> = parsed.iter().map(|(_, p, _)| p.clone()).collect();
+                paths.sort();
+                history::read(
+                    &root,
+                    &config,
+                    &paths,
+                    &HistoryOptions {
+                        rev: None,
+                        cache: true,
+                        cache_dir: self.cache_dir.clone(),
+                        progress: None,
+                    },
+                )
+            }
+        };
+        self.lap("history");
+        let mut project = Project::from_parsed(&root, config, parsed, Vec::new(), history);
+        self.lap("type and link");
+        // New history (HEAD moved) can change any page: render them all.
+        let result = self.render(
+            &mut project,
+            new_templates,
+            same_config && same_templates && !history_reread,
+            &edited,
+        );
+        match result {
+            Ok((report, site, templates)) => {
+                // What the render refused (`page-too-large`) counts too.
+                let refused =
+                    Report::finish(0, site.findings.clone(), &project.config.severity_overrides);
+                let outcome = Outcome {
+                    documents: report.documents,
+                    reparsed,
+                    pages: site.pages,
+                    rendered: site.rendered,
+                    errors: report.errors() + refused.errors(),
+                    warnings: report.warnings() + refused.warnings(),
+                    history_reread,
+                    took: Duration::ZERO,
+                    failure: Vec::new(),
+                    timings: std::mem::take(&mut self.timings),
+                };
+                let old = self.good.replace(Good {
+                    config_text,
+                    templates_text,
+                    templates,
+                    project,
+                    report,
+                    site: Arc::new(site),
+                    export_pending: true,
+                });
+                // Freeing the previous model and site takes longer than
+                // some rebuilds: do it off the rebuild's path.
+                if let Some(old) = old {
+                    let _ = std::thread::Builder::new()
+                        .name("pilotbook-free".into())
+                        .spawn(move || drop(old));
+                }
+                Ok(outcome)
+            }
+            Err(failure) => {
+                // Keep the history for the next try.
+                if let Some(g) = &mut self.good
+                    && !history_reread
+                {
+                    g.project.history = std::mem::take(&mut project.history);
+                }
+                Err(failure)
+            }
+        }
+    }
+
+    /// Check and render `project`, reusing what the last good build
+    /// rendered when the config and the templates are unchanged.
+    fn render(
+        &mut self,
+        project: &mut Project,
+        new_templates: Option<Arc<Templates>>,
+        same_setup: bool,
+        edited: &BTreeSet<String>,
+    ) -> Result<(Report, Site, Arc<Templates>), Vec<BuildError>> {
+        let report = project
+            .check(self.options.today, None)
+            .map_err(|e| vec![plain_error(e.to_string())])?;
+        // Front matter that cannot be read would render as a page without
+        // its fields: keep the last good site instead.
+        let unreadable: Vec<BuildError> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == Rule::FrontMatter && d.severity == Severity::Error)
+            .map(document_error)
+            .collect();
+        if !unreadable.is_empty() {
+            return Err(unreadable);
+        }
+        self.lap("validate");
+        let stale: Option<HashSet<String>> = match &self.good {
+            Some(good) if same_setup => Some(stale_pages(good, project, &report, edited)),
+            _ => None,
+        };
+        let templates = match (new_templates, &self.good) {
+            (Some(t), _) => t,
+            (None, Some(g)) => Arc::clone(&g.templates),
+            (None, None) => {
+                Arc::new(Templates::load(&self.root).map_err(|e| vec![plain_error(e.to_string())])?)
+            }
+        };
+        self.lap("stale pages");
+        let is_stale = |path: &str| stale.as_ref().is_none_or(|s| s.contains(path));
+        let reuse = match (&self.good, &stale) {
+            (Some(g), Some(_)) => Some(Reuse {
+                previous: &g.site,
+                stale: &is_stale,
+            }),
+            _ => None,
+        };
+        let site = render::render_site(
+            &project.config,
+            &project.portfolio,
+            &project.history,
+            &report,
+            &templates,
+            &self.options,
+            reuse.as_ref(),
+        );
+        self.lap("render");
+        match site {
+            Ok(mut site) => {
+                self.timings.extend(site.timings.iter().copied());
+                // Until `finish_export` runs, the last export stands in.
+                if let Some(json) = self
+                    .good
+                    .as_ref()
+                    .and_then(|g| g.site.files.get(EXPORT).cloned())
+                {
+                    site.files.insert(EXPORT.into(), json);
+                }
+                Ok((report, site, templates))
+            }
+            Err(e) => Err(vec![plain_error(e.to_string())]),
+        }
+    }
+}
+
+/// The site paths of the entity pages an edit of `edited` can change: the
+/// documents' own pages and their neighbours' (references both ways,
+/// before and after the edit), and every page whose findings changed.
+fn stale_pages(
+    good: &Good,
+    project: &Project,
+    report: &Report,
+    edited: &BTreeSet<String>,
+) -> HashSet<String> {
+    let mut stale = HashSet::new();
+    for old in [&good.project, project] {
+        let config = &old.config;
+        let entities = &old.portfolio.entities;
+        for e in entities {
+            let Some(doc) = &e.document else { continue };
+            if !edited.contains(&doc.path) {
+                continue;
+            }
+            stale.insert(pilotbook_core::pages::page_path(config, e));
+            for r in &e.references {
+                if let Some(t) = old.portfolio.get(&r.target) {
+                    stale.insert(pilotbook_core::pages::page_path(config, t));
+                }
+            }
+            for b in &e.referenced_by {
+                stale.insert(pilotbook_core::pages::page_path(
+                    config,
+                    &entities[b.source],
+                ));
+            }
+            for &d in &e.dependents {
+                stale.insert(pilotbook_core::pages::page_path(config, &entities[d]));
+            }
+        }
+    }
+    // Findings can change far from the edit (a dependency's dates, a cycle).
+    let by_path = |report: &Report| {
+        let mut map: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        for d in &report.diagnostics {
+            map.entry(d.path.clone()).or_default().push(d.clone());
+        }
+        map
+    };
+    let before = by_path(&good.report);
+    let after = by_path(report);
+    let changed: HashSet<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .collect();
+    for e in &project.portfolio.entities {
+        if let Some(doc) = &e.document
+            && changed.contains(&doc.path)
+        {
+            stale.insert(pilotbook_core::pages::page_path(&project.config, e));
+        }
+    }
+    stale
+}
+
+fn plain_error(message: String) -> BuildError {
+    BuildError {
+        path: String::new(),
+        line: 0,
+        column: 0,
+        rule: None,
+        message,
+    }
+}
+
+fn document_error(d: &Diagnostic) -> BuildError {
+    BuildError {
+        path: d.path.clone(),
+        line: d.position.line,
+        column: d.position.column,
+        rule: Some(d.rule.name()),
+        message: d.message.clone(),
+    }
+}
+
+fn config_error(root: &Path, e: &pilotbook_core::config::ConfigError) -> BuildError {
+    match e {
+        pilotbook_core::config::ConfigError::Invalid {
+            path,
+            position,
+            message,
+        } => BuildError {
+            path: discover::relative(root, path),
+            line: position.line,
+            column: position.column,
+            rule: None,
+            message: message.clone(),
+        },
+        other => plain_error(other.to_string()),
+    }
+}

@@ -1,0 +1,960 @@
+//! pilotbook-site: the linked model → a static site. The only crate that
+//! sees Tera.
+//!
+//! `build` makes one view per page (`views.rs`), renders the pages in
+//! parallel with the templates (`templates.rs`), adds the SVG timeline and
+//! dependency graph (`timeline.rs`, `graph.rs`, sharing `svg.rs`), the search index, the
+//! export as `pilots.json` and a sitemap, and hands the files to
+//! `output.rs`, which swaps them in only when all were written. Every link
+//! is relative, so the site works from `file://` and under any sub-path;
+//! `--base-url` only makes canonical and sitemap URLs. Nothing here reads
+//! the clock: the build date is an input, so two builds of one commit for
+//! one date are byte-identical.
+//!
+//! The site is a projection: it receives the config, the portfolio, the
+//! history and the finished report as plain data from `pilotbook_core`
+//! and decides no fact about a document itself (the Markdown body is
+//! rendered by `pilotbook_core::parse::html`, page paths come from
+//! `pilotbook_core::pages`). It must not read git, load a project or run
+//! the rules; the built-in templates are embedded from the top-level
+//! `templates/` folder.
+
+pub mod budget;
+pub mod graph;
+mod output;
+mod svg;
+pub mod templates;
+pub mod timeline;
+pub mod views;
+
+pub use output::{MARKER, OutputError, abandon_staging};
+pub use templates::{TemplateError, Templates};
+
+use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::diagnostics::Report;
+use pilotbook_core::history::History;
+use pilotbook_core::model::{Date, Portfolio};
+use pilotbook_core::pages::{kind_index_page, reserved_page};
+use pilotbook_core::progress::Progress;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use views::{Inputs, PageView, SiteView};
+
+/// What `build` needs besides the model.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Where the site goes.
+    pub out_dir: PathBuf,
+    /// The public URL, for canonical and sitemap URLs only.
+    pub base_url: Option<String>,
+    /// The date milestones are judged against and the timeline's today line.
+    pub today: Date,
+    /// Told `(pages rendered, pages to render)`.
+    pub progress: Option<Progress>,
+    /// Told the output folder when another build into it holds its lock,
+    /// before this one waits for it.
+    pub on_wait: Option<fn(&Path)>,
+    /// Told when a page overruns `[limits] max_render_seconds`; it should
+    /// remove the staging folder ([`abandon_staging`]) and end the
+    /// process. `None` leaves the page to run.
+    pub on_runaway: Option<budget::Runaway>,
+}
+
+/// What rendering needs besides the model (no output folder: a rendered
+/// [`Site`] lives in memory until `build` writes it).
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// The public URL, for canonical and sitemap URLs only.
+    pub base_url: Option<String>,
+    /// The date milestones are judged against and the timeline's today line.
+    pub today: Date,
+    /// Told `(pages rendered, pages to render)`.
+    pub progress: Option<Progress>,
+    /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
+    /// pages are served, since it is the costliest file and no page needs it.
+    pub export: bool,
+    /// Told when a page overruns `[limits] max_render_seconds`; it should
+    /// end the process. `None` leaves the page to run.
+    pub on_runaway: Option<budget::Runaway>,
+}
+
+/// What `build` made.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// HTML pages written.
+    pub pages: usize,
+    /// Findings of the render itself (`page-too-large`), sorted by path.
+    pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
+    /// Files written in all.
+    pub files: usize,
+    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// A rendered site, in memory: every file by its site-relative path.
+///
+/// Files are shared (`Arc`), so a rebuild that keeps most pages copies
+/// pointers, not pages.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Every file, by site-relative path with `/`.
+    pub files: BTreeMap<String, Arc<[u8]>>,
+    /// How many of them are HTML pages.
+    pub pages: usize,
+    /// How many pages this render actually rendered (the rest were reused).
+    pub rendered: usize,
+    /// Findings of the render itself (`page-too-large`), sorted by path.
+    pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
+    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The inputs of the costly drawings, to redraw them only when they change.
+    graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
+    /// The rows of the list pages, for the next rebuild to take.
+    rows: Arc<Rows>,
+}
+
+/// The rows of the list pages (portfolio, kind indexes, timeline, search
+/// index), by the site path of the entity page each stands for. A rebuild
+/// takes the row of every entity whose page is not stale from the previous
+/// site: a row shows nothing its entity's page does not, so what makes a
+/// row change makes that page stale too.
+#[derive(Debug, Default)]
+struct Rows {
+    /// Template values, which share their contents when cloned.
+    portfolio: HashMap<String, tera::Value>,
+    kinds: HashMap<String, tera::Value>,
+    /// The row by status, then the row by owner.
+    timeline: HashMap<String, Arc<(timeline::TimelineRow, timeline::TimelineRow)>>,
+    /// Each entry as JSON, ready to join.
+    search: HashMap<String, Arc<str>>,
+}
+
+/// What a rebuild may take from the site rendered before it.
+///
+/// The caller knows which documents changed; it says which entity pages
+/// are stale (by site path). Every other entity page is copied from
+/// `previous`, and so is the timeline or graph whose input is unchanged.
+/// The portfolio, the kind indexes, the search index, the sitemap and
+/// `pilots.json` are always rendered again: they list everything.
+pub struct Reuse<'a> {
+    /// The site rendered before, from the same config and templates.
+    pub previous: &'a Site,
+    /// Whether the entity page at this site path must be rendered again.
+    pub stale: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// Why the site could not be built (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template failed to load.
+    #[error("template error: {0}")]
+    Template(TemplateError),
+    /// A page failed to render.
+    #[error("template error while rendering {page}: {message}")]
+    Page {
+        /// The page being rendered.
+        page: String,
+        /// Tera's message, with the template, line and column.
+        message: String,
+    },
+    /// The site could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+// By hand, not `#[from]`: the message already holds the template's, and a
+// source would print it twice.
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Template(e)
+    }
+}
+
+/// How many `../` lead from a site path to the root.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    /// Title.
+    t: &'a str,
+    /// URL, site-relative.
+    u: String,
+    /// Kind label.
+    k: &'a str,
+    /// Owner's name.
+    o: String,
+    /// Metric and system ids.
+    m: String,
+    /// Text excerpt.
+    x: String,
+}
+
+/// The first words of a body, without Markdown punctuation.
+fn excerpt(body: &str, limit: usize) -> String {
+    let mut out = String::new();
+    for line in body.lines() {
+        let line = line.trim();
+        if line.is_empty()
+            || line.starts_with('#')
+            || line.starts_with("```")
+            || line.starts_with('|')
+        {
+            continue;
+        }
+        for word in line.split_whitespace() {
+            let word = word.trim_matches(|c: char| "*_`>[]()#-".contains(c));
+            if word.is_empty() {
+                continue;
+            }
+            if out.len() + word.len() + 1 > limit {
+                return out;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// Build the site into `options.out_dir`: pages are written as they are
+/// rendered, in parallel, so the site is never held in memory whole.
+pub fn build(
+    root: &Path,
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    report: &Report,
+    options: &BuildOptions,
+) -> Result<BuildSummary, RenderError> {
+    // Refuse a dangerous output folder before doing any work.
+    output::check_target(&options.out_dir, root)?;
+    let templates = Templates::load(root)?;
+    let staging = output::Staging::begin(&options.out_dir, root, options.on_wait)?;
+    let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
+        match bytes {
+            // Streamed: at 10,000 pilots it is about 100 MB.
+            Bytes::Export(export) => staging.write_with(&path, |out| {
+                serde_json::to_writer(&mut *out, &export)?;
+                out.write_all(b"\n")
+            })?,
+            Bytes::Shared(bytes) => staging.write(&path, &bytes)?,
+            Bytes::Owned(bytes) => staging.write(&path, &bytes)?,
+        }
+        Ok(())
+    };
+    let rendered = render_into(
+        config,
+        portfolio,
+        history,
+        report,
+        &templates,
+        &SiteOptions {
+            base_url: options.base_url.clone(),
+            today: options.today,
+            progress: options.progress.clone(),
+            export: true,
+            on_runaway: options.on_runaway.clone(),
+        },
+        None,
+        &write,
+        None,
+    )?;
+    let clock = std::time::Instant::now();
+    let files = staging.files();
+    staging.commit()?;
+    let mut timings = rendered.timings;
+    timings.push(("  swap in", clock.elapsed()));
+    Ok(BuildSummary {
+        pages: rendered.pages,
+        findings: rendered.findings,
+        files,
+        timings,
+    })
+}
+
+/// Render the site into memory. With `reuse`, only what changed is
+/// rendered again (see [`Reuse`]); the result is the same as a full render.
+#[allow(clippy::too_many_arguments)]
+pub fn render_site(
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    report: &Report,
+    templates: &Templates,
+    options: &SiteOptions,
+    reuse: Option<&Reuse>,
+) -> Result<Site, RenderError> {
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let keep = |path: String, bytes: Bytes| -> Result<(), RenderError> {
+        let bytes = match bytes {
+            Bytes::Shared(b) => b,
+            Bytes::Owned(b) => b.into(),
+            Bytes::Export(export) => export_bytes(&export).into(),
+        };
+        // A poisoned lock means a render thread panicked: that panic is
+        // already on its way, so the file can be dropped.
+        if let Ok(mut files) = files.lock() {
+            files.insert(path, bytes);
+        }
+        Ok(())
+    };
+    let rows = std::sync::Mutex::new(Rows::default());
+    let rendered = render_into(
+        config,
+        portfolio,
+        history,
+        report,
+        templates,
+        options,
+        reuse,
+        &keep,
+        Some(&rows),
+    )?;
+    Ok(Site {
+        files: files.into_inner().unwrap_or_default(),
+        pages: rendered.pages,
+        rendered: rendered.rendered,
+        findings: rendered.findings,
+        timings: rendered.timings,
+        graph: Some(rendered.graph),
+        rows: Arc::new(rows.into_inner().unwrap_or_default()),
+    })
+}
+
+/// What a render made besides its files.
+struct Rendered {
+    pages: usize,
+    rendered: usize,
+    findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
+    timings: Vec<(&'static str, std::time::Duration)>,
+    graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
+}
+
+/// One file of the site to make. The list of jobs is made in site order
+/// first (cheap); the jobs then run in parallel, each building its view,
+/// rendering it and handing the bytes on.
+enum Job {
+    /// `pilots.json` (the costliest file, so it comes first).
+    Export,
+    /// The portfolio page.
+    Portfolio,
+    /// A pilot's page, by entity index.
+    Pilot(usize, String),
+    /// Another entity's page, by entity index.
+    Entity(usize, String),
+    /// A kind's index page.
+    KindIndex(usize, String),
+    Timeline,
+    Graph,
+    NotFound,
+    Sitemap,
+    SearchIndex,
+    /// An asset, by index in the templates' assets.
+    Asset(usize),
+    /// A page of the previous site, unchanged.
+    Kept(String, Arc<[u8]>),
+}
+
+/// A file's bytes: kept from the previous site, made now (and written by
+/// `build` without a copy), or the export, which `build` streams.
+enum Bytes<'a> {
+    Shared(Arc<[u8]>),
+    Owned(Vec<u8>),
+    Export(pilotbook_core::export::Export<'a>),
+}
+
+/// A job's outcome: the file, and whether it was an HTML page rendered now.
+type Made<'a> = (String, Bytes<'a>, bool);
+
+/// Render every file of the site and hand each to `sink` (from several
+/// threads at once). With `reuse`, only what changed is rendered again.
+#[allow(clippy::too_many_arguments)]
+fn render_into(
+    config: &Config,
+    portfolio: &Portfolio,
+    history: &History,
+    report: &Report,
+    templates: &Templates,
+    options: &SiteOptions,
+    reuse: Option<&Reuse>,
+    sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
+    keep_rows: Option<&std::sync::Mutex<Rows>>,
+) -> Result<Rendered, RenderError> {
+    let tera = &templates.tera;
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
+    let inputs = Inputs::new(config, portfolio, history, report, options.today);
+    let nav = inputs.nav();
+    lap("  inputs");
+    let site = |path: &str| SiteView {
+        title: config.site.title.clone(),
+        root: root_of(path),
+        repository: config.site.repository.clone(),
+        kinds: nav.clone(),
+        today: options.today.to_string(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let context = |path: &str, title: &str, kind: &'static str| {
+        let mut c = tera::Context::new();
+        c.insert("site", &site(path));
+        c.insert(
+            "page",
+            &PageView {
+                title: title.to_string(),
+                path: path.to_string(),
+                kind,
+                canonical: options
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{}/{path}", b.trim_end_matches('/'))),
+            },
+        );
+        c
+    };
+    // A page of the previous site, when this one may keep it.
+    let kept = |path: &str, unchanged: bool| -> Option<Arc<[u8]>> {
+        let reuse = reuse?;
+        if !unchanged {
+            return None;
+        }
+        reuse.previous.files.get(path).cloned()
+    };
+    let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
+    // The previous site's rows, for entities whose page is not stale.
+    let previous_rows = reuse.map(|r| &*r.previous.rows);
+    let row_kept = |path: &str| previous_rows.filter(|_| !stale(path));
+    // Hand a list page's rows on to the next rebuild.
+    let keep = |put: &dyn Fn(&mut Rows)| {
+        if let Some(rows) = keep_rows
+            && let Ok(mut rows) = rows.lock()
+        {
+            put(&mut rows);
+        }
+    };
+
+    // The jobs, and every page in site order for the sitemap.
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut order: Vec<String> = Vec::new();
+    if options.export {
+        jobs.push(Job::Export);
+    }
+    order.push("index.html".into());
+    jobs.push(Job::Portfolio);
+    // Two documents with one id (`duplicate-id`) would name one page: the
+    // first in the sorted arena keeps it, every build alike.
+    let mut planned: std::collections::HashSet<String> = Default::default();
+    for (k, kind) in config.kinds.iter().enumerate() {
+        let start = portfolio.entities.partition_point(|e| e.kind < k);
+        for (offset, e) in portfolio.of_kind(k).iter().enumerate() {
+            let index = start + offset;
+            let is_pilot_page = kind.builtin == Some(Builtin::Pilot) && e.defined();
+            if is_pilot_page && e.pilot.is_none() {
+                continue;
+            }
+            // `reserved-id` reported it; the generated page stays.
+            if reserved_page(inputs.kind_dir(k), &e.id).is_some() {
+                continue;
+            }
+            let path = inputs.href(e);
+            if !planned.insert(path.clone()) {
+                continue;
+            }
+            order.push(path.clone());
+            jobs.push(match kept(&path, !stale(&path)) {
+                Some(bytes) => Job::Kept(path, bytes),
+                None if is_pilot_page => Job::Pilot(index, path),
+                None => Job::Entity(index, path),
+            });
+        }
+        let path = kind_index_page(inputs.kind_dir(k));
+        order.push(path.clone());
+        jobs.push(Job::KindIndex(k, path));
+    }
+
+    lap("  plan pages");
+    // The timeline and the graph are drawn again only when their input
+    // changed. The timeline's is unchanged when the pilots are the same and
+    // every row worked out again equals the one it replaces.
+    type TimelineRows = Arc<(timeline::TimelineRow, timeline::TimelineRow)>;
+    let mut timeline_unchanged = previous_rows.is_some();
+    let timeline_rows: Vec<(String, TimelineRows)> = portfolio
+        .pilots()
+        .filter(|(e, _)| e.defined())
+        .map(|(e, p)| {
+            let path = inputs.href(e);
+            let previous = previous_rows.and_then(|r| r.timeline.get(&path));
+            timeline_unchanged &= previous.is_some();
+            let row = match row_kept(&path).and(previous) {
+                Some(row) => Arc::clone(row),
+                None => {
+                    let row = Arc::new(pilot_timeline_rows(&inputs, e, p));
+                    timeline_unchanged &= previous == Some(&row);
+                    row
+                }
+            };
+            (path, row)
+        })
+        .collect();
+    timeline_unchanged &= previous_rows.is_some_and(|r| r.timeline.len() == timeline_rows.len());
+    keep(&|k| k.timeline = timeline_rows.iter().cloned().collect());
+    order.push("timeline.html".into());
+    jobs.push(match kept("timeline.html", timeline_unchanged) {
+        Some(bytes) => Job::Kept("timeline.html".into(), bytes),
+        None => Job::Timeline,
+    });
+    lap("  timeline input");
+    let graph_in = graph_input(&inputs);
+    let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
+    order.push("graph.html".into());
+    jobs.push(match kept("graph.html", unchanged) {
+        Some(bytes) => Job::Kept("graph.html".into(), bytes),
+        None => Job::Graph,
+    });
+    order.push("404.html".into());
+    jobs.push(Job::NotFound);
+    jobs.push(Job::Sitemap);
+    jobs.push(Job::SearchIndex);
+    let assets = &templates.assets;
+    jobs.extend((0..assets.len()).map(Job::Asset));
+    // The drawings are the costliest pages: start them early.
+    jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
+    lap("  plan");
+
+    let limits = config.limits;
+    let watchdog = options
+        .on_runaway
+        .clone()
+        .map(|hook| budget::Watchdog::start(limits.max_render_seconds, hook));
+    let page = |path: &str, template: &str, c: &tera::Context| -> Result<Made, RenderError> {
+        let _watched = watchdog.as_ref().map(|w| w.page(path, template));
+        budget::start_page(limits.max_render_seconds);
+        let mut out = budget::PageWriter::new(budget::page_cap(limits.max_html_bytes));
+        let rendered = tera.render_to(template, c, &mut out);
+        let message = match (rendered, out.stopped.take()) {
+            (Ok(()), _) => return Ok((path.to_string(), Bytes::Owned(out.into_bytes()), true)),
+            (Err(_), Some(budget::Stopped::Size(cap))) => format!(
+                "template `{template}` (or one it extends or includes) wrote more than {cap} bytes: a loop without end?"
+            ),
+            (Err(_), Some(budget::Stopped::Time(why))) => {
+                format!("template `{template}` (or one it extends or includes): {why}")
+            }
+            (Err(e), None) => e.to_string(),
+        };
+        Err(RenderError::Page {
+            page: path.to_string(),
+            message,
+        })
+    };
+    let run = |job: &Job| -> Result<Made, RenderError> {
+        match job {
+            Job::Export => Ok((
+                "pilots.json".into(),
+                Bytes::Export(pilotbook_core::export::export(config, portfolio, history)),
+                false,
+            )),
+            Job::Portfolio => {
+                let rows: Vec<(String, tera::Value)> = portfolio
+                    .pilots()
+                    .filter(|(e, _)| e.defined())
+                    .map(|(e, p)| {
+                        let path = inputs.href(e);
+                        let row = row_kept(&path)
+                            .and_then(|r| r.portfolio.get(&path).cloned())
+                            .unwrap_or_else(|| {
+                                tera::Value::from_serializable(&inputs.portfolio_row(e, p))
+                            });
+                        (path, row)
+                    })
+                    .collect();
+                keep(&|k| k.portfolio = rows.iter().cloned().collect());
+                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                let mut c = context("index.html", &config.site.title, "portfolio");
+                c.insert_value("rows", tera::Value::from(rows));
+                c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
+                c.insert("summary", &report_summary(report));
+                page("index.html", "portfolio.html", &c)
+            }
+            Job::Pilot(index, path) => {
+                let e = &portfolio.entities[*index];
+                let mut c = context(path, &e.title, "pilot");
+                c.insert("pilot", &inputs.pilot_view(*index));
+                page(path, "pilot.html", &c)
+            }
+            Job::Entity(index, path) => {
+                let e = &portfolio.entities[*index];
+                let mut c = context(path, &e.title, "entity");
+                c.insert("entity", &inputs.entity_view(*index));
+                page(path, "entity.html", &c)
+            }
+            Job::KindIndex(k, path) => {
+                let kind = &config.kinds[*k];
+                let label = views::kind_label(&kind.name, kind.builtin);
+                let rows: Vec<(String, tera::Value)> = portfolio
+                    .of_kind(*k)
+                    .iter()
+                    .map(|e| {
+                        let path = inputs.href(e);
+                        let row = row_kept(&path)
+                            .and_then(|r| r.kinds.get(&path).cloned())
+                            .unwrap_or_else(|| {
+                                tera::Value::from_serializable(&views::KindRow {
+                                    link: inputs.link_to(e),
+                                    references: e.referenced_by.len(),
+                                })
+                            });
+                        (path, row)
+                    })
+                    .collect();
+                keep(&|k| k.kinds.extend(rows.iter().cloned()));
+                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                let mut c = context(path, &label, "index");
+                let value: HashMap<&'static str, tera::Value> = [
+                    ("name", tera::Value::from(kind.name.as_str())),
+                    ("label", tera::Value::from(label.as_str())),
+                    ("rows", tera::Value::from(rows)),
+                ]
+                .into_iter()
+                .collect();
+                c.insert_value("kind", tera::Value::from(value));
+                page(path, "kind.html", &c)
+            }
+            Job::Timeline => {
+                let (mut by_status, mut by_owner): (Vec<_>, Vec<_>) = timeline_rows
+                    .iter()
+                    .map(|(_, rows)| (rows.0.clone(), rows.1.clone()))
+                    .unzip();
+                sort_timeline(&mut by_status, false);
+                sort_timeline(&mut by_owner, true);
+                let mut c = context("timeline.html", "Production-path timeline", "timeline");
+                c.insert("by_status", &timeline::render(&by_status, options.today));
+                c.insert("by_owner", &timeline::render(&by_owner, options.today));
+                page("timeline.html", "timeline.html", &c)
+            }
+            Job::Graph => {
+                let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
+                    .into_iter()
+                    .map(
+                        |c| serde_json::json!({ "svg": c.svg, "nodes": c.nodes, "edges": c.edges }),
+                    )
+                    .collect();
+                let mut c = context("graph.html", "Dependency graph", "graph");
+                c.insert("components", &components);
+                page("graph.html", "graph.html", &c)
+            }
+            Job::NotFound => {
+                // The 404 page is served at any path: with a base URL its
+                // links are absolute, so they work wherever it is shown.
+                let mut c = context("404.html", "Page not found", "404");
+                if let Some(base) = &options.base_url {
+                    let mut s = site("404.html");
+                    s.root = format!("{}/", base.trim_end_matches('/'));
+                    c.insert("site", &s);
+                }
+                page("404.html", "404.html", &c)
+            }
+            Job::Sitemap => {
+                // The sitemap lists every page but the 404.
+                let urls: Vec<String> = order
+                    .iter()
+                    .filter(|p| *p != "404.html")
+                    .map(|p| match &options.base_url {
+                        Some(b) => format!("{}/{}", b.trim_end_matches('/'), p),
+                        None => p.clone(),
+                    })
+                    .collect();
+                let mut c = tera::Context::new();
+                c.insert("urls", &urls);
+                let (path, bytes, _) = page("sitemap.xml", "sitemap.xml", &c)?;
+                Ok((path, bytes, false))
+            }
+            Job::SearchIndex => {
+                let entries: Vec<(String, Arc<str>)> = portfolio
+                    .entities
+                    .iter()
+                    .filter(|e| e.defined())
+                    .map(|e| {
+                        let path = inputs.href(e);
+                        let entry = row_kept(&path)
+                            .and_then(|r| r.search.get(&path).cloned())
+                            .unwrap_or_else(|| search_entry(&inputs, e).into());
+                        (path, entry)
+                    })
+                    .collect();
+                let index = search_index(entries.iter().map(|(_, e)| &**e));
+                keep(&|k| k.search = entries.iter().cloned().collect());
+                Ok((
+                    "assets/search-index.js".into(),
+                    Bytes::Owned(index.into_bytes()),
+                    false,
+                ))
+            }
+            Job::Asset(i) => {
+                let (name, text) = &assets[*i];
+                Ok((
+                    format!("assets/{name}"),
+                    Bytes::Owned(text.as_bytes().to_vec()),
+                    false,
+                ))
+            }
+            Job::Kept(path, bytes) => Ok((path.clone(), Bytes::Shared(Arc::clone(bytes)), false)),
+        }
+    };
+
+    // Run in parallel; the first error in job order wins, so a failing
+    // build names the same page every time.
+    let total = jobs.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<(), RenderError>> = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|job| {
+            let (path, bytes, is_page) = run(job)?;
+            if is_page {
+                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let result = sink(path, bytes);
+            if let Some(progress) = &options.progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.report(n, total);
+            }
+            result
+        })
+        .collect();
+    results.into_iter().collect::<Result<(), RenderError>>()?;
+    lap("  pages");
+    let mut findings = match inputs.refused.lock() {
+        Ok(mut refused) => std::mem::take(&mut *refused),
+        Err(_) => Vec::new(),
+    };
+    findings.sort_by(|a, b| a.path.cmp(&b.path));
+    findings.dedup_by(|a, b| a.path == b.path);
+
+    Ok(Rendered {
+        pages: order.len(),
+        rendered: rendered.into_inner(),
+        findings,
+        timings,
+        graph: graph_in,
+    })
+}
+
+/// `pilots.json`: the export, as the site publishes it. Compact, unlike
+/// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
+/// indentation alone would be megabytes.
+pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Vec<u8> {
+    export_bytes(&pilotbook_core::export::export(config, portfolio, history))
+}
+
+fn export_bytes(export: &pilotbook_core::export::Export) -> Vec<u8> {
+    let mut json = serde_json::to_vec(export).unwrap_or_default();
+    json.push(b'\n');
+    json
+}
+
+fn report_summary(report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "documents": report.documents,
+        "errors": report.errors(),
+        "warnings": report.warnings(),
+    })
+}
+
+/// A pilot's timeline rows: grouped by status, and by owner.
+fn pilot_timeline_rows(
+    inputs: &Inputs,
+    e: &pilotbook_core::model::Entity,
+    p: &pilotbook_core::model::Pilot,
+) -> (timeline::TimelineRow, timeline::TimelineRow) {
+    let owner = p
+        .owner
+        .as_ref()
+        .and_then(|o| {
+            inputs.portfolio.get(&pilotbook_core::model::EntityRef {
+                kind: Builtin::Person as usize,
+                id: o.value.clone(),
+            })
+        })
+        .map_or_else(|| "No owner".to_string(), |o| o.title.clone());
+    let status = p.status.clone().unwrap_or_else(|| "unknown".into());
+    let history = e
+        .document
+        .as_ref()
+        .and_then(|d| inputs.history.documents.get(&d.path));
+    let by_status = timeline::TimelineRow {
+        id: e.id.clone(),
+        title: e.title.clone(),
+        href: inputs.href(e),
+        group: status.clone(),
+        status,
+        milestones: p
+            .production_path
+            .iter()
+            .filter_map(|m| {
+                Some(timeline::TimelineMilestone {
+                    name: m.name.clone(),
+                    due: m.due.as_ref()?.value,
+                    done: m.done,
+                    slips: history
+                        .into_iter()
+                        .flat_map(|h| &h.milestone_slips)
+                        .filter(|s| s.milestone == m.name)
+                        .map(|s| (s.from, s.to))
+                        .collect(),
+                })
+            })
+            .collect(),
+        status_changes: history
+            .into_iter()
+            .flat_map(|h| &h.status_changes)
+            .map(|s| timeline::TimelineStatusChange {
+                date: s.date().date(),
+                to: s.to.clone(),
+            })
+            .collect(),
+    };
+    let by_owner = timeline::TimelineRow {
+        group: owner,
+        ..by_status.clone()
+    };
+    (by_status, by_owner)
+}
+
+/// Timeline rows in drawing order: by group (statuses in their lifecycle
+/// order, owners by name), then title and id.
+fn sort_timeline(rows: &mut [timeline::TimelineRow], by_owner: bool) {
+    let order = |s: &str| {
+        pilotbook_core::config::PILOT_STATUSES
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by(|a, b| {
+        let group = if by_owner {
+            a.group.cmp(&b.group)
+        } else {
+            order(&a.group).cmp(&order(&b.group))
+        };
+        group
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn graph_input(inputs: &Inputs) -> (Vec<graph::GraphNode>, Vec<graph::GraphEdge>) {
+    let key = |e: &pilotbook_core::model::Entity| {
+        format!("{}:{}", inputs.config.kinds[e.kind].name, e.id)
+    };
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for e in &inputs.portfolio.entities {
+        let builtin = inputs.config.kinds[e.kind].builtin;
+        let kind = match builtin {
+            Some(Builtin::Pilot) => graph::NodeKind::Pilot,
+            Some(Builtin::System) => graph::NodeKind::System,
+            _ => continue,
+        };
+        nodes.push(graph::GraphNode {
+            key: key(e),
+            label: e.title.clone(),
+            kind,
+            href: inputs.href(e),
+            status: e.pilot.as_ref().and_then(|p| p.status.clone()),
+            defined: e.defined(),
+        });
+        if let Some(p) = &e.pilot {
+            for d in &p.depends_on {
+                if let Some(t) = inputs.portfolio.get(&d.target) {
+                    edges.push(graph::GraphEdge {
+                        from: key(e),
+                        to: key(t),
+                        kind: graph::EdgeKind::DependsOn,
+                    });
+                }
+            }
+            for i in &p.integrations {
+                let target = pilotbook_core::model::EntityRef {
+                    kind: Builtin::System as usize,
+                    id: i.system.clone(),
+                };
+                if let Some(t) = inputs.portfolio.get(&target) {
+                    edges.push(graph::GraphEdge {
+                        from: key(e),
+                        to: key(t),
+                        kind: graph::EdgeKind::Integrates,
+                    });
+                }
+            }
+        }
+    }
+    // A depends_on edge to a custom kind has no node: keep edges between nodes only.
+    let keys: std::collections::BTreeSet<&str> = nodes.iter().map(|n| n.key.as_str()).collect();
+    edges.retain(|e| keys.contains(e.from.as_str()) && keys.contains(e.to.as_str()));
+    edges.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+    edges.dedup_by(|a, b| a.from == b.from && a.to == b.to);
+    (nodes, edges)
+}
+
+/// An entity's entry in the search index, as JSON.
+fn search_entry(inputs: &Inputs, e: &pilotbook_core::model::Entity) -> String {
+    let kind = &inputs.config.kinds[e.kind];
+    let owner = e
+        .pilot
+        .as_ref()
+        .and_then(|p| p.owner.as_ref())
+        .and_then(|o| {
+            inputs.portfolio.get(&pilotbook_core::model::EntityRef {
+                kind: Builtin::Person as usize,
+                id: o.value.clone(),
+            })
+        })
+        .map(|o| format!("{} {}", o.title, o.id))
+        .unwrap_or_default();
+    let mut ids: Vec<&str> = Vec::new();
+    if let Some(p) = &e.pilot {
+        ids.extend(p.metrics.iter().map(|m| m.metric.as_str()));
+        ids.extend(p.integrations.iter().map(|i| i.system.as_str()));
+    }
+    let entry = SearchEntry {
+        t: &e.title,
+        u: inputs.href(e),
+        k: kind.plural(),
+        o: owner,
+        m: ids.join(" "),
+        x: e.document
+            .as_ref()
+            .map(|d| excerpt(d.parsed.body(), 240))
+            .unwrap_or_default(),
+    };
+    // `<` only occurs inside JSON strings: escaping it keeps any `</script>`
+    // in a title inert even if the index were ever inlined into a page.
+    serde_json::to_string(&entry)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
+/// The search index script from its entries' JSON. It hands the entries
+/// to `site.js` through the function that script defines, never through a
+/// global variable that an element's `id` could stand in for.
+fn search_index<'e>(entries: impl Iterator<Item = &'e str>) -> String {
+    let mut out = String::from("pilotbookSearchIndex([");
+    for (i, entry) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(entry);
+    }
+    out.push_str("]);\n");
+    out
+}

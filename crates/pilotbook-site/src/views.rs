@@ -1,0 +1,964 @@
+//! View structs: what templates see.
+//!
+//! Templates never receive the model's own types. Each page gets a plain,
+//! serialisable view made for it here — titles, hrefs relative to the page,
+//! dates as text, states as words — so the model can change without
+//! breaking anyone's overridden templates, and so no template has to know
+//! how a reference is resolved.
+
+use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::history::{DocumentHistory, History};
+use pilotbook_core::model::{Date, Entity, Pilot, Portfolio, Relation};
+use pilotbook_core::parse::html;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Shared by every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    /// `[site] title`.
+    pub title: String,
+    /// The relative path from the page to the site root (`""` or `"../"`).
+    pub root: String,
+    /// The forge URL, if configured.
+    pub repository: Option<String>,
+    /// Navigation: one entry per kind index.
+    pub kinds: Vec<NavKind>,
+    /// The date the site was built for (`YYYY-MM-DD`).
+    pub today: String,
+    /// pilotbook's version.
+    pub version: &'static str,
+}
+
+/// A kind in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavKind {
+    /// The kind's name (`pilot`, `decision`).
+    pub name: String,
+    /// Its label in the navigation (`Pilots`, `People`, `Decision`).
+    pub label: String,
+    /// Its index page, relative to the site root.
+    pub href: String,
+}
+
+/// What a page is.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// The page title.
+    pub title: String,
+    /// The page's path in the site.
+    pub path: String,
+    /// Which kind of page (`portfolio`, `pilot`, `entity`, `index`, …).
+    pub kind: &'static str,
+    /// The canonical URL, when `--base-url` is given.
+    pub canonical: Option<String>,
+}
+
+/// A link to an entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Display title.
+    pub title: String,
+    /// The id.
+    pub id: String,
+    /// The kind's name.
+    pub kind: String,
+    /// Relative to the site root; templates prefix `site.root`.
+    pub href: String,
+    /// Whether the entity has a document of its own.
+    pub defined: bool,
+    /// The pilot's status, for pilots.
+    pub status: Option<String>,
+}
+
+/// A finding, as shown on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    /// `error`, `warning` or `info`.
+    pub severity: &'static str,
+    /// The rule's name.
+    pub rule: &'static str,
+    /// The line in the document.
+    pub line: u32,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+    /// Why the finding was accepted, when it was (it no longer counts).
+    pub accepted: Option<String>,
+}
+
+/// Counts of findings.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct FindingCounts {
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+/// A milestone as the portfolio and the pilot page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneView {
+    /// What is reached.
+    pub name: String,
+    /// When it is due.
+    pub due: Option<String>,
+    /// When it was done.
+    pub done: Option<String>,
+    /// `done`, `overdue` or `planned`.
+    pub state: &'static str,
+    /// Each time its due date moved later.
+    pub slips: Vec<SlipView>,
+}
+
+/// One slip of a milestone.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlipView {
+    /// The due date before.
+    pub from: String,
+    /// The due date after.
+    pub to: String,
+    /// Days later.
+    pub days: i64,
+    /// The commit, abbreviated.
+    pub commit: String,
+    /// A link to the commit on the forge.
+    pub commit_url: Option<String>,
+    /// Who moved it.
+    pub author: String,
+    /// When.
+    pub date: String,
+}
+
+/// One row of the portfolio.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortfolioRow {
+    /// The pilot.
+    pub pilot: Link,
+    /// Its owner.
+    pub owner: Option<Link>,
+    /// Its team.
+    pub team: Option<String>,
+    /// Required fields filled in and required sections written.
+    pub ready: usize,
+    /// Required fields and sections in all.
+    pub required: usize,
+    /// Metrics whose actual meets the target.
+    pub met: usize,
+    /// Metrics with an actual.
+    pub measured: usize,
+    /// Metrics in all.
+    pub metrics: usize,
+    /// The first milestone not done.
+    pub next: Option<MilestoneView>,
+    /// Last commit date, `YYYY-MM-DD`.
+    pub updated: Option<String>,
+    /// `committed`, `modified`, `uncommitted`, or `unavailable` when the
+    /// repository's history could not be read.
+    pub history: &'static str,
+    /// Open findings.
+    pub findings: FindingCounts,
+}
+
+/// One metric of a pilot.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricRow {
+    /// The metric.
+    pub metric: Link,
+    /// The target as written.
+    pub target: Option<String>,
+    /// The baseline as written.
+    pub baseline: Option<String>,
+    /// The actual as written.
+    pub actual: Option<String>,
+    /// `met`, `missed` or `not-measured`.
+    pub state: &'static str,
+}
+
+/// One integration of a pilot.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntegrationRow {
+    /// The system.
+    pub system: Link,
+    /// How it is accessed.
+    pub access: Option<String>,
+    /// How the pilot authenticates.
+    pub auth: Option<String>,
+    /// The environment the pilot uses (`production`, `staging`, `sandbox`,
+    /// `mock`), as the entry or the system's document says.
+    pub environment: Option<String>,
+}
+
+/// One commit in a history list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitView {
+    /// Abbreviated id.
+    pub id: String,
+    /// Link to the commit on the forge.
+    pub url: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Author name.
+    pub author: String,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// An author and their number of commits.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorView {
+    /// Name.
+    pub name: String,
+    /// Commits to the document.
+    pub commits: usize,
+}
+
+/// A status change.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChangeView {
+    /// Before (`None` at creation).
+    pub from: Option<String>,
+    /// After.
+    pub to: String,
+    /// `YYYY-MM-DD`: when the commit that made the change was written.
+    pub date: String,
+    /// Who made the change.
+    pub author: String,
+    /// `YYYY-MM-DD` when the change reached the main line, if that was
+    /// another commit (a merge).
+    pub merged: Option<String>,
+}
+
+/// A target change.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetChangeView {
+    /// The metric id.
+    pub metric: String,
+    /// Before.
+    pub from: Option<String>,
+    /// After.
+    pub to: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Who.
+    pub author: String,
+    /// Abbreviated commit.
+    pub commit: String,
+    /// Link to the commit.
+    pub commit_url: Option<String>,
+}
+
+/// A document's history as a page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryView {
+    /// Whether history could be read at all.
+    pub available: bool,
+    /// `committed`, `modified` or `uncommitted`.
+    pub state: &'static str,
+    /// First commit date.
+    pub created: Option<String>,
+    /// Last commit date.
+    pub updated: Option<String>,
+    /// Authors, most commits first.
+    pub authors: Vec<AuthorView>,
+    /// Commits, newest first.
+    pub commits: Vec<CommitView>,
+    /// Status changes, oldest first.
+    pub status_changes: Vec<StatusChangeView>,
+    /// Target changes, oldest first.
+    pub target_changes: Vec<TargetChangeView>,
+    /// Earlier paths.
+    pub renamed_from: Vec<String>,
+}
+
+/// The pilot page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotView {
+    /// The pilot itself.
+    pub link: Link,
+    /// Its owner.
+    pub owner: Option<Link>,
+    /// Its team.
+    pub team: Option<String>,
+    /// `started`.
+    pub started: Option<String>,
+    /// `decision`.
+    pub decision: Option<String>,
+    /// Metrics against target.
+    pub metrics: Vec<MetricRow>,
+    /// Integrations.
+    pub integrations: Vec<IntegrationRow>,
+    /// What it depends on.
+    pub depends_on: Vec<Link>,
+    /// What depends on it.
+    pub dependents: Vec<Link>,
+    /// The production path.
+    pub milestones: Vec<MilestoneView>,
+    /// Required and recommended sections: name, required, present.
+    pub sections: Vec<SectionState>,
+    /// The rendered body.
+    pub body_html: String,
+    /// Git history.
+    pub history: HistoryView,
+    /// Findings of `check` for this document.
+    pub findings: Vec<FindingView>,
+    /// The document's path in the repository.
+    pub path: String,
+    /// A link to the source on the forge.
+    pub source_url: Option<String>,
+    /// Every other front-matter field, as text.
+    pub fields: Vec<FieldView>,
+}
+
+/// Whether a section the kind asks for is there.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionState {
+    /// The section's name.
+    pub name: String,
+    /// Required (else recommended).
+    pub required: bool,
+    /// Present with content.
+    pub present: bool,
+}
+
+/// A front-matter field shown as text.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    /// Field name.
+    pub name: String,
+    /// Value as text.
+    pub value: String,
+    /// Links, for reference fields.
+    pub links: Vec<Link>,
+}
+
+/// The page of a person, metric, system or custom-kind document.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    /// The entity.
+    pub link: Link,
+    /// The kind's label.
+    pub kind_label: String,
+    /// Front-matter fields.
+    pub fields: Vec<FieldView>,
+    /// The rendered body (empty for generated entities).
+    pub body_html: String,
+    /// Who refers to it, grouped by relation.
+    pub referenced_by: Vec<BacklinkGroup>,
+    /// Who depends on or integrates with it.
+    pub dependents: Vec<Link>,
+    /// History.
+    pub history: HistoryView,
+    /// Findings for this document.
+    pub findings: Vec<FindingView>,
+    /// Path in the repository.
+    pub path: Option<String>,
+    /// A link to the source on the forge.
+    pub source_url: Option<String>,
+}
+
+/// Backlinks under one relation ("owner", "metrics", …).
+#[derive(Debug, Clone, Serialize)]
+pub struct BacklinkGroup {
+    /// The relation, as a label (`Owner of`, `Measured by`…).
+    pub label: String,
+    /// The referring entities.
+    pub links: Vec<Link>,
+}
+
+/// One row of a kind's index page.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindRow {
+    /// The entity.
+    pub link: Link,
+    /// How many documents refer to it.
+    pub references: usize,
+}
+
+/// Everything the view builders need.
+pub struct Inputs<'a> {
+    /// The config.
+    pub config: &'a Config,
+    /// The model.
+    pub portfolio: &'a Portfolio,
+    /// The history.
+    pub history: &'a History,
+    /// The findings.
+    pub report: &'a Report,
+    /// The date milestones are judged against.
+    pub today: Date,
+    findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
+    /// Findings of the render itself (`page-too-large`), from any thread.
+    pub refused: std::sync::Mutex<Vec<Diagnostic>>,
+    /// Held while a large body renders: their parse trees are tens of
+    /// times their size, so two at once would double the peak.
+    large: std::sync::Mutex<()>,
+}
+
+/// A body this large renders while no other large one does.
+const LARGE_BODY: usize = 1 << 20;
+
+impl<'a> Inputs<'a> {
+    /// Gather the inputs and index the findings by path.
+    pub fn new(
+        config: &'a Config,
+        portfolio: &'a Portfolio,
+        history: &'a History,
+        report: &'a Report,
+        today: Date,
+    ) -> Self {
+        let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+        for d in &report.diagnostics {
+            findings.entry(d.path.as_str()).or_default().push(d);
+        }
+        Inputs {
+            config,
+            portfolio,
+            history,
+            report,
+            today,
+            findings,
+            refused: std::sync::Mutex::new(Vec::new()),
+            large: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// A document's body as HTML, or, when its HTML would pass
+    /// `[limits] max_html_bytes`, a note saying so (and a `page-too-large`
+    /// finding for the build to report).
+    pub fn body_html(&self, doc: &pilotbook_core::model::Document, title: &str) -> String {
+        let body = doc.parsed.body();
+        let limit = self.config.limits.max_html_bytes;
+        // One large body at a time; a poisoned lock only means another
+        // render panicked, which is reported on its own.
+        let _turn = (body.len() >= LARGE_BODY).then(|| self.large.lock());
+        let trusted = self.config.site.allow_raw_html;
+        match html::render(body, title, trusted, limit) {
+            Ok((html, _)) => html,
+            Err(too_large) => {
+                let (what, limit) = match too_large {
+                    html::TooLarge::Html(limit) => ("renders to more than", limit),
+                    html::TooLarge::RawBlock(limit) => {
+                        ("has a block with raw HTML of more than", limit)
+                    }
+                };
+                let message = format!(
+                    "the body of `{}` {what} {limit} bytes of HTML, so it is not published",
+                    doc.path
+                );
+                let finding = Diagnostic::new(
+                    pilotbook_core::rules::Rule::PageTooLarge,
+                    doc.path.as_str(),
+                    pilotbook_core::source::Position::START,
+                    message,
+                )
+                .help("split the document, or raise `[limits] max_html_bytes` in pilotbook.toml");
+                if let Ok(mut refused) = self.refused.lock() {
+                    refused.push(finding);
+                }
+                format!(
+                    "<p class=\"too-large\">This document is not published here: it {what} {limit} bytes of HTML (<code>pilotbook build</code> reports it as <code>page-too-large</code>).</p>"
+                )
+            }
+        }
+    }
+
+    /// The folder of a kind's pages: its plural (`pilots`, `people`, `decision`).
+    pub fn kind_dir(&self, kind: usize) -> &'a str {
+        self.config.kinds[kind].plural()
+    }
+
+    /// The page of an entity, relative to the site root.
+    pub fn href(&self, e: &Entity) -> String {
+        pilotbook_core::pages::entity_page(self.kind_dir(e.kind), &e.id)
+    }
+
+    /// A link to the entity at `index`.
+    pub fn link(&self, index: usize) -> Link {
+        self.link_to(&self.portfolio.entities[index])
+    }
+
+    /// A link to an entity.
+    pub fn link_to(&self, e: &Entity) -> Link {
+        Link {
+            title: e.title.clone(),
+            id: e.id.clone(),
+            kind: self.config.kinds[e.kind].name.clone(),
+            href: self.href(e),
+            defined: e.defined(),
+            status: e.pilot.as_ref().and_then(|p| p.status.clone()),
+        }
+    }
+
+    fn link_ref(&self, r: &pilotbook_core::model::EntityRef) -> Option<Link> {
+        self.portfolio.position(r).map(|i| self.link(i))
+    }
+
+    fn doc_history(&self, e: &Entity) -> Option<&'a DocumentHistory> {
+        let doc = e.document.as_ref()?;
+        self.history.documents.get(&doc.path)
+    }
+
+    /// Whether an entity's history is known: its document's state, or
+    /// `unavailable` when the repository's history could not be read.
+    fn history_state(&self, e: &Entity) -> &'static str {
+        match self.doc_history(e) {
+            Some(h) => h.state.as_str(),
+            None if self.history.unavailable.is_some() => "unavailable",
+            None => "uncommitted",
+        }
+    }
+
+    fn commit_url(&self, id: &str) -> Option<String> {
+        let repo = self.config.site.repository.as_deref()?;
+        Some(format!("{}/commit/{id}", repo.trim_end_matches('/')))
+    }
+
+    /// A permalink to the document as last committed (stable across
+    /// unrelated commits), or to `HEAD` when it has no history.
+    fn source_url(&self, path: &str) -> Option<String> {
+        let repo = self.config.site.repository.as_deref()?;
+        let rev = self
+            .history
+            .documents
+            .get(path)
+            .and_then(|h| h.commits.first())
+            .map_or("HEAD", |c| c.id.as_str());
+        let full = if self.history.root_prefix.is_empty() {
+            path.to_string()
+        } else {
+            format!("{}/{path}", self.history.root_prefix)
+        };
+        Some(format!(
+            "{}/blob/{rev}/{}",
+            repo.trim_end_matches('/'),
+            percent_encode_path(&full)
+        ))
+    }
+
+    /// The findings of a document.
+    pub fn findings(&self, path: &str) -> Vec<FindingView> {
+        self.findings
+            .get(path)
+            .into_iter()
+            .flatten()
+            .map(|d| FindingView {
+                severity: d.severity.as_str(),
+                rule: d.rule.name(),
+                line: d.position.line,
+                message: d.message.clone(),
+                help: d.help.clone(),
+                accepted: d.accepted.as_ref().map(|a| a.reason.clone()),
+            })
+            .collect()
+    }
+
+    /// Error and warning counts of a document.
+    pub fn counts(&self, path: &str) -> FindingCounts {
+        let mut c = FindingCounts::default();
+        for d in self
+            .findings
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.is_open())
+        {
+            match d.severity {
+                pilotbook_core::rules::Severity::Error => c.errors += 1,
+                pilotbook_core::rules::Severity::Warning => c.warnings += 1,
+                pilotbook_core::rules::Severity::Info => {}
+            }
+        }
+        c
+    }
+
+    /// The history of an entity as a page shows it.
+    pub fn history_view(&self, e: &Entity) -> HistoryView {
+        let Some(h) = self.doc_history(e) else {
+            return HistoryView {
+                available: false,
+                state: self.history_state(e),
+                created: None,
+                updated: None,
+                authors: Vec::new(),
+                commits: Vec::new(),
+                status_changes: Vec::new(),
+                target_changes: Vec::new(),
+                renamed_from: Vec::new(),
+            };
+        };
+        HistoryView {
+            available: true,
+            state: h.state.as_str(),
+            created: h.created().map(|t| t.date().to_string()),
+            updated: h.updated().map(|t| t.date().to_string()),
+            authors: h
+                .authors
+                .iter()
+                .map(|a| AuthorView {
+                    name: a.name.clone(),
+                    commits: a.commits,
+                })
+                .collect(),
+            commits: h
+                .commits
+                .iter()
+                .map(|c| CommitView {
+                    id: c.short_id().to_string(),
+                    url: self.commit_url(&c.id),
+                    date: c.date.date().to_string(),
+                    author: c.author.clone(),
+                    summary: c.summary.clone(),
+                })
+                .collect(),
+            status_changes: h
+                .status_changes
+                .iter()
+                .map(|s| StatusChangeView {
+                    from: s.from.clone(),
+                    to: s.to.clone(),
+                    date: s.date().date().to_string(),
+                    author: s.commit.author.clone(),
+                    merged: (s.reached_main.id != s.commit.id)
+                        .then(|| s.reached_main.date.date().to_string()),
+                })
+                .collect(),
+            target_changes: h
+                .target_changes
+                .iter()
+                .map(|t| TargetChangeView {
+                    metric: t.metric.clone(),
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                    date: t.commit.date.date().to_string(),
+                    author: t.commit.author.clone(),
+                    commit: t.commit.short_id().to_string(),
+                    commit_url: self.commit_url(&t.commit.id),
+                })
+                .collect(),
+            renamed_from: h.renamed_from.clone(),
+        }
+    }
+
+    /// The production path with states and slips.
+    pub fn milestones(&self, e: &Entity, pilot: &Pilot) -> Vec<MilestoneView> {
+        let slips = self.doc_history(e).map(|h| &h.milestone_slips);
+        pilot
+            .production_path
+            .iter()
+            .map(|m| {
+                let due = m.due.as_ref().map(|d| d.value);
+                let state = if m.done.is_some() {
+                    "done"
+                } else if due.is_some_and(|d| d < self.today) {
+                    "overdue"
+                } else {
+                    "planned"
+                };
+                MilestoneView {
+                    name: m.name.clone(),
+                    due: due.map(|d| d.to_string()),
+                    done: m.done.map(|d| d.to_string()),
+                    state,
+                    slips: slips
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| s.milestone == m.name)
+                        .map(|s| SlipView {
+                            from: s.from.to_string(),
+                            to: s.to.to_string(),
+                            days: s.days(),
+                            commit: s.commit.short_id().to_string(),
+                            commit_url: self.commit_url(&s.commit.id),
+                            author: s.commit.author.clone(),
+                            date: s.commit.date.date().to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn sections(&self, e: &Entity) -> Vec<SectionState> {
+        pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e)
+            .into_iter()
+            .filter(|r| r.section)
+            .map(|r| SectionState {
+                name: r.name,
+                required: r.required,
+                present: r.present,
+            })
+            .collect()
+    }
+
+    fn fields(&self, e: &Entity, skip: &[&str]) -> Vec<FieldView> {
+        let Some(fm) = e
+            .document
+            .as_ref()
+            .and_then(|d| d.parsed.front_matter.as_ref())
+        else {
+            return Vec::new();
+        };
+        fm.entries()
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.name.as_str()))
+            .map(|(k, v)| {
+                let links = e
+                    .references
+                    .iter()
+                    .filter(|r| r.relation.field_name() == k.name)
+                    .filter_map(|r| self.link_ref(&r.target))
+                    .collect();
+                FieldView {
+                    name: k.name.clone(),
+                    value: text_of(&v.to_json()),
+                    links,
+                }
+            })
+            .collect()
+    }
+
+    /// One row of the portfolio.
+    pub fn portfolio_row(&self, e: &Entity, pilot: &Pilot) -> PortfolioRow {
+        let readiness = pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e);
+        let required: Vec<_> = readiness.iter().filter(|r| r.required).collect();
+        let path = e.document.as_ref().map_or("", |d| d.path.as_str());
+        PortfolioRow {
+            pilot: self.link_to(e),
+            owner: pilot.owner.as_ref().and_then(|o| {
+                self.link_ref(&pilotbook_core::model::EntityRef {
+                    kind: Builtin::Person as usize,
+                    id: o.value.clone(),
+                })
+            }),
+            team: pilot.team.clone(),
+            ready: required.iter().filter(|s| s.present).count(),
+            required: required.len(),
+            met: pilot
+                .metrics
+                .iter()
+                .filter(|m| m.met() == Some(true))
+                .count(),
+            measured: pilot.metrics.iter().filter(|m| m.actual.is_some()).count(),
+            metrics: pilot.metrics.len(),
+            next: self
+                .milestones(e, pilot)
+                .into_iter()
+                .find(|m| m.state != "done"),
+            updated: self
+                .doc_history(e)
+                .and_then(|h| h.updated())
+                .map(|t| t.date().to_string()),
+            history: self.history_state(e),
+            findings: self.counts(path),
+        }
+    }
+
+    /// The pilot page.
+    pub fn pilot_view(&self, index: usize) -> Option<PilotView> {
+        let e = &self.portfolio.entities[index];
+        let pilot = e.pilot.as_ref()?;
+        let doc = e.document.as_ref()?;
+        let body_html = self.body_html(doc, &e.title);
+        let person = |id: &str| {
+            self.link_ref(&pilotbook_core::model::EntityRef {
+                kind: Builtin::Person as usize,
+                id: id.to_string(),
+            })
+        };
+        let metric = |id: &str| {
+            self.link_ref(&pilotbook_core::model::EntityRef {
+                kind: Builtin::Metric as usize,
+                id: id.to_string(),
+            })
+        };
+        let system = |id: &str| {
+            self.link_ref(&pilotbook_core::model::EntityRef {
+                kind: Builtin::System as usize,
+                id: id.to_string(),
+            })
+        };
+        Some(PilotView {
+            link: self.link_to(e),
+            owner: pilot.owner.as_ref().and_then(|o| person(&o.value)),
+            team: pilot.team.clone(),
+            started: pilot.started.map(|d| d.to_string()),
+            decision: pilot.decision.map(|d| d.to_string()),
+            metrics: pilot
+                .metrics
+                .iter()
+                .filter_map(|m| {
+                    Some(MetricRow {
+                        metric: metric(&m.metric)?,
+                        target: m.target_text.clone(),
+                        baseline: m.baseline_text.clone(),
+                        actual: m.actual_text.clone(),
+                        state: match m.met() {
+                            Some(true) => "met",
+                            Some(false) => "missed",
+                            None => "not-measured",
+                        },
+                    })
+                })
+                .collect(),
+            integrations: pilot
+                .integrations
+                .iter()
+                .filter_map(|i| {
+                    Some(IntegrationRow {
+                        system: system(&i.system)?,
+                        access: i.access.clone(),
+                        auth: i.auth.clone(),
+                        environment: pilotbook_core::validate::environment_of(self.portfolio, i)
+                            .map(str::to_string),
+                    })
+                })
+                .collect(),
+            depends_on: pilot
+                .depends_on
+                .iter()
+                .filter_map(|d| self.link_ref(&d.target))
+                .collect(),
+            dependents: e.dependents.iter().map(|&i| self.link(i)).collect(),
+            milestones: self.milestones(e, pilot),
+            sections: self.sections(e),
+            body_html,
+            history: self.history_view(e),
+            findings: self.findings(&doc.path),
+            path: doc.path.clone(),
+            source_url: self.source_url(&doc.path),
+            fields: self.fields(
+                e,
+                &[
+                    "title",
+                    "status",
+                    "owner",
+                    "team",
+                    "started",
+                    "decision",
+                    "metrics",
+                    "integrations",
+                    "depends_on",
+                    "production_path",
+                    "id",
+                ],
+            ),
+        })
+    }
+
+    /// The page of any other entity.
+    pub fn entity_view(&self, index: usize) -> EntityView {
+        let e = &self.portfolio.entities[index];
+        let kind = &self.config.kinds[e.kind];
+        let body_html = e
+            .document
+            .as_ref()
+            .map(|d| self.body_html(d, &e.title))
+            .unwrap_or_default();
+        let mut groups: BTreeMap<String, Vec<Link>> = BTreeMap::new();
+        for b in &e.referenced_by {
+            groups
+                .entry(relation_label(&b.relation))
+                .or_default()
+                .push(self.link(b.source));
+        }
+        EntityView {
+            link: self.link_to(e),
+            kind_label: kind_label(kind.name.as_str(), kind.builtin),
+            fields: self.fields(e, &["title", "name", "id"]),
+            body_html,
+            referenced_by: groups
+                .into_iter()
+                .map(|(label, links)| BacklinkGroup { label, links })
+                .collect(),
+            dependents: e.dependents.iter().map(|&i| self.link(i)).collect(),
+            history: self.history_view(e),
+            findings: e
+                .document
+                .as_ref()
+                .map(|d| self.findings(&d.path))
+                .unwrap_or_default(),
+            path: e.document.as_ref().map(|d| d.path.clone()),
+            source_url: e.document.as_ref().and_then(|d| self.source_url(&d.path)),
+        }
+    }
+
+    /// The navigation entries.
+    pub fn nav(&self) -> Vec<NavKind> {
+        self.config
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| NavKind {
+                name: k.name.clone(),
+                label: kind_label(&k.name, k.builtin),
+                href: pilotbook_core::pages::kind_index_page(self.kind_dir(i)),
+            })
+            .collect()
+    }
+}
+
+/// A kind's label in navigation and headings.
+pub fn kind_label(name: &str, builtin: Option<Builtin>) -> String {
+    match builtin {
+        Some(Builtin::Pilot) => "Pilots".into(),
+        Some(Builtin::Person) => "People".into(),
+        Some(Builtin::Metric) => "Metrics".into(),
+        Some(Builtin::System) => "Systems".into(),
+        None => {
+            let mut c = name.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+                .replace(['-', '_'], " ")
+        }
+    }
+}
+
+fn relation_label(r: &Relation) -> String {
+    match r {
+        Relation::Owner => "Owns".into(),
+        Relation::Metric => "Measured in".into(),
+        Relation::Integration => "Integrated by".into(),
+        Relation::DependsOn => "Depended on by".into(),
+        Relation::Field(name) => format!("Referred to as `{name}` by"),
+    }
+}
+
+/// A JSON value as one line of text.
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// A repository path as a URL path: every byte outside the unreserved set
+/// (and `/`) percent-encoded, so that spaces, `#`, `?` and non-ASCII
+/// letters in file names make working links.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod percent_tests {
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(
+            super::percent_encode_path("people/Zo\u{eb} Kim #2?.md"),
+            "people/Zo%C3%AB%20Kim%20%232%3F.md"
+        );
+    }
+}
