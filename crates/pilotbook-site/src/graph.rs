@@ -142,10 +142,14 @@ pub fn render(nodes: &[GraphNode], edges: &[GraphEdge]) -> Vec<Component> {
 /// An edge by node index: from, to, kind.
 type Link = (usize, usize, EdgeKind);
 
+/// One connected component: its members (node indices, in order) and its
+/// links between them, by index among the members.
+type Part = (Vec<usize>, Vec<Link>);
+
 /// The weakly connected components of nodes `0..n` under sorted `links`,
 /// largest first (ties by smallest member), each as its members in order
 /// and its links renumbered to them; and the nodes without any link.
-fn split_components(n: usize, links: &[Link]) -> (Vec<(Vec<usize>, Vec<Link>)>, Vec<usize>) {
+fn split_components(n: usize, links: &[Link]) -> (Vec<Part>, Vec<usize>) {
     let mut parent: Vec<usize> = (0..n).collect();
     let mut linked = vec![false; n];
     for &(a, b, _) in links {
@@ -158,7 +162,7 @@ fn split_components(n: usize, links: &[Link]) -> (Vec<(Vec<usize>, Vec<Link>)>, 
     }
     let mut component_of_root = vec![usize::MAX; n];
     let mut local = vec![0; n];
-    let mut found: Vec<(Vec<usize>, Vec<Link>)> = Vec::new();
+    let mut found: Vec<Part> = Vec::new();
     let mut isolated = Vec::new();
     for (i, &has_edge) in linked.iter().enumerate() {
         if !has_edge {

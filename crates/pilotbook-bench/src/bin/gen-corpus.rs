@@ -1415,7 +1415,7 @@ fn milestone_name(
         _ => match status {
             Status::Retired => "Decommissioned and access revoked".to_string(),
             Status::NoGo => "Pilot wound down and data deleted".to_string(),
-            _ if j % 2 == 0 => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
+            _ if j.is_multiple_of(2) => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
             _ => "General availability".to_string(),
         },
     }
