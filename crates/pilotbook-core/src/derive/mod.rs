@@ -167,21 +167,16 @@ pub fn readiness(config: &Config, entity: &Entity) -> Readiness {
     }
 }
 
-/// The facts of every pilot of the portfolio, by entity index.
+/// The facts of every pilot of the portfolio, by entity index: what
+/// `validate` reads (the site derives a pilot when a page asks).
 #[derive(Debug, Clone, Default)]
-pub struct Derived<'a> {
+pub(crate) struct Derived<'a> {
     pilots: Vec<(usize, PilotFacts<'a>)>,
 }
 
 impl<'a> Derived<'a> {
-    /// The facts of the pilot at entity index `index`.
-    pub fn pilot(&self, index: usize) -> Option<&PilotFacts<'a>> {
-        let at = self.pilots.binary_search_by_key(&index, |(i, _)| *i).ok()?;
-        Some(&self.pilots[at].1)
-    }
-
     /// Every pilot with its entity, model fields and facts, in entity order.
-    pub fn pilots<'s>(
+    pub(crate) fn pilots<'s>(
         &'s self,
         portfolio: &'a Portfolio,
     ) -> impl Iterator<Item = (&'a Entity, &'a Pilot, &'s PilotFacts<'a>)> + 's {
@@ -193,7 +188,7 @@ impl<'a> Derived<'a> {
 }
 
 /// Work out the facts of every pilot.
-pub fn derive<'a>(
+pub(crate) fn derive<'a>(
     config: &'a Config,
     portfolio: &'a Portfolio,
     history: &'a History,
