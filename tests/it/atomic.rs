@@ -4,11 +4,11 @@
 //! temporary folder; two builds of one commit under a different time
 //! zone, locale and working folder are byte-identical.
 
-use crate::support::{DANA, GitRepo, files_below};
+use crate::support::{Case, DANA, Run, files_below};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn copy_into(repo: &GitRepo) {
+fn copy_into(repo: &Case) {
     repo.copy_fixture("check/clean");
 }
 
@@ -23,21 +23,12 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 fn build(cwd: &Path, root: &Path, out: &Path, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pilotbook"));
-    cmd.current_dir(cwd)
-        .arg("-C")
-        .arg(root)
+    Run::at(root)
+        .cwd(cwd)
         .args(["build", "--no-cache", "--out"])
         .arg(out)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_CEILING_DIRECTORIES")
-        .env_remove("PILOTBOOK_FAIL_AT");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run pilotbook")
+        .envs(env)
+        .output()
 }
 
 /// The names in the output's parent folder other than the site and the repo.
@@ -58,7 +49,7 @@ fn a_failure_at_any_write_point_leaves_the_previous_site() {
         eprintln!("skipped: the failure hook exists in debug builds only");
         return;
     }
-    let repo = GitRepo::new();
+    let repo = Case::new();
     copy_into(&repo);
     repo.commit("Pilots", DANA, "2026-01-01T10:00:00+00:00");
     let parent = repo.tmp.path();
@@ -127,7 +118,7 @@ fn a_failure_at_any_write_point_leaves_the_previous_site() {
 
 #[test]
 fn builds_are_identical_across_time_zone_locale_and_working_folder() {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     copy_into(&repo);
     repo.commit("Pilots", DANA, "2026-01-01T23:30:00-08:00");
     let a = repo.tmp.path().join("a");

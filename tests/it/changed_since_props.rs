@@ -8,7 +8,7 @@
 //! The runner is seeded (ChaCha, fixed), so a run is the same everywhere;
 //! `PROPTEST_CASES` makes it longer.
 
-use crate::support::{DANA, GitRepo, pilotbook};
+use crate::support::{Case, DANA, pilotbook};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
@@ -347,7 +347,7 @@ impl World {
 }
 
 /// Make the working tree hold exactly `files`.
-fn write_tree(repo: &GitRepo, files: &BTreeMap<String, String>) {
+fn write_tree(repo: &Case, files: &BTreeMap<String, String>) {
     for dir in ["pilots", "people", "metrics", "systems"] {
         let _ = std::fs::remove_dir_all(repo.root.join(dir));
     }
@@ -382,7 +382,7 @@ fn errors(report: &Value) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
-fn json(repo: &GitRepo, args: &[&str]) -> (Value, String) {
+fn json(repo: &Case, args: &[&str]) -> (Value, String) {
     let out = pilotbook(&repo.root, args);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
@@ -394,11 +394,11 @@ fn json(repo: &GitRepo, args: &[&str]) -> (Value, String) {
 }
 
 fn run_case(s: &Scenario) -> Result<(), TestCaseError> {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     let mut world = World::new(s);
     write_tree(&repo, &world.files());
     let base = repo.commit("Base", DANA, "2026-02-01T09:00:00+00:00");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     for change in &s.changes {
         world.apply(change);
     }

@@ -13,14 +13,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::support::Run;
 
 /// The "today" every case sees unless its `env` table overrides it, so that
 /// milestone-overdue never depends on the clock.
@@ -167,7 +166,7 @@ impl Actual {
     }
 }
 
-struct Run {
+struct Streams {
     code: Option<i32>,
     stdout: String,
     stderr: String,
@@ -277,57 +276,24 @@ fn run_case(root: &Path, dir: &Path) -> Vec<String> {
     problems
 }
 
-fn run_binary(root: &Path, dir: &Path, case: &Case) -> Result<Run, String> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pilotbook"));
-    cmd.arg("-C")
-        .arg(dir)
+fn run_binary(root: &Path, dir: &Path, case: &Case) -> Result<Streams, String> {
+    let mut run = Run::at(dir)
         .args(&case.args)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
         // A fixture is a plain folder, not part of the repository around it.
-        .env("GIT_CEILING_DIRECTORIES", root)
+        .ceiling(root)
         .env("PILOTBOOK_TODAY", TODAY)
-        .envs(&case.env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run pilotbook: {e}"))?;
-
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err.read_to_end(&mut buf);
-        buf
-    });
-
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("pilotbook did not finish within {TIMEOUT:?}"));
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("waiting for pilotbook failed: {e}")),
-        }
-    };
-    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-    Ok(Run {
-        code: status.code(),
-        stdout,
-        stderr,
+        .limit(TIMEOUT);
+    for (key, value) in &case.env {
+        run = run.env(key, value);
+    }
+    let ran = run.ran();
+    if ran.killed {
+        return Err(format!("pilotbook did not finish within {TIMEOUT:?}"));
+    }
+    Ok(Streams {
+        code: ran.output.status.code(),
+        stdout: String::from_utf8_lossy(&ran.output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&ran.output.stderr).into_owned(),
     })
 }
 

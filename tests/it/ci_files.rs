@@ -8,6 +8,7 @@
 //! missing the test says so and passes, except in CI (`CI=true`), where it
 //! fails.
 
+use crate::support::Run;
 use saphyr::LoadableYamlNode;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -84,13 +85,7 @@ fn load(text: &str) -> Value {
 /// What `pilotbook init` writes, in a temporary folder.
 fn init() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .arg("-C")
-        .arg(dir.path())
-        .arg("init")
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .output()
-        .expect("run pilotbook");
+    let out = Run::at(dir.path()).arg("init").output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     dir
 }

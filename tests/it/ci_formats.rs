@@ -4,10 +4,11 @@
 //! schema, well-formed JUnit XML, unique Code Quality fingerprints).
 
 use crate::support;
+use crate::support::Run;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,22 +19,11 @@ fn fixture(name: &str) -> PathBuf {
 /// Run pilotbook on `dir` with a fixed today, no colour, no git repository
 /// around it and no GitHub environment unless `env` sets one.
 fn pilotbook(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pilotbook"));
-    command
-        .arg("-C")
-        .arg(dir)
+    Run::at(dir)
         .args(args)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env(
-            "GIT_CEILING_DIRECTORIES",
-            dir.parent().unwrap_or(Path::new("/")),
-        )
-        .env_remove("GITHUB_STEP_SUMMARY");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().expect("run pilotbook")
+        .ceiling(dir.parent().unwrap_or(Path::new("/")))
+        .envs(env)
+        .output()
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,8 +1,9 @@
 //! The command line end to end: the real binary on fixture repositories,
 //! with the human and JSON reports and the export pinned as snapshots.
 
+use crate::support::Run;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,15 +14,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Run pilotbook with a fixed today, no colour and no inherited git
 /// repository around the fixture.
 fn pilotbook(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", fixture(""))
-        .output()
-        .expect("run pilotbook")
+    Run::at(dir).args(args).ceiling(&fixture("")).output()
 }
 
 fn stdout(o: &Output) -> String {
@@ -47,26 +40,19 @@ fn json_report_snapshot() {
 #[test]
 fn colour_only_when_asked_and_never_with_no_color() {
     let dir = fixture("report/mixed");
-    let coloured = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .args(["--color", "always", "check"])
-        .arg("-C")
+    let coloured = Run::new()
+        .args(["--color", "always", "check", "-C"])
         .arg(&dir)
         .env_remove("NO_COLOR")
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .output()
-        .expect("run");
+        .output();
     assert!(
         stdout(&coloured).contains("\x1b["),
         "--color always colours"
     );
-    let plain = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .args(["--color", "always", "check"])
-        .arg("-C")
+    let plain = Run::new()
+        .args(["--color", "always", "check", "-C"])
         .arg(&dir)
-        .env("NO_COLOR", "1")
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .output()
-        .expect("run");
+        .output();
     assert!(!stdout(&plain).contains("\x1b["), "NO_COLOR wins");
     // Not a terminal: auto means plain.
     let auto = pilotbook(&dir, &["check"]);
@@ -268,15 +254,12 @@ fn readme_rules_table_matches_the_catalogue() {
 #[test]
 fn source_date_epoch_sets_today() {
     let run = |epoch: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-            .arg("-C")
-            .arg(fixture("report/mixed"))
+        let out = Run::at(&fixture("report/mixed"))
             .args(["check", "--format", "json"])
             .env_remove("PILOTBOOK_TODAY")
             .env("SOURCE_DATE_EPOCH", epoch)
-            .env("GIT_CEILING_DIRECTORIES", fixture(""))
-            .output()
-            .expect("run");
+            .ceiling(&fixture(""))
+            .output();
         String::from_utf8_lossy(&out.stdout).contains("milestone-overdue")
     };
     // 2026-01-01: the 2026-10-01 milestone is not due yet; 2026-11-25: it is.

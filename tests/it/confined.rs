@@ -10,7 +10,7 @@
 
 #![cfg(unix)]
 
-use crate::support::{DANA, GitRepo, files_below, pilot};
+use crate::support::{Case, DANA, Run, files_below, pilot};
 use serde_json::Value;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,8 @@ const ENV_MARKER: &str = "environment-9b1c3d5a-secret";
 
 /// A committed repository with the small clean portfolio, a CI token in
 /// `.git/config` and a password file outside it.
-fn repository() -> GitRepo {
-    let repo = GitRepo::new();
+fn repository() -> Case {
+    let repo = Case::new();
     repo.copy_fixture("check/clean");
     repo.git(&[
         "config",
@@ -46,64 +46,45 @@ fn repository() -> GitRepo {
     repo
 }
 
-fn outside(repo: &GitRepo) -> PathBuf {
+fn outside(repo: &Case) -> PathBuf {
     repo.tmp.path().join("outside")
 }
 
-fn link(repo: &GitRepo, target: impl AsRef<Path>, at: &str) {
+fn link(repo: &Case, target: impl AsRef<Path>, at: &str) {
     let path = repo.root.join(at);
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     symlink(target, path).expect("symlink");
 }
 
-fn commit(repo: &GitRepo) {
+fn commit(repo: &Case) {
     repo.commit("Pilots", DANA, "2026-01-01T10:00:00+00:00");
 }
 
-/// Spawn pilotbook in `dir` with the secret in its environment.
-fn spawn(dir: &Path, args: &[&str]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pilotbook"));
-    cmd.arg("-C")
-        .arg(dir)
+/// pilotbook in `dir` with the secret in its environment. A run that reads
+/// without bound fails at 1 GiB of address space instead of taking the
+/// machine: the bound on memory these tests assert.
+fn pilotbook(dir: &Path, args: &[&str]) -> Run {
+    Run::at(dir)
         .args(args)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
         .env("PILOTBOOK_TEST_SECRET", ENV_MARKER)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_CEILING_DIRECTORIES")
-        .env_remove("PILOTBOOK_FAIL_AT")
+        .address_space(1 << 30)
+}
+
+/// Spawn pilotbook in `dir`, with piped output.
+fn spawn(dir: &Path, args: &[&str]) -> Child {
+    pilotbook(dir, args)
+        .command()
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // A run that reads without bound fails at 1 GiB of address space
-    // instead of taking the machine: the bound on memory these tests assert.
-    // SAFETY: setrlimit is async-signal-safe and touches only the child.
-    unsafe {
-        use std::os::unix::process::CommandExt;
-        cmd.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 1 << 30,
-                rlim_max: 1 << 30,
-            };
-            libc::setrlimit(libc::RLIMIT_AS, &limit);
-            Ok(())
-        });
-    }
-    cmd.spawn().expect("run pilotbook")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run pilotbook")
 }
 
 /// Run pilotbook to the end, killed after `limit`; the output and how
 /// long it took.
 fn run_for(dir: &Path, args: &[&str], limit: Duration) -> (Output, Duration) {
-    let started = Instant::now();
-    let mut child = spawn(dir, args);
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    (child.wait_with_output().expect("output"), started.elapsed())
+    let ran = pilotbook(dir, args).limit(limit).ran();
+    (ran.output, ran.took)
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -114,7 +95,7 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn check_json(repo: &GitRepo) -> Vec<Value> {
+fn check_json(repo: &Case) -> Vec<Value> {
     let out = run(&repo.root, &["check", "--format", "json", "--no-cache"]);
     let json: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
@@ -125,7 +106,7 @@ fn findings<'a>(diagnostics: &'a [Value], rule: &str) -> Vec<&'a Value> {
     diagnostics.iter().filter(|d| d["rule"] == rule).collect()
 }
 
-fn build(repo: &GitRepo, out: &Path) -> Output {
+fn build(repo: &Case, out: &Path) -> Output {
     run(
         &repo.root,
         &["build", "--no-cache", "--out", out.to_str().expect("utf8")],
@@ -393,7 +374,7 @@ fn strays(parent: &Path) -> Vec<String> {
 }
 
 /// A portfolio large enough that a debug build takes a while.
-fn large_repository() -> GitRepo {
+fn large_repository() -> Case {
     let repo = repository();
     for i in 0..300 {
         repo.write(
@@ -407,7 +388,7 @@ fn large_repository() -> GitRepo {
 
 /// Start a build and wait until its temporary folder exists; `None` when
 /// it finished first.
-fn build_caught_midway(repo: &GitRepo, site: &Path) -> Option<Child> {
+fn build_caught_midway(repo: &Case, site: &Path) -> Option<Child> {
     let args = ["build", "--no-cache", "--out", site.to_str().expect("utf8")];
     let mut child = spawn(&repo.root, &args);
     let started = Instant::now();

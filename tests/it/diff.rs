@@ -3,12 +3,11 @@
 //! diff asserted to list exactly those — the JSON field by field, the
 //! Markdown comment pinned as a snapshot.
 
-use crate::support::{DANA, GitRepo, LEE, pilot, pilotbook, pilotbook_json};
+use crate::support::Run;
+use crate::support::{Case, DANA, LEE, METRIC, PERSON, pilot, pilotbook, pilotbook_json};
 use serde_json::{Value, json};
 
-const DANA_DOC: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
 const LEE_DOC: &str = "---\nname: Lee Wu\n---\n\nRuns the support floor.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
 const ZENDESK: &str =
     "---\ntitle: Zendesk\nkind: saas\nenvironment: production\n---\n\nThe ticketing system.\n";
 
@@ -19,18 +18,14 @@ const DOCK: &str = "---\ntitle: Dock scheduling\nstatus: proposed\nowner: dana-k
 /// The repository: `main` at the base commit, a `feature` branch that
 /// changes the portfolio, and `main` moved on after the branch point.
 struct Fixture {
-    repo: GitRepo,
+    repo: Case,
     base: String,
     feature: String,
     main_tip: String,
 }
 
 fn fixture() -> Fixture {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", DANA_DOC);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
+    let repo = Case::new().basics().file("systems/zendesk.md", ZENDESK);
     repo.write("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-01-15"));
     // Overdue on 2026-11-25: a warning the branch fixes by removing it.
     repo.write(
@@ -39,7 +34,7 @@ fn fixture() -> Fixture {
     );
     let base = repo.commit("Portfolio", DANA, "2026-02-01T09:00:00+00:00");
 
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     // The known set of changes.
     repo.write(
         "pilots/triage.md",
@@ -65,13 +60,13 @@ fn fixture() -> Fixture {
     let feature = repo.commit("Triage goes live", LEE, "2026-02-15T10:00:00+00:00");
 
     // main moves on after the branch point; `diff main` must not show this.
-    repo.git(&["checkout", "-q", "main"]);
+    repo.checkout("main");
     repo.write(
         "pilots/later.md",
         &pilot("proposed", ">= 90%", "2027-06-01").replace("title: Triage", "title: Later"),
     );
     let main_tip = repo.commit("Later pilot", DANA, "2026-02-20T10:00:00+00:00");
-    repo.git(&["checkout", "-q", "feature"]);
+    repo.checkout("feature");
     Fixture {
         repo,
         base,
@@ -317,14 +312,10 @@ fn bad_revisions_exit_2() {
     // Outside a repository there are no revisions at all.
     let plain = tempfile::tempdir().expect("tempdir");
     std::fs::write(plain.path().join("pilotbook.toml"), "").expect("config");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .arg("-C")
-        .arg(plain.path())
+    let out = Run::at(plain.path())
         .args(["diff", "main"])
-        .env("GIT_CEILING_DIRECTORIES", plain.path())
-        .env_remove("GIT_DIR")
-        .output()
-        .expect("run");
+        .ceiling(plain.path())
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"),
@@ -335,9 +326,9 @@ fn bad_revisions_exit_2() {
 
 #[test]
 fn a_portfolio_in_a_subfolder_of_the_repository() {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     repo.write("portfolio/pilotbook.toml", "");
-    repo.write("portfolio/people/dana-kim.md", DANA_DOC);
+    repo.write("portfolio/people/dana-kim.md", PERSON);
     repo.write(
         "portfolio/pilots/triage.md",
         &pilot("pilot", ">= 90%", "2027-01-15"),

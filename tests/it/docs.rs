@@ -6,6 +6,7 @@
 //! `PILOTBOOK_UPDATE_DOCS=1 cargo test --test it docs::` rewrites
 //! `docs/guide/rules.md` from the catalogue after a rule changes.
 
+use crate::support::Run;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,14 +20,10 @@ fn guide(name: &str) -> String {
 }
 
 fn explain(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .arg("-C")
-        .arg(root().join("tests/fixtures/check/clean"))
+    let out = Run::at(&root().join("tests/fixtures/check/clean"))
         .args(["check", "--explain"])
         .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run pilotbook");
+        .output();
     assert_eq!(out.status.code(), Some(0), "--explain {args:?}");
     String::from_utf8(out.stdout).expect("UTF-8")
 }
@@ -266,11 +263,7 @@ fn code_of(text: &str) -> Vec<String> {
 
 /// What `pilotbook [COMMAND] --help` prints.
 fn help(command: Option<&str>) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .args(command)
-        .arg("--help")
-        .output()
-        .expect("run pilotbook");
+    let out = Run::new().args(command).arg("--help").output();
     assert_eq!(out.status.code(), Some(0), "{command:?} --help");
     String::from_utf8(out.stdout).expect("UTF-8")
 }

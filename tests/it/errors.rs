@@ -4,28 +4,26 @@
 //! repeats its OS error, loses the file or line, or says "1 errors" shows
 //! here first.
 
-use crate::support::{DANA, GitRepo, ZENDESK, pilot};
+use crate::support::{Case, DANA, Run, ZENDESK, pilot};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 /// A committed, clean portfolio.
-fn portfolio() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", "---\nname: Dana Kim\n---\n");
-    repo.write(
-        "metrics/accuracy.md",
-        "---\ntitle: Accuracy\nunit: \"%\"\n---\n",
-    );
-    repo.write("systems/zendesk.md", ZENDESK);
-    repo.write("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-06-01"));
-    repo.commit("Portfolio", DANA, "2026-02-01T09:00:00+00:00");
-    repo
+fn portfolio() -> Case {
+    Case::new()
+        .config("")
+        .file("people/dana-kim.md", "---\nname: Dana Kim\n---\n")
+        .file(
+            "metrics/accuracy.md",
+            "---\ntitle: Accuracy\nunit: \"%\"\n---\n",
+        )
+        .file("systems/zendesk.md", ZENDESK)
+        .file("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-06-01"))
+        .committed("Portfolio", DANA, "2026-02-01T09:00:00+00:00")
 }
 
 /// One case: how pilotbook is started, and what it says.
-struct Case {
+struct Start {
     name: &'static str,
     cwd: std::path::PathBuf,
     args: Vec<String>,
@@ -37,8 +35,8 @@ fn case(
     cwd: &Path,
     args: &[&str],
     env: &[(&'static str, &'static str)],
-) -> Case {
-    Case {
+) -> Start {
+    Start {
         name,
         cwd: cwd.to_path_buf(),
         args: args.iter().map(|a| a.to_string()).collect(),
@@ -46,18 +44,13 @@ fn case(
     }
 }
 
-fn run(case: &Case, tmp: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
+fn run(case: &Start, tmp: &Path) -> String {
+    let out = Run::new()
         .args(&case.args)
-        .current_dir(&case.cwd)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env("GIT_CEILING_DIRECTORIES", tmp)
-        .env_remove("GIT_DIR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .envs(case.env.iter().copied())
-        .output()
-        .expect("run pilotbook");
+        .cwd(&case.cwd)
+        .ceiling(tmp)
+        .envs(&case.env)
+        .output();
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -141,7 +134,7 @@ fn every_error_that_stops_pilotbook() {
     let (plain_s, root_s) = (s(&plain), s(root));
     let missing = s(&tmp.join("missing"));
     let foreign_s = s(&foreign);
-    let cases: Vec<Case> = vec![
+    let cases: Vec<Start> = vec![
         case(
             "no pilotbook.toml from here up",
             &plain.join("pilots"),

@@ -6,48 +6,34 @@
 
 use crate::support;
 
-use crate::support::{DANA, GitRepo, ZENDESK, pilot, pilotbook, pilotbook_env};
+use crate::support::{
+    Case, DANA, METRIC, PERSON, ZENDESK, pilot, pilotbook, pilotbook_env, pilotbook_in,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
+use std::process::Output;
 
 /// A repository whose portfolio lives in `docs/pilots/`, next to code, with
 /// one pilot that has findings.
-fn monorepo() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("src/main.rs", "fn main() {}\n");
-    repo.write("docs/pilots/pilotbook.toml", "");
-    repo.write("docs/pilots/people/dana-kim.md", PERSON);
-    repo.write("docs/pilots/metrics/accuracy.md", METRIC);
-    repo.write("docs/pilots/systems/zendesk.md", ZENDESK);
-    repo.write(
-        "docs/pilots/pilots/triage.md",
-        &pilot("pilot", ">= 90%", "2026-06-01")
-            .replace("## Rollback\n\nFlag off.\n\n", "")
-            .replace("owner: dana-kim", "owner: lee-wu"),
-    );
-    repo.commit("Portfolio", DANA, "2026-02-01T09:00:00+00:00");
-    repo
+fn monorepo() -> Case {
+    Case::new()
+        .file("src/main.rs", "fn main() {}\n")
+        .file("docs/pilots/pilotbook.toml", "")
+        .file("docs/pilots/people/dana-kim.md", PERSON)
+        .file("docs/pilots/metrics/accuracy.md", METRIC)
+        .file("docs/pilots/systems/zendesk.md", ZENDESK)
+        .file(
+            "docs/pilots/pilots/triage.md",
+            &pilot("pilot", ">= 90%", "2026-06-01")
+                .replace("## Rollback\n\nFlag off.\n\n", "")
+                .replace("owner: dana-kim", "owner: lee-wu"),
+        )
+        .committed("Portfolio", DANA, "2026-02-01T09:00:00+00:00")
 }
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .args(args)
-        .current_dir(cwd)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_CEILING_DIRECTORIES")
-        .output()
-        .expect("run pilotbook")
 }
 
 const PILOT: &str = "docs/pilots/pilots/triage.md";
@@ -125,9 +111,9 @@ fn human_output_names_paths_from_where_the_user_stands() {
         stdout(&given)
     );
     // Found from the portfolio's folder, and from below it.
-    let from_root = run_in(&root, &["check"]);
+    let from_root = pilotbook_in(&root, &["check"]);
     assert_eq!(located(&from_root), located(&given));
-    let from_below = run_in(&root.join("pilots"), &["check"]);
+    let from_below = pilotbook_in(&root.join("pilots"), &["check"]);
     assert!(
         located(&from_below).iter().all(|p| p == "triage.md"),
         "{}",
@@ -135,7 +121,7 @@ fn human_output_names_paths_from_where_the_user_stands() {
     );
     assert!(!located(&from_below).is_empty());
     // From the repository's top there is no pilotbook.toml to find.
-    let top = run_in(&repo.root, &["check"]);
+    let top = pilotbook_in(&repo.root, &["check"]);
     assert_eq!(top.status.code(), Some(2));
 }
 
@@ -198,11 +184,7 @@ fn prints(dir: &Path, format: &str, today: &str) -> BTreeMap<String, (String, u6
 
 #[test]
 fn fingerprints_survive_unrelated_edits_and_the_passing_days() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
+    let repo = Case::new().portfolio();
     // Findings of many rules: an overdue milestone ("N days overdue"), a
     // moved target (about a commit), an undefined metric, a placeholder,
     // an unknown key, a missing section, two of one rule on one field.

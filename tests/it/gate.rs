@@ -2,10 +2,10 @@
 //! pull request used to pass `check` while breaking what the gate is for
 //! (issue 14), run with the real binary on a repository built in the test.
 
-use crate::support::{DANA, GitRepo, ZENDESK, pilot, pilotbook, pilotbook_json};
+use crate::support::{Case, DANA, ZENDESK, pilot, pilotbook, pilotbook_in, pilotbook_json};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const PERSON: &str = "---\nname: Dana Kim\nteam: support-ops\n---\n\nLeads support.\n";
 const METRIC: &str =
@@ -13,15 +13,14 @@ const METRIC: &str =
 
 /// A committed portfolio on `main`: one complete pilot, its owner, metric
 /// and system, and `config` as pilotbook.toml.
-fn portfolio(config: &str) -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", config);
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
-    repo.write("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-06-01"));
-    repo.commit("Portfolio", DANA, "2026-02-01T09:00:00+00:00");
-    repo
+fn portfolio(config: &str) -> Case {
+    Case::new()
+        .config(config)
+        .file("people/dana-kim.md", PERSON)
+        .file("metrics/accuracy.md", METRIC)
+        .file("systems/zendesk.md", ZENDESK)
+        .file("pilots/triage.md", &pilot("pilot", ">= 90%", "2027-06-01"))
+        .committed("Portfolio", DANA, "2026-02-01T09:00:00+00:00")
 }
 
 /// `(rule, severity, path)` of every finding of a JSON report.
@@ -66,7 +65,7 @@ fn pilot_with(status: &str, replace: &[(&str, &str)]) -> String {
 #[test]
 fn changed_since_reports_a_deleted_owner() {
     let repo = portfolio("[rules]\nundefined-reference = \"error\"\n");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     std::fs::remove_file(repo.root.join("people/dana-kim.md")).expect("rm");
     repo.commit("Dana leaves", DANA, "2026-02-02T09:00:00+00:00");
     let report = pilotbook_json(
@@ -101,7 +100,7 @@ fn changed_since_reports_a_renamed_owner_and_a_deleted_dependency() {
         ),
     );
     repo.commit("Triage depends on base", DANA, "2026-02-02T09:00:00+00:00");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     repo.git(&["mv", "people/dana-kim.md", "people/dana.md"]);
     std::fs::remove_file(repo.root.join("pilots/base.md")).expect("rm");
     repo.commit("Rename Dana, drop base", DANA, "2026-02-03T09:00:00+00:00");
@@ -145,7 +144,7 @@ fn changed_since_reports_a_cycle_closed_by_another_document() {
     repo.write("pilots/b.md", &dep("B", "c"));
     repo.write("pilots/c.md", &pilot("pilot", ">= 90%", "2027-06-01"));
     repo.commit("A chain", DANA, "2026-02-02T09:00:00+00:00");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     // Only c changes; the cycle is reported on `a`, the smallest id, which
     // neither changed nor refers to c.
     repo.write("pilots/c.md", &dep("C", "a"));
@@ -168,7 +167,7 @@ fn changed_since_reports_a_cycle_closed_by_another_document() {
 #[test]
 fn changed_since_checks_everything_when_the_config_changes() {
     let repo = portfolio("");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     repo.write(
         "pilotbook.toml",
         "[kinds.pilot]\nrequired_sections = [\"Security review\"]\n",
@@ -491,19 +490,6 @@ fn pilots_need_real_integrations() {
 
 // --- where check runs ---------------------------------------------------------
 
-/// pilotbook started in `cwd`, without `-C`.
-fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .args(args)
-        .current_dir(cwd)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_CEILING_DIRECTORIES")
-        .output()
-        .expect("run pilotbook")
-}
-
 #[test]
 fn check_finds_its_config_upward_and_never_checks_nothing() {
     let repo = portfolio("[rules]\nundefined-reference = \"error\"\n");
@@ -513,18 +499,18 @@ fn check_finds_its_config_upward_and_never_checks_nothing() {
     );
     // From a sub-folder: the portfolio above is found; paths are shown
     // from where the user stands.
-    let out = run_in(&repo.root.join("pilots"), &["check"]);
+    let out = pilotbook_in(&repo.root.join("pilots"), &["check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains(" --> triage.md:"), "{}", text(&out));
     let json: Value = serde_json::from_slice(
-        &run_in(&repo.root.join("pilots"), &["check", "--format", "json"]).stdout,
+        &pilotbook_in(&repo.root.join("pilots"), &["check", "--format", "json"]).stdout,
     )
     .expect("json");
     assert_eq!(json["summary"]["documents"], 4);
 
     // No pilotbook.toml up to the repository's root: exit 2, and how to fix it.
     std::fs::remove_file(repo.root.join("pilotbook.toml")).expect("rm");
-    let out = run_in(&repo.root.join("pilots"), &["check"]);
+    let out = pilotbook_in(&repo.root.join("pilots"), &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -534,7 +520,7 @@ fn check_finds_its_config_upward_and_never_checks_nothing() {
 
     // Globs that match nothing are a warning that names them, never "ok".
     repo.write("pilotbook.toml", "[kinds.pilot]\npath = \"pilot/*.md\"\n");
-    let out = run_in(&repo.root, &["check"]);
+    let out = pilotbook_in(&repo.root, &["check"]);
     let shown = text(&out);
     assert!(shown.contains("warning[no-documents]"), "{shown}");
     assert!(shown.contains("`pilot/*.md`"), "{shown}");
@@ -596,7 +582,7 @@ fn control_characters_and_mentions_cannot_escape_into_output() {
 #[test]
 fn the_diff_comment_cannot_ping_or_link() {
     let repo = portfolio("");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     repo.write(
         "pilots/triage.md",
         &pilot_with(

@@ -6,20 +6,13 @@
 //! is complete), and `--require-full-history` turns that warning into an
 //! error (exit 1) for check, build and export alike.
 
-use crate::support::{DANA, GitRepo, ZENDESK, pilot, pilotbook, pilotbook_json};
+use crate::support::{Case, DANA, pilot, pilotbook, pilotbook_json};
 use serde_json::Value;
 use std::path::Path;
 
-const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
-
 /// A repository with two commits of one complete pilot, its owner and metric.
-fn repo() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
+fn repo() -> Case {
+    let repo = Case::new().portfolio();
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");
     let edited = pilot("pilot", ">= 90%", "2026-12-01") + "\nMore notes.\n";
@@ -168,11 +161,7 @@ fn detached_head_reads_the_full_history() {
 
 #[test]
 fn unborn_branch() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
+    let repo = Case::new().portfolio();
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     one_warning_then_error(&repo.root, "pilotbook.toml", "no commits");
 }

@@ -4,11 +4,8 @@
 
 use crate::support;
 
-use crate::support::{DANA, GitRepo, LEE, pilot, pilotbook, pilotbook_json};
+use crate::support::{Case, DANA, LEE, PERSON, pilot, pilotbook, pilotbook_json};
 use serde_json::{Value, json};
-
-const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
 
 fn find<'a>(model: &'a Value, list: &str, id: &str) -> &'a Value {
     model[list]
@@ -43,10 +40,7 @@ fn rules(report: &Value) -> Vec<(String, String, u64)> {
 
 #[test]
 fn dates_authors_status_targets_and_slips() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
+    let repo = Case::new().basics();
     repo.write(
         "pilots/triage.md",
         &pilot("proposed", ">= 90%", "2026-09-01"),
@@ -172,7 +166,7 @@ fn dates_authors_status_targets_and_slips() {
 
 #[test]
 fn renames_and_merges_match_git_log_follow() {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     repo.write("pilotbook.toml", "");
     let body = |n: u32| {
         format!(
@@ -185,7 +179,7 @@ fn renames_and_merges_match_git_log_follow() {
     repo.write("pilots/c.md", &body(200).replace("Triage", "Sea"));
     repo.commit("Add a, b, c", DANA, "2026-01-10T10:00:00+00:00");
 
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     repo.write("pilots/a.md", &format!("line one\n{}", body(1)));
     repo.commit("Edit a on feature", LEE, "2026-01-11T10:00:00+00:00");
     repo.git(&["mv", "pilots/b.md", "pilots/bee.md"]);
@@ -193,7 +187,7 @@ fn renames_and_merges_match_git_log_follow() {
     repo.write("pilots/bee.md", &body(101).replace("Triage", "Bee"));
     repo.commit("Edit bee", LEE, "2026-01-13T10:00:00+00:00");
 
-    repo.git(&["checkout", "-q", "main"]);
+    repo.checkout("main");
     repo.write("pilots/c.md", &body(201).replace("Triage", "Sea"));
     repo.commit("Edit c on main", DANA, "2026-01-12T12:00:00+00:00");
     // Edit a's first line on main; feature edited its last line: the merge
@@ -244,7 +238,7 @@ fn generated_histories_match_git_log_follow() {
                 .wrapping_add(1442695040888963407);
             (state >> 33) % n
         };
-        let repo = GitRepo::new();
+        let repo = Case::new();
         repo.write("pilotbook.toml", "");
         let mut files: Vec<Vec<String>> = vec![vec![], vec![]];
         let mut day = 0;
@@ -286,13 +280,13 @@ fn generated_histories_match_git_log_follow() {
                 &date(),
             );
             if next(6) == 0 {
-                repo.git(&["checkout", "-q", "main"]);
+                repo.checkout("main");
                 repo.merge("side", DANA, &date());
-                repo.git(&["checkout", "-q", "side"]);
+                repo.checkout("side");
                 repo.merge("main", LEE, &date());
             }
         }
-        repo.git(&["checkout", "-q", "main"]);
+        repo.checkout("main");
         repo.merge("side", DANA, &date());
         let model = pilotbook_json(&repo.root, &["export", "--no-cache"], 0);
         for path in files.iter().flatten() {
@@ -336,20 +330,17 @@ fn generated_histories_match_git_log_follow() {
 
 #[test]
 fn changed_since_a_branch_and_a_commit() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
+    let repo = Case::new().basics();
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.write("pilots/b.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     let base = repo.commit("Base", DANA, "2026-03-01T10:00:00+00:00");
-    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.branch("feature");
     repo.write("pilots/a.md", &pilot("pilot", ">= 91%", "2026-12-01"));
     repo.commit("Edit a", DANA, "2026-03-02T10:00:00+00:00");
-    repo.git(&["checkout", "-q", "main"]);
+    repo.checkout("main");
     repo.write("pilots/b.md", &pilot("pilot", ">= 92%", "2026-12-01"));
     repo.commit("Edit b on main", DANA, "2026-03-03T10:00:00+00:00");
-    repo.git(&["checkout", "-q", "feature"]);
+    repo.checkout("feature");
 
     let scoped = |rev: &str| -> (u64, Vec<String>) {
         let report = pilotbook_json(
@@ -383,10 +374,7 @@ fn changed_since_a_branch_and_a_commit() {
 
 #[test]
 fn rev_reads_a_tag_and_an_older_commit_without_a_checkout() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
+    let repo = Case::new().basics();
     repo.write("pilots/a.md", &pilot("proposed", ">= 90%", "2026-12-01"));
     let first = repo.commit("Propose", DANA, "2026-02-01T10:00:00+00:00");
     repo.git(&["tag", "v1"]);
@@ -453,10 +441,7 @@ fn history_warnings(dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn shallow_empty_and_plain_folders_degrade_with_one_warning() {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
+    let repo = Case::new().basics();
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");
     repo.write("pilots/a.md", &pilot("pilot", ">= 91%", "2026-12-01"));
@@ -482,7 +467,7 @@ fn shallow_empty_and_plain_folders_degrade_with_one_warning() {
     assert_eq!(model["history"]["available"], false);
     assert_eq!(find(&model, "pilots", "a")["history"], Value::Null);
 
-    let empty = GitRepo::new();
+    let empty = Case::new();
     empty.write("pilotbook.toml", "");
     empty.write("pilots/a.md", &pilot("proposed", ">= 90%", "2026-12-01"));
     let warnings = history_warnings(&empty.root);
@@ -506,7 +491,7 @@ fn shallow_empty_and_plain_folders_degrade_with_one_warning() {
 
 #[test]
 fn uncommitted_and_modified_documents() {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     repo.write("pilotbook.toml", "");
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");
@@ -522,7 +507,7 @@ fn uncommitted_and_modified_documents() {
 
 #[test]
 fn the_cache_is_reused_and_extended() {
-    let repo = GitRepo::new();
+    let repo = Case::new();
     repo.write("pilotbook.toml", "");
     repo.write("pilots/a.md", &pilot("pilot", ">= 90%", "2026-12-01"));
     repo.commit("One", DANA, "2026-01-01T10:00:00+00:00");

@@ -6,19 +6,13 @@
 
 use crate::support;
 
-use crate::support::{DANA, GitRepo, LEE, pilot, pilotbook};
+use crate::support::{Case, DANA, LEE, pilot, pilotbook};
 use std::path::{Path, PathBuf};
-
-const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
 
 /// A pilot whose target Lee Wu lowered after it started: one
 /// `metric-target-changed` finding naming Lee Wu.
-fn repo() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
+fn repo() -> Case {
+    let repo = Case::new().basics();
     repo.write("pilots/triage.md", &pilot("pilot", ">= 92%", "2026-12-01"));
     repo.commit("Agree target", DANA, "2026-02-01T10:00:00+00:00");
     repo.write("pilots/triage.md", &pilot("pilot", ">= 85%", "2026-12-01"));
@@ -56,7 +50,7 @@ fn assert_as_without_cache(dir: &Path, what: &str) {
 }
 
 /// Every cache file pilotbook wrote, wherever it keeps them.
-fn cache_files(repo: &GitRepo) -> Vec<PathBuf> {
+fn cache_files(repo: &Case) -> Vec<PathBuf> {
     [".git/pilotbook", ".pilotbook-cache"]
         .iter()
         .flat_map(|d| support::files_below(&repo.root.join(d)))

@@ -28,7 +28,7 @@
 
 use crate::support;
 
-use crate::support::GitRepo;
+use crate::support::Case;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -659,7 +659,7 @@ fn generate(seed: u64) -> Gen {
 }
 
 /// Write the generated commits with one `git fast-import` and check out main.
-fn write(g: &Gen, repo: &GitRepo) {
+fn write(g: &Gen, repo: &Case) {
     let mut stream = Vec::new();
     let data = |out: &mut Vec<u8>, text: &str| {
         out.extend_from_slice(format!("data {}\n", text.len()).as_bytes());
@@ -728,7 +728,7 @@ type Versions = Vec<(String, String, Option<String>)>;
 
 /// The git CLI, asked one question at a time.
 struct Git<'r> {
-    repo: &'r GitRepo,
+    repo: &'r Case,
     parents: HashMap<String, Vec<String>>,
     info: HashMap<String, (String, String, String, i64)>,
     generation: HashMap<String, u32>,
@@ -740,7 +740,7 @@ struct Git<'r> {
     ancestry: HashMap<String, HashSet<String>>,
 }
 
-fn batch(repo: &GitRepo, mode: &str) -> (ChildStdin, BufReader<ChildStdout>, Child) {
+fn batch(repo: &Case, mode: &str) -> (ChildStdin, BufReader<ChildStdout>, Child) {
     let mut child = repo
         .command(&["cat-file", mode])
         .stdin(Stdio::piped())
@@ -786,7 +786,7 @@ fn parse_facts(text: &str) -> Facts {
 }
 
 impl<'r> Git<'r> {
-    fn new(repo: &'r GitRepo) -> Git<'r> {
+    fn new(repo: &'r Case) -> Git<'r> {
         let mut parents = HashMap::new();
         let mut order = Vec::new();
         for line in repo
@@ -1222,7 +1222,7 @@ fn actual(history: &Value) -> Value {
 /// Generate, export, and compare every pilot with the oracle's answer.
 fn check_seed(seed: u64) -> usize {
     let g = generate(seed);
-    let repo = GitRepo::new();
+    let repo = Case::new();
     write(&g, &repo);
     let model = support::pilotbook_json(&repo.root, &["export", "--no-cache"], 0);
     let mut git = Git::new(&repo);

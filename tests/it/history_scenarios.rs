@@ -4,11 +4,8 @@
 //! history whose dates run backwards, a `started` date moved to hide a
 //! moved goalpost, and clones whose objects are not all there.
 
-use crate::support::{DANA, GitRepo, LEE, ZENDESK, pilot, pilotbook, pilotbook_json};
+use crate::support::{Case, DANA, LEE, pilot, pilotbook, pilotbook_json};
 use serde_json::{Value, json};
-
-const PERSON: &str = "---\nname: Dana Kim\n---\n\nLeads support.\n";
-const METRIC: &str = "---\ntitle: Accuracy\nunit: \"%\"\n---\n\nShare of correct labels.\n";
 
 fn triage(model: &Value) -> &Value {
     model["pilots"]
@@ -67,13 +64,8 @@ fn of_rule<'a>(found: &'a [(String, String)], rule: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn portfolio() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "");
-    repo.write("people/dana-kim.md", PERSON);
-    repo.write("metrics/accuracy.md", METRIC);
-    repo.write("systems/zendesk.md", ZENDESK);
-    repo
+fn portfolio() -> Case {
+    Case::new().portfolio()
 }
 
 /// A branch lowers a target and slips a milestone by 30 days; main edits
@@ -88,14 +80,14 @@ fn branch_lowering_a_target_merged_beside_an_unrelated_edit_on_main() {
         &pilot("proposed", ">= 92%", "2026-09-01"),
     );
     let a = repo.commit("Propose triage", DANA, "2026-02-01T10:00:00+00:00");
-    repo.git(&["checkout", "-q", "-b", "relax"]);
+    repo.branch("relax");
     repo.write("pilots/triage.md", &pilot("pilot", ">= 85%", "2026-10-01"));
     let b = repo.commit(
         "Start, relax target, move GA",
         LEE,
         "2026-04-01T10:00:00+00:00",
     );
-    repo.git(&["checkout", "-q", "main"]);
+    repo.checkout("main");
     repo.write(
         "pilots/triage.md",
         &format!(
@@ -242,7 +234,7 @@ fn moving_started_is_reported_and_keeps_the_goalpost_finding() {
 
 /// Two commits of one pilot: a target agreed before `started`, then a
 /// status change after it.
-fn two_versions() -> GitRepo {
+fn two_versions() -> Case {
     let repo = portfolio();
     repo.write(
         "pilots/triage.md",

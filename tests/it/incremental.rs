@@ -208,8 +208,8 @@ fn a_broken_front_matter_keeps_the_last_site_and_reports_where() {
 /// again; after each, the site equals a full build.
 #[test]
 fn a_commit_without_edits_renders_the_new_history() {
-    use support::{DANA, GitRepo, LEE};
-    let repo = GitRepo::new();
+    use support::{Case, DANA, LEE};
+    let repo = Case::new();
     repo.copy_example();
     repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
     let root = repo.root.clone();

@@ -116,11 +116,11 @@ fn runaway_templates_are_stopped_with_a_located_error() {
         write(&root, "templates/pilot.html", template.as_bytes());
         let out = tmp.path().join("site");
         let Ran {
-        output: o,
-        took,
-        killed,
-        ..
-    } = run_with_limit(
+            output: o,
+            took,
+            killed,
+            ..
+        } = run_with_limit(
             &root,
             &["build", "--no-cache", "--out", out.to_str().expect("utf8")],
             Duration::from_secs(60),

@@ -2,26 +2,18 @@
 //! folders: what they write, that it checks as promised, and that they
 //! never overwrite.
 
-use crate::support;
+use crate::support::{self, Run};
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Run pilotbook in `dir` with a fixed today, no colour and no git
 /// repository around the temporary folder.
 fn pilotbook(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .arg("-C")
-        .arg(dir)
+    Run::at(dir)
         .args(args)
-        .env("PILOTBOOK_TODAY", "2026-11-25")
-        .env("NO_COLOR", "1")
-        .env(
-            "GIT_CEILING_DIRECTORIES",
-            dir.parent().unwrap_or(Path::new("/")),
-        )
+        .ceiling(dir.parent().unwrap_or(Path::new("/")))
         .output()
-        .expect("run pilotbook")
 }
 
 fn stdout(o: &Output) -> String {
@@ -522,7 +514,7 @@ fn build_takes_the_base_url_from_the_config_unless_given() {
 
 #[test]
 fn init_in_a_git_repository_then_commit_has_no_findings() {
-    let repo = support::GitRepo::new();
+    let repo = support::Case::new();
     repo.write("src/main.rs", "fn main() {}\n");
     repo.commit("code", support::LEE, "2026-11-20T10:00:00+00:00");
     let init = support::pilotbook(&repo.root, &["init"]);

@@ -411,8 +411,8 @@ fn base_url_from_config_and_from_the_flag() {
 /// (where unchanged files are hard-linked from it) included.
 #[test]
 fn parallel_cached_and_rebuilt_sites_equal_a_sequential_cold_build() {
-    use support::{DANA, GitRepo, LEE};
-    let repo = GitRepo::new();
+    use support::{Case, DANA, LEE};
+    let repo = Case::new();
     repo.copy_example();
     repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
     let pilot = "pilots/ticket-triage.md";

@@ -2,6 +2,7 @@
 //! free port, raw HTTP requests (so that a path reaches the server exactly
 //! as written), polling with a deadline, and stopping by signal.
 
+use super::Run;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -69,15 +70,11 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(root: &Path, extra: &[&str]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pilotbook"))
-            .arg("-C")
-            .arg(root)
+        let mut child = Run::at(root)
             .arg("serve")
             .args(extra)
-            .env("PILOTBOOK_TODAY", "2026-11-25")
-            .env("NO_COLOR", "1")
-            .env_remove("GIT_DIR")
-            .env("GIT_CEILING_DIRECTORIES", root.parent().unwrap_or(root))
+            .ceiling(root.parent().unwrap_or(root))
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
