@@ -23,6 +23,7 @@ mod diff;
 mod docs;
 mod errors;
 mod forge;
+mod function_length;
 mod gate;
 mod git_states;
 mod history;
