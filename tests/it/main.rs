@@ -19,6 +19,7 @@ mod ci_formats;
 mod cli;
 mod confined;
 mod crates;
+mod derived;
 mod diff;
 mod docs;
 mod errors;

@@ -4,16 +4,14 @@
 //! timeline, and the export agrees — while an active pilot's is overdue
 //! everywhere.
 
-mod support;
-
-use support::{DANA, GitRepo, ZENDESK, pilot, pilotbook, pilotbook_json};
+use crate::support::{Case, DANA, ZENDESK, pilot, pilotbook, pilotbook_json};
 
 /// Three pilots, each with one open milestone due 2026-06-01 (today in
 /// tests is 2026-11-25): one active, one retired, one no-go.
-fn repository() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", "[site]\ntitle = \"Derived\"\n");
-    repo.write("systems/zendesk.md", ZENDESK);
+fn repository() -> Case {
+    let repo = Case::new()
+        .config("[site]\ntitle = \"Derived\"\n")
+        .file("systems/zendesk.md", ZENDESK);
     for (id, status) in [
         ("active", "pilot"),
         ("retired", "retired"),
