@@ -39,11 +39,6 @@ const PENDING: &[(&str, &str, &str)] = &[
         "B2 source+pipeline",
     ),
     (
-        "crates/pilotbook-site/src/timeline.rs",
-        "write_row",
-        "after B1: the timeline's split",
-    ),
-    (
         "crates/pilotbook-site/src/lib.rs",
         "render_into",
         "not yet assigned",
