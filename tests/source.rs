@@ -28,7 +28,10 @@ fn build_counts(root: &Path) -> String {
     let build = pilotbook(root, &["build", "--out", site.to_str().expect("utf8")]);
     let stderr = String::from_utf8_lossy(&build.stderr).into_owned();
     assert_eq!(build.status.code(), Some(0), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("built ")).expect("built line");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("built "))
+        .expect("built line");
     counts(line)
 }
 
@@ -96,7 +99,10 @@ fn serve_applies_the_baseline_as_check_does() {
     std::fs::write(root.join("pilots/alpha.md"), pilot).expect("write pilot");
     let before = check_json(root);
     assert!(before["summary"]["errors"].as_u64() > Some(0), "{before:#}");
-    let written = pilotbook(root, &["check", "--write-baseline", "pilotbook-baseline.json"]);
+    let written = pilotbook(
+        root,
+        &["check", "--write-baseline", "pilotbook-baseline.json"],
+    );
     assert_eq!(written.status.code(), Some(0));
     std::fs::write(
         root.join("pilotbook.toml"),
@@ -136,7 +142,11 @@ fn a_revision_and_its_clean_checkout_give_the_same_report_and_export() {
         let rev = pilotbook(&repo.root, &[args, &["--rev", "HEAD"]].concat());
         let stdout = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
         assert_eq!(tree.status.code(), rev.status.code(), "{args:?}");
-        assert!(stdout(&tree).starts_with('{'), "{args:?}: {}", stdout(&tree));
+        assert!(
+            stdout(&tree).starts_with('{'),
+            "{args:?}: {}",
+            stdout(&tree)
+        );
         assert_eq!(stdout(&tree), stdout(&rev), "{args:?}");
     }
 }

@@ -2,11 +2,12 @@
 //! link → history → validate, and [`diff`], the same pipeline run on two
 //! revisions and compared.
 //!
-//! [`Project::load`] reads the config, finds the documents, reads and parses
-//! them in parallel, and links the model; [`Project::check`] runs the rules
-//! and returns the finished [`Report`]. `check` is the same load with no
-//! output, as in Zola: whatever `build` renders has been through exactly
-//! this path.
+//! [`pipeline`] (in [`source`]) loads a project from a [`Source`]: the
+//! working tree, a revision (`--rev`) or serve's overlay; [`Project::load`]
+//! picks the first two for the commands. [`Project::check`] runs the rules
+//! and the acceptances and returns the finished [`Report`]. `check` is the
+//! same load with no output, as in Zola: whatever `build` or `serve`
+//! renders has been through exactly this path.
 //!
 //! This crate decides nothing about documents itself: it reads files, asks
 //! `pilotbook-history` for the history and `pilotbook_core` for every

@@ -2,15 +2,18 @@
 //!
 //! A [`Session`] holds the last good build: its config and templates, the
 //! parsed documents (each with the file's size and modification time), the
-//! linked project, its report and the rendered [`Site`]. A rebuild re-reads
-//! only the files whose stamp changed or that the watcher named, links the
-//! model again (cheap), and renders again only the pages an edit can reach:
-//! the edited documents' own pages, the pages of the entities they refer to
-//! or that refer to them (before and after the edit), the pages whose
-//! findings changed, and the pages that list everything (see
-//! [`render::Reuse`]). A change to the config or the templates renders
-//! everything. Git history is read once and again only when HEAD moves: an
-//! edit in the working tree is not history yet.
+//! linked project, its report and the rendered [`Site`]. A rebuild loads
+//! the project through the same pipeline as every command
+//! ([`pilotbook_project::pipeline`]), over an [`Overlay`] of the working
+//! tree that re-reads only the files whose stamp changed or that the
+//! watcher named, and reads git history again only when HEAD moves (an
+//! edit in the working tree is not history yet). So `serve` reports what
+//! `build` reports, skipped links and the baseline's acceptances included.
+//! It then renders again only the pages an edit can reach: the edited
+//! documents' own pages, the pages of the entities they refer to or that
+//! refer to them (before and after the edit), the pages whose findings
+//! changed, and the pages that list everything (see [`render::Reuse`]). A
+//! change to the config or the templates renders everything.
 //!
 //! A rebuild that cannot render (a broken config or template, or front
 //! matter that cannot be read) leaves the last good site in place and
