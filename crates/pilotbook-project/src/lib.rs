@@ -147,7 +147,7 @@ pub struct Project {
     /// `--require-full-history`.
     require_full_history: bool,
     /// The baseline `[check] baseline` names, read.
-    pub baseline: Option<Baseline>,
+    baseline: Option<Baseline>,
 }
 
 impl Project {
