@@ -40,3 +40,4 @@ mod parse_props;
 mod scaffold;
 mod serve;
 mod site;
+mod source;
