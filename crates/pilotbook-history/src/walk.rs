@@ -81,7 +81,7 @@ pub struct Walk {
     /// Paths that are no documents but were renamed into one: their
     /// changes are recorded too, so that the history goes on before the
     /// rename (see [`extend`]).
-    pub followed: std::collections::BTreeSet<String>,
+    pub followed: BTreeSet<String>,
 }
 
 impl Change {
@@ -276,9 +276,7 @@ fn follow(
                 .map_err(|_| ReadError::Corrupt("more than 4 billion commits".into()))?;
             record(walk, at, changes);
         }
-        let just_followed = std::mem::take(&mut sources);
         sources = untracked_sources(walk, scope, |_| true);
-        sources.retain(|s| !just_followed.contains(s));
     }
     Ok(())
 }
