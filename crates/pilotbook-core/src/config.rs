@@ -418,69 +418,9 @@ impl Config {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_string()))?;
         check_sizes(&raw, &err)?;
-
-        let mut kinds: BTreeMap<String, KindConfig> = BTreeMap::new();
-        let mut order: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
-        for name in raw.kinds.keys() {
-            if Builtin::from_name(name).is_none() {
-                order.push(name.clone());
-            }
-        }
-        let kind_names = order.clone();
-        for name in &order {
-            let raw_kind = raw.kinds.get(name);
-            let kind = resolve_kind(name, raw_kind, &kind_names, &err)?;
-            kinds.insert(name.clone(), kind);
-        }
-
-        let mut severity_overrides = SeverityOverrides::new();
-        for (name, value) in &raw.rules {
-            let rule = Rule::from_name(name).ok_or_else(|| {
-                err(
-                    Some(value.span()),
-                    format!(
-                        "unknown rule `{name}` in [rules]; `pilotbook check --explain` lists the rules"
-                    ),
-                )
-            })?;
-            let severity = match value.get_ref().as_str() {
-                "error" => Some(Severity::Error),
-                "warning" => Some(Severity::Warning),
-                "info" => Some(Severity::Info),
-                "off" => None,
-                other => {
-                    return Err(err(
-                        Some(value.span()),
-                        format!(
-                            "invalid severity `{other}` for rule `{name}`: expected `error`, `warning`, `info` or `off`"
-                        ),
-                    ));
-                }
-            };
-            severity_overrides.insert(rule, severity);
-        }
-
-        let output_dir = match raw.build.output_dir {
-            None => "site".to_string(),
-            Some(dir) => {
-                let span = dir.span();
-                let dir = dir.into_inner();
-                let p = Path::new(&dir);
-                let confined = !dir.is_empty()
-                    && p.components()
-                        .all(|c| matches!(c, std::path::Component::Normal(_)));
-                if !confined {
-                    return Err(err(
-                        Some(span),
-                        format!(
-                            "`output_dir = \"{dir}\"` must be a folder inside the repository (a relative path without `..`)"
-                        ),
-                    ));
-                }
-                dir.trim_end_matches('/').to_string()
-            }
-        };
-
+        let kinds = resolve_kinds(&raw.kinds, &err)?;
+        let severity_overrides = resolve_rules(&raw.rules, &err)?;
+        let output_dir = resolve_output_dir(raw.build.output_dir, &err)?;
         let limits = resolve_limits(&raw.limits, &err)?;
         let check = resolve_check(raw.check, &err)?;
         // Every page links to these: a `javascript:` URL would run in
@@ -506,7 +446,7 @@ impl Config {
                 allow_raw_html: raw.site.allow_raw_html,
             },
             output_dir,
-            kinds: order.iter().filter_map(|name| kinds.remove(name)).collect(),
+            kinds,
             severity_overrides,
             limits,
             check,
@@ -845,6 +785,85 @@ fn defaults(builtin: Option<Builtin>) -> KindDefaults {
     }
 }
 
+/// Every kind, the built-in ones first, then the configured ones in name
+/// order; each may refer to any of them.
+fn resolve_kinds(
+    raw: &BTreeMap<String, Spanned<RawKind>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<KindConfig>, ConfigError> {
+    let mut names: Vec<String> = Builtin::ALL.iter().map(|b| b.name().to_string()).collect();
+    names.extend(
+        raw.keys()
+            .filter(|name| Builtin::from_name(name).is_none())
+            .cloned(),
+    );
+    names
+        .iter()
+        .map(|name| resolve_kind(name, raw.get(name), &names, err))
+        .collect()
+}
+
+/// `[rules]`: a severity, or `off`, per rule name.
+fn resolve_rules(
+    raw: &BTreeMap<String, Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<SeverityOverrides, ConfigError> {
+    let mut overrides = SeverityOverrides::new();
+    for (name, value) in raw {
+        let rule = Rule::from_name(name).ok_or_else(|| {
+            err(
+                Some(value.span()),
+                format!(
+                    "unknown rule `{name}` in [rules]; `pilotbook check --explain` lists the rules"
+                ),
+            )
+        })?;
+        let severity = match value.get_ref().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            "off" => None,
+            other => {
+                return Err(err(
+                    Some(value.span()),
+                    format!(
+                        "invalid severity `{other}` for rule `{name}`: expected `error`, `warning`, `info` or `off`"
+                    ),
+                ));
+            }
+        };
+        overrides.insert(rule, severity);
+    }
+    Ok(overrides)
+}
+
+/// `[build] output_dir`: a relative folder inside the repository, `site`
+/// by default.
+fn resolve_output_dir(
+    raw: Option<Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<String, ConfigError> {
+    let Some(dir) = raw else {
+        return Ok("site".to_string());
+    };
+    let span = dir.span();
+    let dir = dir.into_inner();
+    let confined = !dir.is_empty()
+        && Path::new(&dir)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !confined {
+        return Err(err(
+            Some(span),
+            format!(
+                "`output_dir = \"{dir}\"` must be a folder inside the repository (a relative path without `..`)"
+            ),
+        ));
+    }
+    Ok(dir.trim_end_matches('/').to_string())
+}
+
+/// One kind: its defaults (for a built-in kind) under what the file says.
 fn resolve_kind(
     name: &str,
     raw: Option<&Spanned<RawKind>>,
@@ -858,28 +877,7 @@ fn resolve_kind(
         Some(s) => (s.get_ref(), Some(s.span())),
         None => (&empty, None),
     };
-    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if !valid_name {
-        return Err(err(
-            kind_span,
-            format!("kind name `{name}` must be lowercase letters, digits, `-` or `_`"),
-        ));
-    }
-    // A custom kind's name is its site folder and its key in the export.
-    let reserved = ["version", "history", "assets"].contains(&name)
-        || (builtin.is_none() && Builtin::ALL.iter().any(|b| b.plural() == name));
-    if reserved {
-        return Err(err(
-            kind_span,
-            format!(
-                "kind name `{name}` is taken: it is a key of the export or a folder of the site; choose another"
-            ),
-        ));
-    }
-
+    check_kind_name(name, builtin, kind_span.clone(), err)?;
     let (paths, path_span) = match &r.path {
         Some(p) => (p.get_ref().clone().into_vec(), Some(p.span())),
         None => (d.paths, kind_span.clone()),
@@ -901,46 +899,7 @@ fn resolve_kind(
 
     let mut fields = d.fields;
     for (field, ty) in &r.fields {
-        let resolved = match ty.get_ref() {
-            RawFieldType::Name(n) => match n.as_str() {
-                "string" => FieldType::String,
-                "number" => FieldType::Number,
-                "date" => FieldType::Date,
-                "bool" => FieldType::Bool,
-                "list" => FieldType::List,
-                other => {
-                    return Err(err(
-                        Some(ty.span()),
-                        format!(
-                            "field `{field}` of kind `{name}` has unknown type `{other}`: expected string, number, date, bool, list, {{ enum = [...] }} or {{ ref = \"kind\" }}"
-                        ),
-                    ));
-                }
-            },
-            RawFieldType::Enum { values } => {
-                if values.is_empty() {
-                    return Err(err(
-                        Some(ty.span()),
-                        format!(
-                            "field `{field}` of kind `{name}`: `enum` needs at least one value"
-                        ),
-                    ));
-                }
-                FieldType::Enum(values.clone())
-            }
-            RawFieldType::Ref { kind } => {
-                if !kind_names.iter().any(|k| k == kind) {
-                    return Err(err(
-                        Some(ty.span()),
-                        format!(
-                            "field `{field}` of kind `{name}` refers to unknown kind `{kind}`; known kinds: {}",
-                            kind_names.join(", ")
-                        ),
-                    ));
-                }
-                FieldType::Ref(kind.clone())
-            }
-        };
+        let resolved = resolve_field_type(name, field, ty, kind_names, err)?;
         fields.insert(field.clone(), resolved);
     }
 
@@ -961,6 +920,73 @@ fn resolve_kind(
         matcher,
         exclude_matcher,
     })
+}
+
+/// A kind's name is lowercase letters, digits, `-` and `_`, and not a
+/// name the export or the site already uses.
+fn check_kind_name(
+    name: &str,
+    builtin: Option<Builtin>,
+    kind_span: Option<Range<usize>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    let valid_name = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid_name {
+        return Err(err(
+            kind_span,
+            format!("kind name `{name}` must be lowercase letters, digits, `-` or `_`"),
+        ));
+    }
+    // A custom kind's name is its site folder and its key in the export.
+    let reserved = ["version", "history", "assets"].contains(&name)
+        || (builtin.is_none() && Builtin::ALL.iter().any(|b| b.plural() == name));
+    if reserved {
+        return Err(err(
+            kind_span,
+            format!(
+                "kind name `{name}` is taken: it is a key of the export or a folder of the site; choose another"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The type of field `field` of kind `kind`; a `ref` must name one of
+/// `kind_names`.
+fn resolve_field_type(
+    kind: &str,
+    field: &str,
+    ty: &Spanned<RawFieldType>,
+    kind_names: &[String],
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<FieldType, ConfigError> {
+    let fail = |message: String| Err(err(Some(ty.span()), message));
+    match ty.get_ref() {
+        RawFieldType::Name(n) => match n.as_str() {
+            "string" => Ok(FieldType::String),
+            "number" => Ok(FieldType::Number),
+            "date" => Ok(FieldType::Date),
+            "bool" => Ok(FieldType::Bool),
+            "list" => Ok(FieldType::List),
+            other => fail(format!(
+                "field `{field}` of kind `{kind}` has unknown type `{other}`: expected string, number, date, bool, list, {{ enum = [...] }} or {{ ref = \"kind\" }}"
+            )),
+        },
+        RawFieldType::Enum { values } if values.is_empty() => fail(format!(
+            "field `{field}` of kind `{kind}`: `enum` needs at least one value"
+        )),
+        RawFieldType::Enum { values } => Ok(FieldType::Enum(values.clone())),
+        RawFieldType::Ref { kind: target } if !kind_names.iter().any(|k| k == target) => {
+            fail(format!(
+                "field `{field}` of kind `{kind}` refers to unknown kind `{target}`; known kinds: {}",
+                kind_names.join(", ")
+            ))
+        }
+        RawFieldType::Ref { kind: target } => Ok(FieldType::Ref(target.clone())),
+    }
 }
 
 fn resolve_extra_fields(

@@ -16,6 +16,11 @@
 //! with no edge at all go into one final "unconnected" component, laid out
 //! as a grid in key order.
 //!
+//! This file holds the input, the split into components and the markup;
+//! `layout.rs` holds where things go, one pure function per phase over
+//! indices and numbers. Markup goes through `svg.rs`'s one writer, which
+//! escapes every value, so a drawing is its layout walked once.
+//!
 //! Every step is linear or `n log n` in nodes and edges, with a bounded
 //! number of sweeps; virtual nodes are capped per component (beyond the cap
 //! a long edge is drawn as one direct curve), so ten thousand pilots lay out
@@ -26,8 +31,10 @@
 //! class, so colour is never the only signal. The same input gives
 //! byte-identical output.
 
-use super::svg::{class_token, escape, num, plural, safe_href, truncate};
-use std::fmt::Write as _;
+mod layout;
+
+use crate::svg::{PathStep, SvgWriter, class_token, num, path_data, plural, safe_href, truncate};
+use layout::{MIN_NODE_WIDTH, NODE_HEIGHT};
 
 /// What a node stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,38 +96,13 @@ pub struct Component {
     pub edges: usize,
 }
 
-const NODE_HEIGHT: f64 = 34.0;
 /// Average width of a narrow character at the node font size (12–13 px).
 const CHAR_WIDTH: f64 = 7.0;
 const NODE_PAD_X: f64 = 12.0;
-const MIN_NODE_WIDTH: f64 = 64.0;
 /// Extra width of a pill, for its rounded ends.
 const PILL_EXTRA: f64 = 12.0;
 const PILOT_RADIUS: f64 = 6.0;
 const MAX_LABEL_UNITS: usize = 28;
-const COLUMN_GAP: f64 = 96.0;
-/// Vertical gap between two boxes of a column.
-const NODE_GAP: f64 = 18.0;
-/// Vertical gap between an edge crossing a column and anything else there.
-const VIRTUAL_GAP: f64 = 10.0;
-/// Ports keep this far from a box's top and bottom.
-const PORT_INSET: f64 = 5.0;
-const MARGIN: f64 = 16.0;
-/// Down-and-up barycenter sweep pairs.
-const ORDER_SWEEPS: usize = 4;
-/// Down-and-up placement sweep pairs.
-const PLACE_SWEEPS: usize = 4;
-/// Virtual nodes allowed per component.
-const MAX_VIRTUAL_NODES: usize = 20_000;
-const GRID_MAX_COLUMNS: usize = 6;
-const GRID_GAP_X: f64 = 24.0;
-
-/// Writes to a `String`, which cannot fail.
-macro_rules! put {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = write!($out, $($arg)*);
-    }};
-}
 
 /// Render the graph as one SVG per weakly connected component, largest
 /// first (ties by smallest key), then one "unconnected" component holding
@@ -133,7 +115,7 @@ pub fn render(nodes: &[GraphNode], edges: &[GraphEdge]) -> Vec<Component> {
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     sorted.dedup_by(|later, earlier| later.key == earlier.key);
     let find_key = |key: &str| sorted.binary_search_by(|n| n.key.as_str().cmp(key)).ok();
-    let mut links: Vec<(usize, usize, EdgeKind)> = edges
+    let mut links: Vec<Link> = edges
         .iter()
         .filter_map(|e| {
             let from = find_key(&e.from)?;
@@ -144,10 +126,33 @@ pub fn render(nodes: &[GraphNode], edges: &[GraphEdge]) -> Vec<Component> {
     links.sort_unstable();
     links.dedup();
 
-    let n = sorted.len();
+    let (connected, isolated) = split_components(sorted.len(), &links);
+    let mut components = Vec::with_capacity(connected.len() + 1);
+    for (index, (members, links)) in connected.iter().enumerate() {
+        let nodes: Vec<&GraphNode> = members.iter().map(|&g| sorted[g]).collect();
+        components.push(layered(index, &nodes, links));
+    }
+    if !isolated.is_empty() {
+        let nodes: Vec<&GraphNode> = isolated.iter().map(|&g| sorted[g]).collect();
+        components.push(grid(components.len(), &nodes));
+    }
+    components
+}
+
+/// An edge by node index: from, to, kind.
+type Link = (usize, usize, EdgeKind);
+
+/// One connected component: its members (node indices, in order) and its
+/// links between them, by index among the members.
+type Part = (Vec<usize>, Vec<Link>);
+
+/// The weakly connected components of nodes `0..n` under sorted `links`,
+/// largest first (ties by smallest member), each as its members in order
+/// and its links renumbered to them; and the nodes without any link.
+fn split_components(n: usize, links: &[Link]) -> (Vec<Part>, Vec<usize>) {
     let mut parent: Vec<usize> = (0..n).collect();
     let mut linked = vec![false; n];
-    for &(a, b, _) in &links {
+    for &(a, b, _) in links {
         linked[a] = true;
         linked[b] = true;
         let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
@@ -155,9 +160,9 @@ pub fn render(nodes: &[GraphNode], edges: &[GraphEdge]) -> Vec<Component> {
             parent[ra.max(rb)] = ra.min(rb);
         }
     }
-
     let mut component_of_root = vec![usize::MAX; n];
-    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut local = vec![0; n];
+    let mut found: Vec<Part> = Vec::new();
     let mut isolated = Vec::new();
     for (i, &has_edge) in linked.iter().enumerate() {
         if !has_edge {
@@ -166,42 +171,20 @@ pub fn render(nodes: &[GraphNode], edges: &[GraphEdge]) -> Vec<Component> {
         }
         let root = find_root(&mut parent, i);
         if component_of_root[root] == usize::MAX {
-            component_of_root[root] = members.len();
-            members.push(Vec::new());
+            component_of_root[root] = found.len();
+            found.push((Vec::new(), Vec::new()));
         }
-        members[component_of_root[root]].push(i);
+        let members = &mut found[component_of_root[root]].0;
+        local[i] = members.len();
+        members.push(i);
     }
-    let mut component_links = vec![Vec::new(); members.len()];
-    for &link in &links {
-        let root = find_root(&mut parent, link.0);
-        component_links[component_of_root[root]].push(link);
+    for &(a, b, kind) in links {
+        let c = component_of_root[find_root(&mut parent, a)];
+        found[c].1.push((local[a], local[b], kind));
     }
-
-    // Members are in key order, so a component's first member is its
-    // smallest key.
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&a, &b| {
-        members[b]
-            .len()
-            .cmp(&members[a].len())
-            .then(members[a][0].cmp(&members[b][0]))
-    });
-
-    let mut local = vec![0; n];
-    let mut components = Vec::with_capacity(order.len() + 1);
-    for (index, &c) in order.iter().enumerate() {
-        components.push(layered(
-            index,
-            &sorted,
-            &members[c],
-            &component_links[c],
-            &mut local,
-        ));
-    }
-    if !isolated.is_empty() {
-        components.push(grid(components.len(), &sorted, &isolated));
-    }
-    components
+    // Members are in order, so a component's first member is its smallest.
+    found.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
+    (found, isolated)
 }
 
 fn find_root(parent: &mut [usize], mut i: usize) -> usize {
@@ -212,568 +195,228 @@ fn find_root(parent: &mut [usize], mut i: usize) -> usize {
     i
 }
 
-/// An edge of one component, by local node index.
-struct Edge {
-    from: usize,
-    to: usize,
-    kind: EdgeKind,
-    /// Reversed to break a cycle: laid out from `to` to `from`.
-    reversed: bool,
-}
-
-impl Edge {
-    /// The edge as laid out: left node, right node.
-    fn laid_out(&self) -> (usize, usize) {
-        if self.reversed {
-            (self.to, self.from)
-        } else {
-            (self.from, self.to)
-        }
-    }
-}
-
-/// Compressed adjacency: the neighbours of `i` are
-/// `targets[starts[i]..starts[i + 1]]`.
-struct Adjacency {
-    starts: Vec<usize>,
-    targets: Vec<usize>,
-}
-
-impl Adjacency {
-    fn build(len: usize, pairs: &[(usize, usize)]) -> Adjacency {
-        let mut starts = vec![0; len + 1];
-        for &(a, _) in pairs {
-            starts[a + 1] += 1;
-        }
-        for i in 0..len {
-            starts[i + 1] += starts[i];
-        }
-        let mut fill = starts.clone();
-        let mut targets = vec![0; pairs.len()];
-        for &(a, b) in pairs {
-            targets[fill[a]] = b;
-            fill[a] += 1;
-        }
-        Adjacency { starts, targets }
-    }
-
-    fn of(&self, i: usize) -> &[usize] {
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&s), Some(&e)) => self.targets.get(s..e).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
-}
-
-/// The layered drawing of one weakly connected component.
-fn layered(
-    index: usize,
-    all: &[&GraphNode],
-    members: &[usize],
-    links: &[(usize, usize, EdgeKind)],
-    local: &mut [usize],
-) -> Component {
-    let n = members.len();
-    let nodes: Vec<&GraphNode> = members.iter().map(|&g| all[g]).collect();
-    for (i, &g) in members.iter().enumerate() {
-        local[g] = i;
-    }
-    // Links are sorted by (from, to) and local indices keep key order, so
-    // edges come sorted by source: the out-edges of a node are contiguous.
-    let mut edges: Vec<Edge> = links
-        .iter()
-        .map(|&(a, b, kind)| Edge {
-            from: local[a],
-            to: local[b],
-            kind,
-            reversed: false,
-        })
-        .collect();
-    let out_start = {
-        let mut starts = vec![0; n + 1];
-        for e in &edges {
-            starts[e.from + 1] += 1;
-        }
-        for i in 0..n {
-            starts[i + 1] += starts[i];
-        }
-        starts
-    };
-
-    // Break cycles: depth-first in key order, without recursion; an edge to
-    // a node still on the stack is a back edge. Every laid-out edge then
-    // goes from a node that finishes later to one that finishes earlier.
-    let mut state = vec![0u8; n];
-    let mut finish_order = Vec::with_capacity(n);
-    let mut stack: Vec<(usize, usize)> = Vec::new();
-    for root in 0..n {
-        if state[root] != 0 {
-            continue;
-        }
-        state[root] = 1;
-        stack.push((root, out_start[root]));
-        while let Some(&(v, next)) = stack.last() {
-            if next < out_start[v + 1] {
-                if let Some(top) = stack.last_mut() {
-                    top.1 += 1;
-                }
-                let w = edges[next].to;
-                match state[w] {
-                    0 => {
-                        state[w] = 1;
-                        stack.push((w, out_start[w]));
-                    }
-                    1 => edges[next].reversed = true,
-                    _ => {}
-                }
-            } else {
-                state[v] = 2;
-                finish_order.push(v);
-                stack.pop();
-            }
-        }
-    }
-
-    // Longest path to a node without dependencies; dependencies on the right.
-    let laid: Vec<(usize, usize)> = edges.iter().map(Edge::laid_out).collect();
-    let successors = Adjacency::build(n, &laid);
-    let mut rank = vec![0usize; n];
-    for &v in &finish_order {
-        rank[v] = successors
-            .of(v)
-            .iter()
-            .map(|&w| rank[w] + 1)
-            .max()
-            .unwrap_or(0);
-    }
-    let max_rank = rank.iter().copied().max().unwrap_or(0);
-    let layer_count = max_rank + 1;
-
-    // Items: the real nodes (item i is node i), then virtual nodes.
-    let mut item_layer: Vec<usize> = rank.iter().map(|&r| max_rank - r).collect();
-    let mut chains: Vec<usize> = Vec::with_capacity(edges.len() * 2);
-    let mut chain_starts = Vec::with_capacity(edges.len() + 1);
-    let mut virtual_budget = MAX_VIRTUAL_NODES;
-    for &(a, b) in &laid {
-        chain_starts.push(chains.len());
-        chains.push(a);
-        let (la, lb) = (item_layer[a], item_layer[b]);
-        let crossed = lb.saturating_sub(la + 1);
-        if crossed > 0 && crossed <= virtual_budget {
-            virtual_budget -= crossed;
-            for layer in la + 1..lb {
-                chains.push(item_layer.len());
-                item_layer.push(layer);
-            }
-        }
-        chains.push(b);
-    }
-    chain_starts.push(chains.len());
-    let item_count = item_layer.len();
-    let chain = |e: usize| -> &[usize] {
-        match (chain_starts.get(e), chain_starts.get(e + 1)) {
-            (Some(&s), Some(&t)) => chains.get(s..t).unwrap_or(&[]),
-            _ => &[],
-        }
-    };
-
-    // Segments between adjacent layers, both ways.
-    let mut forward = Vec::with_capacity(chains.len());
-    for e in 0..edges.len() {
-        for pair in chain(e).windows(2) {
-            if item_layer[pair[1]] == item_layer[pair[0]] + 1 {
-                forward.push((pair[0], pair[1]));
-            }
-        }
-    }
-    let backward: Vec<(usize, usize)> = forward.iter().map(|&(a, b)| (b, a)).collect();
-    let succs = Adjacency::build(item_count, &forward);
-    let preds = Adjacency::build(item_count, &backward);
-
-    // Order within layers.
-    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
-    for item in 0..item_count {
-        layers[item_layer[item]].push(item);
-    }
-    let mut pos = vec![0usize; item_count];
-    set_positions(&layers, &mut pos);
-    let mut best = layers.clone();
-    let mut best_crossings = crossings(&layers, &pos, &succs);
-    for _ in 0..ORDER_SWEEPS {
-        if best_crossings == 0 {
-            break;
-        }
-        for layer in layers.iter_mut().skip(1) {
-            reorder(layer, &mut pos, &preds);
-        }
-        for layer in layers.iter_mut().rev().skip(1) {
-            reorder(layer, &mut pos, &succs);
-        }
-        let c = crossings(&layers, &pos, &succs);
-        if c < best_crossings {
-            best_crossings = c;
-            best.clone_from(&layers);
-        }
-    }
-    let layers = best;
-    set_positions(&layers, &mut pos);
-
-    // Vertical placement.
-    let height_of = |item: usize| if item < n { NODE_HEIGHT } else { 0.0 };
-    let gap = |a: usize, b: usize| {
-        (height_of(a) + height_of(b)) / 2.0
-            + if a < n && b < n {
-                NODE_GAP
-            } else {
-                VIRTUAL_GAP
-            }
-    };
-    let mut center = vec![0.0f64; item_count];
-    for layer in &layers {
-        let mut y = 0.0;
-        let mut previous: Option<usize> = None;
-        for &item in layer {
-            if let Some(p) = previous {
-                y += gap(p, item);
-            } else {
-                y = height_of(item) / 2.0;
-            }
-            center[item] = y;
-            previous = Some(item);
-        }
-    }
-    let mut targets = Vec::new();
-    let mut separations = Vec::new();
-    for sweep in 0..PLACE_SWEEPS * 2 {
-        let (neighbours, layer_range): (&Adjacency, Vec<usize>) = if sweep % 2 == 0 {
-            (&preds, (1..layer_count).collect())
-        } else {
-            (&succs, (0..layer_count.saturating_sub(1)).rev().collect())
-        };
-        for l in layer_range {
-            let layer = &layers[l];
-            targets.clear();
-            separations.clear();
-            for (i, &item) in layer.iter().enumerate() {
-                let near = neighbours.of(item);
-                targets.push(if near.is_empty() {
-                    center[item]
-                } else {
-                    near.iter().map(|&m| center[m]).sum::<f64>() / near.len() as f64
-                });
-                if i > 0 {
-                    separations.push(gap(layer[i - 1], item));
-                }
-            }
-            let placed = isotonic(&targets, &separations);
-            for (&item, y) in layer.iter().zip(placed) {
-                center[item] = y;
-            }
-        }
-    }
-    let top = (0..item_count)
-        .map(|i| center[i] - height_of(i) / 2.0)
-        .fold(f64::INFINITY, f64::min);
-    let shift = if top.is_finite() { MARGIN - top } else { 0.0 };
-    for c in &mut center {
-        *c += shift;
-    }
-
-    // Columns, left-aligned boxes.
+/// The layered drawing of one weakly connected component: its layout,
+/// then its markup.
+fn layered(index: usize, nodes: &[&GraphNode], links: &[Link]) -> Component {
     let labels: Vec<(String, f64)> = nodes.iter().map(|node| box_label(node)).collect();
-    let mut column_width = vec![MIN_NODE_WIDTH; layer_count];
-    for (i, (_, w)) in labels.iter().enumerate() {
-        let l = item_layer[i];
-        column_width[l] = column_width[l].max(*w);
-    }
-    let mut column_x = Vec::with_capacity(layer_count);
-    let mut x = MARGIN;
-    for &w in &column_width {
-        column_x.push(x);
-        x += w + COLUMN_GAP;
-    }
-    let width = (x - COLUMN_GAP + MARGIN).ceil();
-    let height = ((0..item_count)
-        .map(|i| center[i] + height_of(i) / 2.0)
-        .fold(0.0, f64::max)
-        + MARGIN)
-        .ceil();
-
-    // Ports: each box side spreads its edges by the height of the other end.
-    let mut out_port = vec![0.0; edges.len()];
-    let mut in_port = vec![0.0; edges.len()];
-    let leaving: Vec<(usize, usize)> = laid.iter().enumerate().map(|(e, &(a, _))| (a, e)).collect();
-    let arriving: Vec<(usize, usize)> =
-        laid.iter().enumerate().map(|(e, &(_, b))| (b, e)).collect();
-    let leaving = Adjacency::build(n, &leaving);
-    let arriving = Adjacency::build(n, &arriving);
-    let mut side: Vec<(f64, usize)> = Vec::new();
-    for node in 0..n {
-        let top = center[node] - NODE_HEIGHT / 2.0;
-        for (list, ports, outgoing) in [
-            (&leaving, &mut out_port, true),
-            (&arriving, &mut in_port, false),
-        ] {
-            side.clear();
-            for &e in list.of(node) {
-                let hops = chain(e);
-                let other = if outgoing {
-                    hops.get(1)
-                } else {
-                    hops.len().checked_sub(2).and_then(|i| hops.get(i))
-                };
-                side.push((other.map_or(center[node], |&o| center[o]), e));
-            }
-            side.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let k = side.len() as f64;
-            for (j, &(_, e)) in side.iter().enumerate() {
-                ports[e] = top
-                    + PORT_INSET
-                    + (NODE_HEIGHT - 2.0 * PORT_INSET) * (j as f64 + 1.0) / (k + 1.0);
-            }
-        }
-    }
-
-    // Markup.
-    let id = component_id(index, members.iter().map(|&g| all[g].key.as_str()));
-    let mut svg = String::with_capacity(1024 + n * 400 + edges.len() * 300);
-    let back_edges = edges.iter().filter(|e| e.reversed).count();
-    let undefined = nodes.iter().filter(|node| !node.defined).count();
-    let mut desc = format!(
-        "{} linking {}. An arrow points from a pilot to what it depends on or integrates \
-         with; dependencies are to the right.",
-        plural(edges.len(), "edge", "edges"),
-        kinds_summary(&nodes),
-    );
-    if back_edges > 0 {
-        put!(
-            desc,
-            " {} close a dependency cycle and are drawn right to left.",
-            plural(back_edges, "edge", "edges")
-        );
-    }
-    if undefined > 0 {
-        put!(
-            desc,
-            " {} referenced but not documented (dashed).",
-            plural_verb(undefined)
-        );
-    }
+    let widths: Vec<f64> = labels.iter().map(|l| l.1).collect();
+    let pairs: Vec<(usize, usize)> = links.iter().map(|&(a, b, _)| (a, b)).collect();
+    let drawn = layout::layered(&widths, &pairs);
+    let id = component_id(index, nodes.iter().map(|node| node.key.as_str()));
+    let mut svg = SvgWriter::with_capacity(1024 + nodes.len() * 400 + links.len() * 300);
+    let back_edges = drawn.reversed.iter().filter(|&&r| r).count();
+    let title = format!("Dependency graph: {}", kinds_summary(nodes));
+    let desc = layered_description(nodes, links.len(), back_edges);
     open_svg(
         &mut svg,
         &id,
         "graph",
-        width,
-        height,
-        &format!("Dependency graph: {}", kinds_summary(&nodes)),
+        (drawn.width, drawn.height),
+        &title,
         &desc,
     );
-    put!(
-        svg,
-        "<defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
-         <path class=\"arrow\" d=\"M0 0L10 5L0 10Z\"/></marker>\
-         <marker id=\"{id}-arrow-back\" viewBox=\"0 0 10 10\" refX=\"0\" refY=\"5\" \
-         markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
-         <path class=\"arrow\" d=\"M10 0L0 5L10 10Z\"/></marker></defs><g class=\"edges\">"
-    );
-    for (e, edge) in edges.iter().enumerate() {
-        let hops = chain(e);
-        let Some(&first) = hops.first() else {
-            continue;
-        };
-        let first_layer = item_layer[first];
-        let mut x = column_x[first_layer] + labels[first].1;
-        let mut y = out_port[e];
-        let mut d = format!("M{} {}", num(x), num(y));
-        let right = column_x[first_layer] + column_width[first_layer];
-        if right > x {
-            put!(d, "H{}", num(right));
-            x = right;
+    write_markers(&mut svg, &id);
+    svg.open("g").attr("class", "edges").end();
+    for (e, &(from, to, kind)) in links.iter().enumerate() {
+        let path = &drawn.paths[e];
+        if !path.is_empty() {
+            let ends = (nodes[from], nodes[to]);
+            write_edge(&mut svg, &id, ends, kind, drawn.reversed[e], path);
         }
-        for (h, &item) in hops.iter().enumerate().skip(1) {
-            let is_last = h + 1 == hops.len();
-            let layer = item_layer[item];
-            let (tx, ty) = (
-                column_x[layer],
-                if is_last { in_port[e] } else { center[item] },
-            );
-            let mid = (x + tx) / 2.0;
-            put!(
-                d,
-                "C{m} {y} {m} {ty} {tx} {ty}",
-                m = num(mid),
-                y = num(y),
-                tx = num(tx),
-                ty = num(ty),
-            );
-            x = tx;
-            y = ty;
-            if !is_last {
-                x = column_x[layer] + column_width[layer];
-                put!(d, "H{}", num(x));
-            }
-        }
-        let (class, verb) = match edge.kind {
-            EdgeKind::DependsOn => ("depends-on", "depends on"),
-            EdgeKind::Integrates => ("integrates", "integrates with"),
-        };
-        let (from, to) = (nodes[edge.from], nodes[edge.to]);
-        let (back, marker) = if edge.reversed {
-            (" back", format!("marker-start=\"url(#{id}-arrow-back)\""))
-        } else {
-            ("", format!("marker-end=\"url(#{id}-arrow)\""))
-        };
-        put!(
-            svg,
-            "<path class=\"edge {class}{back}\" d=\"{d}\" {marker} data-from=\"{}\" \
-             data-to=\"{}\"><title>{}</title></path>",
-            escape(&from.key),
-            escape(&to.key),
-            escape(&format!(
-                "{} {verb} {}{}",
-                from.label.trim(),
-                to.label.trim(),
-                if edge.reversed {
-                    " (closes a cycle)"
-                } else {
-                    ""
-                }
-            )),
-        );
     }
-    svg.push_str("</g><g class=\"nodes\">");
-    for (i, node) in nodes.iter().enumerate() {
-        let l = item_layer[i];
-        write_node(
-            &mut svg,
-            node,
-            &labels[i],
-            column_x[l],
-            center[i] - NODE_HEIGHT / 2.0,
-        );
+    svg.close("g");
+    svg.open("g").attr("class", "nodes").end();
+    for ((node, label), &corner) in nodes.iter().zip(&labels).zip(&drawn.boxes) {
+        write_node(&mut svg, node, label, corner);
     }
-    svg.push_str("</g></svg>");
+    svg.close("g");
+    svg.close("svg");
     Component {
-        svg,
-        nodes: n,
-        edges: edges.len(),
+        svg: svg.finish(),
+        nodes: nodes.len(),
+        edges: links.len(),
     }
 }
 
-/// The nodes without any edge, as a grid in key order.
-fn grid(index: usize, all: &[&GraphNode], members: &[usize]) -> Component {
-    let nodes: Vec<&GraphNode> = members.iter().map(|&g| all[g]).collect();
-    let labels: Vec<(String, f64)> = nodes.iter().map(|node| box_label(node)).collect();
-    let mut columns = 1;
-    while columns < GRID_MAX_COLUMNS && columns * columns < nodes.len() {
-        columns += 1;
+/// The `<desc>` of a layered component: what it links, how to read it,
+/// its cycles and its undocumented nodes.
+fn layered_description(nodes: &[&GraphNode], edges: usize, back_edges: usize) -> String {
+    let mut desc = format!(
+        "{} linking {}. An arrow points from a pilot to what it depends on or integrates \
+         with; dependencies are to the right.",
+        plural(edges, "edge", "edges"),
+        kinds_summary(nodes),
+    );
+    if back_edges > 0 {
+        desc.push_str(&format!(
+            " {} close a dependency cycle and are drawn right to left.",
+            plural(back_edges, "edge", "edges")
+        ));
     }
-    let rows = nodes.len().div_ceil(columns);
-    let cell = labels.iter().map(|l| l.1).fold(MIN_NODE_WIDTH, f64::max) + GRID_GAP_X;
-    let pitch = NODE_HEIGHT + NODE_GAP;
-    let width = (2.0 * MARGIN + columns as f64 * cell - GRID_GAP_X).ceil();
-    let height = (2.0 * MARGIN + rows as f64 * pitch - NODE_GAP).ceil();
+    let undefined = nodes.iter().filter(|node| !node.defined).count();
+    if undefined > 0 {
+        desc.push_str(&format!(
+            " {} referenced but not documented (dashed).",
+            plural_verb(undefined)
+        ));
+    }
+    desc
+}
+
+/// The nodes without any edge, as a grid in key order.
+fn grid(index: usize, nodes: &[&GraphNode]) -> Component {
+    let labels: Vec<(String, f64)> = nodes.iter().map(|node| box_label(node)).collect();
+    let widths: Vec<f64> = labels.iter().map(|l| l.1).collect();
+    let (width, height, boxes) = layout::grid(&widths);
     let id = component_id(index, nodes.iter().map(|node| node.key.as_str()));
-    let mut svg = String::with_capacity(512 + nodes.len() * 400);
+    let mut svg = SvgWriter::with_capacity(512 + nodes.len() * 400);
+    let summary = kinds_summary(nodes);
     open_svg(
         &mut svg,
         &id,
         "graph unconnected",
-        width,
-        height,
-        &format!(
-            "Without dependencies or integrations: {}",
-            kinds_summary(&nodes)
-        ),
-        &format!(
-            "{} with no dependency, dependent or integration, in alphabetical order.",
-            kinds_summary(&nodes)
-        ),
+        (width, height),
+        &format!("Without dependencies or integrations: {summary}"),
+        &format!("{summary} with no dependency, dependent or integration, in alphabetical order."),
     );
-    svg.push_str("<g class=\"nodes\">");
-    for (i, node) in nodes.iter().enumerate() {
-        let (row, column) = (i / columns, i % columns);
-        write_node(
-            &mut svg,
-            node,
-            &labels[i],
-            MARGIN + column as f64 * cell,
-            MARGIN + row as f64 * pitch,
-        );
+    svg.open("g").attr("class", "nodes").end();
+    for ((node, label), &corner) in nodes.iter().zip(&labels).zip(&boxes) {
+        write_node(&mut svg, node, label, corner);
     }
-    svg.push_str("</g></svg>");
+    svg.close("g");
+    svg.close("svg");
     Component {
-        svg,
+        svg: svg.finish(),
         nodes: nodes.len(),
         edges: 0,
     }
 }
 
-fn open_svg(
-    svg: &mut String,
-    id: &str,
-    class: &str,
-    width: f64,
-    height: f64,
-    title: &str,
-    desc: &str,
-) {
-    put!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" id=\"{id}\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\"><title id=\"{id}-title\">{title}</title>\
-         <desc id=\"{id}-desc\">{desc}</desc>",
-        w = num(width),
-        h = num(height),
-        title = escape(title),
-        desc = escape(desc),
-    );
+/// The `<svg>` element's opening, with its accessible title and
+/// description.
+fn open_svg(svg: &mut SvgWriter, id: &str, class: &str, size: (f64, f64), title: &str, desc: &str) {
+    let view_box = format!("0 0 {} {}", num(size.0), num(size.1));
+    svg.open("svg")
+        .attr("xmlns", "http://www.w3.org/2000/svg")
+        .attr("class", class)
+        .attr("id", id)
+        .attr("role", "img")
+        .attr("aria-labelledby", &format!("{id}-title {id}-desc"))
+        .num("width", size.0)
+        .num("height", size.1)
+        .attr("viewBox", &view_box)
+        .end();
+    svg.leaf("title", &[("id", &format!("{id}-title"))], title);
+    svg.leaf("desc", &[("id", &format!("{id}-desc"))], desc);
 }
 
-/// One node: a box shaped by its kind, its truncated label, its link and a
-/// tooltip with the full label.
-fn write_node(svg: &mut String, node: &GraphNode, label: &(String, f64), x: f64, y: f64) {
-    let (kind, radius, kind_name) = match node.kind {
-        NodeKind::Pilot => ("pilot", PILOT_RADIUS, "pilot"),
-        NodeKind::System => ("system", NODE_HEIGHT / 2.0, "system"),
-        NodeKind::Other => ("other", 0.0, "other"),
+/// The arrowheads: `{id}-arrow` at a path's end, `{id}-arrow-back` at the
+/// start of a reversed one.
+fn write_markers(svg: &mut SvgWriter, id: &str) {
+    svg.open("defs").end();
+    for (suffix, ref_x, shape) in [
+        ("arrow", "10", "M0 0L10 5L0 10Z"),
+        ("arrow-back", "0", "M10 0L0 5L10 10Z"),
+    ] {
+        svg.open("marker")
+            .attr("id", &format!("{id}-{suffix}"))
+            .attr("viewBox", "0 0 10 10")
+            .attr("refX", ref_x)
+            .attr("refY", "5")
+            .attr("markerWidth", "8")
+            .attr("markerHeight", "8")
+            .attr("markerUnits", "userSpaceOnUse")
+            .attr("orient", "auto")
+            .end();
+        svg.open("path")
+            .attr("class", "arrow")
+            .attr("d", shape)
+            .end_empty();
+        svg.close("marker");
+    }
+    svg.close("defs");
+}
+
+/// One edge: its path, arrowhead, ends and a tooltip in words.
+fn write_edge(
+    svg: &mut SvgWriter,
+    id: &str,
+    (from, to): (&GraphNode, &GraphNode),
+    kind: EdgeKind,
+    reversed: bool,
+    path: &[PathStep],
+) {
+    let (class, verb) = match kind {
+        EdgeKind::DependsOn => ("depends-on", "depends on"),
+        EdgeKind::Integrates => ("integrates", "integrates with"),
+    };
+    let (back, marker, arrow) = if reversed {
+        (" back", "marker-start", "arrow-back")
+    } else {
+        ("", "marker-end", "arrow")
+    };
+    svg.open("path")
+        .attr("class", &format!("edge {class}{back}"))
+        .attr("d", &path_data(path))
+        .attr(marker, &format!("url(#{id}-{arrow})"))
+        .attr("data-from", &from.key)
+        .attr("data-to", &to.key)
+        .end();
+    let cycle = if reversed { " (closes a cycle)" } else { "" };
+    let tip = format!("{} {verb} {}{cycle}", from.label.trim(), to.label.trim());
+    svg.leaf("title", &[], &tip);
+    svg.close("path");
+}
+
+/// One node: a box shaped by its kind with its top-left corner at
+/// `(x, y)`, its truncated label, its link and a tooltip with the full
+/// label.
+fn write_node(svg: &mut SvgWriter, node: &GraphNode, label: &(String, f64), (x, y): (f64, f64)) {
+    let (kind, radius) = match node.kind {
+        NodeKind::Pilot => ("pilot", PILOT_RADIUS),
+        NodeKind::System => ("system", NODE_HEIGHT / 2.0),
+        NodeKind::Other => ("other", 0.0),
     };
     let mut class = format!("node {kind}");
-    let mut tip = format!("{} ({kind_name}", node.label.trim());
+    let mut tip = format!("{} ({kind}", node.label.trim());
     if let Some(status) = &node.status {
-        put!(class, " status-{}", class_token(status));
-        put!(tip, ", {}", status.trim());
+        class.push_str(&format!(" status-{}", class_token(status)));
+        tip.push_str(&format!(", {}", status.trim()));
     }
     if !node.defined {
         class.push_str(" undefined");
         tip.push_str(", not documented");
     }
     tip.push(')');
-    let body = format!(
-        "<g class=\"{class}\" data-key=\"{key}\"><title>{tip}</title>\
-         <rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"{r}\"{dash}/>\
-         <text x=\"{tx}\" y=\"{ty}\" text-anchor=\"middle\">{text}</text></g>",
-        key = escape(&node.key),
-        tip = escape(&tip),
-        x = num(x),
-        y = num(y),
-        w = num(label.1),
-        h = num(NODE_HEIGHT),
-        r = num(radius),
-        dash = if node.defined {
-            ""
-        } else {
-            " stroke-dasharray=\"4 3\""
-        },
-        tx = num(x + label.1 / 2.0),
-        ty = num(y + NODE_HEIGHT / 2.0 + 4.0),
-        text = escape(&label.0),
-    );
-    match safe_href(&node.href) {
-        Some(href) => put!(svg, "<a href=\"{}\">{body}</a>", escape(href)),
-        None => svg.push_str(&body),
+    let href = safe_href(&node.href);
+    if let Some(href) = href {
+        svg.open("a").attr("href", href).end();
+    }
+    svg.open("g")
+        .attr("class", &class)
+        .attr("data-key", &node.key)
+        .end();
+    svg.leaf("title", &[], &tip);
+    svg.open("rect")
+        .num("x", x)
+        .num("y", y)
+        .num("width", label.1)
+        .num("height", NODE_HEIGHT)
+        .num("rx", radius);
+    if !node.defined {
+        svg.attr("stroke-dasharray", "4 3");
+    }
+    svg.end_empty();
+    svg.open("text")
+        .num("x", x + label.1 / 2.0)
+        .num("y", y + NODE_HEIGHT / 2.0 + 4.0)
+        .attr("text-anchor", "middle")
+        .end();
+    svg.text(&label.0);
+    svg.close("text");
+    svg.close("g");
+    if href.is_some() {
+        svg.close("a");
     }
 }
 
@@ -787,110 +430,6 @@ fn box_label(node: &GraphNode) -> (String, f64) {
     };
     let width = (units as f64 * CHAR_WIDTH + 2.0 * NODE_PAD_X + extra).max(MIN_NODE_WIDTH);
     (text, width.ceil())
-}
-
-/// Give each item its index within its layer.
-fn set_positions(layers: &[Vec<usize>], pos: &mut [usize]) {
-    for layer in layers {
-        for (i, &item) in layer.iter().enumerate() {
-            pos[item] = i;
-        }
-    }
-}
-
-/// Sort one layer by the barycenter of each item's neighbours in the
-/// adjacent layer (items without any keep their position); ties by item,
-/// which is key order for real nodes.
-fn reorder(layer: &mut [usize], pos: &mut [usize], neighbours: &Adjacency) {
-    let mut keyed: Vec<(f64, usize)> = layer
-        .iter()
-        .map(|&item| {
-            let near = neighbours.of(item);
-            let bary = if near.is_empty() {
-                pos[item] as f64
-            } else {
-                near.iter().map(|&m| pos[m] as f64).sum::<f64>() / near.len() as f64
-            };
-            (bary, item)
-        })
-        .collect();
-    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (i, (slot, (_, item))) in layer.iter_mut().zip(keyed).enumerate() {
-        *slot = item;
-        pos[item] = i;
-    }
-}
-
-/// Edge crossings between all adjacent layers, counted as inversions with a
-/// Fenwick tree: `O(segments · log width)`.
-fn crossings(layers: &[Vec<usize>], pos: &[usize], succs: &Adjacency) -> u64 {
-    let mut total = 0u64;
-    let mut ends: Vec<usize> = Vec::new();
-    let mut tree: Vec<u64> = Vec::new();
-    for pair in layers.windows(2) {
-        let (upper, lower) = (&pair[0], &pair[1]);
-        tree.clear();
-        tree.resize(lower.len() + 1, 0);
-        let mut inserted = 0u64;
-        for &item in upper {
-            ends.clear();
-            ends.extend(succs.of(item).iter().map(|&s| pos[s]));
-            ends.sort_unstable();
-            for &p in &ends {
-                // Earlier segments ending to the right of `p` cross this one.
-                let mut at_most = 0u64;
-                let mut i = p + 1;
-                while i > 0 {
-                    at_most += tree.get(i).copied().unwrap_or(0);
-                    i &= i - 1;
-                }
-                total += inserted - at_most;
-            }
-            for &p in &ends {
-                let mut i = p + 1;
-                while i < tree.len() {
-                    tree[i] += 1;
-                    i += i & i.wrapping_neg();
-                }
-                inserted += 1;
-            }
-        }
-    }
-    total
-}
-
-/// Positions as close as possible (least squares) to `targets`, in the
-/// same order, each at least `separations[i]` below the one before: pool
-/// adjacent violators on the targets less the cumulative separations.
-fn isotonic(targets: &[f64], separations: &[f64]) -> Vec<f64> {
-    let mut offsets = Vec::with_capacity(targets.len());
-    let mut offset = 0.0;
-    for i in 0..targets.len() {
-        if i > 0 {
-            offset += separations.get(i - 1).copied().unwrap_or(0.0);
-        }
-        offsets.push(offset);
-    }
-    // Blocks of (sum, count) with non-decreasing means.
-    let mut blocks: Vec<(f64, usize)> = Vec::with_capacity(targets.len());
-    for (t, o) in targets.iter().zip(&offsets) {
-        let mut block = (t - o, 1usize);
-        while let Some(&(sum, count)) = blocks.last() {
-            if sum / count as f64 > block.0 / block.1 as f64 {
-                block = (sum + block.0, count + block.1);
-                blocks.pop();
-            } else {
-                break;
-            }
-        }
-        blocks.push(block);
-    }
-    let mut placed = Vec::with_capacity(targets.len());
-    for (sum, count) in blocks {
-        let mean = sum / count as f64;
-        placed.extend(std::iter::repeat_n(mean, count));
-    }
-    placed.iter().zip(&offsets).map(|(z, o)| z + o).collect()
 }
 
 /// An id unique to the component: its rank and a hash of its keys, so that
@@ -1092,6 +631,28 @@ mod tests {
             })
             .collect();
         (list, links)
+    }
+
+    #[test]
+    fn components_go_largest_first_with_local_links() {
+        let dep = EdgeKind::DependsOn;
+        // {0, 3} and {1, 2, 4}; 5 alone.
+        let links = [(0, 3, dep), (1, 2, dep), (4, 2, EdgeKind::Integrates)];
+        let (connected, isolated) = split_components(6, &links);
+        assert_eq!(
+            connected,
+            vec![
+                (
+                    vec![1, 2, 4],
+                    vec![(0, 1, dep), (2, 1, EdgeKind::Integrates)]
+                ),
+                (vec![0, 3], vec![(0, 1, dep)]),
+            ]
+        );
+        assert_eq!(isolated, vec![5]);
+        // Equal sizes: the smallest member first.
+        let (connected, _) = split_components(4, &[(2, 3, dep), (0, 1, dep)]);
+        assert_eq!(connected[0].0, vec![0, 1]);
     }
 
     #[test]
@@ -1342,13 +903,5 @@ mod tests {
         let components = render(&nodes, &edges);
         assert_eq!(components.len(), 1);
         assert_eq!(components[0].edges, 2_999 + 2_998);
-    }
-
-    #[test]
-    fn isotonic_keeps_order_and_separation() {
-        let placed = isotonic(&[10.0, 0.0, 5.0], &[20.0, 20.0]);
-        assert!(placed[1] - placed[0] >= 20.0 - 1e-9);
-        assert!(placed[2] - placed[1] >= 20.0 - 1e-9);
-        assert_eq!(isotonic(&[0.0, 100.0], &[20.0]), vec![0.0, 100.0]);
     }
 }

@@ -1,5 +1,121 @@
 //! Small pieces both SVG drawings share: numbers written compactly, text
-//! made safe for XML, CSS class tokens, safe links, and label widths.
+//! made safe for XML, CSS class tokens, safe links, label widths, and the
+//! one writer of SVG markup ([`SvgWriter`], [`path_data`]), so that a
+//! drawing's layout is plain numbers and its markup a short walk over them.
+
+use std::fmt::Write as _;
+
+/// Writes SVG markup into a string, element by element. Attributes come
+/// out in the order they are given; every attribute value and every text
+/// is escaped here ([`escape`]), so callers pass plain, untrusted text.
+///
+/// ```text
+/// w.open("g").attr("class", "node").end();   // <g class="node">
+/// w.leaf("title", &[], "a < b");             // <title>a &lt; b</title>
+/// w.close("g");                              // </g>
+/// ```
+#[derive(Debug, Default)]
+pub(super) struct SvgWriter {
+    out: String,
+}
+
+impl SvgWriter {
+    /// A writer with room for `capacity` bytes.
+    pub(super) fn with_capacity(capacity: usize) -> SvgWriter {
+        SvgWriter {
+            out: String::with_capacity(capacity),
+        }
+    }
+
+    /// Start a tag: `<name`; attributes follow, then [`end`](Self::end)
+    /// or [`end_empty`](Self::end_empty).
+    pub(super) fn open(&mut self, name: &str) -> &mut SvgWriter {
+        self.out.push('<');
+        self.out.push_str(name);
+        self
+    }
+
+    /// ` name="value"`, the value escaped.
+    pub(super) fn attr(&mut self, name: &str, value: &str) -> &mut SvgWriter {
+        let _ = write!(self.out, " {name}=\"{}\"", escape(value));
+        self
+    }
+
+    /// ` name="value"` for a coordinate or length ([`num`]).
+    pub(super) fn num(&mut self, name: &str, value: f64) -> &mut SvgWriter {
+        let _ = write!(self.out, " {name}=\"{}\"", num(value));
+        self
+    }
+
+    /// `>`: the tag is open, content follows.
+    pub(super) fn end(&mut self) {
+        self.out.push('>');
+    }
+
+    /// `/>`: an element without content.
+    pub(super) fn end_empty(&mut self) {
+        self.out.push_str("/>");
+    }
+
+    /// Text content, escaped.
+    pub(super) fn text(&mut self, text: &str) {
+        self.out.push_str(&escape(text));
+    }
+
+    /// `</name>`.
+    pub(super) fn close(&mut self, name: &str) {
+        let _ = write!(self.out, "</{name}>");
+    }
+
+    /// `<name a="v" …>text</name>`.
+    pub(super) fn leaf(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.open(name);
+        for (attr, value) in attrs {
+            self.attr(attr, value);
+        }
+        self.end();
+        self.text(text);
+        self.close(name);
+    }
+
+    /// The markup written.
+    pub(super) fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// One command of an SVG path, in absolute coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum PathStep {
+    /// `M x y`: start at a point.
+    Move(f64, f64),
+    /// `H x`: a level line to `x`.
+    Horizontal(f64),
+    /// `C x1 y1 x2 y2 x y`: a cubic Bézier curve with two control points.
+    Cubic([f64; 6]),
+}
+
+/// The `d` attribute of a path: `M0 0H10C1 2 3 4 5 6`.
+pub(super) fn path_data(steps: &[PathStep]) -> String {
+    let mut d = String::new();
+    for step in steps {
+        let _ = match step {
+            PathStep::Move(x, y) => write!(d, "M{} {}", num(*x), num(*y)),
+            PathStep::Horizontal(x) => write!(d, "H{}", num(*x)),
+            PathStep::Cubic([x1, y1, x2, y2, x, y]) => write!(
+                d,
+                "C{} {} {} {} {} {}",
+                num(*x1),
+                num(*y1),
+                num(*x2),
+                num(*y2),
+                num(*x),
+                num(*y)
+            ),
+        };
+    }
+    d
+}
 
 /// `"1 pilot"`, `"3 pilots"`.
 pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
@@ -129,4 +245,38 @@ pub(super) fn truncate(text: &str, max_units: usize) -> (String, usize) {
     out.push('…');
     let units = out.chars().map(char_units).sum();
     (out, units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writer_escapes_values_and_text_and_keeps_attribute_order() {
+        let mut w = SvgWriter::default();
+        w.open("g")
+            .attr("class", "a\"b")
+            .num("x", 1.25)
+            .num("y", -0.01)
+            .end();
+        w.leaf("title", &[("id", "t")], "<x> & 'y'");
+        w.open("rect").num("width", 3.0).end_empty();
+        w.close("g");
+        assert_eq!(
+            w.finish(),
+            "<g class=\"a&quot;b\" x=\"1.2\" y=\"0\"><title id=\"t\">&lt;x&gt; &amp; &#39;y&#39;</title>\
+             <rect width=\"3\"/></g>"
+        );
+    }
+
+    #[test]
+    fn path_data_writes_compact_commands() {
+        let steps = [
+            PathStep::Move(16.0, 33.5),
+            PathStep::Horizontal(80.04),
+            PathStep::Cubic([128.0, 33.5, 128.0, -0.02, 176.0, 10.0]),
+        ];
+        assert_eq!(path_data(&steps), "M16 33.5H80C128 33.5 128 0 176 10");
+        assert_eq!(path_data(&[]), "");
+    }
 }

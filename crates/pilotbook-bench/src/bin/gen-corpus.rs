@@ -1090,23 +1090,7 @@ impl Corpus {
         let t = today();
         let object = rng.below(OBJECTS.len());
         let task = rng.below(TASKS.len());
-        let mut title = String::new();
-        if rng.chance(0.2) {
-            title.push_str(rng.pick_str(QUALIFIERS));
-            title.push(' ');
-            title.push_str(OBJECTS[object].0);
-        } else {
-            title.push_str(&capitalise(OBJECTS[object].0));
-        }
-        title.push(' ');
-        title.push_str(TASKS[task]);
-        title.push(' ');
-        title.push_str(rng.pick_str(ARTIFACTS));
-        if rng.chance(0.25) {
-            let region = rng.pick(REGIONS).1;
-            title.push_str(" for ");
-            title.push_str(region);
-        }
+        let title = plan_title(rng, object, task);
         let id = unique(ids, slug(&title));
 
         let status = match rng.weighted(&[14, 38, 10, 8, 22, 8]) {
@@ -1118,98 +1102,12 @@ impl Corpus {
             _ => Status::Retired,
         };
         let owner = rng.below(self.people.len());
-
-        // Dates, relative to today.
-        let (started, decision) = match status {
-            Status::Proposed => {
-                let base = t + rng.range(7, 60) as i32;
-                let started = if rng.chance(0.5) { Some(base) } else { None };
-                (started, base + rng.range(60, 150) as i32)
-            }
-            Status::Pilot => {
-                let started = t - rng.range(14, 300) as i32;
-                let decision = (t + rng.range(7, 200) as i32).max(started + 60);
-                (Some(started), decision)
-            }
-            Status::Go => {
-                let decision = t - rng.range(3, 150) as i32;
-                (Some(decision - rng.range(60, 200) as i32), decision)
-            }
-            Status::NoGo => {
-                let decision = t - rng.range(3, 400) as i32;
-                (Some(decision - rng.range(60, 200) as i32), decision)
-            }
-            Status::Production => {
-                let decision = t - rng.range(150, 700) as i32;
-                (Some(decision - rng.range(60, 200) as i32), decision)
-            }
-            Status::Retired => {
-                let decision = t - rng.range(400, 1000) as i32;
-                (Some(decision - rng.range(60, 200) as i32), decision)
-            }
-        };
-
-        // Milestones: `pre` before the decision, the review, `post` after it.
-        let k = rng.range(2, 4) as usize;
-        let post = match status {
-            Status::Production | Status::Retired => rng.range(1, k as i64 - 1) as usize,
-            Status::NoGo => rng.range(0, 1.min(k as i64 - 1)) as usize,
-            _ => rng.range(0, k as i64 - 1) as usize,
-        };
-        let pre = k - 1 - post;
-        let begin = started.unwrap_or(decision - 90) + 7;
-        let mut dues: Vec<(i32, u8)> = Vec::with_capacity(k);
-        let seg = ((decision - 3 - begin) / (pre as i32 + 1)).max(4);
-        for j in 0..pre as i32 {
-            let lo = begin + seg * j + seg / 4;
-            let hi = begin + seg * j + (3 * seg) / 4;
-            dues.push((rng.range(lo as i64, hi as i64) as i32, 0));
-        }
-        dues.push((decision, 1));
-        let mut at = decision;
-        for j in 0..post {
-            let last = j + 1 == post;
-            at += match status {
-                Status::Production => rng.range(20, 60) as i32,
-                Status::Retired if last => rng.range(150, 380) as i32,
-                Status::Retired => rng.range(20, 60) as i32,
-                _ => rng.range(20, 100) as i32,
-            };
-            dues.push((at, if last { 3 } else { 2 }));
-        }
+        let (started, decision) = plan_dates(rng, status, t);
+        let (dues, pre) = plan_dues(rng, status, started, decision);
         let sites = rng.distinct(SITES.len(), 3);
-        let mut milestones = Vec::with_capacity(k);
+        let mut milestones = Vec::with_capacity(dues.len());
         for (j, &(due, role)) in dues.iter().enumerate() {
-            let name = match role {
-                0 => match rng.below(6) {
-                    0 => format!(
-                        "Offline evaluation on {} labelled {}",
-                        thousands(rng.range(5, 200) * 100),
-                        OBJECTS[object].1
-                    ),
-                    1 => format!(
-                        "Shadow mode on {}% of {}",
-                        rng.range(2, 20),
-                        OBJECTS[object].1
-                    ),
-                    2 => "Data protection impact assessment signed off".to_string(),
-                    3 => format!("Live at {} for one team", SITES[sites[0]]),
-                    4 => format!("Pilot users trained at {}", SITES[sites[0]]),
-                    _ => "Connectors tested against staging".to_string(),
-                },
-                1 => "Go/no-go review".to_string(),
-                2 => match rng.below(3) {
-                    0 => format!("Live at {} and {}", SITES[sites[1]], SITES[sites[2]]),
-                    1 => "Legacy rules switched off".to_string(),
-                    _ => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
-                },
-                _ => match status {
-                    Status::Retired => "Decommissioned and access revoked".to_string(),
-                    Status::NoGo => "Pilot wound down and data deleted".to_string(),
-                    _ if j % 2 == 0 => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
-                    _ => "General availability".to_string(),
-                },
-            };
+            let name = milestone_name(rng, role, status, object, &sites, j);
             let done = if due < t {
                 if role == 1 {
                     Some(due)
@@ -1221,8 +1119,49 @@ impl Corpus {
             };
             milestones.push(Milestone { name, due, done });
         }
+        let metrics = self.plan_metrics(rng, status, object);
 
-        // Metrics.
+        // Integrations and dependencies.
+        let n_integrations = rng.range(1, 3) as usize;
+        let integrations = rng.distinct(self.systems.len(), n_integrations);
+        let ours = milestones.last().map(|m| m.due).unwrap_or(decision);
+        let depends_pilots = self.plan_dependencies(rng, index, ours);
+        // At most two `depends_on` entries in all: a system only beside 0–1 pilots.
+        let depends_systems = if depends_pilots.len() < 2 && rng.chance(0.6) {
+            vec![integrations[0]]
+        } else {
+            Vec::new()
+        };
+        let defect = plan_defect(rng, status);
+        let metrics_heading = match rng.below(40) {
+            0 => "Success criteria",
+            1 => "KPIs",
+            _ => "Success metrics",
+        };
+        PilotPlan {
+            id,
+            title,
+            status,
+            owner,
+            object,
+            task,
+            started,
+            decision,
+            metrics,
+            integrations,
+            depends_pilots,
+            depends_systems,
+            milestones,
+            review: pre,
+            defect,
+            metrics_heading,
+            numbered_headings: rng.chance(0.05),
+        }
+    }
+
+    /// Two to four metrics, mostly about the pilot's own object, with
+    /// targets, baselines and actuals that fit its status.
+    fn plan_metrics(&self, rng: &mut Rng, status: Status, object: usize) -> Vec<MetricUse> {
         let n_metrics = rng.range(2, 4) as usize;
         let mut chosen: Vec<usize> = Vec::with_capacity(n_metrics);
         // Mostly metrics about the pilot's own object, then any others.
@@ -1241,7 +1180,7 @@ impl Corpus {
         } else {
             usize::MAX
         };
-        let metrics = chosen
+        chosen
             .iter()
             .enumerate()
             .map(|(j, &m)| {
@@ -1312,18 +1251,18 @@ impl Corpus {
                     actual,
                 }
             })
-            .collect::<Vec<_>>();
+            .collect::<Vec<_>>()
+    }
 
-        // Integrations and dependencies.
-        let n_integrations = rng.range(1, 3) as usize;
-        let integrations = rng.distinct(self.systems.len(), n_integrations);
+    /// Zero to two earlier pilots this one depends on: recent ones, not
+    /// stopped, in production or done before `ours` (its last due date).
+    fn plan_dependencies(&self, rng: &mut Rng, index: usize, ours: i32) -> Vec<usize> {
         let n_deps = match rng.weighted(&[50, 35, 15]) {
             0 => 0,
             1 => 1,
             _ => 2,
         };
         let mut depends_pilots = Vec::new();
-        let ours = milestones.last().map(|m| m.due).unwrap_or(decision);
         if index > 0 {
             for _ in 0..10 {
                 if depends_pilots.len() >= n_deps {
@@ -1343,51 +1282,160 @@ impl Corpus {
                 }
             }
         }
-        // At most two `depends_on` entries in all: a system only beside 0–1 pilots.
-        let depends_systems = if depends_pilots.len() < 2 && rng.chance(0.6) {
-            vec![integrations[0]]
-        } else {
-            Vec::new()
-        };
+        depends_pilots
+    }
+}
 
-        let defect = if rng.chance(0.02) {
-            match rng.below(5) {
-                0 => Defect::MissingRollback,
-                1 => Defect::EmptyMonitoring,
-                2 => Defect::UndefinedOwner,
-                3 => Defect::BadTarget,
-                _ if matches!(status, Status::Go | Status::NoGo | Status::Production) => {
-                    Defect::MissingActual
-                }
-                _ => Defect::MissingRollback,
-            }
-        } else {
-            Defect::None
-        };
-        let metrics_heading = match rng.below(40) {
-            0 => "Success criteria",
-            1 => "KPIs",
-            _ => "Success metrics",
-        };
-        PilotPlan {
-            id,
-            title,
-            status,
-            owner,
-            object,
-            task,
-            started,
-            decision,
-            metrics,
-            integrations,
-            depends_pilots,
-            depends_systems,
-            milestones,
-            review: pre,
-            defect,
-            metrics_heading,
-            numbered_headings: rng.chance(0.05),
+/// A pilot's title: object, task and artifact, sometimes qualified or for
+/// a region.
+fn plan_title(rng: &mut Rng, object: usize, task: usize) -> String {
+    let mut title = String::new();
+    if rng.chance(0.2) {
+        title.push_str(rng.pick_str(QUALIFIERS));
+        title.push(' ');
+        title.push_str(OBJECTS[object].0);
+    } else {
+        title.push_str(&capitalise(OBJECTS[object].0));
+    }
+    title.push(' ');
+    title.push_str(TASKS[task]);
+    title.push(' ');
+    title.push_str(rng.pick_str(ARTIFACTS));
+    if rng.chance(0.25) {
+        let region = rng.pick(REGIONS).1;
+        title.push_str(" for ");
+        title.push_str(region);
+    }
+    title
+}
+
+/// When the pilot started (if it has) and its go/no-go decision, relative
+/// to today `t`.
+fn plan_dates(rng: &mut Rng, status: Status, t: i32) -> (Option<i32>, i32) {
+    match status {
+        Status::Proposed => {
+            let base = t + rng.range(7, 60) as i32;
+            let started = if rng.chance(0.5) { Some(base) } else { None };
+            (started, base + rng.range(60, 150) as i32)
         }
+        Status::Pilot => {
+            let started = t - rng.range(14, 300) as i32;
+            let decision = (t + rng.range(7, 200) as i32).max(started + 60);
+            (Some(started), decision)
+        }
+        Status::Go => {
+            let decision = t - rng.range(3, 150) as i32;
+            (Some(decision - rng.range(60, 200) as i32), decision)
+        }
+        Status::NoGo => {
+            let decision = t - rng.range(3, 400) as i32;
+            (Some(decision - rng.range(60, 200) as i32), decision)
+        }
+        Status::Production => {
+            let decision = t - rng.range(150, 700) as i32;
+            (Some(decision - rng.range(60, 200) as i32), decision)
+        }
+        Status::Retired => {
+            let decision = t - rng.range(400, 1000) as i32;
+            (Some(decision - rng.range(60, 200) as i32), decision)
+        }
+    }
+}
+
+/// The milestones' due dates and roles (0 before the review, 1 the review,
+/// 2 after it, 3 the last), and how many come before the review.
+fn plan_dues(
+    rng: &mut Rng,
+    status: Status,
+    started: Option<i32>,
+    decision: i32,
+) -> (Vec<(i32, u8)>, usize) {
+    let k = rng.range(2, 4) as usize;
+    let post = match status {
+        Status::Production | Status::Retired => rng.range(1, k as i64 - 1) as usize,
+        Status::NoGo => rng.range(0, 1.min(k as i64 - 1)) as usize,
+        _ => rng.range(0, k as i64 - 1) as usize,
+    };
+    let pre = k - 1 - post;
+    let begin = started.unwrap_or(decision - 90) + 7;
+    let mut dues: Vec<(i32, u8)> = Vec::with_capacity(k);
+    let seg = ((decision - 3 - begin) / (pre as i32 + 1)).max(4);
+    for j in 0..pre as i32 {
+        let lo = begin + seg * j + seg / 4;
+        let hi = begin + seg * j + (3 * seg) / 4;
+        dues.push((rng.range(lo as i64, hi as i64) as i32, 0));
+    }
+    dues.push((decision, 1));
+    let mut at = decision;
+    for j in 0..post {
+        let last = j + 1 == post;
+        at += match status {
+            Status::Production => rng.range(20, 60) as i32,
+            Status::Retired if last => rng.range(150, 380) as i32,
+            Status::Retired => rng.range(20, 60) as i32,
+            _ => rng.range(20, 100) as i32,
+        };
+        dues.push((at, if last { 3 } else { 2 }));
+    }
+    (dues, pre)
+}
+
+/// The name of milestone `j`, of `role` (see [`plan_dues`]).
+fn milestone_name(
+    rng: &mut Rng,
+    role: u8,
+    status: Status,
+    object: usize,
+    sites: &[usize],
+    j: usize,
+) -> String {
+    match role {
+        0 => match rng.below(6) {
+            0 => format!(
+                "Offline evaluation on {} labelled {}",
+                thousands(rng.range(5, 200) * 100),
+                OBJECTS[object].1
+            ),
+            1 => format!(
+                "Shadow mode on {}% of {}",
+                rng.range(2, 20),
+                OBJECTS[object].1
+            ),
+            2 => "Data protection impact assessment signed off".to_string(),
+            3 => format!("Live at {} for one team", SITES[sites[0]]),
+            4 => format!("Pilot users trained at {}", SITES[sites[0]]),
+            _ => "Connectors tested against staging".to_string(),
+        },
+        1 => "Go/no-go review".to_string(),
+        2 => match rng.below(3) {
+            0 => format!("Live at {} and {}", SITES[sites[1]], SITES[sites[2]]),
+            1 => "Legacy rules switched off".to_string(),
+            _ => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
+        },
+        _ => match status {
+            Status::Retired => "Decommissioned and access revoked".to_string(),
+            Status::NoGo => "Pilot wound down and data deleted".to_string(),
+            _ if j.is_multiple_of(2) => format!("Rolled out to all {} sites", rng.pick(REGIONS).1),
+            _ => "General availability".to_string(),
+        },
+    }
+}
+
+/// About 2% of pilots carry one realistic defect.
+fn plan_defect(rng: &mut Rng, status: Status) -> Defect {
+    if rng.chance(0.02) {
+        match rng.below(5) {
+            0 => Defect::MissingRollback,
+            1 => Defect::EmptyMonitoring,
+            2 => Defect::UndefinedOwner,
+            3 => Defect::BadTarget,
+            _ if matches!(status, Status::Go | Status::NoGo | Status::Production) => {
+                Defect::MissingActual
+            }
+            _ => Defect::MissingRollback,
+        }
+    } else {
+        Defect::None
     }
 }
 
@@ -1647,9 +1695,106 @@ impl Corpus {
         let p = &self.pilots[i];
         let mut rng = Rng::stream(self.seed, 4, i as u64);
         let mut s = String::with_capacity(4096);
-        let owner = &self.people[p.owner];
+        self.write_front_matter(&mut s, p, v, &mut rng);
 
-        // Front matter.
+        // Body. Each part is drawn from the pilot's stream, so that the plan's
+        // state renders exactly as without history; a part edited in history
+        // (variant > 0) is drawn again from a stream of its own.
+        let ctx = Ctx::new(self, p, v, &mut rng);
+        let section = |rng: &mut Rng, k: usize, f: &dyn Fn(&mut Rng) -> String| -> String {
+            let text = f(rng);
+            if v.variants[k] == 0 {
+                return text;
+            }
+            let mut alt = Rng::stream(
+                self.seed,
+                16 + k as u64,
+                ((i as u64) << 20) ^ u64::from(v.variants[k]),
+            );
+            f(&mut alt)
+        };
+        let _ = writeln!(s, "# {}\n", v.title);
+        s.push_str(&section(&mut rng, 0, &|rng| {
+            wrap(&ctx.para(rng, INTRO, 2, 3))
+        }));
+
+        let mut number = 0;
+        let mut heading = |s: &mut String, name: &str| {
+            number += 1;
+            if p.numbered_headings {
+                let _ = write!(s, "\n## {number}. {name}\n\n");
+            } else {
+                let _ = write!(s, "\n## {name}\n\n");
+            }
+        };
+
+        heading(&mut s, p.metrics_heading);
+        s.push_str(&section(&mut rng, 1, &|rng| {
+            self.metrics_section(&ctx, rng, p, v)
+        }));
+
+        heading(&mut s, "Integrations");
+        s.push_str(&section(&mut rng, 2, &|rng| {
+            self.integrations_section(&ctx, rng, p)
+        }));
+
+        heading(&mut s, "Ownership");
+        s.push_str(&section(&mut rng, 3, &|rng| {
+            wrap(&ctx.para(rng, OWNERSHIP, 2, 3))
+        }));
+
+        heading(&mut s, "Production path");
+        s.push_str(&section(&mut rng, 4, &|rng| {
+            wrap(&ctx.para(rng, PRODUCTION_PATH, 2, 3))
+        }));
+
+        heading(&mut s, "Monitoring");
+        s.push_str(&section(&mut rng, 5, &|rng| {
+            if p.defect == Defect::EmptyMonitoring {
+                return "TBD\n".to_string();
+            }
+            let mut out = String::new();
+            let n = rng.range(2, 3) as usize;
+            for k in rng.distinct(MONITORING.len(), n) {
+                let line = format!("- {}", ctx.fill(rng, MONITORING[k]));
+                out.push_str(&wrap_item(&line));
+            }
+            out
+        }));
+
+        heading(&mut s, "Human review");
+        s.push_str(&section(&mut rng, 6, &|rng| {
+            wrap(&ctx.para(rng, HUMAN_REVIEW, 2, 3))
+        }));
+
+        heading(&mut s, "Escalation");
+        s.push_str(&section(&mut rng, 7, &|rng| {
+            wrap(&ctx.para(rng, ESCALATION, 2, 3))
+        }));
+
+        if p.defect != Defect::MissingRollback {
+            heading(&mut s, "Rollback");
+            s.push_str(&section(&mut rng, 8, &|rng| {
+                wrap(&ctx.para(rng, ROLLBACK, 2, 3))
+            }));
+        }
+
+        heading(&mut s, "Expansion criteria");
+        s.push_str(&section(&mut rng, 9, &|rng| {
+            let mut out = String::new();
+            for k in rng.distinct(EXPANSION.len(), 2) {
+                let line = format!("- {}", ctx.fill(rng, EXPANSION[k]));
+                out.push_str(&wrap_item(&line));
+            }
+            out
+        }));
+        s
+    }
+
+    /// A pilot document's front matter in state `v`. The integrations'
+    /// `auth` is drawn from `rng`.
+    fn write_front_matter(&self, s: &mut String, p: &PilotPlan, v: &PilotView, rng: &mut Rng) {
+        let owner = &self.people[p.owner];
         s.push_str("---\n");
         let _ = writeln!(s, "title: {}", v.title);
         let _ = writeln!(s, "status: {}", v.status.as_str());
@@ -1731,144 +1876,63 @@ impl Corpus {
             }
         }
         s.push_str("---\n\n");
+    }
 
-        // Body. Each part is drawn from the pilot's stream, so that the plan's
-        // state renders exactly as without history; a part edited in history
-        // (variant > 0) is drawn again from a stream of its own.
-        let ctx = Ctx::new(self, p, v, &mut rng);
-        let section = |rng: &mut Rng, k: usize, f: &dyn Fn(&mut Rng) -> String| -> String {
-            let text = f(rng);
-            if v.variants[k] == 0 {
-                return text;
-            }
-            let mut alt = Rng::stream(
-                self.seed,
-                16 + k as u64,
-                ((i as u64) << 20) ^ u64::from(v.variants[k]),
+    /// The body of the metrics section: one item per metric, with its
+    /// baseline, the latest result if `v` shows it, and a note.
+    fn metrics_section(&self, ctx: &Ctx, rng: &mut Rng, p: &PilotPlan, v: &PilotView) -> String {
+        let mut out = String::new();
+        let notes = rng.distinct(METRIC_NOTES.len(), p.metrics.len());
+        for (j, (m, &note)) in p.metrics.iter().zip(&notes).enumerate() {
+            let metric = &self.metrics[m.metric];
+            let class = metric.class;
+            let mut line = format!(
+                "- **{} {} {}**",
+                metric.title,
+                pretty(m.comparator),
+                class.format(v.targets[j])
             );
-            f(&mut alt)
-        };
-        let _ = writeln!(s, "# {}\n", v.title);
-        s.push_str(&section(&mut rng, 0, &|rng| {
-            wrap(&ctx.para(rng, INTRO, 2, 3))
-        }));
-
-        let mut number = 0;
-        let mut heading = |s: &mut String, name: &str| {
-            number += 1;
-            if p.numbered_headings {
-                let _ = write!(s, "\n## {number}. {name}\n\n");
-            } else {
-                let _ = write!(s, "\n## {name}\n\n");
+            if let Some(b) = m.baseline {
+                let _ = write!(line, " (baseline {})", class.format(b));
             }
-        };
-
-        heading(&mut s, p.metrics_heading);
-        s.push_str(&section(&mut rng, 1, &|rng| {
-            let mut out = String::new();
-            let notes = rng.distinct(METRIC_NOTES.len(), p.metrics.len());
-            for (j, (m, &note)) in p.metrics.iter().zip(&notes).enumerate() {
-                let metric = &self.metrics[m.metric];
-                let class = metric.class;
-                let mut line = format!(
-                    "- **{} {} {}**",
-                    metric.title,
-                    pretty(m.comparator),
-                    class.format(v.targets[j])
-                );
-                if let Some(b) = m.baseline {
-                    let _ = write!(line, " (baseline {})", class.format(b));
+            line.push('.');
+            if let Some(a) = m.actual {
+                // Drawn whether shown or not, so the rest of the text
+                // does not depend on when results came in.
+                let lead = rng.pick(&["Currently", "Latest result:", "Measured at"]);
+                if v.actuals {
+                    let _ = write!(line, " {} {}.", lead, class.format(a));
                 }
-                line.push('.');
-                if let Some(a) = m.actual {
-                    // Drawn whether shown or not, so the rest of the text
-                    // does not depend on when results came in.
-                    let lead = rng.pick(&["Currently", "Latest result:", "Measured at"]);
-                    if v.actuals {
-                        let _ = write!(line, " {} {}.", lead, class.format(a));
-                    }
-                }
-                line.push(' ');
-                line.push_str(&ctx.fill(rng, METRIC_NOTES[note]));
-                out.push_str(&wrap_item(&line));
             }
-            out
-        }));
-
-        heading(&mut s, "Integrations");
-        s.push_str(&section(&mut rng, 2, &|rng| {
-            let mut out = String::new();
-            let notes = rng.distinct(INTEGRATION_NOTES.len(), p.integrations.len());
-            for (&k, &note) in p.integrations.iter().zip(&notes) {
-                let sys = &self.systems[k];
-                let note = INTEGRATION_NOTES[note];
-                let line = format!(
-                    "- **{}** ({}): {}",
-                    sys.title,
-                    access_of(sys.kind),
-                    ctx.fill(rng, note)
-                );
-                out.push_str(&wrap_item(&line));
-            }
-            if p.integrations.len() == 1 || rng.chance(0.3) {
-                let closing = rng.pick_str(INTEGRATION_CLOSING);
-                out.push('\n');
-                out.push_str(&wrap(&ctx.fill(rng, closing)));
-            }
-            out
-        }));
-
-        heading(&mut s, "Ownership");
-        s.push_str(&section(&mut rng, 3, &|rng| {
-            wrap(&ctx.para(rng, OWNERSHIP, 2, 3))
-        }));
-
-        heading(&mut s, "Production path");
-        s.push_str(&section(&mut rng, 4, &|rng| {
-            wrap(&ctx.para(rng, PRODUCTION_PATH, 2, 3))
-        }));
-
-        heading(&mut s, "Monitoring");
-        s.push_str(&section(&mut rng, 5, &|rng| {
-            if p.defect == Defect::EmptyMonitoring {
-                return "TBD\n".to_string();
-            }
-            let mut out = String::new();
-            let n = rng.range(2, 3) as usize;
-            for k in rng.distinct(MONITORING.len(), n) {
-                let line = format!("- {}", ctx.fill(rng, MONITORING[k]));
-                out.push_str(&wrap_item(&line));
-            }
-            out
-        }));
-
-        heading(&mut s, "Human review");
-        s.push_str(&section(&mut rng, 6, &|rng| {
-            wrap(&ctx.para(rng, HUMAN_REVIEW, 2, 3))
-        }));
-
-        heading(&mut s, "Escalation");
-        s.push_str(&section(&mut rng, 7, &|rng| {
-            wrap(&ctx.para(rng, ESCALATION, 2, 3))
-        }));
-
-        if p.defect != Defect::MissingRollback {
-            heading(&mut s, "Rollback");
-            s.push_str(&section(&mut rng, 8, &|rng| {
-                wrap(&ctx.para(rng, ROLLBACK, 2, 3))
-            }));
+            line.push(' ');
+            line.push_str(&ctx.fill(rng, METRIC_NOTES[note]));
+            out.push_str(&wrap_item(&line));
         }
+        out
+    }
 
-        heading(&mut s, "Expansion criteria");
-        s.push_str(&section(&mut rng, 9, &|rng| {
-            let mut out = String::new();
-            for k in rng.distinct(EXPANSION.len(), 2) {
-                let line = format!("- {}", ctx.fill(rng, EXPANSION[k]));
-                out.push_str(&wrap_item(&line));
-            }
-            out
-        }));
-        s
+    /// The body of the integrations section: one item per system, and now
+    /// and then a closing paragraph.
+    fn integrations_section(&self, ctx: &Ctx, rng: &mut Rng, p: &PilotPlan) -> String {
+        let mut out = String::new();
+        let notes = rng.distinct(INTEGRATION_NOTES.len(), p.integrations.len());
+        for (&k, &note) in p.integrations.iter().zip(&notes) {
+            let sys = &self.systems[k];
+            let note = INTEGRATION_NOTES[note];
+            let line = format!(
+                "- **{}** ({}): {}",
+                sys.title,
+                access_of(sys.kind),
+                ctx.fill(rng, note)
+            );
+            out.push_str(&wrap_item(&line));
+        }
+        if p.integrations.len() == 1 || rng.chance(0.3) {
+            let closing = rng.pick_str(INTEGRATION_CLOSING);
+            out.push('\n');
+            out.push_str(&wrap(&ctx.fill(rng, closing)));
+        }
+        out
     }
 }
 
@@ -2486,6 +2550,61 @@ mod history {
         )
     }
 
+    /// Apply event `ev` (other than its side effects on the generator) to
+    /// the state `v` of pilot `p`; the phrase for the commit message.
+    fn apply_event(corpus: &Corpus, p: &PilotPlan, v: &mut PilotView, ev: Ev) -> String {
+        match ev {
+            Ev::Create => format!("Propose {}", v.id),
+            Ev::Status(s) => {
+                let phrase = format!("{}: {} → {}", v.id, v.status.as_str(), s.as_str());
+                v.status = s;
+                phrase
+            }
+            Ev::Target(j, x) => {
+                let m = &corpus.metrics[p.metrics[j].metric];
+                v.targets[j] = x;
+                format!(
+                    "{}: retarget {} to {} {}",
+                    v.id,
+                    m.id,
+                    p.metrics[j].comparator,
+                    m.class.format(x)
+                )
+            }
+            Ev::Actuals => {
+                v.actuals = true;
+                format!("{}: record results", v.id)
+            }
+            Ev::Due(j, d) => {
+                v.dues[j] = d;
+                format!(
+                    "{}: move '{}' to {}",
+                    v.id,
+                    p.milestones[j].name,
+                    fmt_date(d)
+                )
+            }
+            Ev::Done(j) => {
+                v.dones[j] = p.milestones[j].done;
+                format!("{}: '{}' done", v.id, p.milestones[j].name)
+            }
+        }
+    }
+
+    /// A new title and a new, unique id for a renamed pilot: a title whose
+    /// id is free is preferred over a `-2` suffix.
+    fn rename(rng: &mut Rng, ids: &mut HashSet<String>, title: &str) -> (String, String) {
+        let mut renamed = renamed_title(rng, title);
+        for _ in 0..4 {
+            if !ids.contains(&slug(&renamed)) {
+                break;
+            }
+            renamed = renamed_title(rng, title);
+        }
+        let id = unique(ids, slug(&renamed));
+        (renamed, id)
+    }
+
     /// A slightly different title for a renamed pilot.
     fn renamed_title(rng: &mut Rng, title: &str) -> String {
         if let Some((base, _)) = title.split_once(" for ") {
@@ -2520,60 +2639,76 @@ mod history {
             let mut rng = Rng::stream(self.seed, 6, i as u64);
             let t = today();
             let last_day = (last / DAY) as i32;
-            let at = |rng: &mut Rng, day: i32| -> i64 {
-                let x = i64::from(day) * DAY + 7 * 3600 + rng.below(10 * 3600) as i64;
-                if x > last - squeeze {
-                    last - squeeze + rng.below(squeeze as usize) as i64
-                } else {
-                    x
-                }
-            };
+            let clock = Clock { last, squeeze };
             let started = p.started;
             let created_day = match (p.status, started) {
                 (Status::Proposed, _) | (_, None) => t - rng.range(3, 250) as i32,
                 (_, Some(s)) => s - rng.range(14, 90) as i32,
             };
-            let created = at(&mut rng, created_day).clamp(first, last);
+            let created = clock.at(&mut rng, created_day).clamp(first, last);
             let created_day = (created / DAY) as i32;
             let mut events: Vec<(i64, Ev)> = vec![(created, Ev::Create)];
 
-            // Status path.
             let begin = started.unwrap_or(p.decision - 60);
-            let decision = p.decision;
-            let after_review = p.milestones.get(p.review + 1);
-            let prod_day = after_review
-                .and_then(|m| m.done)
-                .unwrap_or(decision + rng.range(14, 45) as i32);
-            let chain: Vec<(i32, Status)> = match p.status {
-                Status::Proposed => vec![],
-                Status::Pilot => vec![(begin, Status::Pilot)],
-                Status::Go => vec![(begin, Status::Pilot), (decision, Status::Go)],
-                Status::NoGo => vec![(begin, Status::Pilot), (decision, Status::NoGo)],
-                Status::Production => vec![
-                    (begin, Status::Pilot),
-                    (decision, Status::Go),
-                    (prod_day, Status::Production),
-                ],
-                Status::Retired => {
-                    let retire = p
-                        .milestones
-                        .last()
-                        .and_then(|m| m.done)
-                        .unwrap_or(t - rng.range(1, 30) as i32)
-                        .max(prod_day + 7);
-                    vec![
-                        (begin, Status::Pilot),
-                        (decision, Status::Go),
-                        (prod_day, Status::Production),
-                        (retire, Status::Retired),
-                    ]
-                }
-            };
-            for (day, status) in chain {
-                events.push((at(&mut rng, day), Ev::Status(status)));
+            for (day, status) in status_path(&mut rng, p, begin) {
+                events.push((clock.at(&mut rng, day), Ev::Status(status)));
             }
+            let days = (begin, created_day, last_day);
+            let targets = self.retargets(&mut rng, p, clock, days, &mut events);
 
-            // Targets: retargeted before the start now and then, rarely after it.
+            // Results come in around the decision (or during the pilot).
+            let has_actuals = p.metrics.iter().any(|m| m.actual.is_some());
+            if has_actuals {
+                let day = match p.status {
+                    Status::Proposed => None,
+                    Status::Pilot => Some(rng.range(i64::from(begin) + 14, i64::from(t)) as i32),
+                    _ => Some((p.decision - rng.range(1, 10) as i32).max(begin + 1)),
+                };
+                if let Some(day) = day {
+                    events.push((clock.at(&mut rng, day), Ev::Actuals));
+                }
+            }
+            let dues = slipped_dues(&mut rng, p, clock, (created_day, last_day), &mut events);
+
+            // Events of one field keep their order; all come after the creation.
+            let mut last_of: HashMap<usize, i64> = HashMap::new();
+            for (time, ev) in events.iter_mut().skip(1) {
+                let floor = last_of.get(&ev.field()).map_or(created + 60, |&t| t + 60);
+                *time = (*time).max(floor);
+                last_of.insert(ev.field(), *time);
+            }
+            events.sort_by_key(|&(time, _)| time);
+            let contributors = self.contributors(&mut rng, p.owner);
+            let active_until = events.last().map_or(created, |e| e.0) + 60 * DAY;
+            Timeline {
+                initial: PilotView {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    status: Status::Proposed,
+                    targets,
+                    actuals: !has_actuals,
+                    dues,
+                    dones: vec![None; p.milestones.len()],
+                    variants: [0; SECTIONS],
+                },
+                events,
+                contributors,
+                active_until,
+            }
+        }
+
+        /// The targets a pilot starts with: retargeted before the start
+        /// now and then, rarely after it (events in `events`). `days`: the
+        /// pilot's begin, its creation and the last day of history.
+        fn retargets(
+            &self,
+            rng: &mut Rng,
+            p: &PilotPlan,
+            clock: Clock,
+            (begin, created_day, last_day): (i32, i32, i32),
+            events: &mut Vec<(i64, Ev)>,
+        ) -> Vec<i64> {
+            let (started, decision) = (p.started, p.decision);
             let mut targets: Vec<i64> = p.metrics.iter().map(|m| m.target).collect();
             let moved = (p.status != Status::Proposed && rng.chance(0.04))
                 .then(|| rng.below(p.metrics.len()));
@@ -2599,8 +2734,8 @@ mod history {
                     let hi = decision.min(last_day);
                     if hi > s + 2 {
                         let day = rng.range(i64::from(s) + 1, i64::from(hi)) as i32;
-                        events.push((at(&mut rng, day), Ev::Target(j, cur)));
-                        cur = alt(&mut rng, cur);
+                        events.push((clock.at(rng, day), Ev::Target(j, cur)));
+                        cur = alt(rng, cur);
                     }
                 }
                 if rng.chance(0.25) {
@@ -2610,70 +2745,18 @@ mod history {
                     };
                     if hi > created_day + 2 {
                         let day = rng.range(i64::from(created_day) + 1, i64::from(hi)) as i32;
-                        events.push((at(&mut rng, day), Ev::Target(j, cur)));
-                        cur = alt(&mut rng, cur);
+                        events.push((clock.at(rng, day), Ev::Target(j, cur)));
+                        cur = alt(rng, cur);
                     }
                 }
                 targets[j] = cur;
             }
+            targets
+        }
 
-            // Results come in around the decision (or during the pilot).
-            let has_actuals = p.metrics.iter().any(|m| m.actual.is_some());
-            if has_actuals {
-                let day = match p.status {
-                    Status::Proposed => None,
-                    Status::Pilot => Some(rng.range(i64::from(begin) + 14, i64::from(t)) as i32),
-                    _ => Some((decision - rng.range(1, 10) as i32).max(begin + 1)),
-                };
-                if let Some(day) = day {
-                    events.push((at(&mut rng, day), Ev::Actuals));
-                }
-            }
-
-            // Milestones: some rescheduled later before they fall due; done when reached.
-            let mut dues: Vec<i32> = p.milestones.iter().map(|m| m.due).collect();
-            for (j, m) in p.milestones.iter().enumerate() {
-                let slips = match rng.weighted(&[78, 17, 5]) {
-                    0 => 0,
-                    1 => 1,
-                    _ => 2,
-                };
-                if slips > 0 {
-                    // Due dates from the first plan to the final one.
-                    let mut seq = vec![m.due];
-                    for _ in 0..slips {
-                        let prev = *seq.last().unwrap_or(&m.due);
-                        seq.push(prev - rng.range(7, 45) as i32);
-                    }
-                    seq.reverse();
-                    let lo = created_day + 1;
-                    let hi = (seq[0] - 1).min(last_day);
-                    if hi - lo > slips {
-                        let mut days: Vec<i32> = (0..slips)
-                            .map(|_| rng.range(i64::from(lo), i64::from(hi)) as i32)
-                            .collect();
-                        days.sort_unstable();
-                        for (k, day) in days.into_iter().enumerate() {
-                            events.push((at(&mut rng, day), Ev::Due(j, seq[k + 1])));
-                        }
-                        dues[j] = seq[0];
-                    }
-                }
-                if let Some(done) = m.done {
-                    events.push((at(&mut rng, done), Ev::Done(j)));
-                }
-            }
-
-            // Events of one field keep their order; all come after the creation.
-            let mut last_of: HashMap<usize, i64> = HashMap::new();
-            for (time, ev) in events.iter_mut().skip(1) {
-                let floor = last_of.get(&ev.field()).map_or(created + 60, |&t| t + 60);
-                *time = (*time).max(floor);
-                last_of.insert(ev.field(), *time);
-            }
-            events.sort_by_key(|&(time, _)| time);
-
-            let mut contributors = vec![p.owner];
+        /// The owner and one to three other people who work on a pilot.
+        fn contributors(&self, rng: &mut Rng, owner: usize) -> Vec<usize> {
+            let mut contributors = vec![owner];
             let others = rng.range(1, 4) as usize;
             for _ in 0..others * 3 {
                 if contributors.len() > others {
@@ -2684,23 +2767,108 @@ mod history {
                     contributors.push(k);
                 }
             }
-            let active_until = events.last().map_or(created, |e| e.0) + 60 * DAY;
-            Timeline {
-                initial: PilotView {
-                    id: p.id.clone(),
-                    title: p.title.clone(),
-                    status: Status::Proposed,
-                    targets,
-                    actuals: !has_actuals,
-                    dues,
-                    dones: vec![None; p.milestones.len()],
-                    variants: [0; SECTIONS],
-                },
-                events,
-                contributors,
-                active_until,
+            contributors
+        }
+    }
+
+    /// When things happen: a time on a day in working hours; events after
+    /// `last - squeeze` are spread over the last `squeeze` seconds.
+    #[derive(Clone, Copy)]
+    struct Clock {
+        last: i64,
+        squeeze: i64,
+    }
+
+    impl Clock {
+        fn at(self, rng: &mut Rng, day: i32) -> i64 {
+            let (last, squeeze) = (self.last, self.squeeze);
+            let x = i64::from(day) * DAY + 7 * 3600 + rng.below(10 * 3600) as i64;
+            if x > last - squeeze {
+                last - squeeze + rng.below(squeeze as usize) as i64
+            } else {
+                x
             }
         }
+    }
+
+    /// The statuses a pilot passed through on its way to its own, by day.
+    fn status_path(rng: &mut Rng, p: &PilotPlan, begin: i32) -> Vec<(i32, Status)> {
+        let t = today();
+        let decision = p.decision;
+        let after_review = p.milestones.get(p.review + 1);
+        let prod_day = after_review
+            .and_then(|m| m.done)
+            .unwrap_or(decision + rng.range(14, 45) as i32);
+        match p.status {
+            Status::Proposed => vec![],
+            Status::Pilot => vec![(begin, Status::Pilot)],
+            Status::Go => vec![(begin, Status::Pilot), (decision, Status::Go)],
+            Status::NoGo => vec![(begin, Status::Pilot), (decision, Status::NoGo)],
+            Status::Production => vec![
+                (begin, Status::Pilot),
+                (decision, Status::Go),
+                (prod_day, Status::Production),
+            ],
+            Status::Retired => {
+                let retire = p
+                    .milestones
+                    .last()
+                    .and_then(|m| m.done)
+                    .unwrap_or(t - rng.range(1, 30) as i32)
+                    .max(prod_day + 7);
+                vec![
+                    (begin, Status::Pilot),
+                    (decision, Status::Go),
+                    (prod_day, Status::Production),
+                    (retire, Status::Retired),
+                ]
+            }
+        }
+    }
+
+    /// The milestones' first due dates: some are rescheduled later before
+    /// they fall due (events in `events`); each is done when reached.
+    /// `days`: the pilot's creation and the last day of history.
+    fn slipped_dues(
+        rng: &mut Rng,
+        p: &PilotPlan,
+        clock: Clock,
+        (created_day, last_day): (i32, i32),
+        events: &mut Vec<(i64, Ev)>,
+    ) -> Vec<i32> {
+        let mut dues: Vec<i32> = p.milestones.iter().map(|m| m.due).collect();
+        for (j, m) in p.milestones.iter().enumerate() {
+            let slips = match rng.weighted(&[78, 17, 5]) {
+                0 => 0,
+                1 => 1,
+                _ => 2,
+            };
+            if slips > 0 {
+                // Due dates from the first plan to the final one.
+                let mut seq = vec![m.due];
+                for _ in 0..slips {
+                    let prev = *seq.last().unwrap_or(&m.due);
+                    seq.push(prev - rng.range(7, 45) as i32);
+                }
+                seq.reverse();
+                let lo = created_day + 1;
+                let hi = (seq[0] - 1).min(last_day);
+                if hi - lo > slips {
+                    let mut days: Vec<i32> = (0..slips)
+                        .map(|_| rng.range(i64::from(lo), i64::from(hi)) as i32)
+                        .collect();
+                    days.sort_unstable();
+                    for (k, day) in days.into_iter().enumerate() {
+                        events.push((clock.at(rng, day), Ev::Due(j, seq[k + 1])));
+                    }
+                    dues[j] = seq[0];
+                }
+            }
+            if let Some(done) = m.done {
+                events.push((clock.at(rng, done), Ev::Done(j)));
+            }
+        }
+        dues
     }
 
     /// Minutes east of UTC for a person's commits.
@@ -2817,8 +2985,21 @@ mod history {
             let first = i64::from(days_from_civil(START.0, START.1, START.2)) * DAY + 8 * 3600;
             // Noon UTC: still 2026-11-19 in every author's time zone.
             let last = i64::from(days_from_civil(END.0, END.1, END.2)) * DAY + 12 * 3600;
+            let time = self.setup(args, first).map_err(io)?;
 
-            // --- Setup: code, then the config with people, metrics, systems.
+            // --- The pilots' timelines.
+            let setup = self.stats.commits;
+            let slots = (args.commits - setup) as usize;
+            let base = time + DAY;
+            let gap = (last - base) as f64 / slots as f64;
+            let squeeze = ((40.0 * gap) as i64).max(3 * DAY).min(last - base);
+            self.plan_timelines(base, last, squeeze);
+            self.main_phase(args, slots, (base, last))
+        }
+
+        /// The first commits, from `first`: the code, then the config with
+        /// people, metrics and systems. The time of the next commit.
+        fn setup(&mut self, args: &Args, first: i64) -> std::io::Result<i64> {
             let mut time = first;
             let people = self.corpus.people.len();
             for (n, chunk) in (0..args.code_files)
@@ -2838,8 +3019,7 @@ mod history {
                 } else {
                     format!("Import module_{lo:03}–module_{hi:03}")
                 };
-                self.emit(Branch::Main, time, buf, &message, None)
-                    .map_err(io)?;
+                self.emit(Branch::Main, time, buf, &message, None)?;
                 time += 600;
             }
             let mut small: Vec<(u64, usize)> = Vec::new();
@@ -2877,18 +3057,16 @@ mod history {
                     format!("{what}: {}", names.join(", "))
                 };
                 first_doc_commit = false;
-                self.emit(Branch::Main, time, buf, &message, None)
-                    .map_err(io)?;
+                self.emit(Branch::Main, time, buf, &message, None)?;
                 time += 600;
                 at += n;
             }
+            Ok(time)
+        }
 
-            // --- The pilots' timelines.
-            let setup = self.stats.commits;
-            let slots = (args.commits - setup) as usize;
-            let base = time + DAY;
-            let gap = (last - base) as f64 / slots as f64;
-            let squeeze = ((40.0 * gap) as i64).max(3 * DAY).min(last - base);
+        /// Every pilot's timeline, its state before the first event, and
+        /// all events in time order.
+        fn plan_timelines(&mut self, base: i64, last: i64, squeeze: i64) {
             let corpus = self.corpus;
             self.timelines = (0..corpus.pilots.len())
                 .into_par_iter()
@@ -2913,8 +3091,17 @@ mod history {
                 .flat_map(|(i, tl)| tl.events.iter().map(move |&(t, _)| (t, i as u32)))
                 .collect();
             self.events.sort_unstable();
+        }
 
-            // --- Main phase.
+        /// One commit per slot between `base` and `last`: documents as
+        /// their events fall due, code-only commits, merge episodes.
+        fn main_phase(
+            &mut self,
+            args: &Args,
+            slots: usize,
+            (base, last): (i64, i64),
+        ) -> Result<(), String> {
+            let io = |e: std::io::Error| e.to_string();
             let code_share = f64::from(args.code_share) / 100.0;
             let doc_share = (1.0 - code_share).max(0.01);
             // Merge episodes take about 6.5 slots (3 side, 2.5 main, 1 merge).
@@ -2958,23 +3145,7 @@ mod history {
 
                 // Which branch, and is it the merge?
                 let left = slots - k;
-                if self.episode.is_none()
-                    && !final_slot
-                    && left > 12
-                    && self.rng.chance(episode_chance)
-                {
-                    let side_left = self.rng.range(1, 5) as usize;
-                    let main_left = self.rng.range(0, 5) as usize;
-                    self.episode = Some(Episode {
-                        side_left,
-                        main_left,
-                        base: self.main_tip.unwrap_or(0),
-                        tip: None,
-                        base_paths: BTreeMap::new(),
-                        locks: BTreeMap::new(),
-                        name: None,
-                    });
-                }
+                self.maybe_start_episode(final_slot, left, episode_chance);
                 if self
                     .episode
                     .as_ref()
@@ -2983,43 +3154,13 @@ mod history {
                     self.merge(time).map_err(io)?;
                     continue;
                 }
-                let branch = match &mut self.episode {
-                    None => Branch::Main,
-                    Some(ep) => {
-                        let side = ep.main_left == 0
-                            || (ep.side_left > 0
-                                && self.rng.below(ep.side_left + ep.main_left) < ep.side_left);
-                        if side {
-                            ep.side_left -= 1;
-                            Branch::Side
-                        } else {
-                            ep.main_left -= 1;
-                            Branch::Main
-                        }
-                    }
-                };
+                let branch = self.next_branch();
 
                 let code_only = !final_slot && args.code_files > 0 && self.rng.chance(code_share);
                 let buf = if code_only {
                     self.code_commit(branch)
                 } else {
-                    // Make sure the backlog drains in the slots left for documents.
-                    let doc_slots = ((left as f64) * doc_share).max(1.0) as usize;
-                    let cap = if final_slot {
-                        usize::MAX
-                    } else {
-                        3.max(self.pending.len().div_ceil(doc_slots))
-                    };
-                    let rename = !final_slot && self.rng.chance(RENAME_SHARE);
-                    let mut buf = CommitBuf::default();
-                    if rename {
-                        self.rename_one(branch, time, &mut buf);
-                    }
-                    if buf.docs == 0 {
-                        let want = [1, 2, 3][self.rng.weighted(&[60, 28, 12])];
-                        self.doc_commit(branch, time, want, cap, &mut buf);
-                    }
-                    buf
+                    self.doc_buf(branch, time, final_slot, left, doc_share)
                 };
                 if buf.ops.is_empty() {
                     // Nothing could be changed (only possible on a tiny corpus): skip the slot.
@@ -3029,6 +3170,74 @@ mod history {
                 self.emit(branch, time, buf, &message, None).map_err(io)?;
             }
             Ok(())
+        }
+
+        /// Now and then, with slots to spare, start a merge episode: a few
+        /// commits on a side branch and on main, then the merge.
+        fn maybe_start_episode(&mut self, final_slot: bool, left: usize, chance: f64) {
+            if self.episode.is_none() && !final_slot && left > 12 && self.rng.chance(chance) {
+                let side_left = self.rng.range(1, 5) as usize;
+                let main_left = self.rng.range(0, 5) as usize;
+                self.episode = Some(Episode {
+                    side_left,
+                    main_left,
+                    base: self.main_tip.unwrap_or(0),
+                    tip: None,
+                    base_paths: BTreeMap::new(),
+                    locks: BTreeMap::new(),
+                    name: None,
+                });
+            }
+        }
+
+        /// The branch of the next commit: main, or during an episode the
+        /// side branch or main as their commits remain.
+        fn next_branch(&mut self) -> Branch {
+            match &mut self.episode {
+                None => Branch::Main,
+                Some(ep) => {
+                    let side = ep.main_left == 0
+                        || (ep.side_left > 0
+                            && self.rng.below(ep.side_left + ep.main_left) < ep.side_left);
+                    if side {
+                        ep.side_left -= 1;
+                        Branch::Side
+                    } else {
+                        ep.main_left -= 1;
+                        Branch::Main
+                    }
+                }
+            }
+        }
+
+        /// A commit of documents: a rename now and then, else one to three
+        /// pilots whose events are due, the backlog drained in the slots
+        /// `left` for documents.
+        fn doc_buf(
+            &mut self,
+            branch: Branch,
+            time: i64,
+            final_slot: bool,
+            left: usize,
+            doc_share: f64,
+        ) -> CommitBuf {
+            // Make sure the backlog drains in the slots left for documents.
+            let doc_slots = ((left as f64) * doc_share).max(1.0) as usize;
+            let cap = if final_slot {
+                usize::MAX
+            } else {
+                3.max(self.pending.len().div_ceil(doc_slots))
+            };
+            let rename = !final_slot && self.rng.chance(RENAME_SHARE);
+            let mut buf = CommitBuf::default();
+            if rename {
+                self.rename_one(branch, time, &mut buf);
+            }
+            if buf.docs == 0 {
+                let want = [1, 2, 3][self.rng.weighted(&[60, 28, 12])];
+                self.doc_commit(branch, time, want, cap, &mut buf);
+            }
+            buf
         }
 
         /// A commit that touches only code files.
@@ -3280,49 +3489,14 @@ mod history {
             {
                 let (_, ev) = tl.events[now.applied];
                 now.applied += 1;
-                let v = &mut now.view;
-                match ev {
-                    Ev::Create => {
-                        now.created = true;
-                        self.created.push(i);
-                        for &k in &tl.contributors {
-                            self.works_on[k].push(i);
-                        }
-                        phrases.push(format!("Propose {}", v.id));
-                    }
-                    Ev::Status(s) => {
-                        phrases.push(format!("{}: {} → {}", v.id, v.status.as_str(), s.as_str()));
-                        v.status = s;
-                    }
-                    Ev::Target(j, x) => {
-                        let m = &corpus.metrics[p.metrics[j].metric];
-                        phrases.push(format!(
-                            "{}: retarget {} to {} {}",
-                            v.id,
-                            m.id,
-                            p.metrics[j].comparator,
-                            m.class.format(x)
-                        ));
-                        v.targets[j] = x;
-                    }
-                    Ev::Actuals => {
-                        phrases.push(format!("{}: record results", v.id));
-                        v.actuals = true;
-                    }
-                    Ev::Due(j, d) => {
-                        phrases.push(format!(
-                            "{}: move '{}' to {}",
-                            v.id,
-                            p.milestones[j].name,
-                            fmt_date(d)
-                        ));
-                        v.dues[j] = d;
-                    }
-                    Ev::Done(j) => {
-                        phrases.push(format!("{}: '{}' done", v.id, p.milestones[j].name));
-                        v.dones[j] = p.milestones[j].done;
+                if let Ev::Create = ev {
+                    now.created = true;
+                    self.created.push(i);
+                    for &k in &tl.contributors {
+                        self.works_on[k].push(i);
                     }
                 }
+                phrases.push(apply_event(corpus, p, &mut now.view, ev));
             }
             if !now.created {
                 return;
@@ -3339,15 +3513,7 @@ mod history {
                     ));
                 }
                 Touch::Rename => {
-                    // Prefer a title whose id is free over a `-2` suffix.
-                    let mut title = renamed_title(&mut self.rng, &now.view.title);
-                    for _ in 0..4 {
-                        if !self.ids.contains(&slug(&title)) {
-                            break;
-                        }
-                        title = renamed_title(&mut self.rng, &now.view.title);
-                    }
-                    let id = unique(&mut self.ids, slug(&title));
+                    let (title, id) = rename(&mut self.rng, &mut self.ids, &now.view.title);
                     phrases.insert(0, format!("Rename {} to {}", now.view.id, id));
                     now.view.title = title;
                     now.view.id = id;

@@ -57,83 +57,18 @@ pub fn render(report: &Report) -> String {
     let mut suites = String::new();
     let (mut total_tests, mut total_failures) = (0, 0);
     for (path, findings) in &by_path {
-        let rules: Vec<Rule> = if documents.contains(path) {
-            // `history-unavailable` is about the repository, never a document.
-            let mut rules: Vec<Rule> = Rule::ALL
-                .iter()
-                .copied()
-                .filter(|r| *r != Rule::HistoryUnavailable)
-                .collect();
-            rules.extend(
-                findings
-                    .iter()
-                    .map(|d| d.rule)
-                    .filter(|r| !rules.contains(r))
-                    .collect::<BTreeSet<_>>(),
-            );
-            rules
-        } else {
-            let fired: BTreeSet<Rule> = findings.iter().map(|d| d.rule).collect();
-            fired.into_iter().collect()
-        };
+        let rules = suite_rules(documents.contains(path), findings);
         let mut cases = String::new();
         let mut failed = 0;
         for rule in &rules {
-            let mine: Vec<&&Diagnostic> = findings.iter().filter(|d| d.rule == *rule).collect();
-            let _ = write!(
-                cases,
-                "    <testcase classname=\"{p}\" name=\"{r}\" file=\"{p}\" time=\"0\"",
-                p = escape(path),
-                r = rule.name()
-            );
-            if mine.is_empty() {
-                cases.push_str("/>\n");
-                continue;
-            }
-            cases.push_str(">\n");
-            let errors: Vec<_> = mine
+            let mine: Vec<&Diagnostic> = findings
                 .iter()
-                .filter(|d| d.severity == Severity::Error && d.is_open())
+                .copied()
+                .filter(|d| d.rule == *rule)
                 .collect();
-            if !errors.is_empty() {
+            if write_testcase(&mut cases, path, *rule, &mine) {
                 failed += 1;
             }
-            for d in &errors {
-                let _ = writeln!(
-                    cases,
-                    "      <failure message=\"{}\" type=\"{}\">{}&#10;help: {}</failure>",
-                    escape(&d.message),
-                    d.rule.name(),
-                    escape(&location(d)),
-                    escape(&d.help)
-                );
-            }
-            let others: Vec<_> = mine
-                .iter()
-                .filter(|d| d.severity != Severity::Error || !d.is_open())
-                .collect();
-            if !others.is_empty() {
-                cases.push_str("      <system-out>");
-                for d in others {
-                    let (label, help) = match &d.accepted {
-                        Some(a) => (
-                            format!("accepted {}", d.severity.as_str()),
-                            format!("reason: {}", a.reason),
-                        ),
-                        None => (d.severity.as_str().to_string(), format!("help: {}", d.help)),
-                    };
-                    let _ = write!(
-                        cases,
-                        "{}: {}: {}&#10;{}&#10;",
-                        label,
-                        escape(&location(d)),
-                        escape(&d.message),
-                        escape(&help)
-                    );
-                }
-                cases.push_str("</system-out>\n");
-            }
-            cases.push_str("    </testcase>\n");
         }
         let _ = writeln!(
             suites,
@@ -154,6 +89,83 @@ pub fn render(report: &Report) -> String {
     out.push_str(&suites);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The testcases of one suite: for a document, every rule that judges
+/// documents (then any other rule that fired on it); for another file,
+/// the rules that fired.
+fn suite_rules(is_document: bool, findings: &[&Diagnostic]) -> Vec<Rule> {
+    if !is_document {
+        let fired: BTreeSet<Rule> = findings.iter().map(|d| d.rule).collect();
+        return fired.into_iter().collect();
+    }
+    // `history-unavailable` is about the repository, never a document.
+    let mut rules: Vec<Rule> = Rule::ALL
+        .iter()
+        .copied()
+        .filter(|r| *r != Rule::HistoryUnavailable)
+        .collect();
+    rules.extend(
+        findings
+            .iter()
+            .map(|d| d.rule)
+            .filter(|r| !rules.contains(r))
+            .collect::<BTreeSet<_>>(),
+    );
+    rules
+}
+
+/// One `<testcase>` for `rule` on `path` with its findings `mine`: a
+/// `<failure>` per open error, the rest in `<system-out>`. Whether it
+/// failed.
+fn write_testcase(cases: &mut String, path: &str, rule: Rule, mine: &[&Diagnostic]) -> bool {
+    let _ = write!(
+        cases,
+        "    <testcase classname=\"{p}\" name=\"{r}\" file=\"{p}\" time=\"0\"",
+        p = escape(path),
+        r = rule.name()
+    );
+    if mine.is_empty() {
+        cases.push_str("/>\n");
+        return false;
+    }
+    cases.push_str(">\n");
+    let (errors, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) = mine
+        .iter()
+        .partition(|d| d.severity == Severity::Error && d.is_open());
+    for d in &errors {
+        let _ = writeln!(
+            cases,
+            "      <failure message=\"{}\" type=\"{}\">{}&#10;help: {}</failure>",
+            escape(&d.message),
+            d.rule.name(),
+            escape(&location(d)),
+            escape(&d.help)
+        );
+    }
+    if !others.is_empty() {
+        cases.push_str("      <system-out>");
+        for d in others {
+            let (label, help) = match &d.accepted {
+                Some(a) => (
+                    format!("accepted {}", d.severity.as_str()),
+                    format!("reason: {}", a.reason),
+                ),
+                None => (d.severity.as_str().to_string(), format!("help: {}", d.help)),
+            };
+            let _ = write!(
+                cases,
+                "{}: {}: {}&#10;{}&#10;",
+                label,
+                escape(&location(d)),
+                escape(&d.message),
+                escape(&help)
+            );
+        }
+        cases.push_str("</system-out>\n");
+    }
+    cases.push_str("    </testcase>\n");
+    !errors.is_empty()
 }
 
 #[cfg(test)]

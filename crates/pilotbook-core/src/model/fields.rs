@@ -23,6 +23,52 @@ pub fn type_document(
         id_position: None,
     };
 
+    let entity_id = declared_id(&mut document, &mut diagnostics);
+    let mut references = Vec::new();
+    let is_pilot = kind_config.builtin == Some(Builtin::Pilot);
+    if let Some(fm) = document.parsed.front_matter.as_ref() {
+        for (name, ty) in &kind_config.fields {
+            if is_pilot && PILOT_STRUCTURED_FIELDS.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(value) = fm.get(name) {
+                check_field(
+                    config,
+                    &document.path,
+                    name,
+                    ty,
+                    value,
+                    &mut references,
+                    &mut diagnostics,
+                );
+            }
+        }
+    }
+
+    let pilot =
+        is_pilot.then(|| pilot::type_pilot(config, &document, &mut references, &mut diagnostics));
+    let accepts = document
+        .field("pilotbook")
+        .map(|block| super::accept::accepts(&document.path, block, &mut diagnostics))
+        .unwrap_or_default();
+    let title = title_of(kind_config.builtin, &document, &entity_id);
+    let entity = Entity {
+        kind,
+        id: entity_id,
+        document: Some(document),
+        title,
+        pilot,
+        references,
+        referenced_by: Vec::new(),
+        dependents: Vec::new(),
+        accepts,
+    };
+    (entity, diagnostics)
+}
+
+/// The entity's id: the front matter's valid `id` (whose position the
+/// document keeps), else the one derived from the path.
+fn declared_id(document: &mut Document, diagnostics: &mut Vec<Diagnostic>) -> String {
     let mut entity_id = id::derive_id(&document.path);
     if let Some((key, value)) = document
         .parsed
@@ -54,35 +100,12 @@ pub fn type_document(
             ),
         }
     }
+    entity_id
+}
 
-    let mut references = Vec::new();
-    let is_pilot = kind_config.builtin == Some(Builtin::Pilot);
-    if let Some(fm) = document.parsed.front_matter.as_ref() {
-        for (name, ty) in &kind_config.fields {
-            if is_pilot && PILOT_STRUCTURED_FIELDS.contains(&name.as_str()) {
-                continue;
-            }
-            if let Some(value) = fm.get(name) {
-                check_field(
-                    config,
-                    &document.path,
-                    name,
-                    ty,
-                    value,
-                    &mut references,
-                    &mut diagnostics,
-                );
-            }
-        }
-    }
-
-    let pilot =
-        is_pilot.then(|| pilot::type_pilot(config, &document, &mut references, &mut diagnostics));
-    let accepts = document
-        .field("pilotbook")
-        .map(|block| super::accept::accepts(&document.path, block, &mut diagnostics))
-        .unwrap_or_default();
-
+/// The entity's title: a person's `name`, else `title` or `Title`, else
+/// the first heading, else the id.
+fn title_of(builtin: Option<Builtin>, document: &Document, entity_id: &str) -> String {
     let text_field = |key: &str| {
         document
             .field(key)
@@ -91,27 +114,14 @@ pub fn type_document(
             .filter(|t| !t.is_empty())
             .map(str::to_string)
     };
-    let title = match kind_config.builtin {
+    match builtin {
         Some(Builtin::Person) => text_field("name"),
         _ => None,
     }
     .or_else(|| text_field("title"))
     .or_else(|| text_field("Title"))
     .or_else(|| document.parsed.h1.as_ref().map(|h| h.text.clone()))
-    .unwrap_or_else(|| entity_id.clone());
-
-    let entity = Entity {
-        kind,
-        id: entity_id,
-        document: Some(document),
-        title,
-        pilot,
-        references,
-        referenced_by: Vec::new(),
-        dependents: Vec::new(),
-        accepts,
-    };
-    (entity, diagnostics)
+    .unwrap_or_else(|| entity_id.to_string())
 }
 
 /// Report a value that does not have its declared type.
@@ -165,6 +175,8 @@ pub(super) fn reference_id(
     None
 }
 
+/// Check one declared field's value against its type; references it
+/// names are collected.
 fn check_field(
     config: &Config,
     path: &str,
@@ -178,105 +190,92 @@ fn check_field(
     if value.is_null() || value.as_text().is_some_and(is_placeholder) {
         return;
     }
+    if let FieldType::Ref(kind_name) = ty {
+        let Some(kind) = config.kinds.iter().position(|k| &k.name == kind_name) else {
+            return;
+        };
+        let target = (kind, kind_name.as_str());
+        collect_references(path, name, value, target, references, diagnostics);
+    } else if let Some((message, help)) = type_problem(name, ty, value) {
+        diagnostics.push(invalid(path, name, value, message, &help));
+    }
+}
+
+/// What is wrong with a value of a field typed other than `ref`: the
+/// message and the help, or `None` when it fits.
+fn type_problem(name: &str, ty: &FieldType, value: &Node) -> Option<(String, String)> {
     let shown = value.as_text().unwrap_or(value.describe());
+    let problem = |message: String, help: &str| Some((message, help.to_string()));
     match ty {
-        FieldType::String => {
-            if value.as_text().is_none() {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}` must be text, not {}", value.describe()),
-                    "write a single value",
-                ));
-            }
-        }
-        FieldType::Number => {
-            if value.as_number().is_none() {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}` must be a number, not `{shown}`"),
-                    "write an unquoted number, e.g. `3` or `0.5`",
-                ));
-            }
-        }
-        FieldType::Bool => {
-            if value.as_bool().is_none() {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}` must be true or false, not `{shown}`"),
-                    "write `true` or `false` without quotes",
-                ));
-            }
-        }
+        FieldType::String if value.as_text().is_none() => problem(
+            format!("`{name}` must be text, not {}", value.describe()),
+            "write a single value",
+        ),
+        FieldType::Number if value.as_number().is_none() => problem(
+            format!("`{name}` must be a number, not `{shown}`"),
+            "write an unquoted number, e.g. `3` or `0.5`",
+        ),
+        FieldType::Bool if value.as_bool().is_none() => problem(
+            format!("`{name}` must be true or false, not `{shown}`"),
+            "write `true` or `false` without quotes",
+        ),
         FieldType::Date => {
             let parsed = value
                 .as_text()
                 .ok_or_else(|| format!("`{name}` must be a date, not {}", value.describe()))
                 .and_then(super::Date::parse);
-            if let Err(why) = parsed {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}`: {why}"),
-                    "write the date as YYYY-MM-DD, e.g. 2026-06-01",
-                ));
-            }
+            let why = parsed.err()?;
+            problem(
+                format!("`{name}`: {why}"),
+                "write the date as YYYY-MM-DD, e.g. 2026-06-01",
+            )
         }
-        FieldType::List => {
-            if !matches!(value.value, Value::List(_)) {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}` must be a list, not {}", value.describe()),
-                    &format!("write `{name}: [a, b]` or one `- item` per line"),
-                ));
-            }
-        }
-        FieldType::Enum(values) => {
-            let ok = value
+        FieldType::List if !matches!(value.value, Value::List(_)) => problem(
+            format!("`{name}` must be a list, not {}", value.describe()),
+            &format!("write `{name}: [a, b]` or one `- item` per line"),
+        ),
+        FieldType::Enum(values)
+            if !value
                 .as_text()
-                .is_some_and(|t| values.iter().any(|v| v == t));
-            if !ok {
-                diagnostics.push(invalid(
-                    path,
-                    name,
-                    value,
-                    format!("`{name}: {shown}` is not one of {}", values.join(", ")),
-                    &format!("use one of: {}", values.join(" | ")),
-                ));
-            }
+                .is_some_and(|t| values.iter().any(|v| v == t)) =>
+        {
+            problem(
+                format!("`{name}: {shown}` is not one of {}", values.join(", ")),
+                &format!("use one of: {}", values.join(" | ")),
+            )
         }
-        FieldType::Ref(kind_name) => {
-            let Some(kind) = config.kinds.iter().position(|k| &k.name == kind_name) else {
-                return;
-            };
-            let items: Vec<&Node> = match &value.value {
-                Value::List(items) => items.iter().collect(),
-                _ => vec![value],
-            };
-            for item in items {
-                if item.as_text().is_some_and(is_placeholder) {
-                    continue;
-                }
-                if let Some(id) = reference_id(path, name, item, kind_name, diagnostics) {
-                    references.push(Reference {
-                        target: EntityRef { kind, id },
-                        relation: if name == "owner" {
-                            Relation::Owner
-                        } else {
-                            Relation::Field(name.to_string())
-                        },
-                        position: item.position,
-                    });
-                }
-            }
+        _ => None,
+    }
+}
+
+/// The references a `ref` field names (one value or a list of them), to
+/// entities of `target` (the kind's index and name); placeholders skipped.
+fn collect_references(
+    path: &str,
+    name: &str,
+    value: &Node,
+    (kind, kind_name): (usize, &str),
+    references: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let items: Vec<&Node> = match &value.value {
+        Value::List(items) => items.iter().collect(),
+        _ => vec![value],
+    };
+    for item in items {
+        if item.as_text().is_some_and(is_placeholder) {
+            continue;
+        }
+        if let Some(id) = reference_id(path, name, item, kind_name, diagnostics) {
+            references.push(Reference {
+                target: EntityRef { kind, id },
+                relation: if name == "owner" {
+                    Relation::Owner
+                } else {
+                    Relation::Field(name.to_string())
+                },
+                position: item.position,
+            });
         }
     }
 }

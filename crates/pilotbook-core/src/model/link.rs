@@ -56,8 +56,29 @@ pub fn link(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Portfolio {
     let mut entities = sort(entities);
+    report_duplicates(config, &entities, diagnostics);
+    let generated = undefined_targets(config, &entities, diagnostics);
+    if !generated.is_empty() {
+        entities.extend(generated.into_iter().map(|target| Entity {
+            kind: target.kind,
+            title: target.id.clone(),
+            id: target.id,
+            document: None,
+            pilot: None,
+            references: Vec::new(),
+            referenced_by: Vec::new(),
+            dependents: Vec::new(),
+            accepts: Vec::new(),
+        }));
+        entities = sort(entities);
+    }
+    add_backlinks(&mut entities);
+    Portfolio { entities }
+}
 
-    // Duplicate ids: the first path keeps the id, each later one is reported.
+/// Duplicate ids in sorted entities: the first path keeps the id, each
+/// later one is reported.
+fn report_duplicates(config: &Config, entities: &[Entity], diagnostics: &mut Vec<Diagnostic>) {
     for pair in entities.windows(2) {
         let (first, e) = (&pair[0], &pair[1]);
         if first.kind != e.kind || first.id != e.id {
@@ -80,17 +101,23 @@ pub fn link(
             .help("give one of the documents another `id:` or file name"),
         );
     }
+}
 
-    // Undefined references: one generated entity per missing target.
-    let all = &entities;
-    let missing: Vec<(usize, usize)> = all
+/// Undefined references, each reported where it is written; the targets
+/// they name, to be generated once each.
+fn undefined_targets(
+    config: &Config,
+    entities: &[Entity],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeSet<EntityRef> {
+    let missing: Vec<(usize, usize)> = entities
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, e)| {
             e.references
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| find(all, r.target.kind, &r.target.id).is_none())
+                .filter(|(_, r)| find(entities, r.target.kind, &r.target.id).is_none())
                 .map(move |(j, _)| (i, j))
         })
         .collect();
@@ -117,23 +144,13 @@ pub fn link(
             )),
         );
     }
-    if !generated.is_empty() {
-        entities.extend(generated.into_iter().map(|target| Entity {
-            kind: target.kind,
-            title: target.id.clone(),
-            id: target.id,
-            document: None,
-            pilot: None,
-            references: Vec::new(),
-            referenced_by: Vec::new(),
-            dependents: Vec::new(),
-            accepts: Vec::new(),
-        }));
-        entities = sort(entities);
-    }
+    generated
+}
 
-    // Backlinks and dependents, by index; the lookups run in parallel.
-    let all = &entities;
+/// Backlinks and dependents, by index, sorted; the lookups run in
+/// parallel.
+fn add_backlinks(entities: &mut [Entity]) {
+    let all = &*entities;
     let incoming: Vec<(usize, Backlink)> = all
         .par_iter()
         .enumerate()
@@ -157,12 +174,10 @@ pub fn link(
         }
         target.referenced_by.push(backlink);
     }
-    for e in &mut entities {
+    for e in entities.iter_mut() {
         e.referenced_by.sort();
         e.referenced_by.dedup();
         e.dependents.sort_unstable();
         e.dependents.dedup();
     }
-
-    Portfolio { entities }
 }

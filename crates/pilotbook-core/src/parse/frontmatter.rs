@@ -153,10 +153,25 @@ pub fn read_capped(path: &str, text: &str, lines: &LineIndex, max_bytes: usize) 
         return out;
     }
 
-    let region_line = lines.position(text, matter_start).line;
+    parse_block(&mut out, path, syntax, text, matter_start..close_at, lines);
+    out
+}
+
+/// Parse the block at `range` of `text` (between the delimiters) into
+/// `out`: a mapping (or nothing, an empty one), else a diagnostic.
+fn parse_block(
+    out: &mut FrontMatter,
+    path: &str,
+    syntax: Syntax,
+    text: &str,
+    range: std::ops::Range<usize>,
+    lines: &LineIndex,
+) {
+    let region = &text[range.clone()];
+    let region_line = lines.position(text, range.start).line;
     let parsed = match syntax {
         Syntax::Yaml => yaml::parse(region, region_line),
-        Syntax::Toml => toml_fm::parse(region, matter_start, text, lines),
+        Syntax::Toml => toml_fm::parse(region, range.start, text, lines),
     };
     match parsed {
         Ok(node) => match node.value {
@@ -193,7 +208,6 @@ pub fn read_capped(path: &str, text: &str, lines: &LineIndex, max_bytes: usize) 
                 .push(Diagnostic::new(Rule::FrontMatter, path, e.position, e.message).help(e.help));
         }
     }
-    out
 }
 
 /// Whether a block's first line is a TOML `key = value` or `[table]`.

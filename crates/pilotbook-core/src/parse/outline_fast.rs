@@ -66,22 +66,8 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Option<Outl
             prev_blank = true;
             continue;
         }
-        let first = content.as_bytes()[0];
-        if lead < 4 {
-            if content.starts_with("```") || content.starts_with("~~~") || first == b'<' {
-                return None;
-            }
-            if first == b'[' && content.contains("]:") {
-                return None;
-            }
-            let underline = match first {
-                b'-' => content.bytes().all(|b| b == b'-' || b == b' '),
-                b'=' => content.trim_end().bytes().all(|b| b == b'='),
-                _ => false,
-            };
-            if underline && !prev_blank {
-                return None;
-            }
+        if lead < 4 && depends_on_context(content, prev_blank) {
+            return None;
         }
         prev_blank = false;
         if let Some((level, title)) = atx(content).filter(|_| lead < 4) {
@@ -115,12 +101,8 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Option<Outl
             }
             continue;
         }
-        let thematic = lead < 4 && b"*-_".contains(&first) && {
-            let mut marks = content.bytes().filter(|b| *b != b' ');
-            marks.clone().count() >= 3 && marks.all(|b| b == first)
-        };
         if let Some(open) = section.as_mut()
-            && !thematic
+            && !(lead < 4 && is_thematic_break(content))
         {
             open.content += content.trim_end().len();
         }
@@ -129,6 +111,39 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Option<Outl
         close(open, &mut out)?;
     }
     Some(out)
+}
+
+/// Whether a non-blank line indented less than four spaces (`content`,
+/// without the indent) means something only the full parser can tell: a
+/// code fence, an HTML block, a link reference definition, or a setext
+/// underline (a `-` or `=` line right after text).
+fn depends_on_context(content: &str, prev_blank: bool) -> bool {
+    let first = content.as_bytes().first().copied().unwrap_or(b' ');
+    if content.starts_with("```") || content.starts_with("~~~") || first == b'<' {
+        return true;
+    }
+    if first == b'[' && content.contains("]:") {
+        return true;
+    }
+    let underline = match first {
+        b'-' => content.bytes().all(|b| b == b'-' || b == b' '),
+        b'=' => content.trim_end().bytes().all(|b| b == b'='),
+        _ => false,
+    };
+    underline && !prev_blank
+}
+
+/// Whether a line (without its indent) is a thematic break: three or more
+/// of one of `*`, `-`, `_`, spaces between allowed.
+fn is_thematic_break(content: &str) -> bool {
+    let Some(&first) = content.as_bytes().first() else {
+        return false;
+    };
+    if !b"*-_".contains(&first) {
+        return false;
+    }
+    let mut marks = content.bytes().filter(|b| *b != b' ');
+    marks.clone().count() >= 3 && marks.all(|b| b == first)
 }
 
 /// An ATX heading: its level and its text without the closing `#`s.

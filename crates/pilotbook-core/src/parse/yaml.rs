@@ -82,24 +82,7 @@ pub fn parse_full(region: &str, first_line: u32) -> Result<Node, SyntaxError> {
             Event::Scalar(text, style, _, tag) => {
                 let quoted =
                     style != ScalarStyle::Plain || tag.as_ref().is_some_and(|t| t.suffix == "str");
-                if !quoted && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
-                    Node {
-                        value: Value::Null,
-                        position,
-                    }
-                } else {
-                    Node {
-                        value: Value::Scalar(Scalar {
-                            text: text.into_owned(),
-                            kind: if quoted {
-                                ScalarKind::Quoted
-                            } else {
-                                ScalarKind::Plain
-                            },
-                        }),
-                        position,
-                    }
-                }
+                scalar_node(text.into_owned(), quoted, position)
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
@@ -144,43 +127,78 @@ pub fn parse_full(region: &str, first_line: u32) -> Result<Node, SyntaxError> {
                     root = Some(node);
                 }
             }
-            Some(Frame::List { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => {
-                    let name = match node.value {
-                        Value::Scalar(s) => s.text,
-                        Value::Null => String::new(),
-                        _ => {
-                            return Err(SyntaxError {
-                                position: node.position,
-                                message: "a mapping key must be a plain name".into(),
-                                help: "write keys as `name: value`".into(),
-                            });
-                        }
-                    };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
-                        return Err(SyntaxError {
-                            position: node.position,
-                            message: format!(
-                                "duplicate key `{name}` (first given on line {})",
-                                first.position.line
-                            ),
-                            help: "keep one of the two; YAML would silently drop the first".into(),
-                        });
-                    }
-                    *key = Some(Key {
-                        name,
-                        position: node.position,
-                    });
-                }
-                Some(k) => entries.push((k, node)),
-            },
+            Some(frame) => attach(frame, node)?,
         }
     }
     Ok(root.unwrap_or(Node {
         value: Value::Null,
         position: Position::new(first_line, 1),
     }))
+}
+
+/// A scalar's node: a plain empty, `~` or `null` is null; any other text
+/// keeps its text and whether it was quoted.
+fn scalar_node(text: String, quoted: bool, position: Position) -> Node {
+    if !quoted && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+        return Node {
+            value: Value::Null,
+            position,
+        };
+    }
+    Node {
+        value: Value::Scalar(Scalar {
+            text,
+            kind: if quoted {
+                ScalarKind::Quoted
+            } else {
+                ScalarKind::Plain
+            },
+        }),
+        position,
+    }
+}
+
+/// Put a finished node into the open list or mapping: in a mapping it is
+/// the next key (a plain name, not given before) or the value of the key
+/// before it.
+fn attach(frame: &mut Frame, node: Node) -> Result<(), SyntaxError> {
+    let (entries, key) = match frame {
+        Frame::List { items, .. } => {
+            items.push(node);
+            return Ok(());
+        }
+        Frame::Map { entries, key, .. } => (entries, key),
+    };
+    if let Some(k) = key.take() {
+        entries.push((k, node));
+        return Ok(());
+    }
+    let name = match node.value {
+        Value::Scalar(s) => s.text,
+        Value::Null => String::new(),
+        _ => {
+            return Err(SyntaxError {
+                position: node.position,
+                message: "a mapping key must be a plain name".into(),
+                help: "write keys as `name: value`".into(),
+            });
+        }
+    };
+    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+        return Err(SyntaxError {
+            position: node.position,
+            message: format!(
+                "duplicate key `{name}` (first given on line {})",
+                first.position.line
+            ),
+            help: "keep one of the two; YAML would silently drop the first".into(),
+        });
+    }
+    *key = Some(Key {
+        name,
+        position: node.position,
+    });
+    Ok(())
 }
 
 #[cfg(test)]
