@@ -379,7 +379,9 @@ impl Gen {
                 return Some(format!("Chmod pilot {id}"));
             }
             50..=53 if outside => (format!("pilots/p{id}-i{n}.md"), "Move in"),
-            50..=53 => (format!("drafts/p{id}-d{n}.md"), "Move out"),
+            50..=51 => (format!("drafts/p{id}-d{n}.md"), "Move out"),
+            // The top of the repository: a folder every commit changes.
+            52..=53 => (format!("p{id}-t{n}.md"), "Move out"),
             54..=56 => (format!("pilots/p{id}-e{n}.md"), "Rename and edit"),
             57..=58 => {
                 self.docs += 1;

@@ -177,12 +177,14 @@ fn better(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
 }
 
 /// For each added path (in `added`'s order), the index in `deleted` of
-/// the path it was renamed from. Both lists are in git's path order; with
-/// `exact_only`, only the first step runs.
+/// the path it was renamed from: certainly right for the paths `wanted`
+/// names, the others may be left unpaired. Both lists are in git's path
+/// order; with `exact_only`, only the first step runs.
 pub fn pair(
     store: &mut Store,
     added: &[File],
     deleted: &[File],
+    wanted: &[usize],
     exact_only: bool,
 ) -> Result<Vec<Option<usize>>, ReadError> {
     let mut source: Vec<Option<usize>> = vec![None; added.len()];
@@ -198,9 +200,34 @@ pub fn pair(
         store,
         read: HashMap::new(),
     };
+    // Other paths' pairs only take sources away: where no source is half
+    // like a wanted path, it is new whatever they pair (and the other
+    // added files, most of a merge's, are never read).
+    if !any_similar(&mut blobs, added, deleted, wanted, &source, &used)? {
+        return Ok(source);
+    }
     pair_same_names(&mut blobs, added, deleted, &mut source, &mut used)?;
     pair_similar(&mut blobs, added, deleted, &mut source, &mut used)?;
     Ok(source)
+}
+
+/// Whether an unused source is at least half like an unpaired wanted path.
+fn any_similar(
+    blobs: &mut Blobs,
+    added: &[File],
+    deleted: &[File],
+    wanted: &[usize],
+    source: &[Option<usize>],
+    used: &[bool],
+) -> Result<bool, ReadError> {
+    for &k in wanted.iter().filter(|k| source[**k].is_none()) {
+        for (i, d) in deleted.iter().enumerate() {
+            if !used[i] && blobs.similarity(d, &added[k], MINIMUM_SCORE)? >= MINIMUM_SCORE {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Step 1: same blob; an unused source with the same file name first.

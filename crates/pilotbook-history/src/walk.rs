@@ -35,7 +35,7 @@ use super::{CommitInfo, Timestamp};
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 /// A commit the walk visited.
@@ -124,6 +124,8 @@ pub struct Scope<'a> {
     pub prefixes: &'a [String],
     /// Whether a repository path is a document.
     pub is_document: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Which changed folders below the prefixes to look into (`None`: all).
+    pub descend: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
 }
 
 /// Extend `walk` with the commits reachable from `head` that it does not
@@ -168,9 +170,22 @@ pub fn extend(
             .map(String::as_str)
             .chain(followed.iter().map(|p| folder(p))),
     );
+    // Below the kinds' folders everything; elsewhere only the way to a
+    // followed path's folder, so that a followed `README.md` at the top
+    // does not make every commit a diff of the whole tree.
+    let kinds: HashSet<&str> = scope.prefixes.iter().map(String::as_str).collect();
+    let toward = on_the_way(scope.prefixes.iter().chain(&followed).map(|p| {
+        if followed.contains(p) {
+            folder(p)
+        } else {
+            p.as_str()
+        }
+    }));
+    let descend = |dir: &str| toward.contains(dir) || inside(&kinds, dir);
     let tracked_scope = Scope {
         prefixes: &prefixes,
         is_document: &tracked,
+        descend: (!followed.is_empty()).then_some(&descend),
     };
     let changes = diff_commits(&packs, &git_dir, &new, &tree_of, &tracked_scope, progress)?;
 
@@ -265,10 +280,13 @@ fn follow(
     while !sources.is_empty() {
         walk.followed.extend(sources.iter().cloned());
         let prefixes = covering(sources.iter().map(|p| folder(p)));
+        let toward = on_the_way(sources.iter().map(|p| folder(p)));
         let only = |path: &str| sources.contains(path);
+        let descend = |dir: &str| toward.contains(dir);
         let only_scope = Scope {
             prefixes: &prefixes,
             is_document: &only,
+            descend: Some(&descend),
         };
         let changes = diff_commits(packs, git_dir, &commits, &tree_of, &only_scope, None)?;
         for (at, changes) in changes.into_iter().enumerate() {
@@ -318,6 +336,25 @@ fn diff_commits(
 /// The folder a path is in ("" at the top).
 fn folder(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `dirs` and every folder above them.
+fn on_the_way<'a>(dirs: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for dir in dirs {
+        out.insert(dir);
+        out.extend(dir.match_indices('/').map(|(at, _)| &dir[..at]));
+    }
+    out
+}
+
+/// Whether `dir` is one of `folders` or inside one.
+fn inside(folders: &HashSet<&str>, dir: &str) -> bool {
+    folders.contains("")
+        || folders.contains(dir)
+        || dir
+            .match_indices('/')
+            .any(|(at, _)| folders.contains(&dir[..at]))
 }
 
 /// The folders among `dirs` that no other one contains.
@@ -470,15 +507,7 @@ fn diff_trees(
             None => None,
         };
         if new_dir != old_dir {
-            diff_dirs(
-                store,
-                trees,
-                old_dir,
-                new_dir,
-                prefix,
-                scope.is_document,
-                &mut changed,
-            )?;
+            diff_dirs(store, trees, old_dir, new_dir, prefix, scope, &mut changed)?;
         }
     }
     Ok(changed)
@@ -592,7 +621,7 @@ fn find_renames(
         scoped = diff_trees(store, trees, Some(parent), tree, scope)?;
         &scoped
     };
-    let exact = detect_renames(store, diff, true)?;
+    let exact = detect_renames(store, diff, paths, true)?;
     if paths.iter().all(|p| exact.contains_key(*p)) {
         return Ok(exact);
     }
@@ -601,9 +630,10 @@ fn find_renames(
     let all = Scope {
         prefixes: &whole,
         is_document: &everything,
+        descend: None,
     };
     let diff = diff_trees(store, trees, Some(parent), tree, &all)?;
-    detect_renames(store, &diff, false)
+    detect_renames(store, &diff, paths, false)
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -843,7 +873,7 @@ fn diff_dirs(
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     prefix: &str,
-    is_document: &dyn Fn(&str) -> bool,
+    scope: &Scope,
     out: &mut Vec<PathChange>,
 ) -> Result<(), ReadError> {
     let empty = || {
@@ -919,10 +949,11 @@ fn diff_dirs(
         };
         let (old_tree, new_tree) = (tree_id(&x), tree_id(&y));
         let (old, new) = (file(&x), file(&y));
-        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
-            diff_dirs(store, trees, old_tree, new_tree, &path, is_document, out)?;
+        let wanted = || scope.descend.is_none_or(|descend| descend(&path));
+        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree && wanted() {
+            diff_dirs(store, trees, old_tree, new_tree, &path, scope, out)?;
         }
-        if old != new && is_document(&path) {
+        if old != new && (scope.is_document)(&path) {
             out.push(PathChange { path, old, new });
         }
     }
@@ -966,10 +997,12 @@ fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
 
 /// Pair added with deleted paths of one diff (in git's path order) as
 /// git does ([`super::renames`]); with `exact_only`, only identical files.
-/// Returns each renamed path's old path, by its new path.
+/// Returns each renamed path's old path, by its new path: right for
+/// `paths`, perhaps not for others.
 fn detect_renames(
     store: &mut Store,
     changed: &[PathChange],
+    paths: &[&str],
     exact_only: bool,
 ) -> Result<HashMap<String, String>, ReadError> {
     let added: Vec<renames::File> = changed
@@ -982,7 +1015,10 @@ fn detect_renames(
         .filter(|c| c.new.is_none())
         .filter_map(|c| file(c, c.old))
         .collect();
-    let pairs = renames::pair(store, &added, &deleted, exact_only)?;
+    let wanted: Vec<usize> = (0..added.len())
+        .filter(|k| paths.contains(&added[*k].path))
+        .collect();
+    let pairs = renames::pair(store, &added, &deleted, &wanted, exact_only)?;
     Ok(added
         .iter()
         .zip(pairs)
