@@ -4,14 +4,18 @@
 //! (front-matter fields and unique body lines) and written with one `git
 //! fast-import`: branches, `--no-ff` and fast-forward merges, octopus
 //! merges, conflicting edits resolved in the merge (one side, the other,
-//! or a value of the merge's own), renames on a branch, documents deleted
-//! and restored, reverts, cherry-picks (original author and date kept),
-//! commits that touch no document, authors whose email differs only in
-//! case, and clocks that jump backwards.
+//! or a value of the merge's own), renames on a branch, from outside the
+//! pilots' folder (`drafts/`, the top) and into a folder of their own,
+//! renames with 5 to 30 of 60 lines rewritten (around git's 50%), copies,
+//! mode-only commits, documents deleted and restored, reverts,
+//! cherry-picks (original author and date kept), commits that touch no
+//! document, authors whose email differs only in case, and clocks that
+//! jump backwards.
 //!
 //! The oracle reads the repository with the git CLI only — `git rev-list
-//! --parents`, `git cat-file` for `C:PATH`, `git diff-tree -M` for renames
-//! — and applies ARCHITECTURE.md's definition of a document's history step
+//! --parents`, `git ls-tree` for each version (blob and mode), `git
+//! cat-file` for its content, `git diff-tree -M` over the whole trees for
+//! renames — and applies ARCHITECTURE.md's definition of a document's history step
 //! by step, commit by commit: the document's commits are those `git
 //! rev-list HEAD -- PATH` lists (checked against it for every document that
 //! was never renamed), continued through renames; each fact is the value a
