@@ -2,24 +2,20 @@
 //!
 //! This is the serialization layer between the model and everything that
 //! reads it from outside: plain structs made for output, built from the
-//! model, with every list sorted so two exports of one repository are
+//! model (a pilot's fields are its derived [`PilotRecord`], the record
+//! its page carries too), with every list sorted so two exports of one repository are
 //! byte-identical. A document's `history` is `null` when history is
 //! unavailable; the top-level `history` object says why.
 
 use crate::config::Config;
+use crate::derive::{LinkRecord, PilotRecord, pilot_record};
 use crate::history::{CommitInfo, DocumentHistory, History};
-use crate::model::{Entity, Pilot, Portfolio, Relation};
+use crate::model::{Entity, Portfolio, Relation};
 use serde::Serialize;
 use serde_json::Value;
 
 /// The export's format version.
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct LinkOut<'a> {
-    kind: &'a str,
-    id: &'a str,
-}
 
 #[derive(Serialize)]
 struct BacklinkOut<'a> {
@@ -36,42 +32,6 @@ struct SectionOut<'a> {
 }
 
 #[derive(Serialize)]
-struct MetricOut<'a> {
-    metric: &'a str,
-    target: Option<&'a str>,
-    baseline: Option<&'a str>,
-    actual: Option<&'a str>,
-    met: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct IntegrationOut<'a> {
-    system: &'a str,
-    access: Option<&'a str>,
-    auth: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct MilestoneOut<'a> {
-    milestone: &'a str,
-    due: Option<String>,
-    done: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PilotOut<'a> {
-    status: Option<&'a str>,
-    owner: Option<&'a str>,
-    team: Option<&'a str>,
-    started: Option<String>,
-    decision: Option<String>,
-    metrics: Vec<MetricOut<'a>>,
-    integrations: Vec<IntegrationOut<'a>>,
-    depends_on: Vec<LinkOut<'a>>,
-    production_path: Vec<MilestoneOut<'a>>,
-}
-
-#[derive(Serialize)]
 struct EntityOut<'a> {
     id: &'a str,
     kind: &'a str,
@@ -80,9 +40,10 @@ struct EntityOut<'a> {
     title: &'a str,
     front_matter: Value,
     sections: Vec<SectionOut<'a>>,
+    /// The pilot's record, shared with the site's pilot page.
     #[serde(flatten)]
-    pilot: Option<PilotOut<'a>>,
-    dependents: Vec<LinkOut<'a>>,
+    pilot: Option<PilotRecord<'a>>,
+    dependents: Vec<LinkRecord<'a>>,
     referenced_by: Vec<BacklinkOut<'a>>,
     history: Option<HistoryOut<'a>>,
 }
@@ -281,53 +242,6 @@ struct HistoryStateOut<'a> {
     reason: Option<String>,
 }
 
-fn pilot_out<'a>(config: &'a Config, pilot: &'a Pilot) -> PilotOut<'a> {
-    PilotOut {
-        status: pilot.status.as_deref(),
-        owner: pilot.owner.as_ref().map(|o| o.value.as_str()),
-        team: pilot.team.as_deref(),
-        started: pilot.started.map(|d| d.to_string()),
-        decision: pilot.decision.map(|d| d.to_string()),
-        metrics: pilot
-            .metrics
-            .iter()
-            .map(|m| MetricOut {
-                metric: &m.metric,
-                target: m.target_text.as_deref(),
-                baseline: m.baseline_text.as_deref(),
-                actual: m.actual_text.as_deref(),
-                met: m.met(),
-            })
-            .collect(),
-        integrations: pilot
-            .integrations
-            .iter()
-            .map(|i| IntegrationOut {
-                system: &i.system,
-                access: i.access.as_deref(),
-                auth: i.auth.as_deref(),
-            })
-            .collect(),
-        depends_on: pilot
-            .depends_on
-            .iter()
-            .map(|d| LinkOut {
-                kind: &config.kinds[d.target.kind].name,
-                id: &d.target.id,
-            })
-            .collect(),
-        production_path: pilot
-            .production_path
-            .iter()
-            .map(|m| MilestoneOut {
-                milestone: &m.name,
-                due: m.due.as_ref().map(|d| d.value.to_string()),
-                done: m.done.map(|d| d.to_string()),
-            })
-            .collect(),
-    }
-}
-
 fn entity_out<'a>(
     config: &'a Config,
     portfolio: &'a Portfolio,
@@ -358,11 +272,11 @@ fn entity_out<'a>(
                 empty: s.empty,
             })
             .collect(),
-        pilot: e.pilot.as_ref().map(|p| pilot_out(config, p)),
+        pilot: e.pilot.as_ref().map(|p| pilot_record(config, e, p)),
         dependents: e
             .dependents
             .iter()
-            .map(|&d| LinkOut {
+            .map(|&d| LinkRecord {
                 kind: kind(portfolio.entities[d].kind),
                 id: &portfolio.entities[d].id,
             })

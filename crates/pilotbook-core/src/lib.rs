@@ -9,6 +9,8 @@
 //!   body's Markdown → safe HTML (the only code that sees pulldown-cmark);
 //! - [`model`]: typed entities, ids, references linked both ways;
 //! - [`history`]: the git history of every document, as plain data;
+//! - [`derive`]: every per-pilot fact (overdue, next milestone, readiness,
+//!   met/missed, slips, time in status), decided once for everything after;
 //! - [`validate`]: the rules over the model and its history, no I/O;
 //! - [`rules`], [`diagnostics`]: the rule catalogue, the finding type and
 //!   its renderers (human, JSON and the CI formats);
@@ -25,6 +27,7 @@
 
 pub mod config;
 pub mod confined;
+pub mod derive;
 pub mod diagnostics;
 pub mod discover;
 pub mod export;

@@ -31,6 +31,7 @@ pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
 use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::derive::MilestoneState;
 use pilotbook_core::diagnostics::Report;
 use pilotbook_core::history::History;
 use pilotbook_core::model::{Date, Portfolio};
@@ -488,22 +489,20 @@ fn render_into(
     // every row worked out again equals the one it replaces.
     type TimelineRows = Arc<(timeline::TimelineRow, timeline::TimelineRow)>;
     let mut timeline_unchanged = previous_rows.is_some();
-    let timeline_rows: Vec<(String, TimelineRows)> = portfolio
-        .pilots()
-        .filter(|(e, _)| e.defined())
-        .map(|(e, p)| {
+    let timeline_rows: Vec<(String, TimelineRows)> = defined_pilots(portfolio)
+        .filter_map(|(index, e)| {
             let path = inputs.href(e);
             let previous = previous_rows.and_then(|r| r.timeline.get(&path));
             timeline_unchanged &= previous.is_some();
             let row = match row_kept(&path).and(previous) {
                 Some(row) => Arc::clone(row),
                 None => {
-                    let row = Arc::new(pilot_timeline_rows(&inputs, e, p));
+                    let row = Arc::new(pilot_timeline_rows(&inputs, index)?);
                     timeline_unchanged &= previous == Some(&row);
                     row
                 }
             };
-            (path, row)
+            Some((path, row))
         })
         .collect();
     timeline_unchanged &= previous_rows.is_some_and(|r| r.timeline.len() == timeline_rows.len());
@@ -564,17 +563,14 @@ fn render_into(
                 false,
             )),
             Job::Portfolio => {
-                let rows: Vec<(String, tera::Value)> = portfolio
-                    .pilots()
-                    .filter(|(e, _)| e.defined())
-                    .map(|(e, p)| {
+                let rows: Vec<(String, tera::Value)> = defined_pilots(portfolio)
+                    .filter_map(|(index, e)| {
                         let path = inputs.href(e);
-                        let row = row_kept(&path)
-                            .and_then(|r| r.portfolio.get(&path).cloned())
-                            .unwrap_or_else(|| {
-                                tera::Value::from_serializable(&inputs.portfolio_row(e, p))
-                            });
-                        (path, row)
+                        let row = match row_kept(&path).and_then(|r| r.portfolio.get(&path)) {
+                            Some(row) => row.clone(),
+                            None => tera::Value::from_serializable(&inputs.portfolio_row(index)?),
+                        };
+                        Some((path, row))
                     })
                     .collect();
                 keep(&|k| k.portfolio = rows.iter().cloned().collect());
@@ -771,53 +767,61 @@ fn report_summary(report: &Report) -> serde_json::Value {
     })
 }
 
-/// A pilot's timeline rows: grouped by status, and by owner.
+/// The pilots with a document of their own, with their entity index.
+fn defined_pilots(
+    portfolio: &Portfolio,
+) -> impl Iterator<Item = (usize, &pilotbook_core::model::Entity)> {
+    portfolio
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.pilot.is_some() && e.defined())
+}
+
+/// A pilot's timeline rows, grouped by status and by owner, from its
+/// derived facts (milestone states, slips, status timeline).
 fn pilot_timeline_rows(
     inputs: &Inputs,
-    e: &pilotbook_core::model::Entity,
-    p: &pilotbook_core::model::Pilot,
-) -> (timeline::TimelineRow, timeline::TimelineRow) {
-    let owner = p
+    index: usize,
+) -> Option<(timeline::TimelineRow, timeline::TimelineRow)> {
+    let e = &inputs.portfolio.entities[index];
+    let (facts, _) = inputs.facts(index)?;
+    let owner = facts
+        .record
         .owner
-        .as_ref()
-        .and_then(|o| {
+        .and_then(|id| {
             inputs.portfolio.get(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Person as usize,
-                id: o.value.clone(),
+                id: id.to_string(),
             })
         })
         .map_or_else(|| "No owner".to_string(), |o| o.title.clone());
-    let status = p.status.clone().unwrap_or_else(|| "unknown".into());
-    let history = e
-        .document
-        .as_ref()
-        .and_then(|d| inputs.history.documents.get(&d.path));
+    let status = facts.record.status.unwrap_or("unknown").to_string();
     let by_status = timeline::TimelineRow {
         id: e.id.clone(),
         title: e.title.clone(),
         href: inputs.href(e),
         group: status.clone(),
         status,
-        milestones: p
+        milestones: facts
+            .record
             .production_path
             .iter()
-            .filter_map(|m| {
+            .zip(&facts.milestones)
+            .filter_map(|(m, fact)| {
                 Some(timeline::TimelineMilestone {
-                    name: m.name.clone(),
-                    due: m.due.as_ref()?.value,
+                    name: m.milestone.to_string(),
+                    due: m.due?,
                     done: m.done,
-                    slips: history
-                        .into_iter()
-                        .flat_map(|h| &h.milestone_slips)
-                        .filter(|s| s.milestone == m.name)
-                        .map(|s| (s.from, s.to))
-                        .collect(),
+                    overdue: fact.state == MilestoneState::Overdue,
+                    slips: fact.slips.iter().map(|s| (s.from, s.to)).collect(),
                 })
             })
             .collect(),
-        status_changes: history
-            .into_iter()
-            .flat_map(|h| &h.status_changes)
+        status_changes: facts
+            .status
+            .timeline
+            .iter()
             .map(|s| timeline::TimelineStatusChange {
                 date: s.date().date(),
                 to: s.to.clone(),
@@ -828,7 +832,7 @@ fn pilot_timeline_rows(
         group: owner,
         ..by_status.clone()
     };
-    (by_status, by_owner)
+    Some((by_status, by_owner))
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle

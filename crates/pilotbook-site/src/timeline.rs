@@ -58,6 +58,9 @@ pub struct TimelineMilestone {
     pub due: Date,
     /// When it was done, if it was.
     pub done: Option<Date>,
+    /// Whether it is overdue (the derived state: not done, past due, and
+    /// the pilot still open); drawn as a diamond.
+    pub overdue: bool,
     /// Earlier due dates that moved, as `(from, to)`, oldest first.
     pub slips: Vec<(Date, Date)>,
 }
@@ -157,7 +160,7 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
     }
     let height = (y + BOTTOM_PAD).ceil();
 
-    let counts = Counts::of(rows, today_day);
+    let counts = Counts::of(rows);
     let mut out = String::with_capacity(1024 + rows.len() * 600);
     put!(
         out,
@@ -596,7 +599,7 @@ fn write_row(out: &mut String, frame: &Frame, row: &TimelineRow, y: f64, alterna
                 num(cy),
                 num(MARKER_RADIUS),
             ),
-            None if due < today => {
+            None if m.overdue => {
                 let (x, r) = (scale.x(due), DIAMOND_RADIUS);
                 put!(
                     out,
@@ -639,8 +642,8 @@ fn milestone_tooltip(title: &str, m: &TimelineMilestone, today: i64) -> String {
             put!(tip, "; done {done} ({when})");
         }
         None => {
-            let overdue = today - m.due.days_since_epoch();
-            if overdue > 0 {
+            if m.overdue {
+                let overdue = today - m.due.days_since_epoch();
                 put!(tip, "; not done, overdue by {}", days(overdue));
             } else {
                 tip.push_str("; not done yet");
@@ -683,7 +686,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(rows: &[TimelineRow], today: i64) -> Counts {
+    fn of(rows: &[TimelineRow]) -> Counts {
         let mut counts = Counts {
             pilots: rows.len(),
             milestones: 0,
@@ -697,7 +700,7 @@ impl Counts {
                 counts.milestones += 1;
                 if m.done.is_some() {
                     counts.done += 1;
-                } else if m.due.days_since_epoch() < today {
+                } else if m.overdue {
                     counts.overdue += 1;
                 }
             }
@@ -821,11 +824,15 @@ mod tests {
         Date::parse(text).expect("test date")
     }
 
+    /// A milestone of an open pilot, overdue as of 2026-06-01 (the date
+    /// most tests draw at) when not done and due before it, as the derived
+    /// facts would say.
     fn milestone(name: &str, due: &str, done: Option<&str>) -> TimelineMilestone {
         TimelineMilestone {
             name: name.to_string(),
             due: date(due),
             done: done.map(date),
+            overdue: done.is_none() && date(due) < date("2026-06-01"),
             slips: Vec::new(),
         }
     }
@@ -973,6 +980,15 @@ mod tests {
         let svg = render(&late, today);
         assert!(svg.contains("class=\"tl-milestone overdue\""));
         assert!(svg.contains("overdue by 31 days"));
+        assert!(svg.contains("(0 done, 1 overdue)"));
+        // The state is the caller's (derived) fact, not the dates': a
+        // closed pilot's milestone past due is drawn and counted planned.
+        let mut closed = late.clone();
+        closed[0].milestones[0].overdue = false;
+        let svg = render(&closed, today);
+        assert!(!svg.contains("overdue\""));
+        assert!(!svg.contains("overdue by"));
+        assert!(svg.contains("(0 done, 0 overdue)"));
         let done = [row(
             "a",
             "g",
@@ -1101,6 +1117,7 @@ mod tests {
                     name: "far".to_string(),
                     due: Date::new(i32::MAX, 12, 31).expect("date"),
                     done: Date::new(i32::MIN, 1, 1),
+                    overdue: false,
                     slips: Vec::new(),
                 },
             ],

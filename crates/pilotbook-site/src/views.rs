@@ -7,9 +7,10 @@
 //! how a reference is resolved.
 
 use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::derive::{PilotFacts, PilotRecord, Readiness};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{DocumentHistory, History};
-use pilotbook_core::model::{Date, Entity, Pilot, Portfolio, Relation};
+use pilotbook_core::model::{Date, Entity, Portfolio, Relation};
 use pilotbook_core::parse::html;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -275,7 +276,11 @@ pub struct HistoryView {
 
 /// The pilot page.
 #[derive(Debug, Clone, Serialize)]
-pub struct PilotView {
+pub struct PilotView<'a> {
+    /// The pilot's record, exactly as `pilotbook export` writes it (typed
+    /// fields, metric verdicts): a field added to the record is on the
+    /// page as `pilot.record.<field>` with no change here.
+    pub record: PilotRecord<'a>,
     /// The pilot itself.
     pub link: Link,
     /// Its owner.
@@ -390,6 +395,9 @@ pub struct Inputs<'a> {
     /// The date milestones are judged against.
     pub today: Date,
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
+    /// Each pilot's derived facts by entity index, worked out the first
+    /// time a page or row asks (a rebuild that reuses a row never does).
+    facts: Vec<std::sync::OnceLock<Option<(PilotFacts<'a>, Readiness)>>>,
     /// Findings of the render itself (`page-too-large`), from any thread.
     pub refused: std::sync::Mutex<Vec<Diagnostic>>,
     /// Held while a large body renders: their parse trees are tens of
@@ -420,6 +428,11 @@ impl<'a> Inputs<'a> {
             report,
             today,
             findings,
+            facts: portfolio
+                .entities
+                .iter()
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             refused: std::sync::Mutex::new(Vec::new()),
             large: std::sync::Mutex::new(()),
         }
@@ -463,6 +476,26 @@ impl<'a> Inputs<'a> {
                 )
             }
         }
+    }
+
+    /// The derived facts and readiness of the pilot at entity index
+    /// `index` (`None` for any other entity).
+    pub fn facts(&self, index: usize) -> Option<(&PilotFacts<'a>, &Readiness)> {
+        let e = self.portfolio.entities.get(index)?;
+        let (facts, readiness) = self.facts[index]
+            .get_or_init(|| {
+                let pilot = e.pilot.as_ref()?;
+                let facts = pilotbook_core::derive::pilot_facts(
+                    self.config,
+                    e,
+                    pilot,
+                    self.history,
+                    self.today,
+                );
+                Some((facts, pilotbook_core::derive::readiness(self.config, e)))
+            })
+            .as_ref()?;
+        Some((facts, readiness))
     }
 
     /// The folder of a kind's pages: its plural (`pilots`, `people`, `decision`).
@@ -642,51 +675,42 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The production path with states and slips.
-    pub fn milestones(&self, e: &Entity, pilot: &Pilot) -> Vec<MilestoneView> {
-        let slips = self.doc_history(e).map(|h| &h.milestone_slips);
-        pilot
+    /// The production path with its derived states and slips.
+    pub fn milestones(&self, facts: &PilotFacts) -> Vec<MilestoneView> {
+        facts
+            .record
             .production_path
             .iter()
-            .map(|m| {
-                let due = m.due.as_ref().map(|d| d.value);
-                let state = if m.done.is_some() {
-                    "done"
-                } else if due.is_some_and(|d| d < self.today) {
-                    "overdue"
-                } else {
-                    "planned"
-                };
-                MilestoneView {
-                    name: m.name.clone(),
-                    due: due.map(|d| d.to_string()),
-                    done: m.done.map(|d| d.to_string()),
-                    state,
-                    slips: slips
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| s.milestone == m.name)
-                        .map(|s| SlipView {
-                            from: s.from.to_string(),
-                            to: s.to.to_string(),
-                            days: s.days(),
-                            commit: s.commit.short_id().to_string(),
-                            commit_url: self.commit_url(&s.commit.id),
-                            author: s.commit.author.clone(),
-                            date: s.commit.date.date().to_string(),
-                        })
-                        .collect(),
-                }
+            .zip(&facts.milestones)
+            .map(|(m, fact)| MilestoneView {
+                name: m.milestone.to_string(),
+                due: m.due.map(|d| d.to_string()),
+                done: m.done.map(|d| d.to_string()),
+                state: fact.state.as_str(),
+                slips: fact
+                    .slips
+                    .iter()
+                    .map(|s| SlipView {
+                        from: s.from.to_string(),
+                        to: s.to.to_string(),
+                        days: s.days(),
+                        commit: s.commit.short_id().to_string(),
+                        commit_url: self.commit_url(&s.commit.id),
+                        author: s.commit.author.clone(),
+                        date: s.commit.date.date().to_string(),
+                    })
+                    .collect(),
             })
             .collect()
     }
 
-    fn sections(&self, e: &Entity) -> Vec<SectionState> {
-        pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e)
-            .into_iter()
+    fn sections(readiness: &Readiness) -> Vec<SectionState> {
+        readiness
+            .requirements
+            .iter()
             .filter(|r| r.section)
             .map(|r| SectionState {
-                name: r.name,
+                name: r.name.clone(),
                 required: r.required,
                 present: r.present,
             })
@@ -720,54 +744,49 @@ impl<'a> Inputs<'a> {
             .collect()
     }
 
-    /// One row of the portfolio.
-    pub fn portfolio_row(&self, e: &Entity, pilot: &Pilot) -> PortfolioRow {
-        let readiness = pilotbook_core::validate::readiness(&self.config.kinds[e.kind], e);
-        let required: Vec<_> = readiness.iter().filter(|r| r.required).collect();
+    /// One row of the portfolio: the pilot at entity index `index`.
+    pub fn portfolio_row(&self, index: usize) -> Option<PortfolioRow> {
+        let e = &self.portfolio.entities[index];
+        let (facts, readiness) = self.facts(index)?;
+        let record = &facts.record;
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
-        PortfolioRow {
+        Some(PortfolioRow {
             pilot: self.link_to(e),
-            owner: pilot.owner.as_ref().and_then(|o| {
-                self.link_ref(&pilotbook_core::model::EntityRef {
-                    kind: Builtin::Person as usize,
-                    id: o.value.clone(),
-                })
-            }),
-            team: pilot.team.clone(),
-            ready: required.iter().filter(|s| s.present).count(),
-            required: required.len(),
-            met: pilot
-                .metrics
-                .iter()
-                .filter(|m| m.met() == Some(true))
-                .count(),
-            measured: pilot.metrics.iter().filter(|m| m.actual.is_some()).count(),
-            metrics: pilot.metrics.len(),
-            next: self
-                .milestones(e, pilot)
-                .into_iter()
-                .find(|m| m.state != "done"),
+            owner: record.owner.and_then(|o| self.person(o)),
+            team: record.team.map(str::to_string),
+            ready: readiness.ready,
+            required: readiness.required,
+            met: record.met(),
+            measured: record.measured(),
+            metrics: record.metrics.len(),
+            next: facts
+                .next
+                .and_then(|n| self.milestones(facts).into_iter().nth(n)),
             updated: self
                 .doc_history(e)
                 .and_then(|h| h.updated())
                 .map(|t| t.date().to_string()),
             history: self.history_state(e),
             findings: self.counts(path),
-        }
+        })
+    }
+
+    /// A link to the person with id `id`.
+    fn person(&self, id: &str) -> Option<Link> {
+        self.link_ref(&pilotbook_core::model::EntityRef {
+            kind: Builtin::Person as usize,
+            id: id.to_string(),
+        })
     }
 
     /// The pilot page.
-    pub fn pilot_view(&self, index: usize) -> Option<PilotView> {
+    pub fn pilot_view(&self, index: usize) -> Option<PilotView<'a>> {
         let e = &self.portfolio.entities[index];
         let pilot = e.pilot.as_ref()?;
+        let (facts, readiness) = self.facts(index)?;
+        let record = &facts.record;
         let doc = e.document.as_ref()?;
         let body_html = self.body_html(doc, &e.title);
-        let person = |id: &str| {
-            self.link_ref(&pilotbook_core::model::EntityRef {
-                kind: Builtin::Person as usize,
-                id: id.to_string(),
-            })
-        };
         let metric = |id: &str| {
             self.link_ref(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Metric as usize,
@@ -781,21 +800,22 @@ impl<'a> Inputs<'a> {
             })
         };
         Some(PilotView {
+            record: record.clone(),
             link: self.link_to(e),
-            owner: pilot.owner.as_ref().and_then(|o| person(&o.value)),
-            team: pilot.team.clone(),
-            started: pilot.started.map(|d| d.to_string()),
-            decision: pilot.decision.map(|d| d.to_string()),
-            metrics: pilot
+            owner: record.owner.and_then(|o| self.person(o)),
+            team: record.team.map(str::to_string),
+            started: record.started.map(|d| d.to_string()),
+            decision: record.decision.map(|d| d.to_string()),
+            metrics: record
                 .metrics
                 .iter()
                 .filter_map(|m| {
                     Some(MetricRow {
-                        metric: metric(&m.metric)?,
-                        target: m.target_text.clone(),
-                        baseline: m.baseline_text.clone(),
-                        actual: m.actual_text.clone(),
-                        state: match m.met() {
+                        metric: metric(m.metric)?,
+                        target: m.target.map(str::to_string),
+                        baseline: m.baseline.map(str::to_string),
+                        actual: m.actual.map(str::to_string),
+                        state: match m.met {
                             Some(true) => "met",
                             Some(false) => "missed",
                             None => "not-measured",
@@ -822,29 +842,19 @@ impl<'a> Inputs<'a> {
                 .filter_map(|d| self.link_ref(&d.target))
                 .collect(),
             dependents: e.dependents.iter().map(|&i| self.link(i)).collect(),
-            milestones: self.milestones(e, pilot),
-            sections: self.sections(e),
+            milestones: self.milestones(facts),
+            sections: Self::sections(readiness),
             body_html,
             history: self.history_view(e),
             findings: self.findings(&doc.path),
             path: doc.path.clone(),
             source_url: self.source_url(&doc.path),
-            fields: self.fields(
-                e,
-                &[
-                    "title",
-                    "status",
-                    "owner",
-                    "team",
-                    "started",
-                    "decision",
-                    "metrics",
-                    "integrations",
-                    "depends_on",
-                    "production_path",
-                    "id",
-                ],
-            ),
+            fields: {
+                let shown = record.fields();
+                let mut skip: Vec<&str> = shown.iter().map(String::as_str).collect();
+                skip.extend(["title", "id"]);
+                self.fields(e, &skip)
+            },
         })
     }
 

@@ -1,5 +1,7 @@
 //! The typed fields of a pilot: status, owner, dates, metrics with their
-//! targets, integrations, dependencies and the production path.
+//! targets, integrations, dependencies and the production path. A plain
+//! text field (`team`) needs no field here: the kind declares it
+//! (`config.rs`), which types it, and the derived record reads it.
 //!
 //! Typing reports what has the wrong shape (`invalid-field`) and what an
 //! entry lacks (`missing-field` for a metric without a target or a milestone
@@ -32,8 +34,6 @@ pub struct Pilot {
     pub status: Option<String>,
     /// The one accountable person.
     pub owner: Option<Located<String>>,
-    /// The team, free text.
-    pub team: Option<String>,
     /// When the pilot started.
     pub started: Option<Date>,
     /// The planned go/no-go date.
@@ -78,15 +78,6 @@ pub struct MetricUse {
     pub actual_text: Option<String>,
     /// Whether the entry gives an `actual` at all (readable or not).
     pub actual_given: bool,
-}
-
-impl MetricUse {
-    /// Whether the actual meets the target; `None` until both are known.
-    pub fn met(&self) -> Option<bool> {
-        let target = self.target.as_ref()?;
-        let actual = self.actual.as_ref()?;
-        Some(target.value.is_met_by(&actual.value))
-    }
 }
 
 /// A system the pilot integrates with.
@@ -162,7 +153,6 @@ pub fn type_pilot(
         .and_then(Node::as_text)
         .filter(|s| crate::config::PILOT_STATUSES.contains(s))
         .map(str::to_string);
-    pilot.team = fm.get("team").and_then(Node::as_text).map(str::to_string);
     pilot.started = date_of(fm.get("started"));
     pilot.decision = date_of(fm.get("decision"));
     if let Some((key, owner)) = fm.entry("owner") {

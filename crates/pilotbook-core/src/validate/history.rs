@@ -7,6 +7,7 @@
 //! the earliest `started` any commit gave the pilot (or the working tree
 //! gives it), so moving `started` can add findings but never erase one.
 
+use crate::derive::{Derived, PilotFacts};
 use crate::diagnostics::Diagnostic;
 use crate::history::{CommitInfo, DocumentHistory, History};
 use crate::model::{Date, Document, Pilot, Portfolio};
@@ -15,8 +16,13 @@ use crate::source::Position;
 
 /// Targets agreed before `started` and left alone after it; `started`
 /// left alone; slips reported.
-pub fn goalposts(portfolio: &Portfolio, history: &History, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot) in portfolio.pilots() {
+pub fn goalposts(
+    portfolio: &Portfolio,
+    history: &History,
+    derived: &Derived,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (entity, pilot, facts) in derived.pilots(portfolio) {
         let Some(doc) = &entity.document else {
             continue;
         };
@@ -31,7 +37,7 @@ pub fn goalposts(portfolio: &Portfolio, history: &History, out: &mut Vec<Diagnos
             targets(doc, pilot, h, started, out);
         }
         started_moved(doc, h, out);
-        slips(doc, pilot, h, out);
+        slips(doc, pilot, facts, out);
     }
 }
 
@@ -133,14 +139,11 @@ fn started_moved(doc: &Document, h: &DocumentHistory, out: &mut Vec<Diagnostic>)
     }
 }
 
-fn slips(doc: &Document, pilot: &Pilot, h: &DocumentHistory, out: &mut Vec<Diagnostic>) {
-    for milestone in &pilot.production_path {
+/// `milestone-slipped`: each milestone's slips, as derived.
+fn slips(doc: &Document, pilot: &Pilot, facts: &PilotFacts, out: &mut Vec<Diagnostic>) {
+    for (milestone, fact) in pilot.production_path.iter().zip(&facts.milestones) {
         let Some(due) = &milestone.due else { continue };
-        let slips: Vec<_> = h
-            .milestone_slips
-            .iter()
-            .filter(|s| s.milestone == milestone.name)
-            .collect();
+        let slips = &fact.slips;
         if slips.is_empty() {
             continue;
         }

@@ -20,7 +20,8 @@ mod sections;
 
 pub use fields::{FieldState, field_state};
 pub use links::environment_of;
-pub use sections::{Requirement, configured_name, readiness, section_purpose};
+pub(crate) use sections::readiness;
+pub use sections::{Requirement, configured_name, section_purpose};
 
 use crate::config::{Builtin, CONFIG_FILE, Config};
 use crate::diagnostics::Diagnostic;
@@ -29,13 +30,16 @@ use crate::model::{Date, Portfolio};
 use crate::rules::Rule;
 use crate::source::Position;
 
-/// Run every rule over the portfolio and its history.
+/// Run every rule over the portfolio and its history. The rules about a
+/// pilot's milestones, metric verdicts and slips read the derived facts
+/// ([`crate::derive`]), worked out here once for all of them.
 pub fn validate(
     config: &Config,
     portfolio: &Portfolio,
     history: &History,
     today: Date,
 ) -> Vec<Diagnostic> {
+    let derived = crate::derive::derive(config, portfolio, history, today);
     let mut out = Vec::new();
     no_documents(config, portfolio, &mut out);
     fields::required_fields(config, portfolio, &mut out);
@@ -47,9 +51,9 @@ pub fn validate(
     links::sandboxes(portfolio, &mut out);
     graph::dependency_cycles(portfolio, &mut out);
     graph::dependency_late(portfolio, &mut out);
-    pilot::milestones(portfolio, today, &mut out);
-    pilot::decisions(portfolio, &mut out);
-    history::goalposts(portfolio, history, &mut out);
+    pilot::milestones(portfolio, &derived, &mut out);
+    pilot::decisions(portfolio, &derived, &mut out);
+    history::goalposts(portfolio, history, &derived, &mut out);
     html::raw_html(config, portfolio, &mut out);
     ids::reserved_ids(config, portfolio, &mut out);
     out

@@ -1,19 +1,20 @@
 //! The production path (`milestone-order`, `milestone-overdue`) and the
 //! go/no-go record (`decision-without-actuals`, `go-with-missed-target`).
 
+use crate::derive::{Derived, MilestoneState};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Date, Portfolio};
 use crate::rules::Rule;
 
-/// Milestones in date order, and none overdue without a `done` date.
-pub fn milestones(portfolio: &Portfolio, today: Date, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot) in portfolio.pilots() {
+/// Milestones in date order, and none overdue (the derived state: an open
+/// pilot's milestone past due without a `done` date).
+pub fn milestones(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots(portfolio) {
         let Some(doc) = &entity.document else {
             continue;
         };
-        let closed = matches!(pilot.status.as_deref(), Some("no-go" | "retired"));
         let mut latest: Option<(&str, Date)> = None;
-        for milestone in &pilot.production_path {
+        for (milestone, fact) in pilot.production_path.iter().zip(&facts.milestones) {
             let Some(due) = &milestone.due else { continue };
             if let Some((before, before_due)) = latest
                 && due.value < before_due
@@ -37,17 +38,15 @@ pub fn milestones(portfolio: &Portfolio, today: Date, out: &mut Vec<Diagnostic>)
             if latest.is_none_or(|(_, d)| due.value >= d) {
                 latest = Some((&milestone.name, due.value));
             }
-            if !closed && milestone.done.is_none() && due.value < today {
+            if let (MilestoneState::Overdue, Some(days)) = (fact.state, fact.overdue_days) {
                 out.push(
                     Diagnostic::new(
                         Rule::MilestoneOverdue,
                         &doc.path,
                         due.position,
                         format!(
-                            "milestone `{}` was due {} and is not done ({} days overdue)",
-                            milestone.name,
-                            due.value,
-                            due.value.days_until(today)
+                            "milestone `{}` was due {} and is not done ({days} days overdue)",
+                            milestone.name, due.value,
                         ),
                     )
                     .width(10)
@@ -60,9 +59,10 @@ pub fn milestones(portfolio: &Portfolio, today: Date, out: &mut Vec<Diagnostic>)
     }
 }
 
-/// Decided pilots record their actuals; a `go` meets its targets.
-pub fn decisions(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot) in portfolio.pilots() {
+/// Decided pilots record their actuals; a `go` meets its targets (the
+/// derived verdict).
+pub fn decisions(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots(portfolio) {
         let Some(doc) = &entity.document else {
             continue;
         };
@@ -72,7 +72,7 @@ pub fn decisions(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
         if !matches!(status, "go" | "no-go" | "production") {
             continue;
         }
-        for metric in &pilot.metrics {
+        for (metric, record) in pilot.metrics.iter().zip(&facts.record.metrics) {
             if !metric.actual_given {
                 out.push(
                     Diagnostic::new(
@@ -90,7 +90,7 @@ pub fn decisions(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                 );
             }
             if status == "go"
-                && metric.met() == Some(false)
+                && record.met == Some(false)
                 && let (Some(actual), Some(target)) = (&metric.actual, &metric.target)
             {
                 out.push(

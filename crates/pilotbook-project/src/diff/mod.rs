@@ -18,8 +18,11 @@ pub mod markdown;
 
 use crate::{Error, LoadOptions, Project};
 use pilotbook_core::config::Config;
+use pilotbook_core::derive::{
+    IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord, pilot_record,
+};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
-use pilotbook_core::model::{Date, Entity, MetricUse, Milestone, Pilot, Portfolio};
+use pilotbook_core::model::{Date, Entity, Pilot, Portfolio};
 use pilotbook_core::parse::normalize_heading;
 use pilotbook_history as history;
 use serde::Serialize;
@@ -541,41 +544,59 @@ fn text_value(v: Option<String>) -> Value {
     v.map_or(Value::Null, Value::String)
 }
 
+/// Two revisions of a pilot, compared through their derived records: the
+/// title, the path, every scalar field of the record by name (so a field
+/// added to the record is compared with no change here), then its lists.
 fn pilot_diff(
     (bc, b, bp): (&Config, &Entity, &Pilot),
     (ac, a, ap): (&Config, &Entity, &Pilot),
 ) -> PilotDiff {
-    let mut fields = Vec::new();
-    let owner = |p: &Pilot| p.owner.as_ref().map(|o| o.value.clone());
-    let date = |d: Option<Date>| d.map(|d| d.to_string());
-    let typed: [(&str, Option<String>, Option<String>); 7] = [
-        ("title", Some(b.title.clone()), Some(a.title.clone())),
-        ("path", Some(path_of(b)), Some(path_of(a))),
-        ("status", bp.status.clone(), ap.status.clone()),
-        ("owner", owner(bp), owner(ap)),
-        ("team", bp.team.clone(), ap.team.clone()),
-        ("started", date(bp.started), date(ap.started)),
-        ("decision", date(bp.decision), date(ap.decision)),
+    let (before, after) = (pilot_record(bc, b, bp), pilot_record(ac, a, ap));
+    let mut pairs = vec![
+        (
+            "title".to_string(),
+            text_value(Some(b.title.clone())),
+            text_value(Some(a.title.clone())),
+        ),
+        (
+            "path".to_string(),
+            text_value(Some(path_of(b))),
+            text_value(Some(path_of(a))),
+        ),
     ];
-    for (field, from, to) in typed {
-        if from != to {
-            fields.push(FieldChange {
-                field: field.to_string(),
-                from: text_value(from),
-                to: text_value(to),
-            });
-        }
-    }
+    let (from, to) = (scalars(&before), scalars(&after));
+    pairs.extend(
+        from.into_iter()
+            .zip(to)
+            .map(|((field, from), (_, to))| (field, from, to)),
+    );
+    let fields = pairs
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(|(field, from, to)| FieldChange { field, from, to })
+        .collect();
     PilotDiff {
         id: a.id.clone(),
         path: path_of(a),
         title: a.title.clone(),
         fields,
-        metrics: metric_changes(&bp.metrics, &ap.metrics),
-        milestones: milestone_changes(&bp.production_path, &ap.production_path),
+        metrics: metric_changes(&before.metrics, &after.metrics),
+        milestones: milestone_changes(&before.production_path, &after.production_path),
         sections: section_changes(bc, b, ac, a),
-        integrations: integration_changes(bp, ap),
-        depends_on: dependency_changes(bp, ap),
+        integrations: integration_changes(&before.integrations, &after.integrations),
+        depends_on: dependency_changes(&before.depends_on, &after.depends_on),
+    }
+}
+
+/// The record's scalar fields (not lists or objects) by name, in the
+/// record's order, as JSON values.
+fn scalars(record: &PilotRecord) -> Vec<(String, Value)> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_array() && !v.is_object())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -623,32 +644,25 @@ fn entry_change<T>(pair: (Option<&T>, Option<&T>)) -> EntryChange {
     }
 }
 
-fn metric_changes(before: &[MetricUse], after: &[MetricUse]) -> Vec<MetricChange> {
-    let target = |m: Option<&MetricUse>| {
-        m.and_then(|m| m.target_text.as_ref())
-            .map(|t| t.trim().to_string())
-    };
-    let actual = |m: Option<&MetricUse>| {
-        m.and_then(|m| m.actual_text.as_ref())
-            .map(|t| t.trim().to_string())
-    };
-    pair(before, after, |m| m.metric.clone())
+fn metric_changes(before: &[MetricRecord], after: &[MetricRecord]) -> Vec<MetricChange> {
+    let text = |t: Option<&str>| t.map(|t| t.trim().to_string());
+    pair(before, after, |m| m.metric.to_string())
         .into_iter()
         .filter_map(|(b, a)| {
             let change = MetricChange {
-                metric: a.or(b).map(|m| m.metric.clone()).unwrap_or_default(),
+                metric: a.or(b).map(|m| m.metric.to_string()).unwrap_or_default(),
                 change: entry_change((b, a)),
                 target: Change {
-                    from: target(b),
-                    to: target(a),
+                    from: text(b.and_then(|m| m.target)),
+                    to: text(a.and_then(|m| m.target)),
                 },
                 actual: Change {
-                    from: actual(b),
-                    to: actual(a),
+                    from: text(b.and_then(|m| m.actual)),
+                    to: text(a.and_then(|m| m.actual)),
                 },
                 met: Change {
-                    from: b.and_then(MetricUse::met),
-                    to: a.and_then(MetricUse::met),
+                    from: b.and_then(|m| m.met),
+                    to: a.and_then(|m| m.met),
                 },
             };
             let differs = change.change != EntryChange::Changed
@@ -660,11 +674,14 @@ fn metric_changes(before: &[MetricUse], after: &[MetricUse]) -> Vec<MetricChange
         .collect()
 }
 
-fn milestone_changes(before: &[Milestone], after: &[Milestone]) -> Vec<MilestoneChange> {
-    let due = |m: Option<&Milestone>| m.and_then(|m| m.due.as_ref()).map(|d| d.value);
-    let done = |m: Option<&Milestone>| m.and_then(|m| m.done);
+fn milestone_changes(
+    before: &[MilestoneRecord],
+    after: &[MilestoneRecord],
+) -> Vec<MilestoneChange> {
+    let due = |m: Option<&MilestoneRecord>| m.and_then(|m| m.due);
+    let done = |m: Option<&MilestoneRecord>| m.and_then(|m| m.done);
     let text = |d: Option<Date>| d.map(|d| d.to_string());
-    pair(before, after, |m| m.name.clone())
+    pair(before, after, |m| m.milestone.to_string())
         .into_iter()
         .filter_map(|(b, a)| {
             let moved_days = match (due(b), due(a)) {
@@ -672,7 +689,7 @@ fn milestone_changes(before: &[Milestone], after: &[Milestone]) -> Vec<Milestone
                 _ => None,
             };
             let change = MilestoneChange {
-                milestone: a.or(b).map(|m| m.name.clone()).unwrap_or_default(),
+                milestone: a.or(b).map(|m| m.milestone.to_string()).unwrap_or_default(),
                 change: entry_change((b, a)),
                 due: Change {
                     from: text(due(b)),
@@ -692,57 +709,50 @@ fn milestone_changes(before: &[Milestone], after: &[Milestone]) -> Vec<Milestone
         .collect()
 }
 
-fn integration_changes(before: &Pilot, after: &Pilot) -> Vec<IntegrationChange> {
-    pair(&before.integrations, &after.integrations, |i| {
-        i.system.clone()
-    })
-    .into_iter()
-    .filter_map(|(b, a)| {
-        let change = IntegrationChange {
-            system: a.or(b).map(|i| i.system.clone()).unwrap_or_default(),
-            change: entry_change((b, a)),
-            access: Change {
-                from: b.and_then(|i| i.access.clone()),
-                to: a.and_then(|i| i.access.clone()),
-            },
-            auth: Change {
-                from: b.and_then(|i| i.auth.clone()),
-                to: a.and_then(|i| i.auth.clone()),
-            },
-        };
-        let differs = change.change != EntryChange::Changed
-            || change.access.changed()
-            || change.auth.changed();
-        differs.then_some(change)
-    })
-    .collect()
+fn integration_changes(
+    before: &[IntegrationRecord],
+    after: &[IntegrationRecord],
+) -> Vec<IntegrationChange> {
+    let text = |t: Option<&str>| t.map(str::to_string);
+    pair(before, after, |i| i.system.to_string())
+        .into_iter()
+        .filter_map(|(b, a)| {
+            let change = IntegrationChange {
+                system: a.or(b).map(|i| i.system.to_string()).unwrap_or_default(),
+                change: entry_change((b, a)),
+                access: Change {
+                    from: text(b.and_then(|i| i.access)),
+                    to: text(a.and_then(|i| i.access)),
+                },
+                auth: Change {
+                    from: text(b.and_then(|i| i.auth)),
+                    to: text(a.and_then(|i| i.auth)),
+                },
+            };
+            let differs = change.change != EntryChange::Changed
+                || change.access.changed()
+                || change.auth.changed();
+            differs.then_some(change)
+        })
+        .collect()
 }
 
-fn dependency_changes(before: &Pilot, after: &Pilot) -> Vec<DependencyChange> {
-    let set = |p: &Pilot| -> Vec<(String, String)> {
-        p.depends_on
-            .iter()
-            .map(|d| (d.kind_name.clone(), d.target.id.clone()))
-            .collect()
+fn dependency_changes(before: &[LinkRecord], after: &[LinkRecord]) -> Vec<DependencyChange> {
+    let entry = |d: &LinkRecord, change| DependencyChange {
+        kind: d.kind.to_string(),
+        id: d.id.to_string(),
+        change,
     };
-    let (b, a) = (set(before), set(after));
-    let mut out: Vec<DependencyChange> = a
+    let mut out: Vec<DependencyChange> = after
         .iter()
-        .filter(|d| !b.contains(d))
-        .map(|(kind, id)| DependencyChange {
-            kind: kind.clone(),
-            id: id.clone(),
-            change: EntryChange::Added,
-        })
+        .filter(|d| !before.contains(d))
+        .map(|d| entry(d, EntryChange::Added))
         .collect();
     out.extend(
-        b.iter()
-            .filter(|d| !a.contains(d))
-            .map(|(kind, id)| DependencyChange {
-                kind: kind.clone(),
-                id: id.clone(),
-                change: EntryChange::Removed,
-            }),
+        before
+            .iter()
+            .filter(|d| !after.contains(d))
+            .map(|d| entry(d, EntryChange::Removed)),
     );
     out
 }

@@ -1,0 +1,406 @@
+//! The derived model: every per-pilot fact the rest of the program shows
+//! or judges, decided once, after history and before validate.
+//!
+//! For each pilot: its [`PilotRecord`] (typed fields and each metric's
+//! met/missed verdict: what `export` writes and `diff` compares), each
+//! milestone's state (done, overdue or planned: a retired or no-go pilot
+//! has nothing overdue) with its slips from history, the next open
+//! milestone, the status timeline with the time in the current status;
+//! and, apart, because only pages show it, its [`readiness`] (required
+//! fields and sections present). `validate`, the
+//! site's views and timeline, `export` and `diff` read these facts and
+//! never work them out again. Pure: the model, the history and today's
+//! date in, plain data out.
+//!
+//! Accepted findings are not here: a document's `accept` entries are read
+//! with the model (`Entity::accepts`) and matched against the findings
+//! once, in `diagnostics::accept`; every view reads the finding's
+//! `accepted`.
+
+mod record;
+
+pub use record::{
+    IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord, pilot_record,
+};
+
+use crate::config::Config;
+use crate::history::{History, MilestoneSlip, StatusChange};
+use crate::model::{Date, Entity, Pilot, Portfolio};
+use crate::validate::Requirement;
+use serde::Serialize;
+
+/// Where a milestone stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MilestoneState {
+    /// It has a `done` date.
+    Done,
+    /// Not done, due before today, and the pilot is still open.
+    Overdue,
+    /// Neither: due later, without a due date, or its pilot is closed.
+    Planned,
+}
+
+impl MilestoneState {
+    /// The lowercase word pages show (`done`, `overdue`, `planned`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneState::Done => "done",
+            MilestoneState::Overdue => "overdue",
+            MilestoneState::Planned => "planned",
+        }
+    }
+}
+
+/// A milestone of the production path, as it stands today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneFacts<'a> {
+    /// Done, overdue or planned.
+    pub state: MilestoneState,
+    /// Days past its due date, when overdue.
+    pub overdue_days: Option<i64>,
+    /// Each time its due date moved later, oldest first.
+    #[serde(skip)]
+    pub slips: Vec<&'a MilestoneSlip>,
+}
+
+/// How ready a pilot is: its required fields and sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    /// Every required field, then every required or recommended section.
+    #[serde(skip)]
+    pub requirements: Vec<Requirement>,
+    /// Required ones present.
+    pub ready: usize,
+    /// Required ones in all.
+    pub required: usize,
+}
+
+/// The pilot's status over time (the main line's story).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusFacts<'a> {
+    /// The status changes, oldest first; empty without history.
+    #[serde(skip)]
+    pub timeline: &'a [StatusChange],
+    /// The date the current status was reached (its last change).
+    pub since: Option<Date>,
+    /// Days in the current status, as of today.
+    pub days: Option<i64>,
+}
+
+/// Every derived fact of one pilot but its [`readiness`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PilotFacts<'a> {
+    /// The record export writes and the pilot page carries.
+    pub record: PilotRecord<'a>,
+    /// `retired` or `no-go`: nothing of it is overdue.
+    pub closed: bool,
+    /// One per entry of `record.production_path`, in its order.
+    pub milestones: Vec<MilestoneFacts<'a>>,
+    /// The first milestone not done: an index into `milestones`.
+    pub next: Option<usize>,
+    /// Status timeline and time in status.
+    pub status: StatusFacts<'a>,
+}
+
+/// Work out every fact of one pilot.
+pub fn pilot_facts<'a>(
+    config: &'a Config,
+    entity: &'a Entity,
+    pilot: &'a Pilot,
+    history: &'a History,
+    today: Date,
+) -> PilotFacts<'a> {
+    let doc_history = entity
+        .document
+        .as_ref()
+        .and_then(|d| history.documents.get(&d.path));
+    let closed = matches!(pilot.status.as_deref(), Some("no-go" | "retired"));
+    let milestones: Vec<MilestoneFacts> = pilot
+        .production_path
+        .iter()
+        .map(|m| {
+            let due = m.due.as_ref().map(|d| d.value);
+            let overdue = !closed && m.done.is_none() && due.is_some_and(|d| d < today);
+            MilestoneFacts {
+                state: match (m.done, overdue) {
+                    (Some(_), _) => MilestoneState::Done,
+                    (None, true) => MilestoneState::Overdue,
+                    (None, false) => MilestoneState::Planned,
+                },
+                overdue_days: due.filter(|_| overdue).map(|d| d.days_until(today)),
+                slips: doc_history
+                    .into_iter()
+                    .flat_map(|h| &h.milestone_slips)
+                    .filter(|s| s.milestone == m.name)
+                    .collect(),
+            }
+        })
+        .collect();
+    let next = milestones
+        .iter()
+        .position(|m| m.state != MilestoneState::Done);
+    let timeline = doc_history.map_or(&[][..], |h| h.status_changes.as_slice());
+    let since = timeline.last().map(|c| c.date().date());
+    PilotFacts {
+        record: pilot_record(config, entity, pilot),
+        closed,
+        milestones,
+        next,
+        status: StatusFacts {
+            timeline,
+            since,
+            days: since.map(|d| d.days_until(today)),
+        },
+    }
+}
+
+/// How ready a document is. Apart from the other facts: only pages show
+/// it, and at about 15 µs a pilot `check` would pay for it in vain.
+pub fn readiness(config: &Config, entity: &Entity) -> Readiness {
+    let requirements = crate::validate::readiness(&config.kinds[entity.kind], entity);
+    let required: Vec<_> = requirements.iter().filter(|r| r.required).collect();
+    Readiness {
+        ready: required.iter().filter(|r| r.present).count(),
+        required: required.len(),
+        requirements,
+    }
+}
+
+/// The facts of every pilot of the portfolio, by entity index: what
+/// `validate` reads (the site derives a pilot when a page asks).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Derived<'a> {
+    pilots: Vec<(usize, PilotFacts<'a>)>,
+}
+
+impl<'a> Derived<'a> {
+    /// Every pilot with its entity, model fields and facts, in entity order.
+    pub(crate) fn pilots<'s>(
+        &'s self,
+        portfolio: &'a Portfolio,
+    ) -> impl Iterator<Item = (&'a Entity, &'a Pilot, &'s PilotFacts<'a>)> + 's {
+        self.pilots.iter().filter_map(move |(i, facts)| {
+            let e = &portfolio.entities[*i];
+            Some((e, e.pilot.as_ref()?, facts))
+        })
+    }
+}
+
+/// Work out the facts of every pilot.
+pub(crate) fn derive<'a>(
+    config: &'a Config,
+    portfolio: &'a Portfolio,
+    history: &'a History,
+    today: Date,
+) -> Derived<'a> {
+    use rayon::prelude::*;
+    let pilots = portfolio
+        .entities
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let pilot = e.pilot.as_ref()?;
+            Some((i, pilot_facts(config, e, pilot, history, today)))
+        })
+        .collect();
+    Derived { pilots }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{CommitInfo, DocumentHistory, Timestamp};
+    use std::sync::Arc;
+
+    const TODAY: &str = "2026-06-01";
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).expect("date")
+    }
+
+    fn load(docs: &[(&str, &str)]) -> (Config, Portfolio) {
+        let config = Config::parse("", std::path::Path::new("pilotbook.toml")).expect("config");
+        let parsed = docs
+            .iter()
+            .map(|(path, text)| {
+                let kind = crate::discover::classify(&config, path).expect("a document");
+                let doc = crate::parse::parse_document(path, text.as_bytes());
+                (kind, path.to_string(), Arc::new(doc))
+            })
+            .collect();
+        let (portfolio, _) = crate::model::build(&config, parsed);
+        (config, portfolio)
+    }
+
+    /// A pilot with `status` and the given front-matter lines after it.
+    fn pilot(status: &str, rest: &str) -> String {
+        format!("---\ntitle: P\nstatus: {status}\n{rest}---\n\n# P\n\n## Rollback\n\nFlag off.\n")
+    }
+
+    const PATH: &str = "production_path:\n  - milestone: Done\n    due: 2026-01-01\n    done: 2026-01-05\n  - milestone: Late\n    due: 2026-05-01\n  - milestone: Today\n    due: 2026-06-01\n  - milestone: Later\n    due: 2026-09-01\n  - milestone: Undated\n";
+
+    /// The facts of the one pilot in `docs`, with `history`.
+    fn facts_with<T>(
+        docs: &[(&str, &str)],
+        history: &History,
+        check: impl FnOnce(&PilotFacts) -> T,
+    ) -> T {
+        let (config, portfolio) = load(docs);
+        let derived = derive(&config, &portfolio, history, date(TODAY));
+        let (_, _, facts) = derived.pilots(&portfolio).next().expect("a pilot");
+        check(facts)
+    }
+
+    fn facts<T>(text: &str, check: impl FnOnce(&PilotFacts) -> T) -> T {
+        facts_with(&[("pilots/p.md", text)], &History::default(), check)
+    }
+
+    fn states(f: &PilotFacts) -> Vec<&'static str> {
+        f.milestones.iter().map(|m| m.state.as_str()).collect()
+    }
+
+    #[test]
+    fn an_open_pilots_past_due_milestone_is_overdue() {
+        facts(&pilot("pilot", PATH), |f| {
+            assert!(!f.closed);
+            assert_eq!(
+                states(f),
+                ["done", "overdue", "planned", "planned", "planned"]
+            );
+            assert_eq!(f.milestones[1].overdue_days, Some(31));
+            assert_eq!(f.milestones[2].overdue_days, None, "due today is not late");
+        });
+    }
+
+    #[test]
+    fn a_closed_pilot_has_nothing_overdue() {
+        for status in ["retired", "no-go"] {
+            facts(&pilot(status, PATH), |f| {
+                assert!(f.closed, "{status}");
+                assert_eq!(
+                    states(f),
+                    ["done", "planned", "planned", "planned", "planned"]
+                );
+                assert!(f.milestones.iter().all(|m| m.overdue_days.is_none()));
+            });
+        }
+    }
+
+    #[test]
+    fn the_next_milestone_is_the_first_not_done() {
+        facts(&pilot("pilot", PATH), |f| assert_eq!(f.next, Some(1)));
+        let all_done =
+            "production_path:\n  - milestone: A\n    due: 2026-01-01\n    done: 2026-01-01\n";
+        facts(&pilot("pilot", all_done), |f| assert_eq!(f.next, None));
+    }
+
+    #[test]
+    fn metric_verdicts_are_met_missed_or_unknown() {
+        let metrics = "metrics:\n  - metric: a\n    target: \">= 90%\"\n    actual: \"91%\"\n  - metric: b\n    target: \"<= 100 ms\"\n    actual: \"120 ms\"\n  - metric: c\n    target: \">= 1\"\n  - metric: d\n    target: todo\n    actual: \"5\"\n";
+        facts(&pilot("go", metrics), |f| {
+            let met: Vec<_> = f.record.metrics.iter().map(|m| m.met).collect();
+            assert_eq!(met, [Some(true), Some(false), None, None]);
+            assert_eq!(f.record.met(), 1);
+            assert_eq!(f.record.measured(), 3, "an actual without a target counts");
+        });
+    }
+
+    #[test]
+    fn readiness_counts_required_fields_and_sections() {
+        let (config, portfolio) = load(&[("pilots/p.md", &pilot("pilot", ""))]);
+        {
+            let r = &readiness(&config, &portfolio.entities[0]);
+            let present: Vec<&str> = r
+                .requirements
+                .iter()
+                .filter(|q| q.required && q.present)
+                .map(|q| q.name.as_str())
+                .collect();
+            assert_eq!(present, ["title", "status", "Rollback"]);
+            // Six fields (and `started`, which a running pilot must have),
+            // six sections.
+            assert_eq!((r.ready, r.required), (3, 13));
+            let rollback = r.requirements.iter().find(|q| q.name == "Rollback");
+            assert!(rollback.is_some_and(|q| q.section && q.present));
+        }
+    }
+
+    fn commit(day: &str) -> Arc<CommitInfo> {
+        let days = date(day).days_since_epoch();
+        Arc::new(CommitInfo {
+            id: format!("{:040}", days),
+            date: Timestamp {
+                seconds: days * 86_400 + 3600,
+                offset_minutes: 0,
+            },
+            author: "Dana".into(),
+            email: "dana@example.com".into(),
+            summary: "change".into(),
+        })
+    }
+
+    #[test]
+    fn slips_and_time_in_status_come_from_history() {
+        let (from, to) = (date("2026-04-01"), date("2026-05-01"));
+        let mut h = DocumentHistory::uncommitted();
+        h.milestone_slips.push(MilestoneSlip {
+            milestone: "Late".into(),
+            from,
+            to,
+            commit: commit("2026-03-20"),
+            reached_main: commit("2026-03-20"),
+        });
+        for (from, to, day) in [
+            (None, "proposed", "2026-01-10"),
+            (Some("proposed"), "pilot", "2026-02-01"),
+        ] {
+            h.status_changes.push(StatusChange {
+                from: from.map(str::to_string),
+                to: to.into(),
+                commit: commit(day),
+                reached_main: commit(day),
+            });
+        }
+        let mut history = History::default();
+        history.documents.insert("pilots/p.md".into(), h);
+        let text = pilot("pilot", PATH);
+        facts_with(&[("pilots/p.md", &text)], &history, |f| {
+            let slipped: Vec<_> = f.milestones.iter().map(|m| m.slips.len()).collect();
+            assert_eq!(slipped, [0, 1, 0, 0, 0]);
+            assert_eq!(f.milestones[1].slips[0].days(), 30);
+            assert_eq!(f.status.timeline.len(), 2);
+            assert_eq!(f.status.since, Some(date("2026-02-01")));
+            assert_eq!(f.status.days, Some(120));
+        });
+        // Without history: no slips, no timeline, no time in status.
+        facts(&text, |f| {
+            assert!(f.milestones.iter().all(|m| m.slips.is_empty()));
+            assert_eq!((f.status.since, f.status.days), (None, None));
+        });
+    }
+
+    #[test]
+    fn the_record_is_the_exports_pilot_fields_in_order() {
+        let text = pilot("pilot", "team: ops\nstarted: 2026-02-01\n");
+        facts(&text, |f| {
+            assert_eq!(
+                f.record.fields(),
+                [
+                    "status",
+                    "owner",
+                    "team",
+                    "started",
+                    "decision",
+                    "metrics",
+                    "integrations",
+                    "depends_on",
+                    "production_path"
+                ]
+            );
+            assert_eq!(f.record.team, Some("ops"));
+            let json = serde_json::to_string(&f.record).expect("json");
+            assert!(json.starts_with(r#"{"status":"pilot","owner":null,"team":"ops","started":"2026-02-01","decision":null,"#));
+        });
+    }
+}

@@ -1,0 +1,344 @@
+//! The built example site in a real browser: Debian's headless Chromium.
+//!
+//! The site is built into a temporary folder and served on 127.0.0.1 by a
+//! small file server in this test, so a harness page can load each page in
+//! a same-origin frame and measure it. The test asserts no console errors,
+//! that search finds a pilot by its owner's name, and that the timeline and
+//! the graph render with a nonzero size; it saves screenshots of the
+//! portfolio, a pilot page and the timeline in `target/screenshots/`.
+//! Without Chromium it is skipped, except in CI (`CI=true`), where that fails.
+
+use crate::support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// Serve `dir` on a free loopback port until the process ends.
+fn serve(dir: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = path
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .trim_start_matches('/');
+                let path = if path.is_empty() { "index.html" } else { path };
+                let file = dir.join(path);
+                let mut out = &stream;
+                match std::fs::read(&file) {
+                    Ok(body) if !path.contains("..") => {
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("json") => "application/json",
+                            _ => "application/octet-stream",
+                        };
+                        let _ = write!(
+                            out,
+                            "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = out.write_all(&body);
+                    }
+                    _ => {
+                        let _ = write!(
+                            out,
+                            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+const HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+function frame(src) {
+  return new Promise(resolve => {
+    const f = document.createElement("iframe");
+    f.style.width = "1280px"; f.style.height = "900px";
+    f.onload = () => resolve(f);
+    f.src = src;
+    document.body.appendChild(f);
+  });
+}
+const wait = ms => new Promise(r => setTimeout(r, ms));
+(async () => {
+  try {
+    const t = await frame("timeline.html");
+    const ts = t.contentDocument.querySelector("svg.timeline").getBoundingClientRect();
+    results.timeline = [ts.width, ts.height];
+    const g = await frame("graph.html");
+    const gs = g.contentDocument.querySelector("svg").getBoundingClientRect();
+    results.graph = [gs.width, gs.height];
+    const p = await frame("index.html");
+    const input = p.contentDocument.getElementById("search-input");
+    input.value = "Dana Kim";
+    input.dispatchEvent(new Event("input"));
+    for (let i = 0; i < 50 && !p.contentDocument.querySelector("#search-results a"); i++) await wait(100);
+    results.search = Array.from(p.contentDocument.querySelectorAll("#search-results a")).map(a => a.textContent);
+    const status = p.contentDocument.getElementById("filter-status");
+    status.value = "production";
+    status.dispatchEvent(new Event("change"));
+    results.filtered = Array.from(p.contentDocument.querySelectorAll("#portfolio tbody tr")).filter(r => !r.hidden).length;
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+fn run_chromium(chrome: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("run chromium")
+}
+
+/// Load `harness` (a page that writes its findings as JSON into
+/// `<pre id="result">`) from the site served on a free port; return the
+/// findings, Chromium's log, the port and the browser profile folder.
+fn run_harness(
+    chrome: &Path,
+    site: &Path,
+    harness: &str,
+    tmp: &Path,
+) -> (serde_json::Value, String, u16, PathBuf) {
+    std::fs::write(site.join("harness.html"), harness).expect("harness");
+    let port = serve(site.to_path_buf());
+    let profile = tmp.join("profile");
+    let dump = run_chromium(
+        chrome,
+        &profile,
+        &[
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            &format!("http://127.0.0.1:{port}/harness.html"),
+        ],
+    );
+    let dom = String::from_utf8_lossy(&dump.stdout);
+    let logs = String::from_utf8_lossy(&dump.stderr).into_owned();
+    let json = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .expect("harness result in the DOM");
+    let json = json.replace("&quot;", "\"").replace("&amp;", "&");
+    let result: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    (result, logs, port, profile)
+}
+
+/// Chromium, or `None` where the test is skipped (never in CI).
+fn chromium_or_skip() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("Chromium is required in CI: .ci/run installs it with apt-get");
+        }
+        eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
+    }
+    found
+}
+
+#[test]
+fn example_site_in_headless_chromium() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let out = support::pilotbook(
+        &manifest.join("example-repo"),
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, port, profile) = run_harness(&chrome, &site, HARNESS, tmp.path());
+    eprintln!("harness: {result}");
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    for key in ["timeline", "graph"] {
+        let size = &result[key];
+        assert!(
+            size[0].as_f64() > Some(100.0) && size[1].as_f64() > Some(100.0),
+            "{key} size {size}"
+        );
+    }
+    let hits: Vec<&str> = result["search"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(
+        hits.iter()
+            .any(|h| h.contains("Support ticket triage agent")),
+        "search by owner: {hits:?}"
+    );
+    assert_eq!(result["filtered"], 2, "two pilots are in production");
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    // Screenshots, for people to look at.
+    let shots = manifest.join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    for (page, name) in [
+        ("index.html", "portfolio"),
+        ("pilots/ticket-triage.html", "pilot"),
+        ("timeline.html", "timeline"),
+        ("graph.html", "graph"),
+    ] {
+        let file = shots.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&file);
+        run_chromium(
+            &chrome,
+            &profile,
+            &[
+                "--window-size=1400,1000",
+                &format!("--screenshot={}", file.display()),
+                &format!("http://127.0.0.1:{port}/{page}"),
+            ],
+        );
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 10_000, "{name} screenshot is {size} bytes");
+    }
+}
+
+const CLOBBER_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+const wait = ms => new Promise(r => setTimeout(r, ms));
+(async () => {
+  try {
+    const p = await new Promise(resolve => {
+      const f = document.createElement("iframe");
+      f.onload = () => resolve(f);
+      f.src = "pilots/alpha.html";
+      document.body.appendChild(f);
+    });
+    const doc = p.contentDocument;
+    // The document's elements are on the page, and named on its window.
+    results.clobbering = ["PILOTBOOK_INDEX", "pilotbookSearchIndex", "portfolio"]
+      .filter(id => doc.getElementById(id) !== null);
+    const input = doc.getElementById("search-input");
+    input.value = "Beta";
+    input.dispatchEvent(new Event("input"));
+    for (let i = 0; i < 50 && !doc.querySelector("#search-results a"); i++) await wait(100);
+    results.search = Array.from(doc.querySelectorAll("#search-results a")).map(a => a.textContent);
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+/// A document's raw HTML may carry `id`s (headings, footnotes and `div`s
+/// keep them). One named after the search script's state must not break
+/// search on its page: the state lives in the script's closure.
+#[test]
+fn a_document_cannot_clobber_the_search_index() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    let pilot = |title: &str, extra: &str| {
+        format!(
+            "---\ntitle: {title}\nstatus: proposed\nowner: dana\nmetrics:\n  - metric: accuracy\n    target: \">= 90%\"\nproduction_path:\n  - milestone: Shadow mode\n    due: 2026-07-01\n---\n\n# {title}\n\n{extra}\n"
+        )
+    };
+    for (path, text) in [
+        ("pilotbook.toml", String::new()),
+        ("people/dana.md", "---\nname: Dana Kim\n---\n".to_string()),
+        (
+            "pilots/alpha.md",
+            pilot(
+                "Alpha pilot",
+                "<div id=\"PILOTBOOK_INDEX\">not an index</div>\n\n<div id=\"pilotbookSearchIndex\">x</div>\n\n<div id=\"portfolio\">y</div>",
+            ),
+        ),
+        ("pilots/beta.md", pilot("Beta pilot", "Text.")),
+    ] {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let site = tmp.path().join("site");
+    let out = support::pilotbook(
+        &root,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, _, _) = run_harness(&chrome, &site, CLOBBER_HARNESS, tmp.path());
+    eprintln!("harness: {result}");
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    assert_eq!(
+        result["clobbering"],
+        serde_json::json!(["PILOTBOOK_INDEX", "pilotbookSearchIndex", "portfolio"]),
+        "the clobbering elements were published"
+    );
+    let hits = result["search"].to_string();
+    assert!(
+        hits.contains("Beta pilot"),
+        "search on the clobbered page: {hits}"
+    );
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
