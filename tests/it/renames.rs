@@ -3,20 +3,17 @@
 //! copies (issue 16). Each repository is built with the git CLI at fixed
 //! dates; git itself (`git log --follow`, `git log -- PATH`) is the oracle.
 
-mod support;
-
+use crate::support;
+use crate::support::{Case, DANA, LEE};
 use serde_json::Value;
-use support::{DANA, GitRepo, LEE};
 
 /// A repository whose only configuration is `config` (empty: the built-in kinds).
-fn repo(config: &str) -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("pilotbook.toml", config);
-    repo
+fn repo(config: &str) -> Case {
+    Case::new().config(config)
 }
 
 /// The history `export` gives the document at `path` of the list `kind`.
-fn history(repo: &GitRepo, kind: &str, path: &str, args: &[&str]) -> Value {
+fn history(repo: &Case, kind: &str, path: &str, args: &[&str]) -> Value {
     let mut all = vec!["export"];
     all.extend_from_slice(args);
     let export = support::pilotbook_json(&repo.root, &all, 0);
