@@ -41,3 +41,4 @@ mod renames;
 mod scaffold;
 mod serve;
 mod site;
+mod source;
