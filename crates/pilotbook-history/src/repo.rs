@@ -443,6 +443,7 @@ impl Reading<'_> {
             let scope = walk::Scope {
                 prefixes: &prefixes,
                 is_document: &is_document,
+                descend: None,
             };
             let progress = self.options.progress.as_ref();
             walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
