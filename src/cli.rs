@@ -92,6 +92,9 @@ pub struct Context {
     pub verbose: bool,
     /// When pilotbook started, for the summary line.
     pub started: std::time::Instant,
+    /// The stages' durations, recorded under `--verbose` or with
+    /// `PILOTBOOK_TIMINGS` set.
+    pub timings: Option<pilotbook_core::timings::Timings>,
 }
 
 /// Parse arguments, run the command, and turn its outcome into an exit code.
@@ -124,6 +127,11 @@ pub fn run() -> ExitCode {
         quiet: cli.quiet,
         verbose: cli.verbose,
         started: std::time::Instant::now(),
+        timings: if cli.verbose || std::env::var_os("PILOTBOOK_TIMINGS").is_some() {
+            pilotbook_core::timings::Timings::install()
+        } else {
+            None
+        },
     };
     let outcome = match &cli.command {
         Command::Init(args) => cmd::init::run(&ctx, args),

@@ -47,9 +47,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     let today = super::today()?;
-    let clock = std::time::Instant::now();
     let report = project.check(today, None)?;
-    let checked = clock.elapsed();
     let out = args
         .out
         .clone()
@@ -95,9 +93,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    let mut later = vec![("validate", checked), ("render", clock.elapsed() - checked)];
-    later.extend(summary.timings.iter().copied());
-    super::report_timings(ctx, &project, &later);
+    super::report_timings(ctx);
     if !ctx.quiet {
         eprintln!(
             "built {} ({}) for {} into {} in {:.2} s: {} and {}",

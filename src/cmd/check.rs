@@ -69,7 +69,6 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(file) = &args.write_baseline {
         return write_baseline(ctx, &project.check(today, None)?, file);
     }
-    let clock = std::time::Instant::now();
     let mut report = match &args.changed_since {
         Some(rev) => {
             let scope = project.changed_since(rev, ctx.config.as_deref(), today)?;
@@ -86,7 +85,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             project.check(today, scope)?
         }
     };
-    let validated = clock.elapsed();
+    let stage = tracing::info_span!("report").entered();
     if args.format != Format::Human
         && let Some(prefix) = pilotbook_history::root_in_repository(&project.root)
     {
@@ -114,14 +113,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         // see the outcome.
         eprintln!("pilotbook: {}", human::counts(&report));
     }
-    super::report_timings(
-        ctx,
-        &project,
-        &[
-            ("validate", validated),
-            ("report", clock.elapsed() - validated),
-        ],
-    );
+    drop(stage);
+    super::report_timings(ctx);
     // The process ends here: freeing the model piece by piece is wasted work.
     std::mem::forget(project);
     Ok(if report.fails(args.deny_warnings) {

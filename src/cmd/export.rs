@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     serde_json::to_writer_pretty(&mut out, &value)?;
     out.write_all(b"\n")?;
     out.flush()?;
-    super::report_timings(ctx, &project, &[]);
+    super::report_timings(ctx);
     // The process ends here: freeing the model piece by piece is wasted work.
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)

@@ -63,18 +63,12 @@ fn describe(ctx: &crate::cli::Context, project: &Project, options: &LoadOptions)
 }
 
 /// With `--verbose` or `PILOTBOOK_TIMINGS` set, print how long each stage
-/// took to stderr (for benchmarks and profiles).
-pub fn report_timings(
-    ctx: &crate::cli::Context,
-    project: &Project,
-    later: &[(&str, std::time::Duration)],
-) {
-    if !ctx.verbose && std::env::var_os("PILOTBOOK_TIMINGS").is_none() {
-        return;
-    }
-    let stages = project.timings.iter().map(|(n, d)| (*n, *d));
-    for (name, took) in stages.chain(later.iter().copied()) {
-        eprintln!("timing: {name:<16} {:>9.1} ms", took.as_secs_f64() * 1000.0);
+/// took (the spans finished since the last call) to stderr, for
+/// benchmarks and profiles.
+pub fn report_timings(ctx: &crate::cli::Context) {
+    let Some(timings) = &ctx.timings else { return };
+    for timing in timings.take() {
+        eprintln!("{timing}");
     }
 }
 

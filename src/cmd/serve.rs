@@ -59,7 +59,14 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: cannot open a browser: {e}");
     }
     let quiet = ctx.quiet;
-    server.run(move |outcome| print_outcome(outcome, quiet))?;
+    let timings = ctx.timings.clone();
+    server.run(move |outcome| {
+        print_outcome(outcome, quiet);
+        // Under -v, each rebuild's stages.
+        for timing in timings.iter().flat_map(|t| t.take()) {
+            eprintln!("{timing}");
+        }
+    })?;
     if !quiet {
         eprintln!("stopped");
     }

@@ -29,16 +29,6 @@ const PENDING: &[(&str, &str, &str)] = &[
         "B1 derive",
     ),
     (
-        "crates/pilotbook-project/src/lib.rs",
-        "load",
-        "B2 source+pipeline",
-    ),
-    (
-        "crates/pilotbook-serve/src/session.rs",
-        "try_rebuild",
-        "B2 source+pipeline",
-    ),
-    (
         "crates/pilotbook-site/src/lib.rs",
         "render_into",
         "not yet assigned",

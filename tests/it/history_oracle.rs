@@ -4,14 +4,18 @@
 //! (front-matter fields and unique body lines) and written with one `git
 //! fast-import`: branches, `--no-ff` and fast-forward merges, octopus
 //! merges, conflicting edits resolved in the merge (one side, the other,
-//! or a value of the merge's own), renames on a branch, documents deleted
-//! and restored, reverts, cherry-picks (original author and date kept),
-//! commits that touch no document, authors whose email differs only in
-//! case, and clocks that jump backwards.
+//! or a value of the merge's own), renames on a branch, from outside the
+//! pilots' folder (`drafts/`, the top) and into a folder of their own,
+//! renames with 5 to 30 of 60 lines rewritten (around git's 50%), copies,
+//! mode-only commits, documents deleted and restored, reverts,
+//! cherry-picks (original author and date kept), commits that touch no
+//! document, authors whose email differs only in case, and clocks that
+//! jump backwards.
 //!
 //! The oracle reads the repository with the git CLI only — `git rev-list
-//! --parents`, `git cat-file` for `C:PATH`, `git diff-tree -M` for renames
-//! — and applies ARCHITECTURE.md's definition of a document's history step
+//! --parents`, `git ls-tree` for each version (blob and mode), `git
+//! cat-file` for its content, `git diff-tree -M` over the whole trees for
+//! renames — and applies ARCHITECTURE.md's definition of a document's history step
 //! by step, commit by commit: the document's commits are those `git
 //! rev-list HEAD -- PATH` lists (checked against it for every document that
 //! was never renamed), continued through renames; each fact is the value a
@@ -81,6 +85,8 @@ struct Doc {
     id: usize,
     fields: BTreeMap<String, String>,
     body: Vec<String>,
+    /// Written with mode 100755.
+    exec: bool,
 }
 
 impl Doc {
@@ -213,7 +219,12 @@ impl Gen {
             fields.insert(format!("due:{m}"), date(&mut self.rng));
         }
         let body = (0..60).map(|_| self.line(id)).collect();
-        Doc { id, fields, body }
+        Doc {
+            id,
+            fields,
+            body,
+            exec: false,
+        }
     }
 
     /// A new value for a field (`None`: remove it).
@@ -311,6 +322,21 @@ impl Gen {
         } else if roll < 46 {
             tree.notes += 1;
             message = "Edit notes".to_string();
+        } else if roll < 61 {
+            let outside: Vec<usize> = tree
+                .docs
+                .iter()
+                .filter(|(_, (p, _))| !p.starts_with("pilots/"))
+                .map(|(id, _)| *id)
+                .collect();
+            let id = match roll {
+                50..=53 if !outside.is_empty() => *self.rng.pick(&outside),
+                _ => *self.rng.pick(&ids),
+            };
+            message = match self.move_doc(&mut tree, id, roll, &mut edits) {
+                Some(message) => message,
+                None => return,
+            };
         } else {
             let id = *self.rng.pick(&ids);
             let doc = &tree.docs[&id].1;
@@ -336,6 +362,59 @@ impl Gen {
             message = format!("Edit pilot {id}");
         }
         self.commit(vec![here], tree, message, edits);
+    }
+
+    /// Change where a document is or how it is stored: its mode, a move
+    /// out of the pilots' folder or back in, a rename with edits, into a
+    /// folder of its own, or a copy (a new document). `None`: nothing to do.
+    fn move_doc(
+        &mut self,
+        tree: &mut Tree,
+        id: usize,
+        roll: usize,
+        edits: &mut Vec<Edit>,
+    ) -> Option<String> {
+        let n = self.commits.len();
+        let (path, doc) = tree.docs.get(&id)?.clone();
+        let outside = !path.starts_with("pilots/");
+        let (new_path, message) = match roll {
+            46..=49 => {
+                tree.docs.get_mut(&id)?.1.exec = !doc.exec;
+                return Some(format!("Chmod pilot {id}"));
+            }
+            50..=53 if outside => (format!("pilots/p{id}-i{n}.md"), "Move in"),
+            50..=51 => (format!("drafts/p{id}-d{n}.md"), "Move out"),
+            // The top of the repository: a folder every commit changes.
+            52..=53 => (format!("p{id}-t{n}.md"), "Move out"),
+            54..=56 => (format!("pilots/p{id}-e{n}.md"), "Rename and edit"),
+            57..=58 => {
+                self.docs += 1;
+                let mut copy = doc.clone();
+                copy.id = self.docs;
+                let at = format!("pilots/p{}-c{n}.md", copy.id);
+                tree.docs.insert(copy.id, (at, copy));
+                return Some(format!("Copy pilot {id}"));
+            }
+            _ => (format!("pilots/p{id}-s{n}/README.md"), "Move to a folder"),
+        };
+        if message == "Rename and edit" {
+            // 5 to 30 of 60 lines: from clearly similar to below git's 50%.
+            for _ in 0..5 + self.rng.below(26) {
+                let key = format!("body:{}", self.rng.below(doc.body.len()));
+                let value = Some(self.line(id));
+                let entry = &mut tree.docs.get_mut(&id)?.1;
+                let old = get(entry, &key);
+                set(entry, &key, value.clone());
+                edits.push(Edit {
+                    doc: id,
+                    key,
+                    old,
+                    new: value,
+                });
+            }
+        }
+        tree.docs.get_mut(&id)?.0 = new_path;
+        Some(format!("{message} pilot {id}"))
     }
 
     /// Undo the field edits of an earlier commit of this branch where the
@@ -499,6 +578,8 @@ impl Gen {
             None => ours.0.clone(),
         };
         let mut doc = ours.1.clone();
+        let base_exec = base.map_or(ours.1.exec, |b| b.1.exec);
+        doc.exec = three_way(&mut self.rng, base_exec, ours.1.exec, theirs.1.exec);
         let keys: BTreeSet<String> = ours
             .1
             .fields
@@ -655,6 +736,20 @@ fn generate(seed: u64) -> Gen {
         }
     }
     g.step();
+    // Something to compare: documents moved out come back in.
+    let here = g.branches["main"];
+    let mut tree = g.commits[here].tree.clone();
+    if !tree.docs.values().any(|(p, _)| p.starts_with("pilots/")) {
+        for (id, (path, _)) in tree.docs.iter_mut() {
+            *path = format!("pilots/p{id}-back.md");
+        }
+        if tree.docs.is_empty() {
+            let doc = g.new_doc();
+            tree.docs
+                .insert(doc.id, (format!("pilots/p{}.md", doc.id), doc));
+        }
+        g.commit(vec![here], tree, "Move in pilots".into(), Vec::new());
+    }
     g
 }
 
@@ -693,7 +788,8 @@ fn write(g: &Gen, repo: &Case) {
         stream.extend_from_slice(b"M 100644 inline notes.txt\n");
         data(&mut stream, &format!("notes {}\n", c.tree.notes));
         for (path, doc) in c.tree.docs.values() {
-            stream.extend_from_slice(format!("M 100644 inline {path}\n").as_bytes());
+            let mode = if doc.exec { "100755" } else { "100644" };
+            stream.extend_from_slice(format!("M {mode} inline {path}\n").as_bytes());
             data(&mut stream, &doc.render());
         }
         stream.push(b'\n');
@@ -732,9 +828,9 @@ struct Git<'r> {
     parents: HashMap<String, Vec<String>>,
     info: HashMap<String, (String, String, String, i64)>,
     generation: HashMap<String, u32>,
-    check: (ChildStdin, BufReader<ChildStdout>, Child),
     cat: (ChildStdin, BufReader<ChildStdout>, Child),
-    blobs: HashMap<(String, String), Option<String>>,
+    /// Each commit's files: `blob mode` by path.
+    trees: HashMap<String, HashMap<String, String>>,
     facts: HashMap<String, Facts>,
     renames: HashMap<(String, String), HashMap<String, String>>,
     ancestry: HashMap<String, HashSet<String>>,
@@ -829,34 +925,32 @@ impl<'r> Git<'r> {
             parents,
             info,
             generation,
-            check: batch(repo, "--batch-check"),
             cat: batch(repo, "--batch"),
-            blobs: HashMap::new(),
+            trees: HashMap::new(),
             facts: HashMap::new(),
             renames: HashMap::new(),
             ancestry: HashMap::new(),
         }
     }
 
-    /// `git cat-file --batch-check C:PATH`.
+    /// The version at `C:PATH`, as `blob mode` (`git ls-tree -r C`): a
+    /// commit that only changes the mode changes the version.
     fn blob(&mut self, commit: &str, path: &str) -> Option<String> {
-        let key = (commit.to_string(), path.to_string());
-        if let Some(b) = self.blobs.get(&key) {
-            return b.clone();
+        if !self.trees.contains_key(commit) {
+            let mut files = HashMap::new();
+            for line in self.repo.git(&["ls-tree", "-r", commit]).lines() {
+                let (meta, file) = line.split_once('\t').expect("ls-tree line");
+                let f: Vec<&str> = meta.split(' ').collect();
+                files.insert(file.to_string(), format!("{} {}", f[2], f[0]));
+            }
+            self.trees.insert(commit.to_string(), files);
         }
-        writeln!(self.check.0, "{commit}:{path}").expect("ask");
-        self.check.0.flush().expect("flush");
-        let mut line = String::new();
-        self.check.1.read_line(&mut line).expect("answer");
-        let blob = (!line.trim_end().ends_with("missing"))
-            .then(|| line.split(' ').next().unwrap_or_default().to_string());
-        self.blobs.insert(key, blob.clone());
-        blob
+        self.trees[commit].get(path).cloned()
     }
 
-    /// The facts of a blob, from `git cat-file --batch`.
-    fn facts(&mut self, blob: Option<&str>) -> Facts {
-        let Some(blob) = blob else {
+    /// The facts of a version's blob, from `git cat-file --batch`.
+    fn facts(&mut self, version: Option<&str>) -> Facts {
+        let Some(blob) = version.and_then(|v| v.split(' ').next()) else {
             return Facts::default();
         };
         if let Some(f) = self.facts.get(blob) {
@@ -879,20 +973,14 @@ impl<'r> Git<'r> {
         facts
     }
 
-    /// `git diff-tree -M`: the old path of each path renamed from `parent` to `commit`.
+    /// `git diff-tree -M` over the whole trees: the old path of each path
+    /// renamed from `parent` to `commit`, wherever it was.
     fn rename_source(&mut self, parent: &str, commit: &str, path: &str) -> Option<String> {
         let key = (parent.to_string(), commit.to_string());
         if !self.renames.contains_key(&key) {
-            let out = self.repo.git(&[
-                "diff-tree",
-                "-r",
-                "-M",
-                "--name-status",
-                parent,
-                commit,
-                "--",
-                "pilots/",
-            ]);
+            let out = self
+                .repo
+                .git(&["diff-tree", "-r", "-M", "--name-status", parent, commit]);
             let mut map = HashMap::new();
             for line in out.lines() {
                 let f: Vec<&str> = line.split('\t').collect();
@@ -1332,7 +1420,13 @@ fn the_generator_covers_every_kind_of_history() {
         for c in &g.commits {
             let kind = match c.parents.len() {
                 0 => "root",
+                1 if c.message.starts_with("Rename and edit") => "rename with edits",
                 1 if c.message.starts_with("Rename") => "rename",
+                1 if c.message.starts_with("Chmod") => "mode only",
+                1 if c.message.starts_with("Move out") => "move out of the glob",
+                1 if c.message.starts_with("Move in") => "move into the glob",
+                1 if c.message.starts_with("Move to a folder") => "into a folder",
+                1 if c.message.starts_with("Copy") => "copy",
                 1 if c.message.starts_with("Revert") => "revert",
                 1 if c.message.starts_with("Cherry") => "cherry-pick",
                 1 if c.message.starts_with("Delete") => "delete",
@@ -1361,6 +1455,12 @@ fn the_generator_covers_every_kind_of_history() {
         "merge",
         "octopus",
         "rename",
+        "rename with edits",
+        "mode only",
+        "move out of the glob",
+        "move into the glob",
+        "into a folder",
+        "copy",
         "revert",
         "cherry-pick",
         "delete",

@@ -37,6 +37,8 @@ mod install_script;
 mod limits;
 mod memory;
 mod parse_props;
+mod renames;
 mod scaffold;
 mod serve;
 mod site;
+mod source;

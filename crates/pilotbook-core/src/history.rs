@@ -324,8 +324,6 @@ pub struct History {
     pub root_prefix: String,
     /// Per document, by root-relative path.
     pub documents: BTreeMap<String, DocumentHistory>,
-    /// How long each part of the pass took, for `PILOTBOOK_TIMINGS`.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// What `--verbose` says about how history was read (the cache used
     /// or ignored, and why).
     pub notes: Vec<String>,

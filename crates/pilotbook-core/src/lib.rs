@@ -17,8 +17,9 @@
 //! - [`export`]: the model as JSON;
 //! - [`pages`]: where each page of the site lives (validation reports the
 //!   ids whose page would replace a generated one);
-//! - [`source`], [`progress`]: positions in a file, and the hook long
-//!   work reports its progress through.
+//! - [`source`], [`progress`], [`timings`]: positions in a file, the hook
+//!   long work reports its progress through, and the stages' durations
+//!   (their `tracing` spans, measured).
 //!
 //! This crate must not touch git (reading history is `pilotbook-history`'s
 //! job, the only crate with git2), render a site (Tera lives in
@@ -38,4 +39,5 @@ pub mod parse;
 pub mod progress;
 pub mod rules;
 pub mod source;
+pub mod timings;
 pub mod validate;

@@ -27,6 +27,7 @@ mod changes;
 mod facts;
 mod lineage;
 mod odb;
+mod renames;
 mod repo;
 mod walk;
 

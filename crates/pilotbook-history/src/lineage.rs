@@ -2,8 +2,8 @@
 //! what each version was compared with, and the facts each commit
 //! introduced.
 //!
-//! A document's *version* at a commit is its path and content there (or
-//! its absence). The version in a parent is the one at the same path, or,
+//! A document's *version* at a commit is its path, content and mode there
+//! (or its absence). The version in a parent is the one at the same path, or,
 //! where the parent has no file at that path and the commit's diff against
 //! that parent pairs the path with another as a rename, the one at the
 //! rename's source. Starting from HEAD's version, the lineage follows
@@ -308,9 +308,9 @@ impl<'w> Lineage<'w> {
                 .map_or(path, |(_, old)| old.as_str());
             parents.push((from, self.node_at(from, *parent)));
         }
-        let blob = change.blob;
+        let version = change.version();
         let same_as = parents.iter().position(|(p, node)| {
-            *p == path && node.and_then(|m| self.nodes[m].change.blob) == blob
+            *p == path && node.and_then(|m| self.nodes[m].change.version()) == version
         });
         let node = &mut self.nodes[n];
         node.same_as = same_as;

@@ -431,29 +431,28 @@ impl Reading<'_> {
             };
             rel.is_some_and(|rel| self.config.kinds.iter().any(|k| k.matches(rel)))
         };
-        let mut timings = Vec::new();
-        let mut clock = std::time::Instant::now();
-        let mut lap = |name: &'static str| {
-            timings.push((name, clock.elapsed()));
-            clock = std::time::Instant::now();
-        };
         let mut notes = Vec::new();
         let key = cache::key(self.config, prefix);
+        let phase = tracing::info_span!("cache load").entered();
         let (file, mut stored) = self.load_cache(&key, &mut notes);
-        lap("  cache load");
+        drop(phase);
+        let phase = tracing::info_span!("walk").entered();
         let before = stored.walk.head.clone();
         let head_hex = self.head.to_string();
         if stored.walk.head.as_deref() != Some(head_hex.as_str()) {
             let scope = walk::Scope {
                 prefixes: &prefixes,
                 is_document: &is_document,
+                descend: None,
             };
             let progress = self.options.progress.as_ref();
             walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
         }
-        lap("  walk");
+        drop(phase);
+        let phase = tracing::info_span!("head blobs").entered();
         let head_blobs = walk::blobs_at(repo, self.head, &prefixes)?;
-        lap("  head blobs");
+        drop(phase);
+        let phase = tracing::info_span!("topology").entered();
         let walked = &stored.walk;
         let head_index = walked
             .commits
@@ -462,11 +461,14 @@ impl Reading<'_> {
             .and_then(|i| u32::try_from(i).ok())
             .ok_or_else(|| odb::ReadError::Corrupt("HEAD is not in the walk".into()))?;
         let topology = lineage::Topology::new(walked, head_index);
-        lap("  topology");
+        drop(phase);
+        let phase = tracing::info_span!("follow").entered();
         let found = self.trace(walked, &topology, head_index, &head_blobs, paths);
-        lap("  follow");
+        drop(phase);
+        let phase = tracing::info_span!("facts").entered();
         let extra = read_facts(repo, &stored.facts, &mut stored.strings, &found)?;
-        lap("  facts");
+        drop(phase);
+        let phase = tracing::info_span!("histories").entered();
         let (facts_cache, strings) = (&stored.facts, &stored.strings);
         let facts_of = |blob: &odb::ObjectId| extra.get(blob).or_else(|| facts_cache.get(blob));
         let documents = histories(found, &facts_of, strings, prefix);
@@ -479,20 +481,20 @@ impl Reading<'_> {
                 stored.facts.extend(extra);
             }
         }
-        lap("  histories");
+        drop(phase);
+        let phase = tracing::info_span!("cache store").entered();
 
         if let Some(file) = &file
             && (before != stored.walk.head || facts_read)
         {
             cache::store(file, &key, &stored);
         }
-        lap("  cache store");
+        drop(phase);
         Ok(History {
             unavailable: None,
             head: Some(head_hex),
             root_prefix: prefix.to_string(),
             documents,
-            timings,
             notes,
         })
     }

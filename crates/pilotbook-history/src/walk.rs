@@ -12,23 +12,30 @@
 //! whose id did not change is skipped without being read. Every path that
 //! differs from the first parent is recorded — for merges too: a merge that
 //! took a side branch's version changed the path on the main line, and
-//! [`super::lineage`] needs that to know each commit's version. Where a
-//! commit has a path its parent lacks, the diff against that parent is
-//! searched for a rename (same content, or at least half the lines in
-//! common), so that the document's history continues under its old name;
-//! for a merge, only against the parents the version could have come from
-//! (none of them holds the same content at the same path).
+//! [`super::lineage`] needs that to know each commit's version. A path's
+//! version is its blob and mode: a commit that only makes a file
+//! executable changes it, as git sees it. Where a commit has a path its
+//! parent lacks, the diff against that parent is searched for a rename the
+//! way git pairs paths ([`super::renames`]), so that the document's
+//! history continues under its old name; for a merge, only against the
+//! parents the version could have come from (none of them holds the same
+//! file at the same path). An identical file deleted within the scope
+//! settles it; otherwise the two whole trees are compared (for that one
+//! commit and parent), since the old name may be anywhere. An old name
+//! outside the scope joins [`Walk::followed`], and its own changes are
+//! recorded from then on (see [`extend`]).
 //!
 //! The walk records facts about commits and trees only. Which of those
 //! changes make up a document's history, and what they mean, is decided in
 //! [`super::lineage`].
 
 use super::odb::{self, Kind, ObjectId, Packs, ReadError, Store};
+use super::renames;
 use super::{CommitInfo, Timestamp};
 use git2::{Oid, Repository};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 /// A commit the walk visited.
@@ -52,6 +59,9 @@ pub struct Change {
     pub commit: u32,
     /// The blob after the change; `None` when the path was deleted.
     pub blob: Option<ObjectId>,
+    /// Its mode (`0o100755` for an executable file); 0 when deleted. A
+    /// commit that only changes the mode changes the version, as in git.
+    pub mode: u32,
     /// For each parent (by its position among the commit's parents) that
     /// has no file at this path, the path the commit's diff against that
     /// parent pairs with it as a rename.
@@ -68,18 +78,36 @@ pub struct Walk {
     pub changes: BTreeMap<String, Vec<Change>>,
     /// The newest commit walked (hex).
     pub head: Option<String>,
+    /// Paths that are no documents but were renamed into one: their
+    /// changes are recorded too, so that the history goes on before the
+    /// rename (see [`extend`]).
+    pub followed: BTreeSet<String>,
 }
 
-/// A changed path below the prefixes: blob before and after.
+impl Change {
+    /// What makes two versions the same: content and mode.
+    pub fn version(&self) -> Option<(ObjectId, u32)> {
+        self.blob.map(|b| (b, self.mode))
+    }
+}
+
+/// A file's blob and mode in a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    id: ObjectId,
+    mode: u32,
+}
+
+/// A changed path below the prefixes: the file before and after.
 struct PathChange {
     path: String,
-    old: Option<ObjectId>,
-    new: Option<ObjectId>,
+    old: Option<Entry>,
+    new: Option<Entry>,
 }
 
-/// What one commit changed: each path with its new blob and its rename
+/// What one commit changed: each path with its new file and its rename
 /// sources by parent position.
-type Changes = Vec<(String, Option<ObjectId>, Vec<(u32, String)>)>;
+type Changes = Vec<(String, Option<Entry>, Vec<(u32, String)>)>;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -96,10 +124,19 @@ pub struct Scope<'a> {
     pub prefixes: &'a [String],
     /// Whether a repository path is a document.
     pub is_document: &'a (dyn Fn(&str) -> bool + Sync),
+    /// Which changed folders below the prefixes to look into (`None`: all).
+    pub descend: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
 }
 
 /// Extend `walk` with the commits reachable from `head` that it does not
 /// have yet (all of them for an empty walk).
+///
+/// The paths recorded are the documents' and those in
+/// [`Walk::followed`]. Where a rename's old path is neither, its changes
+/// in every commit of the walk are recorded afterwards (and so on for
+/// renames into it): a short pass that looks only at the folders of those
+/// paths, and only when a commit renamed a file from outside into a
+/// document path.
 pub fn extend(
     repo: &Repository,
     scope: &Scope,
@@ -124,30 +161,36 @@ pub fn extend(
         list_new(&mut store, head, &index)?
     };
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
+    let followed = walk.followed.clone();
+    let tracked = |path: &str| (scope.is_document)(path) || followed.contains(path);
+    let prefixes = covering(
+        scope
+            .prefixes
+            .iter()
+            .map(String::as_str)
+            .chain(followed.iter().map(|p| folder(p))),
+    );
+    // Below the kinds' folders everything; elsewhere only the way to a
+    // followed path's folder, so that a followed `README.md` at the top
+    // does not make every commit a diff of the whole tree.
+    let kinds: HashSet<&str> = scope.prefixes.iter().map(String::as_str).collect();
+    let toward = on_the_way(scope.prefixes.iter().chain(&followed).map(|p| {
+        if followed.contains(p) {
+            folder(p)
+        } else {
+            p.as_str()
+        }
+    }));
+    let descend = |dir: &str| toward.contains(dir) || inside(&kinds, dir);
+    let tracked_scope = Scope {
+        prefixes: &prefixes,
+        is_document: &tracked,
+        descend: (!followed.is_empty()).then_some(&descend),
+    };
+    let changes = diff_commits(&packs, &git_dir, &new, &tree_of, &tracked_scope, progress)?;
 
-    let threads = rayon::current_num_threads().max(1);
-    let total = new.len() as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let run = new.len().div_ceil(threads).max(256);
-    let changes: Vec<Vec<Changes>> = new
-        .par_chunks(run)
-        .map(|commits| {
-            let mut store = Store::new(&packs, &git_dir, CACHE_BYTES);
-            let mut trees = TreeCache::default();
-            commits
-                .iter()
-                .map(|(_, commit)| {
-                    if let Some(p) = progress {
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        p.report(n + 1, total);
-                    }
-                    analyse(&mut store, &mut trees, &tree_of, commit, scope)
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .collect::<Result<_, _>>()?;
-
-    for ((id, commit), changes) in new.into_iter().zip(changes.into_iter().flatten()) {
+    let first_new = walk.commits.len();
+    for ((id, commit), changes) in new.into_iter().zip(changes) {
         let parents = commit
             .parents
             .iter()
@@ -173,16 +216,158 @@ pub fn extend(
             generation,
             parents,
         });
-        for (path, blob, renamed_from) in changes {
-            walk.changes.entry(path).or_default().push(Change {
-                commit: at,
-                blob,
-                renamed_from,
-            });
-        }
+        record(walk, at, changes);
     }
     walk.head = Some(odb::hex(&head));
+    let sources = untracked_sources(walk, scope, |c| c.commit as usize >= first_new);
+    follow(&packs, &git_dir, walk, scope, sources)
+}
+
+/// Append one commit's changes to the walk.
+fn record(walk: &mut Walk, at: u32, changes: Changes) {
+    for (path, file, renamed_from) in changes {
+        walk.changes.entry(path).or_default().push(Change {
+            commit: at,
+            blob: file.map(|f| f.id),
+            mode: file.map_or(0, |f| f.mode),
+            renamed_from,
+        });
+    }
+}
+
+/// The old paths of renames among the changes `which` selects that the
+/// walk does not record yet.
+fn untracked_sources(
+    walk: &Walk,
+    scope: &Scope,
+    which: impl Fn(&Change) -> bool,
+) -> BTreeSet<String> {
+    walk.changes
+        .values()
+        .flatten()
+        .filter(|c| which(c))
+        .flat_map(|c| c.renamed_from.iter().map(|(_, old)| old))
+        .filter(|old| !(scope.is_document)(old) && !walk.followed.contains(*old))
+        .cloned()
+        .collect()
+}
+
+/// Record the changes of `sources` in every commit of the walk, then of
+/// the paths they were renamed from in turn, until no rename leads
+/// further.
+fn follow(
+    packs: &Packs,
+    git_dir: &std::path::Path,
+    walk: &mut Walk,
+    scope: &Scope,
+    mut sources: BTreeSet<String>,
+) -> Result<(), ReadError> {
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let commits = {
+        let mut store = Store::new(packs, git_dir, 8 << 20);
+        let mut commits = Vec::with_capacity(walk.commits.len());
+        for c in &walk.commits {
+            let id = parse_hex(c.info.id.as_bytes())
+                .ok_or_else(|| ReadError::Corrupt(format!("bad commit id {}", c.info.id)))?;
+            commits.push((id, parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?));
+        }
+        commits
+    };
+    let tree_of: HashMap<ObjectId, ObjectId> =
+        commits.iter().map(|(id, c)| (*id, c.tree)).collect();
+    while !sources.is_empty() {
+        walk.followed.extend(sources.iter().cloned());
+        let prefixes = covering(sources.iter().map(|p| folder(p)));
+        let toward = on_the_way(sources.iter().map(|p| folder(p)));
+        let only = |path: &str| sources.contains(path);
+        let descend = |dir: &str| toward.contains(dir);
+        let only_scope = Scope {
+            prefixes: &prefixes,
+            is_document: &only,
+            descend: Some(&descend),
+        };
+        let changes = diff_commits(packs, git_dir, &commits, &tree_of, &only_scope, None)?;
+        for (at, changes) in changes.into_iter().enumerate() {
+            let at = u32::try_from(at)
+                .map_err(|_| ReadError::Corrupt("more than 4 billion commits".into()))?;
+            record(walk, at, changes);
+        }
+        sources = untracked_sources(walk, scope, |_| true);
+    }
     Ok(())
+}
+
+/// Compare each commit with its parents within `scope`, in parallel (see
+/// the module doc); the results in the commits' order.
+fn diff_commits(
+    packs: &Packs,
+    git_dir: &std::path::Path,
+    commits: &[(ObjectId, CommitObject)],
+    tree_of: &HashMap<ObjectId, ObjectId>,
+    scope: &Scope,
+    progress: Option<&pilotbook_core::progress::Progress>,
+) -> Result<Vec<Changes>, ReadError> {
+    let threads = rayon::current_num_threads().max(1);
+    let total = commits.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let run = commits.len().div_ceil(threads).max(256);
+    let changes: Vec<Vec<Changes>> = commits
+        .par_chunks(run)
+        .map(|commits| {
+            let mut store = Store::new(packs, git_dir, CACHE_BYTES);
+            let mut trees = TreeCache::default();
+            commits
+                .iter()
+                .map(|(_, commit)| {
+                    if let Some(p) = progress {
+                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        p.report(n + 1, total);
+                    }
+                    analyse(&mut store, &mut trees, tree_of, commit, scope)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(changes.into_iter().flatten().collect())
+}
+
+/// The folder a path is in ("" at the top).
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `dirs` and every folder above them.
+fn on_the_way<'a>(dirs: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for dir in dirs {
+        out.insert(dir);
+        out.extend(dir.match_indices('/').map(|(at, _)| &dir[..at]));
+    }
+    out
+}
+
+/// Whether `dir` is one of `folders` or inside one.
+fn inside(folders: &HashSet<&str>, dir: &str) -> bool {
+    folders.contains("")
+        || folders.contains(dir)
+        || dir
+            .match_indices('/')
+            .any(|(at, _)| folders.contains(&dir[..at]))
+}
+
+/// The folders among `dirs` that no other one contains.
+fn covering<'a>(dirs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let dirs: BTreeSet<&str> = dirs.collect();
+    if dirs.contains("") {
+        return vec![String::new()];
+    }
+    let covered = |d: &str| d.match_indices('/').any(|(at, _)| dirs.contains(&d[..at]));
+    dirs.iter()
+        .filter(|d| !covered(d))
+        .map(|d| d.to_string())
+        .collect()
 }
 
 /// The commits reachable from `head` that are not `known`, parents before
@@ -322,15 +507,7 @@ fn diff_trees(
             None => None,
         };
         if new_dir != old_dir {
-            diff_dirs(
-                store,
-                trees,
-                old_dir,
-                new_dir,
-                prefix,
-                scope.is_document,
-                &mut changed,
-            )?;
+            diff_dirs(store, trees, old_dir, new_dir, prefix, scope, &mut changed)?;
         }
     }
     Ok(changed)
@@ -369,8 +546,8 @@ fn analyse(
         }
         let mut same_as_a_parent = false;
         for (i, t) in parent_trees.iter().enumerate().skip(1) {
-            match trees.blob_at(store, *t, &c.path)? {
-                Some(blob) if blob == new => {
+            match trees.file_at(store, *t, &c.path)? {
+                Some(file) if file == new => {
                     same_as_a_parent = true;
                     break;
                 }
@@ -392,18 +569,22 @@ fn analyse(
     parents_wanted.sort_unstable();
     parents_wanted.dedup();
     for i in parents_wanted {
-        let renames = if i == 0 {
-            detect_renames(store, &changed)?
-        } else {
-            let against = diff_trees(
-                store,
-                trees,
-                Some(parent_trees[i as usize]),
-                commit.tree,
-                scope,
-            )?;
-            detect_renames(store, &against)?
-        };
+        let paths: Vec<&str> = wanted
+            .iter()
+            .filter(|(_, p)| *p == i)
+            .map(|(k, _)| changed[*k].path.as_str())
+            .collect();
+        let parent = parent_trees[i as usize];
+        let renames = find_renames(
+            store,
+            trees,
+            parent,
+            commit.tree,
+            scope,
+            &changed,
+            i,
+            &paths,
+        )?;
         for (k, _) in wanted.iter().filter(|(_, p)| *p == i) {
             if let Some(old) = renames.get(changed[*k].path.as_str()) {
                 sources[*k].push((i, old.clone()));
@@ -415,6 +596,44 @@ fn analyse(
         .zip(sources)
         .map(|(c, renamed_from)| (c.path, c.new, renamed_from))
         .collect())
+}
+
+/// The old path of each of `paths` (added against parent number
+/// `which`, whose tree is `parent`) that the commit renamed. A path with
+/// an identical file deleted within the scope is settled there; for any
+/// other, the whole trees are compared and paired as git pairs them (see
+/// [`super::renames`]): the old path may be anywhere.
+#[allow(clippy::too_many_arguments)]
+fn find_renames(
+    store: &mut Store,
+    trees: &mut TreeCache,
+    parent: ObjectId,
+    tree: ObjectId,
+    scope: &Scope,
+    first_parent_diff: &[PathChange],
+    which: u32,
+    paths: &[&str],
+) -> Result<HashMap<String, String>, ReadError> {
+    let scoped;
+    let diff = if which == 0 {
+        first_parent_diff
+    } else {
+        scoped = diff_trees(store, trees, Some(parent), tree, scope)?;
+        &scoped
+    };
+    let exact = detect_renames(store, diff, paths, true)?;
+    if paths.iter().all(|p| exact.contains_key(*p)) {
+        return Ok(exact);
+    }
+    let whole = [String::new()];
+    let everything = |_: &str| true;
+    let all = Scope {
+        prefixes: &whole,
+        is_document: &everything,
+        descend: None,
+    };
+    let diff = diff_trees(store, trees, Some(parent), tree, &all)?;
+    detect_renames(store, &diff, paths, false)
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -438,6 +657,7 @@ struct RawEntry<'a> {
     name: &'a [u8],
     is_tree: bool,
     is_blob: bool,
+    mode: u32,
     id: &'a [u8],
 }
 
@@ -514,6 +734,9 @@ impl RawTree {
             name,
             is_tree: mode == b"40000",
             is_blob: mode.starts_with(b"100") || mode == b"120000",
+            mode: mode
+                .iter()
+                .fold(0, |m, d| (m << 3) | u32::from(d.wrapping_sub(b'0') & 7)),
             id: &raw[raw.len() - 20..],
         }
     }
@@ -591,8 +814,8 @@ impl TreeCache {
         store: &mut Store,
         tree: ObjectId,
         path: &str,
-    ) -> Result<Option<(ObjectId, bool)>, ReadError> {
-        let mut at = (tree, true);
+    ) -> Result<Option<(ObjectId, bool, u32)>, ReadError> {
+        let mut at = (tree, true, 0o40000);
         for name in path.split('/').filter(|n| !n.is_empty()) {
             if !at.1 {
                 return Ok(None);
@@ -601,9 +824,11 @@ impl TreeCache {
             let found = (0..raw.ends.len())
                 .map(|i| raw.entry(i))
                 .find(|e| e.name == name.as_bytes())
-                .and_then(|e| Some((e.id.try_into().ok()?, e.is_tree, e.is_blob)));
+                .and_then(|e| Some((e.id.try_into().ok()?, e.is_tree, e.is_blob, e.mode)));
             match found {
-                Some((id, is_tree, is_blob)) if is_tree || is_blob => at = (id, is_tree),
+                Some((id, is_tree, is_blob, mode)) if is_tree || is_blob => {
+                    at = (id, is_tree, mode);
+                }
                 _ => return Ok(None),
             }
         }
@@ -619,19 +844,19 @@ impl TreeCache {
     ) -> Result<Option<ObjectId>, ReadError> {
         Ok(self
             .lookup(store, tree, prefix)?
-            .and_then(|(id, is_tree)| is_tree.then_some(id)))
+            .and_then(|(id, is_tree, _)| is_tree.then_some(id)))
     }
 
-    /// The blob at `path` below `tree`.
-    fn blob_at(
+    /// The file at `path` below `tree`.
+    fn file_at(
         &mut self,
         store: &mut Store,
         tree: ObjectId,
         path: &str,
-    ) -> Result<Option<ObjectId>, ReadError> {
+    ) -> Result<Option<Entry>, ReadError> {
         Ok(self
             .lookup(store, tree, path)?
-            .and_then(|(id, is_tree)| (!is_tree).then_some(id)))
+            .and_then(|(id, is_tree, mode)| (!is_tree).then_some(Entry { id, mode })))
     }
 }
 
@@ -648,7 +873,7 @@ fn diff_dirs(
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     prefix: &str,
-    is_document: &dyn Fn(&str) -> bool,
+    scope: &Scope,
     out: &mut Vec<PathChange>,
 ) -> Result<(), ReadError> {
     let empty = || {
@@ -715,19 +940,21 @@ fn diff_dirs(
         let path = join(prefix, &name);
         let tree_id =
             |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_tree).and_then(|e| oid(e.id));
-        let blob_id =
-            |e: &Option<RawEntry>| e.as_ref().filter(|e| e.is_blob).and_then(|e| oid(e.id));
+        let file = |e: &Option<RawEntry>| {
+            let e = e.as_ref().filter(|e| e.is_blob)?;
+            Some(Entry {
+                id: oid(e.id)?,
+                mode: e.mode,
+            })
+        };
         let (old_tree, new_tree) = (tree_id(&x), tree_id(&y));
-        let (old_blob, new_blob) = (blob_id(&x), blob_id(&y));
-        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
-            diff_dirs(store, trees, old_tree, new_tree, &path, is_document, out)?;
+        let (old, new) = (file(&x), file(&y));
+        let wanted = || scope.descend.is_none_or(|descend| descend(&path));
+        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree && wanted() {
+            diff_dirs(store, trees, old_tree, new_tree, &path, scope, out)?;
         }
-        if old_blob != new_blob && is_document(&path) {
-            out.push(PathChange {
-                path,
-                old: old_blob,
-                new: new_blob,
-            });
+        if old != new && (scope.is_document)(&path) {
+            out.push(PathChange { path, old, new });
         }
     }
     Ok(())
@@ -768,69 +995,44 @@ fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-/// Pair added with deleted paths of one diff: same content first, then
-/// the most similar content of at least half the lines. Returns each
-/// renamed path's old path, by its new path.
+/// Pair added with deleted paths of one diff (in git's path order) as
+/// git does ([`super::renames`]); with `exact_only`, only identical files.
+/// Returns each renamed path's old path, by its new path: right for
+/// `paths`, perhaps not for others.
 fn detect_renames(
     store: &mut Store,
     changed: &[PathChange],
+    paths: &[&str],
+    exact_only: bool,
 ) -> Result<HashMap<String, String>, ReadError> {
-    let added: Vec<&PathChange> = changed.iter().filter(|c| c.old.is_none()).collect();
-    let mut deleted: Vec<&PathChange> = changed.iter().filter(|c| c.new.is_none()).collect();
-    if added.is_empty() || deleted.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut pairs: Vec<(&PathChange, &PathChange)> = Vec::new();
-    let mut unmatched = Vec::new();
-    for a in added {
-        if let Some(i) = deleted.iter().position(|d| d.old == a.new) {
-            pairs.push((a, deleted.remove(i)));
-        } else {
-            unmatched.push(a);
-        }
-    }
-    // Content similarity is only worth it for a handful of candidates.
-    if !unmatched.is_empty() && !deleted.is_empty() && unmatched.len() * deleted.len() <= 2_500 {
-        let mut lines = |id: Option<ObjectId>| -> Result<HashMap<Vec<u8>, usize>, ReadError> {
-            let mut counts = HashMap::new();
-            if let Some(id) = id {
-                for line in store.read_kind(&id, Kind::Blob)?.split(|b| *b == b'\n') {
-                    *counts.entry(line.to_vec()).or_insert(0) += 1;
-                }
-            }
-            Ok(counts)
-        };
-        let old_lines: Vec<_> = deleted
-            .iter()
-            .map(|d| lines(d.old))
-            .collect::<Result<_, _>>()?;
-        let mut used = vec![false; deleted.len()];
-        for a in unmatched {
-            let new_lines = lines(a.new)?;
-            let new_total: usize = new_lines.values().sum();
-            let best = old_lines
-                .iter()
-                .enumerate()
-                .map(|(i, old)| {
-                    let common: usize = old
-                        .iter()
-                        .map(|(l, n)| (*n).min(new_lines.get(l).copied().unwrap_or(0)))
-                        .sum();
-                    let total = new_total.max(old.values().sum());
-                    (i, common * 100 / total.max(1))
-                })
-                .filter(|(i, score)| *score >= 50 && !used[*i])
-                .max_by_key(|(i, score)| (*score, std::cmp::Reverse(*i)));
-            if let Some((i, _)) = best {
-                used[i] = true;
-                pairs.push((a, deleted[i]));
-            }
-        }
-    }
-    Ok(pairs
-        .into_iter()
-        .map(|(a, d)| (a.path.clone(), d.path.clone()))
+    let added: Vec<renames::File> = changed
+        .iter()
+        .filter(|c| c.old.is_none())
+        .filter_map(|c| file(c, c.new))
+        .collect();
+    let deleted: Vec<renames::File> = changed
+        .iter()
+        .filter(|c| c.new.is_none())
+        .filter_map(|c| file(c, c.old))
+        .collect();
+    let wanted: Vec<usize> = (0..added.len())
+        .filter(|k| paths.contains(&added[*k].path))
+        .collect();
+    let pairs = renames::pair(store, &added, &deleted, &wanted, exact_only)?;
+    Ok(added
+        .iter()
+        .zip(pairs)
+        .filter_map(|(a, d)| Some((a.path.to_string(), deleted[d?].path.to_string())))
         .collect())
+}
+
+/// One side of a changed path, for [`renames::pair`].
+fn file(c: &PathChange, e: Option<Entry>) -> Option<renames::File<'_>> {
+    e.map(|e| renames::File {
+        path: c.path.as_str(),
+        id: e.id,
+        mode: e.mode,
+    })
 }
 
 /// Every blob below the prefixes in `head`'s tree, by repository path.

@@ -2,11 +2,12 @@
 //! link → history → validate, and [`diff`], the same pipeline run on two
 //! revisions and compared.
 //!
-//! [`Project::load`] reads the config, finds the documents, reads and parses
-//! them in parallel, and links the model; [`Project::check`] runs the rules
-//! and returns the finished [`Report`]. `check` is the same load with no
-//! output, as in Zola: whatever `build` renders has been through exactly
-//! this path.
+//! [`pipeline`] (in [`source`]) loads a project from a [`Source`]: the
+//! working tree, a revision (`--rev`) or serve's overlay; [`Project::load`]
+//! picks the first two for the commands. [`Project::check`] runs the rules
+//! and the acceptances and returns the finished [`Report`]. `check` is the
+//! same load with no output, as in Zola: whatever `build` or `serve`
+//! renders has been through exactly this path.
 //!
 //! This crate decides nothing about documents itself: it reads files, asks
 //! `pilotbook-history` for the history and `pilotbook_core` for every
@@ -14,25 +15,23 @@
 //! render a site or print anything.
 
 pub mod diff;
+pub mod source;
 
-use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError, Limits};
-use pilotbook_core::confined::{Refusal, Root};
+pub use source::{Overlay, ParseCache, Source, WorkingTree, pipeline};
+
+use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError};
 use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
-use pilotbook_core::discover::{self, Discovered, Skipped};
+use pilotbook_core::discover::{self, Skipped};
 use pilotbook_core::history::{DocumentState, History};
 use pilotbook_core::model::{self, Acceptance, Date, Portfolio};
-use pilotbook_core::parse::{self, ParsedDocument};
+use pilotbook_core::parse::ParsedDocument;
 use pilotbook_core::rules::{Rule, Severity};
 use pilotbook_core::source::Position;
-use pilotbook_history::{self as history, HistoryError, HistoryOptions, Revision};
-use rayon::prelude::*;
+use pilotbook_history::{self as history, HistoryError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// The largest baseline read: a finding per line, a few hundred bytes each.
-const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A parsed document with its kind (an index into the config's kinds) and
 /// its root-relative path.
@@ -141,8 +140,6 @@ pub struct Project {
     pub skipped: Vec<Skipped>,
     /// The documents' git history.
     pub history: History,
-    /// How long each stage of loading took, in order, for `PILOTBOOK_TIMINGS`.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Findings of parsing, typing and linking.
     findings: Vec<Diagnostic>,
     /// Entity index by document path.
@@ -150,180 +147,31 @@ pub struct Project {
     /// `--require-full-history`.
     require_full_history: bool,
     /// The baseline `[check] baseline` names, read.
-    pub baseline: Option<Baseline>,
+    baseline: Option<Baseline>,
 }
 
 impl Project {
-    /// Load the repository at `root`.
+    /// Load the repository at `root`: its working tree, or with
+    /// `options.rev` that revision, through the one [`pipeline`].
     pub fn load(
         root: &Path,
         config_path: Option<&Path>,
         options: &LoadOptions,
     ) -> Result<Project, Error> {
-        let confined = Root::open(root).map_err(|source| Error::Root {
-            path: root.to_path_buf(),
-            source,
-        })?;
-        let mut timings = Vec::new();
-        let mut clock = std::time::Instant::now();
-        let mut lap = |name: &'static str| {
-            timings.push((name, clock.elapsed()));
-            clock = std::time::Instant::now();
-        };
-        // History needs only the documents' paths: it is read while the
-        // documents are parsed and linked, each on half the cores or all of
-        // them, whichever is free.
-        let read_history = |config: &Config, paths: &[String]| -> (History, std::time::Duration) {
-            let clock = std::time::Instant::now();
-            if !options.history {
-                return (History::default(), clock.elapsed());
-            }
-            let history = history::read(
-                root,
-                config,
-                paths,
-                &HistoryOptions {
-                    rev: options.rev.clone(),
-                    cache: options.cache,
-                    cache_dir: options.cache_dir.clone(),
-                    progress: options.progress.clone(),
-                },
-            );
-            (history, clock.elapsed())
-        };
-        let sorted = |mut paths: Vec<String>| {
-            paths.sort();
-            paths
-        };
-        // Parsed and linked while the history is read.
-        let link = |config: &Config, parsed: Vec<Parsed>, skipped: Vec<Skipped>| {
-            let clock = std::time::Instant::now();
-            let project =
-                Project::from_parsed(root, config.clone(), parsed, skipped, History::default());
-            (project, clock.elapsed())
-        };
-        let ((mut project, took), (history, history_took)) = match &options.rev {
-            None => {
-                let config = Config::load(root, config_path)?;
-                let discovery = discover::discover(&confined, &config);
-                lap("discover");
-                let limits = config.limits;
-                let paths = sorted(
-                    discovery
-                        .documents
-                        .iter()
-                        .map(|d| d.rel_path.clone())
-                        .collect(),
-                );
-                let skipped = discovery.skipped;
-                rayon::join(
-                    || {
-                        let parsed: Vec<Parsed> = discovery
-                            .documents
-                            .into_par_iter()
-                            .map(|d| {
-                                let parsed = read_document(&confined, &d, &limits);
-                                (d.kind, d.rel_path, Arc::new(parsed))
-                            })
-                            .collect();
-                        link(&config, parsed, skipped)
-                    },
-                    || read_history(&config, &paths),
-                )
-            }
-            Some(rev) => {
-                let revision = Revision::open(root, rev)?;
-                let config = match config_path {
-                    Some(_) => Config::load(root, config_path)?,
-                    None => {
-                        let text = revision
-                            .read(CONFIG_FILE)
-                            .map(|b| String::from_utf8_lossy(&b).into_owned())
-                            .unwrap_or_default();
-                        Config::parse(&text, &Path::new(CONFIG_FILE).join(format!("@{rev}")))?
-                    }
-                };
-                let files = revision.files_below(&discover::start_folders(&config), &|p| {
-                    discover::classify(&config, p).is_some()
-                })?;
-                let limits = config.limits;
-                // A blob over the cap is refused from its header, unread.
-                let blobs: Vec<(usize, String, Result<Vec<u8>, u64>)> = files
-                    .into_iter()
-                    .filter_map(|path| {
-                        let kind = discover::classify(&config, &path)?;
-                        let size = revision.size(&path)?;
-                        if size > limits.max_file_bytes {
-                            return Some((kind, path, Err(size)));
-                        }
-                        let bytes = revision.read(&path)?;
-                        Some((kind, path, Ok(bytes)))
-                    })
-                    .collect();
-                lap("discover");
-                let paths = sorted(blobs.iter().map(|(_, p, _)| p.clone()).collect());
-                rayon::join(
-                    || {
-                        let parsed: Vec<Parsed> = blobs
-                            .into_par_iter()
-                            .map(|(kind, path, bytes)| {
-                                let parsed = match bytes {
-                                    Ok(bytes) => parse::parse_owned_with(&path, bytes, &limits),
-                                    Err(size) => parse::unreadable(
-                                        &path,
-                                        parse::too_large(&path, size, limits.max_file_bytes),
-                                    ),
-                                };
-                                (kind, path, Arc::new(parsed))
-                            })
-                            .collect();
-                        link(&config, parsed, Vec::new())
-                    },
-                    || read_history(&config, &paths),
-                )
-            }
-        };
-        lap("read, parse, link, history");
-        timings.push(("  of which link", took));
-        project.history = history;
-        project.require_full_history = options.require_full_history;
-        if options.baseline
-            && let Some(file) = project.config.check.baseline.clone()
-        {
-            let text = match &options.rev {
-                // Through the confined reader, as every file of the tree.
-                None => Root::open(root)
-                    .map_err(Refusal::Io)
-                    .and_then(|r| r.read(&file, MAX_BASELINE_BYTES))
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .map_err(|refusal| format!("it {refusal}")),
-                Some(rev) => Revision::open(root, rev)?
-                    .read(&file)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .ok_or_else(|| format!("not in revision {rev}")),
-            };
-            let text = text.map_err(|why| Error::NoBaseline {
-                path: file.clone(),
-                why,
-            })?;
-            project.baseline = Some(Baseline::parse(&file, &text)?);
+        match &options.rev {
+            None => pipeline(&WorkingTree::open(root)?, config_path, options),
+            Some(rev) => pipeline(&source::Revision::open(root, rev)?, config_path, options),
         }
-        timings.push(("history (overlapped)", history_took));
-        timings.extend(project.history.timings.iter().copied());
-        project.timings = timings;
-        Ok(project)
     }
 
-    /// Link documents that were parsed already, with a history read
-    /// already: how `serve` rebuilds after an edit without reading every
-    /// file again or walking git. `parsed` is `(kind, path, document)`
-    /// sorted by path, as discovery returns it.
-    pub fn from_parsed(
+    /// Link documents already parsed; the history and the baseline are
+    /// the pipeline's to add. `parsed` is `(kind, path, document)` sorted
+    /// by path, as discovery returns it.
+    fn from_parsed(
         root: &Path,
         config: Config,
         parsed: Vec<Parsed>,
         skipped: Vec<Skipped>,
-        history: History,
     ) -> Project {
         let mut fs_findings = file_system_findings(&parsed, &skipped);
         let (portfolio, mut findings) = model::build(&config, parsed);
@@ -339,8 +187,7 @@ impl Project {
             config,
             portfolio,
             skipped,
-            history,
-            timings: Vec::new(),
+            history: History::default(),
             findings,
             by_path,
             require_full_history: false,
@@ -506,6 +353,7 @@ impl Project {
     /// documents at or below those root-relative paths. Findings on
     /// `pilotbook.toml` and the baseline stay whatever the scope.
     pub fn check(&self, today: Date, scope: Option<&[String]>) -> Result<Report, Error> {
+        let _stage = tracing::info_span!("validate").entered();
         let in_scope = match scope {
             None => None,
             Some(paths) => Some(self.documents_under(paths)?),
@@ -664,7 +512,7 @@ fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnosti
                 Position::START,
                 format!("`{}` {}", s.rel_path, s.reason),
             )
-            .help(LINK_HELP)
+            .help(source::LINK_HELP)
         })
         .collect();
     for group in discover::case_collisions(parsed.iter().map(|(_, p, _)| p.as_str())) {
@@ -690,41 +538,3 @@ fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnosti
     }
     out
 }
-
-/// Read and parse one document from disk, through the confined reader:
-/// its size is checked before it is read, so that a huge file costs
-/// neither time nor memory, and a link that leads out of the repository
-/// or into `.git` (or to a device, a FIFO) is refused with a finding.
-pub fn read_document(root: &Root, doc: &Discovered, limits: &Limits) -> ParsedDocument {
-    let rel = doc.rel_path.as_str();
-    match root.read(&doc.source, limits.max_file_bytes) {
-        Ok(bytes) => parse::parse_owned_with(rel, bytes, limits),
-        Err(Refusal::TooLarge { len, .. }) => {
-            parse::unreadable(rel, parse::too_large(rel, len, limits.max_file_bytes))
-        }
-        Err(why) => parse::unreadable(rel, refused(rel, &why)),
-    }
-}
-
-/// The finding for a document the confined reader refused.
-pub fn refused(rel: &str, why: &Refusal) -> Diagnostic {
-    if why.is_link() {
-        return Diagnostic::new(
-            Rule::SymlinkSkipped,
-            rel,
-            Position::START,
-            format!("`{rel}` {why}"),
-        )
-        .help(LINK_HELP);
-    }
-    Diagnostic::new(
-        Rule::UnreadableFile,
-        rel,
-        Position::START,
-        format!("`{rel}` {why}"),
-    )
-    .help("make it a regular UTF-8 text file inside the repository, readable by pilotbook")
-}
-
-/// What to do about a link pilotbook did not follow.
-const LINK_HELP: &str = "replace the link with the file itself, or point it at a file inside the repository (outside `.git/`)";

@@ -2,35 +2,37 @@
 //!
 //! A [`Session`] holds the last good build: its config and templates, the
 //! parsed documents (each with the file's size and modification time), the
-//! linked project, its report and the rendered [`Site`]. A rebuild re-reads
-//! only the files whose stamp changed or that the watcher named, links the
-//! model again (cheap), and renders again only the pages an edit can reach:
-//! the edited documents' own pages, the pages of the entities they refer to
-//! or that refer to them (before and after the edit), the pages whose
-//! findings changed, and the pages that list everything (see
-//! [`render::Reuse`]). A change to the config or the templates renders
-//! everything. Git history is read once and again only when HEAD moves: an
-//! edit in the working tree is not history yet.
+//! linked project, its report and the rendered [`Site`]. A rebuild loads
+//! the project through the same pipeline as every command
+//! ([`pilotbook_project::pipeline`]), over an [`Overlay`] of the working
+//! tree that re-reads only the files whose stamp changed or that the
+//! watcher named, and reads git history again only when HEAD moves (an
+//! edit in the working tree is not history yet). So `serve` reports what
+//! `build` reports, skipped links and the baseline's acceptances included.
+//! It then renders again only the pages an edit can reach: the edited
+//! documents' own pages, the pages of the entities they refer to or that
+//! refer to them (before and after the edit), the pages whose findings
+//! changed, and the pages that list everything (see [`render::Reuse`]). A
+//! change to the config or the templates renders everything.
 //!
 //! A rebuild that cannot render (a broken config or template, or front
 //! matter that cannot be read) leaves the last good site in place and
 //! reports its errors in the [`Status`], which the browser overlay shows.
 
 use pilotbook_core::config::Config;
-use pilotbook_core::confined::Root;
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::discover;
 use pilotbook_core::model::Date;
-use pilotbook_core::parse::ParsedDocument;
 use pilotbook_core::rules::{Rule, Severity};
-use pilotbook_history::{self as history, HistoryOptions, Revision};
-use pilotbook_project::{self as project, Project};
+use pilotbook_history::Revision;
+use pilotbook_project::source::OverlayChanges;
+use pilotbook_project::{self as project, LoadOptions, Overlay, ParseCache, Project, WorkingTree};
 use pilotbook_site::{self as render, Reuse, Site, SiteOptions, Templates};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// One error that stops a build, as the overlay shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,20 +82,12 @@ pub struct Outcome {
     pub took: Duration,
     /// Why the site could not be rendered; the last good site stays.
     pub failure: Vec<BuildError>,
-    /// How long each stage took, in order (for benchmarks).
-    pub timings: Vec<(&'static str, Duration)>,
-}
-
-/// A parsed document and the stamp of the file it was read from.
-struct Cached {
-    stamp: Option<(SystemTime, u64)>,
-    parsed: Arc<ParsedDocument>,
 }
 
 /// The last good build.
 struct Good {
     config_text: Option<String>,
-    templates_text: Vec<Option<String>>,
+    templates_text: TemplateTexts,
     templates: Arc<Templates>,
     project: Project,
     report: Report,
@@ -101,6 +95,9 @@ struct Good {
     /// `pilots.json` in `site` is the previous build's.
     export_pending: bool,
 }
+
+/// The template overrides' texts, to tell whether they changed.
+type TemplateTexts = Vec<Option<String>>;
 
 /// The export's path in the site.
 const EXPORT: &str = "pilots.json";
@@ -110,11 +107,10 @@ pub struct Session {
     root: PathBuf,
     config_path: Option<PathBuf>,
     options: SiteOptions,
-    cache: HashMap<String, Cached>,
+    /// Each document's last parse, by its file's stamp.
+    cache: ParseCache,
     good: Option<Good>,
     status: Status,
-    timings: Vec<(&'static str, Duration)>,
-    clock: Instant,
     /// `--cache-dir`.
     cache_dir: Option<PathBuf>,
 }
@@ -140,10 +136,8 @@ impl Session {
                 export: false,
                 on_runaway: None,
             },
-            cache: HashMap::new(),
+            cache: ParseCache::default(),
             good: None,
-            timings: Vec::new(),
-            clock: Instant::now(),
             cache_dir: None,
             status: Status {
                 ok: false,
@@ -254,7 +248,6 @@ impl Session {
                 history_reread: false,
                 took: Duration::ZERO,
                 failure,
-                timings: Vec::new(),
             },
         };
         outcome.took = clock.elapsed();
@@ -274,177 +267,41 @@ impl Session {
         outcome
     }
 
-    fn lap(&mut self, stage: &'static str) {
-        self.timings.push((stage, self.clock.elapsed()));
-        self.clock = Instant::now();
-    }
-
     fn try_rebuild(&mut self, changed: &[PathBuf]) -> Result<Outcome, Vec<BuildError>> {
-        self.timings.clear();
-        self.clock = Instant::now();
-        let root = self.root.clone();
         // The config and the templates are small: read them every time and
         // compare, rather than trust that an event was seen.
-        let config_text = pilotbook_core::config::read_text(&root, self.config_path.as_deref())
-            .ok()
-            .flatten();
-        let config = Config::load(&root, self.config_path.as_deref())
-            .map_err(|e| vec![config_error(&root, &e)])?;
-        let templates_text = render::templates::override_texts(&root).map_err(|e| {
-            vec![BuildError {
-                path: "templates".into(),
-                line: 0,
-                column: 0,
-                rule: None,
-                message: e.to_string(),
-            }]
-        })?;
+        let config_text =
+            pilotbook_core::config::read_text(&self.root, self.config_path.as_deref())
+                .ok()
+                .flatten();
         let same_config = self
             .good
             .as_ref()
             .is_some_and(|g| g.config_text == config_text);
-        let same_templates = self
-            .good
-            .as_ref()
-            .is_some_and(|g| g.templates_text == templates_text);
-        let new_templates = if same_templates {
-            None
-        } else {
-            Some(Arc::new(Templates::load(&root).map_err(|e| {
-                vec![BuildError {
-                    path: "templates".into(),
-                    line: 0,
-                    column: 0,
-                    rule: None,
-                    message: e.to_string(),
-                }]
-            })?))
+        let (project, changes) = self.load(changed, same_config)?;
+        let rendered = match self.templates() {
+            // New history (HEAD moved) can change any page: render them all.
+            Ok((templates_text, new_templates)) => {
+                let same_setup = same_config && new_templates.is_none() && !changes.history_reread;
+                self.render(&project, new_templates, same_setup, &changes.edited)
+                    .map(|done| (done, templates_text))
+            }
+            Err(failure) => Err(failure),
         };
-
-        self.lap("config and templates");
-        // Read what changed; keep the rest.
-        let forced: HashSet<String> = changed
-            .iter()
-            .map(|p| {
-                let p = if p.is_absolute() {
-                    p.clone()
-                } else {
-                    root.join(p)
-                };
-                discover::relative(&root, &p)
-            })
-            .collect();
-        let confined = Root::open(&root).map_err(|e| {
-            vec![plain_error(format!(
-                "{}: not a folder pilotbook can read: {e}",
-                root.display()
-            ))]
-        })?;
-        let discovery = discover::discover(&confined, &config);
-        let mut edited: BTreeSet<String> = BTreeSet::new();
-        let mut reparsed = 0;
-        let mut parsed = Vec::with_capacity(discovery.documents.len());
-        let mut seen = HashSet::with_capacity(discovery.documents.len());
-        for d in discovery.documents {
-            let stamp = std::fs::metadata(&d.abs_path)
-                .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len())));
-            seen.insert(d.rel_path.clone());
-            let fresh = match self.cache.get(&d.rel_path) {
-                Some(c) => c.stamp.is_none() || c.stamp != stamp || forced.contains(&d.rel_path),
-                None => true,
-            };
-            if fresh {
-                reparsed += 1;
-                let doc = project::read_document(&confined, &d, &config.limits);
-                let before = self.cache.get(&d.rel_path).map(|c| &c.parsed.text);
-                if before != Some(&doc.text) {
-                    edited.insert(d.rel_path.clone());
-                }
-                self.cache.insert(
-                    d.rel_path.clone(),
-                    Cached {
-                        stamp,
-                        parsed: Arc::new(doc),
-                    },
-                );
-            }
-            if let Some(c) = self.cache.get(&d.rel_path) {
-                parsed.push((d.kind, d.rel_path, c.parsed.clone()));
-            }
-        }
-        let removed: Vec<String> = self
-            .cache
-            .keys()
-            .filter(|p| !seen.contains(*p))
-            .cloned()
-            .collect();
-        for path in removed {
-            self.cache.remove(&path);
-            edited.insert(path);
-        }
-
-        self.lap("read changed files");
-        // History: read once, and again only when HEAD moved (or the
-        // config changed which files are documents).
-        let head = Revision::open(&root, "HEAD").ok().map(|r| r.commit_id());
-        let kept_history = match &mut self.good {
-            Some(g) if g.project.history.head == head && same_config => {
-                Some(std::mem::take(&mut g.project.history))
-            }
-            _ => None,
-        };
-        // The kept history's working-tree states follow the edits.
-        let edited_paths: Vec<String> = edited.iter().cloned().collect();
-        let kept_history = kept_history
-            .and_then(|mut h| history::refresh(&mut h, &root, &edited_paths).then_some(h));
-        let history_reread = kept_history.is_none();
-        let history = match kept_history {
-            Some(h) => h,
-            None => {
-                let mut paths: Vec<String> = parsed.iter().map(|(_, p, _)| p.clone()).collect();
-                paths.sort();
-                history::read(
-                    &root,
-                    &config,
-                    &paths,
-                    &HistoryOptions {
-                        rev: None,
-                        cache: true,
-                        cache_dir: self.cache_dir.clone(),
-                        progress: None,
-                    },
-                )
-            }
-        };
-        self.lap("history");
-        let mut project = Project::from_parsed(&root, config, parsed, Vec::new(), history);
-        self.lap("type and link");
-        // New history (HEAD moved) can change any page: render them all.
-        let result = self.render(
-            &mut project,
-            new_templates,
-            same_config && same_templates && !history_reread,
-            &edited,
-        );
-        match result {
-            Ok((report, site, templates)) => {
-                // What the render refused (`page-too-large`) counts too.
-                let refused =
-                    Report::finish(0, site.findings.clone(), &project.config.severity_overrides);
+        match rendered {
+            Ok(((report, site, templates), templates_text)) => {
                 let outcome = Outcome {
                     documents: report.documents,
-                    reparsed,
+                    reparsed: changes.reparsed,
                     pages: site.pages,
                     rendered: site.rendered,
-                    errors: report.errors() + refused.errors(),
-                    warnings: report.warnings() + refused.warnings(),
-                    history_reread,
+                    errors: 0,
+                    warnings: 0,
+                    history_reread: changes.history_reread,
                     took: Duration::ZERO,
                     failure: Vec::new(),
-                    timings: std::mem::take(&mut self.timings),
                 };
-                let old = self.good.replace(Good {
+                let good = Good {
                     config_text,
                     templates_text,
                     templates,
@@ -452,33 +309,107 @@ impl Session {
                     report,
                     site: Arc::new(site),
                     export_pending: true,
-                });
-                // Freeing the previous model and site takes longer than
-                // some rebuilds: do it off the rebuild's path.
-                if let Some(old) = old {
-                    let _ = std::thread::Builder::new()
-                        .name("pilotbook-free".into())
-                        .spawn(move || drop(old));
-                }
-                Ok(outcome)
+                };
+                Ok(self.keep(good, outcome))
             }
             Err(failure) => {
                 // Keep the history for the next try.
                 if let Some(g) = &mut self.good
-                    && !history_reread
+                    && !changes.history_reread
                 {
-                    g.project.history = std::mem::take(&mut project.history);
+                    g.project.history = project.history;
                 }
                 Err(failure)
             }
         }
     }
 
+    /// Load the working tree through the pipeline, over the parses and the
+    /// history of the last build: only files whose stamp changed, or that
+    /// the watcher named, are read again, and git only when HEAD moved (or
+    /// the config changed which files are documents).
+    fn load(
+        &mut self,
+        changed: &[PathBuf],
+        same_config: bool,
+    ) -> Result<(Project, OverlayChanges), Vec<BuildError>> {
+        let root = &self.root;
+        let forced: HashSet<String> = changed
+            .iter()
+            .map(|p| discover::relative(root, &root.join(p)))
+            .collect();
+        let tree = WorkingTree::open(root).map_err(|e| load_error(root, &e))?;
+        let head = Revision::open(root, "HEAD").ok().map(|r| r.commit_id());
+        let kept = match &mut self.good {
+            Some(g) if g.project.history.head == head && same_config => {
+                Some(std::mem::take(&mut g.project.history))
+            }
+            _ => None,
+        };
+        let overlay = Overlay::new(tree, std::mem::take(&mut self.cache), forced, kept);
+        let options = LoadOptions {
+            cache_dir: self.cache_dir.clone(),
+            ..LoadOptions::default()
+        };
+        let loaded = project::pipeline(&overlay, self.config_path.as_deref(), &options);
+        let (cache, mut changes) = overlay.finish();
+        self.cache = cache;
+        if let Some(g) = &mut self.good
+            && let Some(history) = changes.unused_history.take()
+        {
+            g.project.history = history;
+        }
+        let project = loaded.map_err(|e| load_error(&self.root, &e))?;
+        Ok((project, changes))
+    }
+
+    /// The template overrides' texts, and the templates loaded again when
+    /// they differ from the last good build's.
+    fn templates(&self) -> Result<(TemplateTexts, Option<Arc<Templates>>), Vec<BuildError>> {
+        let _stage = tracing::info_span!("templates").entered();
+        let error = |e: &dyn std::fmt::Display| {
+            vec![BuildError {
+                path: "templates".into(),
+                line: 0,
+                column: 0,
+                rule: None,
+                message: e.to_string(),
+            }]
+        };
+        let texts = render::templates::override_texts(&self.root).map_err(|e| error(&e))?;
+        if self
+            .good
+            .as_ref()
+            .is_some_and(|g| g.templates_text == texts)
+        {
+            return Ok((texts, None));
+        }
+        let templates = Templates::load(&self.root).map_err(|e| error(&e))?;
+        Ok((texts, Some(Arc::new(templates))))
+    }
+
+    /// Make `good` the last good build and count its findings.
+    fn keep(&mut self, good: Good, mut outcome: Outcome) -> Outcome {
+        // What the render refused (`page-too-large`) counts too.
+        let overrides = &good.project.config.severity_overrides;
+        let refused = Report::finish(0, good.site.findings.clone(), overrides);
+        outcome.errors = good.report.errors() + refused.errors();
+        outcome.warnings = good.report.warnings() + refused.warnings();
+        // Freeing the previous model and site takes longer than some
+        // rebuilds: do it off the rebuild's path.
+        if let Some(old) = self.good.replace(good) {
+            let _ = std::thread::Builder::new()
+                .name("pilotbook-free".into())
+                .spawn(move || drop(old));
+        }
+        outcome
+    }
+
     /// Check and render `project`, reusing what the last good build
     /// rendered when the config and the templates are unchanged.
     fn render(
-        &mut self,
-        project: &mut Project,
+        &self,
+        project: &Project,
         new_templates: Option<Arc<Templates>>,
         same_setup: bool,
         edited: &BTreeSet<String>,
@@ -497,11 +428,12 @@ impl Session {
         if !unreadable.is_empty() {
             return Err(unreadable);
         }
-        self.lap("validate");
+        let stage = tracing::info_span!("stale pages").entered();
         let stale: Option<HashSet<String>> = match &self.good {
             Some(good) if same_setup => Some(stale_pages(good, project, &report, edited)),
             _ => None,
         };
+        drop(stage);
         let templates = match (new_templates, &self.good) {
             (Some(t), _) => t,
             (None, Some(g)) => Arc::clone(&g.templates),
@@ -509,7 +441,6 @@ impl Session {
                 Arc::new(Templates::load(&self.root).map_err(|e| vec![plain_error(e.to_string())])?)
             }
         };
-        self.lap("stale pages");
         let is_stale = |path: &str| stale.as_ref().is_none_or(|s| s.contains(path));
         let reuse = match (&self.good, &stale) {
             (Some(g), Some(_)) => Some(Reuse {
@@ -527,10 +458,8 @@ impl Session {
             &self.options,
             reuse.as_ref(),
         );
-        self.lap("render");
         match site {
             Ok(mut site) => {
-                self.timings.extend(site.timings.iter().copied());
                 // Until `finish_export` runs, the last export stands in.
                 if let Some(json) = self
                     .good
@@ -623,6 +552,14 @@ fn document_error(d: &Diagnostic) -> BuildError {
         column: d.position.column,
         rule: Some(d.rule.name()),
         message: d.message.clone(),
+    }
+}
+
+/// Why the pipeline could not load the project, as the overlay shows it.
+fn load_error(root: &Path, e: &project::Error) -> Vec<BuildError> {
+    match e {
+        project::Error::Config(e) => vec![config_error(root, e)],
+        other => vec![plain_error(other.to_string())],
     }
 }
 

@@ -91,8 +91,6 @@ pub struct BuildSummary {
     pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     /// Files written in all.
     pub files: usize,
-    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A rendered site, in memory: every file by its site-relative path.
@@ -109,8 +107,6 @@ pub struct Site {
     pub rendered: usize,
     /// Findings of the render itself (`page-too-large`), sorted by path.
     pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
-    /// How long each part of the render took (for `PILOTBOOK_TIMINGS`).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The inputs of the costly drawings, to redraw them only when they change.
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
     /// The rows of the list pages, for the next rebuild to take.
@@ -234,6 +230,7 @@ pub fn build(
     report: &Report,
     options: &BuildOptions,
 ) -> Result<BuildSummary, RenderError> {
+    let stage = tracing::info_span!("render").entered();
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
     let templates = Templates::load(root)?;
@@ -267,16 +264,14 @@ pub fn build(
         &write,
         None,
     )?;
-    let clock = std::time::Instant::now();
+    drop(stage);
+    let _stage = tracing::info_span!("write").entered();
     let files = staging.files();
     staging.commit()?;
-    let mut timings = rendered.timings;
-    timings.push(("  swap in", clock.elapsed()));
     Ok(BuildSummary {
         pages: rendered.pages,
         findings: rendered.findings,
         files,
-        timings,
     })
 }
 
@@ -292,6 +287,7 @@ pub fn render_site(
     options: &SiteOptions,
     reuse: Option<&Reuse>,
 ) -> Result<Site, RenderError> {
+    let _stage = tracing::info_span!("render").entered();
     let files = std::sync::Mutex::new(BTreeMap::new());
     let keep = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         let bytes = match bytes {
@@ -323,7 +319,6 @@ pub fn render_site(
         pages: rendered.pages,
         rendered: rendered.rendered,
         findings: rendered.findings,
-        timings: rendered.timings,
         graph: Some(rendered.graph),
         rows: Arc::new(rows.into_inner().unwrap_or_default()),
     })
@@ -334,7 +329,6 @@ struct Rendered {
     pages: usize,
     rendered: usize,
     findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
-    timings: Vec<(&'static str, std::time::Duration)>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
 }
 
@@ -389,15 +383,11 @@ fn render_into(
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.tera;
-    let mut timings = Vec::new();
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name: &'static str| {
-        timings.push((name, clock.elapsed()));
-        clock = std::time::Instant::now();
-    };
+    let phase = tracing::info_span!("inputs").entered();
     let inputs = Inputs::new(config, portfolio, history, report, options.today);
     let nav = inputs.nav();
-    lap("  inputs");
+    drop(phase);
+    let phase = tracing::info_span!("plan pages").entered();
     let site = |path: &str| SiteView {
         title: config.site.title.clone(),
         root: root_of(path),
@@ -483,7 +473,8 @@ fn render_into(
         jobs.push(Job::KindIndex(k, path));
     }
 
-    lap("  plan pages");
+    drop(phase);
+    let phase = tracing::info_span!("timeline input").entered();
     // The timeline and the graph are drawn again only when their input
     // changed. The timeline's is unchanged when the pilots are the same and
     // every row worked out again equals the one it replaces.
@@ -512,7 +503,8 @@ fn render_into(
         Some(bytes) => Job::Kept("timeline.html".into(), bytes),
         None => Job::Timeline,
     });
-    lap("  timeline input");
+    drop(phase);
+    let phase = tracing::info_span!("plan").entered();
     let graph_in = graph_input(&inputs);
     let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
     order.push("graph.html".into());
@@ -528,7 +520,8 @@ fn render_into(
     jobs.extend((0..assets.len()).map(Job::Asset));
     // The drawings are the costliest pages: start them early.
     jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
-    lap("  plan");
+    drop(phase);
+    let phase = tracing::info_span!("pages").entered();
 
     let limits = config.limits;
     let watchdog = options
@@ -729,7 +722,7 @@ fn render_into(
         })
         .collect();
     results.into_iter().collect::<Result<(), RenderError>>()?;
-    lap("  pages");
+    drop(phase);
     let mut findings = match inputs.refused.lock() {
         Ok(mut refused) => std::mem::take(&mut *refused),
         Err(_) => Vec::new(),
@@ -741,7 +734,6 @@ fn render_into(
         pages: order.len(),
         rendered: rendered.into_inner(),
         findings,
-        timings,
         graph: graph_in,
     })
 }

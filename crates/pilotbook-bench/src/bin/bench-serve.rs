@@ -18,6 +18,7 @@
 
 use clap::Parser;
 use pilotbook_core::model::Date;
+use pilotbook_core::timings::Timings;
 use pilotbook_serve::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ fn ms(d: Duration) -> f64 {
 /// Edit `file` `edits` times, rebuilding after each; (sorted times, pages rendered).
 fn time_edits(
     session: &mut Session,
+    timings: &Timings,
     file: &Path,
     edits: usize,
 ) -> Result<(Vec<Duration>, Vec<usize>), String> {
@@ -65,6 +67,7 @@ fn time_edits(
             format!("{original}\nEdit number {i} of the benchmark.\n"),
         )
         .map_err(|e| format!("{}: {e}", file.display()))?;
+        timings.take();
         let outcome = session.rebuild(&[file.to_path_buf()]);
         if !outcome.failure.is_empty() {
             return Err(format!("rebuild failed: {:?}", outcome.failure));
@@ -76,8 +79,9 @@ fn time_edits(
             ));
         }
         if i == edits / 2 {
-            for (stage, took) in &outcome.timings {
-                println!("  {stage:<22} {:>8.1} ms", ms(*took));
+            for t in timings.take() {
+                let stage = format!("{}{}", "  ".repeat(t.depth), t.name);
+                println!("  {stage:<22} {:>8.1} ms", ms(t.took));
             }
         }
         times.push(outcome.took);
@@ -109,6 +113,8 @@ fn main() -> ExitCode {
     let Ok(today) = Date::parse("2026-11-25") else {
         return ExitCode::FAILURE;
     };
+    // The stages of one rebuild are its spans, measured.
+    let timings = Timings::install().unwrap_or_default();
     let mut session = Session::new(&args.root, None, today);
     let first = session.rebuild(&[]);
     session.finish_export();
@@ -127,7 +133,7 @@ fn main() -> ExitCode {
             eprintln!("bench-serve: no document under {folder}/");
             return ExitCode::FAILURE;
         };
-        match time_edits(&mut session, &file, args.edits.max(1)) {
+        match time_edits(&mut session, &timings, &file, args.edits.max(1)) {
             Ok((times, rendered)) => {
                 let mid = times.len() / 2;
                 println!(
