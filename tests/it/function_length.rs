@@ -29,11 +29,6 @@ const PENDING: &[(&str, &str, &str)] = &[
         "B1 derive",
     ),
     (
-        "crates/pilotbook-site/src/timeline.rs",
-        "write_row",
-        "after B1: the timeline's split",
-    ),
-    (
         "crates/pilotbook-site/src/lib.rs",
         "render_into",
         "not yet assigned",

@@ -91,6 +91,14 @@ pub(super) enum PathStep {
     Move(f64, f64),
     /// `H x`: a level line to `x`.
     Horizontal(f64),
+    /// `V y`: an upright line to `y`.
+    Vertical(f64),
+    /// `L x y`: a straight line to a point.
+    Line(f64, f64),
+    /// `l dx dy`: a straight line by an offset from the current point.
+    LineBy(f64, f64),
+    /// `Z`: back to the start of the shape.
+    Close,
     /// `C x1 y1 x2 y2 x y`: a cubic Bézier curve with two control points.
     Cubic([f64; 6]),
 }
@@ -102,6 +110,10 @@ pub(super) fn path_data(steps: &[PathStep]) -> String {
         let _ = match step {
             PathStep::Move(x, y) => write!(d, "M{} {}", num(*x), num(*y)),
             PathStep::Horizontal(x) => write!(d, "H{}", num(*x)),
+            PathStep::Vertical(y) => write!(d, "V{}", num(*y)),
+            PathStep::Line(x, y) => write!(d, "L{} {}", num(*x), num(*y)),
+            PathStep::LineBy(dx, dy) => write!(d, "l{} {}", num(*dx), num(*dy)),
+            PathStep::Close => write!(d, "Z"),
             PathStep::Cubic([x1, y1, x2, y2, x, y]) => write!(
                 d,
                 "C{} {} {} {} {} {}",
@@ -277,6 +289,14 @@ mod tests {
             PathStep::Cubic([128.0, 33.5, 128.0, -0.02, 176.0, 10.0]),
         ];
         assert_eq!(path_data(&steps), "M16 33.5H80C128 33.5 128 0 176 10");
+        let steps = [
+            PathStep::Move(1.0, 2.0),
+            PathStep::Vertical(9.5),
+            PathStep::LineBy(-6.0, 3.5),
+            PathStep::Line(4.0, -0.04),
+            PathStep::Close,
+        ];
+        assert_eq!(path_data(&steps), "M1 2V9.5l-6 3.5L4 0Z");
         assert_eq!(path_data(&[]), "");
     }
 }

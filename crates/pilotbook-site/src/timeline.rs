@@ -14,17 +14,24 @@
 //! Milestone names are never drawn on the chart, only in tooltips, so no
 //! label can collide with a marker.
 //!
-//! The module owns layout and markup, nothing else: it sees no template, no
-//! model type but [`Date`], and it does no I/O. Styling is left to the
-//! site's stylesheet through CSS classes (no colour is written here), every
-//! text is XML-escaped, and the same input gives byte-identical output. The
+//! This file holds the input, the texts (tooltips, description) and the
+//! markup; `layout.rs` holds where things go, one pure function per phase
+//! over the rows and numbers. Markup goes through `svg.rs`'s one writer,
+//! which escapes every value, so the drawing is its layout walked once. The
+//! module sees no template, no model type but [`Date`], and it does no I/O.
+//! Styling is left to the site's stylesheet through CSS classes (no colour
+//! is written here), and the same input gives byte-identical output. The
 //! SVG's ids (title, description, arrow marker, label clip) carry a hash of
 //! the input, so two timelines on one page (by status, by owner) never share
 //! one.
 
-use std::fmt::Write as _;
+mod layout;
 
-use super::svg::{class_token, escape, num, plural, safe_href, truncate};
+use crate::svg::{SvgWriter, class_token, num, path_data, plural, safe_href, truncate};
+use layout::{
+    Axis, GROUP_HEIGHT, LABEL_WIDTH, Layout, Line, Marker, MarkerState, PX_PER_DAY, ROW_HEIGHT,
+    RowMarks, SLIP_RADIUS, Scale, Shape, TodayLine, month_label_date, year_text,
+};
 use pilotbook_core::model::Date;
 
 /// One pilot's row on the timeline.
@@ -74,56 +81,9 @@ pub struct TimelineStatusChange {
     pub to: String,
 }
 
-/// Height of one pilot row.
-const ROW_HEIGHT: f64 = 28.0;
-/// Height of a group band.
-const GROUP_HEIGHT: f64 = 24.0;
-/// Height of the axis header: year labels, month labels, today label.
-const HEADER_HEIGHT: f64 = 58.0;
-const YEAR_BASELINE: f64 = 16.0;
-const MONTH_BASELINE: f64 = 34.0;
-const TODAY_BASELINE: f64 = 50.0;
-/// Width of the left column holding the pilots' titles.
-const LABEL_WIDTH: f64 = 280.0;
-/// Left edge of a title inside the label column (group labels sit at 6).
-const LABEL_INDENT: f64 = 16.0;
-const RIGHT_PAD: f64 = 16.0;
-const BOTTOM_PAD: f64 = 8.0;
-/// The scale when the data fits: about 76 px a month.
-const PX_PER_DAY: f64 = 2.5;
-/// The widest the chart (right of the label column) may grow.
-const MAX_CHART_WIDTH: f64 = 12_000.0;
-/// Days added before the first and after the last date.
-const MARGIN_DAYS: i64 = 14;
-/// The shortest axis, in months.
-const MIN_MONTHS: i64 = 3;
 /// Titles longer than this (in narrow-character units) get an ellipsis.
 const MAX_TITLE_UNITS: usize = 36;
 const MAX_GROUP_UNITS: usize = 60;
-const MARKER_RADIUS: f64 = 5.0;
-const DIAMOND_RADIUS: f64 = 6.5;
-const SLIP_RADIUS: f64 = 3.0;
-/// Minimum spacing of grid lines, month labels and year labels, in px.
-const MIN_GRID_SPACING: f64 = 8.0;
-const MIN_MONTH_LABEL_SPACING: f64 = 34.0;
-const MIN_YEAR_LABEL_SPACING: f64 = 44.0;
-/// Estimated widths of a month label ("Sep") and a year label ("2026").
-const MONTH_LABEL_WIDTH: f64 = 24.0;
-const YEAR_LABEL_WIDTH: f64 = 30.0;
-/// Room kept for the today label ("today 2026-07-01") beside its line.
-const TODAY_LABEL_WIDTH: f64 = 110.0;
-const AVERAGE_DAYS_PER_MONTH: f64 = 30.436_875;
-
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Writes to a `String`, which cannot fail.
-macro_rules! put {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = write!($out, $($arg)*);
-    }};
-}
 
 /// Render the timeline of `rows` as one `<svg class="timeline">` element,
 /// with a today line at `today`.
@@ -137,115 +97,65 @@ macro_rules! put {
 /// `data-px-per-day` (the scale) and `data-x0` (the x of the axis origin),
 /// so a script can map an x back to a date.
 pub fn render(rows: &[TimelineRow], today: Date) -> String {
-    let today_day = today.days_since_epoch();
     let id = timeline_id(rows, today);
-    let Some((first, last)) = data_range(rows) else {
+    let Some(layout) = layout::layout(rows, today) else {
         return render_empty(&id, today);
     };
-    let scale = Scale::new(first.min(today_day), last.max(today_day));
-    let chart_right = LABEL_WIDTH + scale.chart_width();
-    let width = (chart_right + RIGHT_PAD).ceil();
-
-    let mut lines = Vec::with_capacity(rows.len() + 8);
-    let mut y = HEADER_HEIGHT;
-    let mut previous_group: Option<&str> = None;
-    for row in rows {
-        if previous_group != Some(row.group.as_str()) {
-            lines.push(Line::Group(&row.group, y));
-            y += GROUP_HEIGHT;
-            previous_group = Some(&row.group);
-        }
-        lines.push(Line::Row(row, y));
-        y += ROW_HEIGHT;
-    }
-    let height = (y + BOTTOM_PAD).ceil();
-
-    let counts = Counts::of(rows);
-    let mut out = String::with_capacity(1024 + rows.len() * 600);
-    put!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\" data-start=\"{start}\" data-px-per-day=\"{ppd}\" \
-         data-x0=\"{x0}\">",
-        w = num(width),
-        h = num(height),
-        start = month_label_date(scale.start_month),
-        ppd = scale.px_per_day,
-        x0 = num(LABEL_WIDTH),
-    );
-    put!(
-        out,
-        "<title id=\"{id}-title\">Production-path timeline</title>\
-         <desc id=\"{id}-desc\">{}</desc>",
-        escape(&counts.describe(&scale, today)),
-    );
-    put!(
-        out,
-        "<defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"6\" markerHeight=\"6\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
-         <path class=\"tl-arrow\" d=\"M0 0L10 5L0 10Z\"/></marker>\
-         <clipPath id=\"{id}-clip\"><rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\"/>\
-         </clipPath></defs>",
-        num(LABEL_WIDTH - 8.0),
-        num(height),
-    );
-
-    write_axis(&mut out, &scale, chart_right, height);
-
-    let frame = Frame {
-        id: &id,
-        width,
-        scale: &scale,
-        today: today_day,
-    };
-    let mut alternate = false;
-    for line in &lines {
-        match *line {
-            Line::Group(label, y) => {
-                alternate = false;
-                write_group(&mut out, label, y, width);
-            }
-            Line::Row(row, y) => {
-                write_row(&mut out, &frame, row, y, alternate);
-                alternate = !alternate;
+    let mut svg = SvgWriter::with_capacity(1024 + rows.len() * 600);
+    let desc = Counts::of(rows).describe(&layout.scale, today);
+    open_svg(&mut svg, &id, &layout, &desc);
+    write_axis(&mut svg, &layout.axis);
+    for line in &layout.lines {
+        match line {
+            Line::Group { row, y } => write_group(&mut svg, &rows[*row].group, *y, layout.width),
+            Line::Row(marks) => {
+                write_row(
+                    &mut svg,
+                    &id,
+                    (&rows[marks.row], marks),
+                    layout.width,
+                    today,
+                );
             }
         }
     }
-
-    let today_x = scale.x(today_day);
-    put!(
-        out,
-        "<g class=\"tl-today\"><title>today {today}</title>\
-         <line x1=\"{x}\" y1=\"{y1}\" x2=\"{x}\" y2=\"{y2}\"/>",
-        x = num(today_x),
-        y1 = num(MONTH_BASELINE + 6.0),
-        y2 = num(height - BOTTOM_PAD),
-    );
-    let (label_x, anchor) = if today_x + TODAY_LABEL_WIDTH <= width {
-        (today_x + 4.0, "start")
-    } else {
-        (today_x - 4.0, "end")
-    };
-    put!(
-        out,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">today {today}</text></g></svg>",
-        num(label_x),
-        num(TODAY_BASELINE),
-    );
-    out
+    write_today(&mut svg, &layout.today, today);
+    svg.close("svg");
+    svg.finish()
 }
 
 /// The small SVG for a portfolio without any dated item.
 fn render_empty(id: &str, today: Date) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline empty\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" width=\"320\" height=\"60\" \
-         viewBox=\"0 0 320 60\" data-start=\"{today}\" data-px-per-day=\"{PX_PER_DAY}\" \
-         data-x0=\"0\"><title id=\"{id}-title\">Production-path timeline</title>\
-         <desc id=\"{id}-desc\">No milestones yet.</desc>\
-         <text class=\"tl-empty\" x=\"16\" y=\"34\">No milestones yet</text></svg>"
-    )
+    let mut svg = SvgWriter::with_capacity(512);
+    svg.open("svg")
+        .attr("xmlns", "http://www.w3.org/2000/svg")
+        .attr("class", "timeline empty")
+        .attr("role", "img")
+        .attr("aria-labelledby", &format!("{id}-title {id}-desc"))
+        .attr("width", "320")
+        .attr("height", "60")
+        .attr("viewBox", "0 0 320 60")
+        .attr("data-start", &today.to_string())
+        .attr("data-px-per-day", &PX_PER_DAY.to_string())
+        .attr("data-x0", "0")
+        .end();
+    svg.leaf(
+        "title",
+        &[("id", &format!("{id}-title"))],
+        "Production-path timeline",
+    );
+    svg.leaf(
+        "desc",
+        &[("id", &format!("{id}-desc"))],
+        "No milestones yet.",
+    );
+    svg.leaf(
+        "text",
+        &[("class", "tl-empty"), ("x", "16"), ("y", "34")],
+        "No milestones yet",
+    );
+    svg.close("svg");
+    svg.finish()
 }
 
 /// An id prefix unique to the input (rows in order, groups, today), so
@@ -268,412 +178,283 @@ fn timeline_id(rows: &[TimelineRow], today: Date) -> String {
     format!("timeline-{hash:08x}")
 }
 
-/// What every row needs to know of the whole chart.
-#[derive(Clone, Copy)]
-struct Frame<'a> {
-    /// The id prefix of this SVG.
-    id: &'a str,
-    width: f64,
-    scale: &'a Scale,
-    /// Today, in days since the epoch.
-    today: i64,
+/// The `<svg>` element's opening with its scale, accessible title and
+/// description, the slip arrowhead and the label column's clip.
+fn open_svg(svg: &mut SvgWriter, id: &str, layout: &Layout, desc: &str) {
+    let (width, height) = (layout.width, layout.height);
+    svg.open("svg")
+        .attr("xmlns", "http://www.w3.org/2000/svg")
+        .attr("class", "timeline")
+        .attr("role", "img")
+        .attr("aria-labelledby", &format!("{id}-title {id}-desc"))
+        .num("width", width)
+        .num("height", height)
+        .attr("viewBox", &format!("0 0 {} {}", num(width), num(height)))
+        .attr("data-start", &month_label_date(layout.scale.start_month))
+        .attr("data-px-per-day", &layout.scale.px_per_day.to_string())
+        .num("data-x0", LABEL_WIDTH)
+        .end();
+    let title_id = format!("{id}-title");
+    svg.leaf("title", &[("id", &title_id)], "Production-path timeline");
+    svg.leaf("desc", &[("id", &format!("{id}-desc"))], desc);
+    svg.open("defs").end();
+    svg.open("marker")
+        .attr("id", &format!("{id}-arrow"))
+        .attr("viewBox", "0 0 10 10")
+        .attr("refX", "10")
+        .attr("refY", "5")
+        .attr("markerWidth", "6")
+        .attr("markerHeight", "6")
+        .attr("markerUnits", "userSpaceOnUse")
+        .attr("orient", "auto")
+        .end();
+    svg.open("path")
+        .attr("class", "tl-arrow")
+        .attr("d", "M0 0L10 5L0 10Z")
+        .end_empty();
+    svg.close("marker");
+    svg.open("clipPath").attr("id", &format!("{id}-clip")).end();
+    svg.open("rect")
+        .num("x", 0.0)
+        .num("y", 0.0)
+        .num("width", LABEL_WIDTH - 8.0)
+        .num("height", height)
+        .end_empty();
+    svg.close("clipPath");
+    svg.close("defs");
 }
 
-/// A horizontal line of the chart, with its top y.
-enum Line<'a> {
-    Group(&'a str, f64),
-    Row(&'a TimelineRow, f64),
-}
-
-/// The earliest and latest day of any milestone, slip or status change.
-fn data_range(rows: &[TimelineRow]) -> Option<(i64, i64)> {
-    let mut range: Option<(i64, i64)> = None;
-    let mut see = |date: Date| {
-        let d = date.days_since_epoch();
-        range = Some(match range {
-            Some((lo, hi)) => (lo.min(d), hi.max(d)),
-            None => (d, d),
-        });
-    };
-    for row in rows {
-        for m in &row.milestones {
-            see(m.due);
-            if let Some(done) = m.done {
-                see(done);
-            }
-            for &(from, to) in &m.slips {
-                see(from);
-                see(to);
-            }
-        }
-        for change in &row.status_changes {
-            see(change.date);
-        }
-    }
-    range
-}
-
-/// The time axis: which days it spans and how many px a day takes.
-struct Scale {
-    /// Month index (`year * 12 + month - 1`) of the axis origin.
-    start_month: i64,
-    /// Month index of the month start that ends the axis.
-    end_month: i64,
-    /// Day (since the epoch) of the origin.
-    start: i64,
-    /// Day of the end.
-    end: i64,
-    px_per_day: f64,
-}
-
-impl Scale {
-    fn new(first: i64, last: i64) -> Scale {
-        let start_month = month_index(first.saturating_sub(MARGIN_DAYS));
-        let end_month =
-            (month_index(last.saturating_add(MARGIN_DAYS)) + 1).max(start_month + MIN_MONTHS);
-        let start = month_start(start_month);
-        let end = month_start(end_month);
-        let span = (end - start).max(1) as f64;
-        let px_per_day = if span * PX_PER_DAY <= MAX_CHART_WIDTH {
-            PX_PER_DAY
+/// Grid lines, month labels and year labels.
+fn write_axis(svg: &mut SvgWriter, axis: &Axis) {
+    svg.open("g").attr("class", "tl-axis").end();
+    let (x1, x2, y) = axis.baseline;
+    svg.open("line").attr("class", "tl-baseline");
+    svg.num("x1", x1).num("y1", y).num("x2", x2).num("y2", y);
+    svg.end_empty();
+    for line in &axis.grid {
+        let class = if line.january {
+            "tl-grid year"
         } else {
-            MAX_CHART_WIDTH / span
+            "tl-grid"
         };
-        Scale {
-            start_month,
-            end_month,
-            start,
-            end,
-            px_per_day,
-        }
+        svg.open("line").attr("class", class).num("x1", line.x);
+        svg.num("y1", line.top)
+            .num("x2", line.x)
+            .num("y2", axis.grid_bottom);
+        svg.end_empty();
     }
-
-    fn x(&self, day: i64) -> f64 {
-        LABEL_WIDTH + (day - self.start) as f64 * self.px_per_day
+    for &(x, name) in &axis.months {
+        let (x, y) = (num(x), num(axis.month_y));
+        svg.leaf("text", &[("class", "tl-month"), ("x", &x), ("y", &y)], name);
     }
-
-    fn x_of(&self, date: Date) -> f64 {
-        self.x(date.days_since_epoch())
+    for &(x, year) in &axis.years {
+        let (x, y) = (num(x), num(axis.year_y));
+        let attrs = [("class", "tl-year"), ("x", &x), ("y", &y)];
+        svg.leaf("text", &attrs, &year_text(year));
     }
-
-    fn chart_width(&self) -> f64 {
-        (self.end - self.start) as f64 * self.px_per_day
-    }
-}
-
-/// Grid lines, month labels and year labels, spaced so that none collide.
-fn write_axis(out: &mut String, scale: &Scale, chart_right: f64, height: f64) {
-    let month_px = AVERAGE_DAYS_PER_MONTH * scale.px_per_day;
-    let grid_step = month_step(month_px, MIN_GRID_SPACING);
-    let label_step = [1, 2, 3, 6]
-        .into_iter()
-        .find(|&s| s as f64 * month_px >= MIN_MONTH_LABEL_SPACING);
-    let year_step = year_step(month_px * 12.0, MIN_YEAR_LABEL_SPACING);
-    let bottom = num(height - BOTTOM_PAD);
-
-    out.push_str("<g class=\"tl-axis\">");
-    put!(
-        out,
-        "<line class=\"tl-baseline\" x1=\"{l}\" y1=\"{y}\" x2=\"{r}\" y2=\"{y}\"/>",
-        l = num(LABEL_WIDTH),
-        r = num(chart_right),
-        y = num(HEADER_HEIGHT),
-    );
-
-    let mut month = first_multiple(scale.start_month, grid_step);
-    while month <= scale.end_month {
-        let x = num(scale.x(month_start(month)));
-        let (class, top) = if month.rem_euclid(12) == 0 {
-            ("tl-grid year", 4.0)
-        } else {
-            ("tl-grid", YEAR_BASELINE + 6.0)
-        };
-        put!(
-            out,
-            "<line class=\"{class}\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{bottom}\"/>",
-            num(top),
-        );
-        month += grid_step;
-    }
-
-    if let Some(step) = label_step {
-        let mut month = first_multiple(scale.start_month, step);
-        while month < scale.end_month {
-            let x = scale.x(month_start(month)) + 3.0;
-            if x + MONTH_LABEL_WIDTH > chart_right + RIGHT_PAD {
-                break;
-            }
-            put!(
-                out,
-                "<text class=\"tl-month\" x=\"{}\" y=\"{}\">{}</text>",
-                num(x),
-                num(MONTH_BASELINE),
-                MONTH_NAMES[month.rem_euclid(12) as usize],
-            );
-            month += step;
-        }
-    }
-
-    // Januaries on the axis whose year is a multiple of the step, and the
-    // opening year at the left edge when the axis does not open on one of
-    // them and the label fits before the next.
-    let first_year = scale.start_month.div_euclid(12);
-    let last_year = (scale.end_month - 1).div_euclid(12);
-    let first_january = first_year + i64::from(scale.start_month.rem_euclid(12) != 0);
-    let mut year = first_multiple(first_january, year_step);
-    if year.saturating_mul(12) != scale.start_month {
-        let next_x = scale.x(month_start(year.saturating_mul(12)));
-        if next_x - LABEL_WIDTH >= MIN_YEAR_LABEL_SPACING {
-            put!(
-                out,
-                "<text class=\"tl-year\" x=\"{}\" y=\"{}\">{}</text>",
-                num(LABEL_WIDTH + 3.0),
-                num(YEAR_BASELINE),
-                year_text(first_year),
-            );
-        }
-    }
-    while year <= last_year {
-        let x = scale.x(month_start(year.saturating_mul(12))) + 3.0;
-        if x + YEAR_LABEL_WIDTH > chart_right + RIGHT_PAD {
-            break;
-        }
-        put!(
-            out,
-            "<text class=\"tl-year\" x=\"{}\" y=\"{}\">{}</text>",
-            num(x),
-            num(YEAR_BASELINE),
-            year_text(year),
-        );
-        year += year_step;
-    }
-    out.push_str("</g>");
+    svg.close("g");
 }
 
 /// The band that opens a group.
-fn write_group(out: &mut String, label: &str, y: f64, width: f64) {
+fn write_group(svg: &mut SvgWriter, label: &str, y: f64, width: f64) {
     let (short, _) = truncate(label, MAX_GROUP_UNITS);
-    put!(
-        out,
-        "<g class=\"tl-group\"><title>{full}</title>\
-         <rect x=\"0\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/>\
-         <text x=\"6\" y=\"{ty}\">{short}</text></g>",
-        full = escape(label),
-        y = num(y),
-        w = num(width),
-        h = num(GROUP_HEIGHT),
-        ty = num(y + GROUP_HEIGHT / 2.0 + 4.0),
-        short = escape(&short),
-    );
+    svg.open("g").attr("class", "tl-group").end();
+    svg.leaf("title", &[], label);
+    svg.open("rect")
+        .num("x", 0.0)
+        .num("y", y)
+        .num("width", width);
+    svg.num("height", GROUP_HEIGHT).end_empty();
+    let (x, ty) = (num(6.0), num(y + GROUP_HEIGHT / 2.0 + 4.0));
+    svg.leaf("text", &[("x", &x), ("y", &ty)], &short);
+    svg.close("g");
 }
 
 /// One pilot's row: background, linked title, path line, status flags,
 /// slips, done connectors and milestone markers, in that order (markers on
 /// top).
-fn write_row(out: &mut String, frame: &Frame, row: &TimelineRow, y: f64, alternate: bool) {
-    let Frame {
-        id,
-        width,
-        scale,
-        today,
-    } = *frame;
-    let cy = y + ROW_HEIGHT / 2.0;
-    put!(
-        out,
-        "<g class=\"tl-row status-{}\" data-pilot=\"{}\">",
-        class_token(&row.status),
-        escape(&row.id),
-    );
-    put!(
-        out,
-        "<rect class=\"tl-row-bg{}\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-        if alternate { " alt" } else { "" },
-        num(y),
-        num(width),
-        num(ROW_HEIGHT),
-    );
-
-    let (short, _) = truncate(&row.title, MAX_TITLE_UNITS);
-    let label = format!(
-        "<title>{}</title><text class=\"tl-label\" x=\"{}\" y=\"{}\" \
-         clip-path=\"url(#{id}-clip)\">{}</text>",
-        escape(&row.title),
-        num(LABEL_INDENT),
-        num(cy + 4.0),
-        escape(&short),
-    );
-    match safe_href(&row.href) {
-        Some(href) => put!(out, "<a href=\"{}\">{label}</a>", escape(href)),
-        None => put!(out, "<g>{label}</g>"),
+fn write_row(
+    svg: &mut SvgWriter,
+    id: &str,
+    (row, marks): (&TimelineRow, &RowMarks),
+    width: f64,
+    today: Date,
+) {
+    svg.open("g")
+        .attr(
+            "class",
+            &format!("tl-row status-{}", class_token(&row.status)),
+        )
+        .attr("data-pilot", &row.id)
+        .end();
+    let background = if marks.alternate {
+        "tl-row-bg alt"
+    } else {
+        "tl-row-bg"
+    };
+    svg.open("rect").attr("class", background).num("x", 0.0);
+    svg.num("y", marks.y)
+        .num("width", width)
+        .num("height", ROW_HEIGHT)
+        .end_empty();
+    write_label(svg, id, row, marks.label);
+    if let Some((x1, x2)) = marks.path_line {
+        write_line(svg, "tl-line", (x1, x2), marks.cy);
+        svg.end_empty();
     }
-
-    let mut span: Option<(i64, i64)> = None;
-    for m in &row.milestones {
-        for date in std::iter::once(m.due).chain(m.done) {
-            let d = date.days_since_epoch();
-            span = Some(span.map_or((d, d), |(lo, hi)| (lo.min(d), hi.max(d))));
-        }
+    for (change, flag) in row.status_changes.iter().zip(&marks.status_flags) {
+        let class = format!("tl-status status-{}", class_token(&change.to));
+        svg.open("path")
+            .attr("class", &class)
+            .attr("d", &path_data(flag))
+            .end();
+        let tip = format!("status → {} on {}", change.to, change.date);
+        svg.leaf("title", &[], &tip);
+        svg.close("path");
     }
-    if let Some((lo, hi)) = span
-        && hi > lo
-    {
-        put!(
-            out,
-            "<line class=\"tl-line\" x1=\"{}\" y1=\"{cy}\" x2=\"{}\" y2=\"{cy}\"/>",
-            num(scale.x(lo)),
-            num(scale.x(hi)),
-            cy = num(cy),
-        );
+    write_slips(svg, id, row, marks);
+    for &xs in &marks.done_links {
+        write_line(svg, "tl-done-link", xs, marks.cy);
+        svg.attr("stroke-dasharray", "2 2").end_empty();
     }
-
-    for change in &row.status_changes {
-        let x = num(scale.x_of(change.date));
-        put!(
-            out,
-            "<path class=\"tl-status status-{}\" d=\"M{x} {top}V{bottom}M{x} {top}l6 3.5l-6 3.5\">\
-             <title>status → {} on {}</title></path>",
-            class_token(&change.to),
-            escape(&change.to),
-            change.date,
-            top = num(y + 3.0),
-            bottom = num(y + ROW_HEIGHT - 3.0),
-        );
+    for (m, marker) in row.milestones.iter().zip(&marks.markers) {
+        write_marker(svg, marker, &milestone_tooltip(&row.title, m, today));
     }
-
-    for m in &row.milestones {
-        for &(from, to) in &m.slips {
-            let (x1, x2) = (scale.x_of(from), scale.x_of(to));
-            put!(
-                out,
-                "<g class=\"tl-slip\"><title>{}</title>\
-                 <circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
-                escape(&format!(
-                    "{}: due date moved from {from} to {to} ({})",
-                    m.name,
-                    signed_days(from.days_until(to)),
-                )),
-                num(x1),
-                num(cy),
-                num(SLIP_RADIUS),
-            );
-            if from != to {
-                let lift = num(cy - 11.0);
-                put!(
-                    out,
-                    "<path d=\"M{a} {cy}C{a} {lift} {b} {lift} {b} {end}\" \
-                     marker-end=\"url(#{id}-arrow)\"/>",
-                    a = num(x1),
-                    b = num(x2),
-                    cy = num(cy - SLIP_RADIUS),
-                    end = num(cy - MARKER_RADIUS - 1.0),
-                );
-            }
-            out.push_str("</g>");
-        }
-    }
-
-    for m in &row.milestones {
-        if let Some(done) = m.done
-            && done != m.due
-        {
-            put!(
-                out,
-                "<line class=\"tl-done-link\" x1=\"{}\" y1=\"{cy}\" x2=\"{}\" y2=\"{cy}\" \
-                 stroke-dasharray=\"2 2\"/>",
-                num(scale.x_of(m.due)),
-                num(scale.x_of(done)),
-                cy = num(cy),
-            );
-        }
-    }
-
-    for m in &row.milestones {
-        let tip = escape(&milestone_tooltip(&row.title, m, today));
-        let due = m.due.days_since_epoch();
-        match m.done {
-            Some(done) => put!(
-                out,
-                "<circle class=\"tl-milestone done\" cx=\"{}\" cy=\"{}\" r=\"{}\">\
-                 <title>{tip}</title></circle>",
-                num(scale.x_of(done)),
-                num(cy),
-                num(MARKER_RADIUS),
-            ),
-            None if m.overdue => {
-                let (x, r) = (scale.x(due), DIAMOND_RADIUS);
-                put!(
-                    out,
-                    "<path class=\"tl-milestone overdue\" d=\"M{} {}L{} {}L{} {}L{} {}Z\">\
-                     <title>{tip}</title></path>",
-                    num(x),
-                    num(cy - r),
-                    num(x + r),
-                    num(cy),
-                    num(x),
-                    num(cy + r),
-                    num(x - r),
-                    num(cy),
-                );
-            }
-            None => put!(
-                out,
-                "<circle class=\"tl-milestone\" cx=\"{}\" cy=\"{}\" r=\"{}\">\
-                 <title>{tip}</title></circle>",
-                num(scale.x(due)),
-                num(cy),
-                num(MARKER_RADIUS),
-            ),
-        }
-    }
-    out.push_str("</g>");
+    svg.close("g");
 }
 
-/// The tooltip of a milestone marker (unescaped).
-fn milestone_tooltip(title: &str, m: &TimelineMilestone, today: i64) -> String {
+/// The title, truncated and clipped to the label column, in a link to the
+/// pilot's page when the link is safe.
+fn write_label(svg: &mut SvgWriter, id: &str, row: &TimelineRow, (x, y): (f64, f64)) {
+    let href = safe_href(&row.href);
+    match href {
+        Some(href) => svg.open("a").attr("href", href).end(),
+        None => svg.open("g").end(),
+    }
+    svg.leaf("title", &[], &row.title);
+    let (short, _) = truncate(&row.title, MAX_TITLE_UNITS);
+    svg.open("text")
+        .attr("class", "tl-label")
+        .num("x", x)
+        .num("y", y);
+    svg.attr("clip-path", &format!("url(#{id}-clip)")).end();
+    svg.text(&short);
+    svg.close("text");
+    svg.close(if href.is_some() { "a" } else { "g" });
+}
+
+/// The start of a level `<line>` from `x1` to `x2` at `y`; more attributes
+/// may follow.
+fn write_line(svg: &mut SvgWriter, class: &str, (x1, x2): (f64, f64), y: f64) {
+    svg.open("line")
+        .attr("class", class)
+        .num("x1", x1)
+        .num("y1", y);
+    svg.num("x2", x2).num("y2", y);
+}
+
+/// Earlier due dates: a faint marker with a tooltip and an arrow to the
+/// next date.
+fn write_slips(svg: &mut SvgWriter, id: &str, row: &TimelineRow, marks: &RowMarks) {
+    for slip in &marks.slips {
+        let m = &row.milestones[slip.milestone];
+        let (from, to) = m.slips[slip.slip];
+        svg.open("g").attr("class", "tl-slip").end();
+        let moved = signed_days(from.days_until(to));
+        let tip = format!("{}: due date moved from {from} to {to} ({moved})", m.name);
+        svg.leaf("title", &[], &tip);
+        svg.open("circle").num("cx", slip.x).num("cy", marks.cy);
+        svg.num("r", SLIP_RADIUS).end_empty();
+        if let Some(arrow) = &slip.arrow {
+            svg.open("path")
+                .attr("d", &path_data(arrow))
+                .attr("marker-end", &format!("url(#{id}-arrow)"))
+                .end_empty();
+        }
+        svg.close("g");
+    }
+}
+
+/// A milestone's marker with its tooltip.
+fn write_marker(svg: &mut SvgWriter, marker: &Marker, tip: &str) {
+    let class = match marker.state {
+        MarkerState::Done => "tl-milestone done",
+        MarkerState::Overdue => "tl-milestone overdue",
+        MarkerState::Planned => "tl-milestone",
+    };
+    let element = match &marker.shape {
+        &Shape::Circle(cx, cy, r) => {
+            svg.open("circle").attr("class", class).num("cx", cx);
+            svg.num("cy", cy).num("r", r).end();
+            "circle"
+        }
+        Shape::Diamond(steps) => {
+            svg.open("path").attr("class", class);
+            svg.attr("d", &path_data(&steps[..])).end();
+            "path"
+        }
+    };
+    svg.leaf("title", &[], tip);
+    svg.close(element);
+}
+
+/// The today line over all rows, with its label.
+fn write_today(svg: &mut SvgWriter, line: &TodayLine, today: Date) {
+    let label = format!("today {today}");
+    svg.open("g").attr("class", "tl-today").end();
+    svg.leaf("title", &[], &label);
+    svg.open("line").num("x1", line.x).num("y1", line.top);
+    svg.num("x2", line.x).num("y2", line.bottom).end_empty();
+    let (x, y) = (num(line.label.0), num(line.label.1));
+    let attrs = [("x", x.as_str()), ("y", &y), ("text-anchor", line.anchor)];
+    svg.leaf("text", &attrs, &label);
+    svg.close("g");
+}
+
+/// The tooltip of a milestone marker (plain text; the writer escapes it).
+fn milestone_tooltip(title: &str, m: &TimelineMilestone, today: Date) -> String {
     let mut tip = format!("{title} · {}: due {}", m.name, m.due);
-    match m.done {
-        Some(done) => {
-            let late = m.due.days_until(done);
-            let when = match late {
+    match (MarkerState::of(m), m.done) {
+        (MarkerState::Done, Some(done)) => {
+            let when = match m.due.days_until(done) {
                 0 => "on time".to_string(),
                 n if n > 0 => format!("{} late", days(n)),
                 n => format!("{} early", days(-n)),
             };
-            put!(tip, "; done {done} ({when})");
+            tip.push_str(&format!("; done {done} ({when})"));
         }
-        None => {
-            if m.overdue {
-                let overdue = today - m.due.days_since_epoch();
-                put!(tip, "; not done, overdue by {}", days(overdue));
-            } else {
-                tip.push_str("; not done yet");
-            }
+        (MarkerState::Overdue, _) => {
+            let late = days(m.due.days_until(today));
+            tip.push_str(&format!("; not done, overdue by {late}"));
         }
+        _ => tip.push_str("; not done yet"),
     }
     if let Some(&(original, _)) = m.slips.first() {
-        let moved = original.days_until(m.due);
-        let moves = m.slips.len();
-        let times = if moves == 1 { "once" } else { "times" };
-        let count = if moves == 1 {
-            String::new()
-        } else {
-            format!("{moves} ")
-        };
-        if moved >= 0 {
-            put!(
-                tip,
-                "; slipped by {} (first due {original}, moved {count}{times})",
-                days(moved)
-            );
-        } else {
-            put!(
-                tip,
-                "; moved earlier by {} (first due {original}, moved {count}{times})",
-                days(-moved)
-            );
-        }
+        tip.push_str(&slip_summary(
+            original.days_until(m.due),
+            original,
+            m.slips.len(),
+        ));
     }
     tip
+}
+
+/// "; slipped by 61 days (first due 2026-06-01, moved 2 times)".
+fn slip_summary(moved: i64, original: Date, moves: usize) -> String {
+    let times = if moves == 1 {
+        "once".to_string()
+    } else {
+        format!("{moves} times")
+    };
+    let (how, by) = if moved >= 0 {
+        ("slipped", moved)
+    } else {
+        ("moved earlier", -moved)
+    };
+    format!(
+        "; {how} by {} (first due {original}, moved {times})",
+        days(by)
+    )
 }
 
 /// Pilots, milestones and their states, for the `<desc>`.
@@ -698,10 +479,10 @@ impl Counts {
             counts.status_changes += row.status_changes.len();
             for m in &row.milestones {
                 counts.milestones += 1;
-                if m.done.is_some() {
-                    counts.done += 1;
-                } else if m.overdue {
-                    counts.overdue += 1;
+                match MarkerState::of(m) {
+                    MarkerState::Done => counts.done += 1,
+                    MarkerState::Overdue => counts.overdue += 1,
+                    MarkerState::Planned => {}
                 }
             }
         }
@@ -738,86 +519,9 @@ fn signed_days(n: i64) -> String {
     }
 }
 
-/// The smallest month step (1, 2, 3, 6 months, then whole years) whose
-/// width reaches `min_px`.
-fn month_step(month_px: f64, min_px: f64) -> i64 {
-    [1, 2, 3, 6]
-        .into_iter()
-        .find(|&s| s as f64 * month_px >= min_px)
-        .unwrap_or_else(|| year_step(month_px * 12.0, min_px).saturating_mul(12))
-}
-
-/// The smallest year step of the series 1, 2, 5, 10, 20, 50… whose width
-/// reaches `min_px`.
-fn year_step(year_px: f64, min_px: f64) -> i64 {
-    let mut base: i64 = 1;
-    loop {
-        for m in [1, 2, 5] {
-            let step = base.saturating_mul(m);
-            if step as f64 * year_px >= min_px || base >= 1_000_000_000_000 {
-                return step;
-            }
-        }
-        base = base.saturating_mul(10);
-    }
-}
-
-/// The first multiple of `step` at or after `value`.
-fn first_multiple(value: i64, step: i64) -> i64 {
-    let step = step.max(1);
-    let r = value.rem_euclid(step);
-    if r == 0 { value } else { value + (step - r) }
-}
-
-/// `year * 12 + month - 1` of a day since the epoch.
-fn month_index(day: i64) -> i64 {
-    let (year, month) = civil_from_days(day);
-    year * 12 + month - 1
-}
-
-/// The day since the epoch of the first of a month index.
-fn month_start(month_index: i64) -> i64 {
-    days_from_civil(month_index.div_euclid(12), month_index.rem_euclid(12) + 1)
-}
-
-/// `YYYY-MM-01` of a month index, as [`Date`] displays it.
-fn month_label_date(month_index: i64) -> String {
-    format!(
-        "{}-{:02}-01",
-        year_text(month_index.div_euclid(12)),
-        month_index.rem_euclid(12) + 1
-    )
-}
-
-fn year_text(year: i64) -> String {
-    format!("{year:04}")
-}
-
-/// Year and month of a day since 1970-01-01 (Hinnant's civil-from-days, as
-/// in [`Date`], on `i64` so that axis margins never overflow a year).
-fn civil_from_days(days: i64) -> (i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month)
-}
-
-/// Day since 1970-01-01 of the first of a month.
-fn days_from_civil(year: i64, month: i64) -> i64 {
-    let y = year - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
+    use super::layout::{MAX_CHART_WIDTH, MIN_GRID_SPACING, RIGHT_PAD};
     use super::*;
 
     fn date(text: &str) -> Date {
@@ -1149,27 +853,6 @@ mod tests {
                     assert!(pair[1] - pair[0] >= 30.0, "{class} {pair:?}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn civil_helpers_agree_with_date() {
-        for text in [
-            "1970-01-01",
-            "2024-02-29",
-            "2026-12-31",
-            "0001-03-01",
-            "9999-12-31",
-        ] {
-            let d = date(text);
-            let (y, m) = civil_from_days(d.days_since_epoch());
-            assert_eq!(format!("{y:04}-{m:02}"), text[..7]);
-            assert_eq!(
-                month_label_date(month_index(d.days_since_epoch())),
-                format!("{}-01", &text[..7])
-            );
-            let first = date(&format!("{}-01", &text[..7]));
-            assert_eq!(days_from_civil(y, m), first.days_since_epoch());
         }
     }
 
