@@ -359,6 +359,15 @@ impl Typer<'_> {
             actual_text: None,
             actual_given: entry.get("actual").is_some_and(|n| !n.is_null()),
         };
+        self.metric_target(entry, &metric, &mut used);
+        self.metric_measurements(entry, &metric, &mut used);
+        Some(used)
+    }
+
+    /// A metrics entry's `target`: missing is a finding, a placeholder is
+    /// kept as text (`placeholder-value` judges it), anything else must
+    /// parse as a comparator, a number and a unit.
+    fn metric_target(&mut self, entry: &Node, metric: &str, used: &mut MetricUse) {
         match entry.get("target").filter(|n| !n.is_null()) {
             None => {
                 let d = Diagnostic::new(
@@ -368,7 +377,7 @@ impl Typer<'_> {
                     format!("metric `{metric}` has no target"),
                 )
                 .field("metrics")
-                .item(metric.as_str())
+                .item(metric)
                 .help("add a numeric target agreed up front, e.g. `target: \">= 92%\"`");
                 self.push(d);
             }
@@ -398,12 +407,17 @@ impl Typer<'_> {
                                 .replace(&format!("`{}`", text.trim()), &format!("`{shown}`")),
                             "write a comparator, a number and a unit, e.g. `\">= 92%\"`, `\"<= 800 ms\"`, `\"< 0.04 USD\"`",
                         );
-                        self.push(d.item(metric.as_str()));
+                        self.push(d.item(metric));
                     }
                 }
                 used.target_text = Some(text);
             }
         }
+    }
+
+    /// A metrics entry's `baseline` and `actual`: numbers in the target's
+    /// unit; a placeholder is left to `placeholder-value`.
+    fn metric_measurements(&mut self, entry: &Node, metric: &str, used: &mut MetricUse) {
         for key in ["baseline", "actual"] {
             let Some(node) = entry.get(key).filter(|n| !n.is_null()) else {
                 continue;
@@ -422,7 +436,7 @@ impl Typer<'_> {
                         format!("the {key} of metric `{metric}` is not a number: {why}"),
                         "write a number with the target's unit, e.g. `\"94%\"`",
                     );
-                    self.push(d.item(metric.as_str()));
+                    self.push(d.item(metric));
                     continue;
                 }
             };
@@ -433,7 +447,7 @@ impl Typer<'_> {
                     self.path,
                     node,
                     key,
-                    &metric,
+                    metric,
                     &text,
                     &target.value,
                     &quantity,
@@ -452,7 +466,6 @@ impl Typer<'_> {
                 used.baseline_text = Some(text);
             }
         }
-        Some(used)
     }
 
     fn integration(&mut self, node: &Node) -> Option<Integration> {
