@@ -687,11 +687,7 @@ fn resolve_check(
     };
     let span = baseline.span();
     let file = baseline.into_inner();
-    let confined = !file.is_empty()
-        && Path::new(&file)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !confined {
+    if !inside_repository(&file) {
         return Err(err(
             Some(span),
             format!(
@@ -848,11 +844,7 @@ fn resolve_output_dir(
     };
     let span = dir.span();
     let dir = dir.into_inner();
-    let confined = !dir.is_empty()
-        && Path::new(&dir)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-    if !confined {
+    if !inside_repository(&dir) {
         return Err(err(
             Some(span),
             format!(
@@ -1141,6 +1133,15 @@ enum RawFieldType {
         #[serde(rename = "ref")]
         kind: String,
     },
+}
+
+/// Whether a path from the config stays inside the repository: relative,
+/// not empty, and made of plain names only (no `..`, no root, no `.`).
+fn inside_repository(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 #[cfg(test)]

@@ -31,7 +31,6 @@ pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
 use pilotbook_core::config::{Builtin, Config};
-use pilotbook_core::derive::MilestoneState;
 use pilotbook_core::diagnostics::Report;
 use pilotbook_core::history::History;
 use pilotbook_core::model::{Date, Portfolio};
@@ -805,7 +804,7 @@ fn pilot_timeline_rows(
                     name: m.milestone.to_string(),
                     due: m.due?,
                     done: m.done,
-                    overdue: fact.state == MilestoneState::Overdue,
+                    overdue_days: fact.overdue_days,
                     slips: fact.slips.iter().map(|s| (s.from, s.to)).collect(),
                 })
             })

@@ -65,9 +65,9 @@ pub struct TimelineMilestone {
     pub due: Date,
     /// When it was done, if it was.
     pub done: Option<Date>,
-    /// Whether it is overdue (the derived state: not done, past due, and
-    /// the pilot still open); drawn as a diamond.
-    pub overdue: bool,
+    /// The days it is overdue, when it is (the derived fact: not done,
+    /// past due, and the pilot still open); drawn as a diamond.
+    pub overdue_days: Option<i64>,
     /// Earlier due dates that moved, as `(from, to)`, oldest first.
     pub slips: Vec<(Date, Date)>,
 }
@@ -109,13 +109,7 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
         match line {
             Line::Group { row, y } => write_group(&mut svg, &rows[*row].group, *y, layout.width),
             Line::Row(marks) => {
-                write_row(
-                    &mut svg,
-                    &id,
-                    (&rows[marks.row], marks),
-                    layout.width,
-                    today,
-                );
+                write_row(&mut svg, &id, (&rows[marks.row], marks), layout.width);
             }
         }
     }
@@ -273,13 +267,7 @@ fn write_group(svg: &mut SvgWriter, label: &str, y: f64, width: f64) {
 /// One pilot's row: background, linked title, path line, status flags,
 /// slips, done connectors and milestone markers, in that order (markers on
 /// top).
-fn write_row(
-    svg: &mut SvgWriter,
-    id: &str,
-    (row, marks): (&TimelineRow, &RowMarks),
-    width: f64,
-    today: Date,
-) {
+fn write_row(svg: &mut SvgWriter, id: &str, (row, marks): (&TimelineRow, &RowMarks), width: f64) {
     svg.open("g")
         .attr(
             "class",
@@ -318,7 +306,7 @@ fn write_row(
         svg.attr("stroke-dasharray", "2 2").end_empty();
     }
     for (m, marker) in row.milestones.iter().zip(&marks.markers) {
-        write_marker(svg, marker, &milestone_tooltip(&row.title, m, today));
+        write_marker(svg, marker, &milestone_tooltip(&row.title, m));
     }
     svg.close("g");
 }
@@ -412,7 +400,7 @@ fn write_today(svg: &mut SvgWriter, line: &TodayLine, today: Date) {
 }
 
 /// The tooltip of a milestone marker (plain text; the writer escapes it).
-fn milestone_tooltip(title: &str, m: &TimelineMilestone, today: Date) -> String {
+fn milestone_tooltip(title: &str, m: &TimelineMilestone) -> String {
     let mut tip = format!("{title} · {}: due {}", m.name, m.due);
     match (MarkerState::of(m), m.done) {
         (MarkerState::Done, Some(done)) => {
@@ -424,7 +412,7 @@ fn milestone_tooltip(title: &str, m: &TimelineMilestone, today: Date) -> String 
             tip.push_str(&format!("; done {done} ({when})"));
         }
         (MarkerState::Overdue, _) => {
-            let late = days(m.due.days_until(today));
+            let late = days(m.overdue_days.unwrap_or_default());
             tip.push_str(&format!("; not done, overdue by {late}"));
         }
         _ => tip.push_str("; not done yet"),
@@ -536,7 +524,8 @@ mod tests {
             name: name.to_string(),
             due: date(due),
             done: done.map(date),
-            overdue: done.is_none() && date(due) < date("2026-06-01"),
+            overdue_days: (done.is_none() && date(due) < date("2026-06-01"))
+                .then(|| date(due).days_until(date("2026-06-01"))),
             slips: Vec::new(),
         }
     }
@@ -688,7 +677,7 @@ mod tests {
         // The state is the caller's (derived) fact, not the dates': a
         // closed pilot's milestone past due is drawn and counted planned.
         let mut closed = late.clone();
-        closed[0].milestones[0].overdue = false;
+        closed[0].milestones[0].overdue_days = None;
         let svg = render(&closed, today);
         assert!(!svg.contains("overdue\""));
         assert!(!svg.contains("overdue by"));
@@ -821,7 +810,7 @@ mod tests {
                     name: "far".to_string(),
                     due: Date::new(i32::MAX, 12, 31).expect("date"),
                     done: Date::new(i32::MIN, 1, 1),
-                    overdue: false,
+                    overdue_days: None,
                     slips: Vec::new(),
                 },
             ],

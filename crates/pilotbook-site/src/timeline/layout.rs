@@ -158,7 +158,7 @@ impl MarkerState {
     /// The state of `m`: done if it has a done date, else overdue if the
     /// derived facts say so, else planned.
     pub(super) fn of(m: &TimelineMilestone) -> MarkerState {
-        match (m.done, m.overdue) {
+        match (m.done, m.overdue_days.is_some()) {
             (Some(_), _) => MarkerState::Done,
             (None, true) => MarkerState::Overdue,
             (None, false) => MarkerState::Planned,
@@ -610,7 +610,7 @@ mod tests {
             name: "m".to_string(),
             due: date(due),
             done: done.map(date),
-            overdue,
+            overdue_days: overdue.then_some(1),
             slips: Vec::new(),
         }
     }
