@@ -127,7 +127,7 @@ pub fn run() -> ExitCode {
         quiet: cli.quiet,
         verbose: cli.verbose,
         started: std::time::Instant::now(),
-        timings: if cli.verbose || std::env::var_os("PILOTBOOK_TIMINGS").is_some() {
+        timings: if cli.verbose || timings_asked() {
             pilotbook_core::timings::Timings::install()
         } else {
             None
@@ -214,4 +214,10 @@ fn error_chain(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+/// `PILOTBOOK_TIMINGS` asks for stage timings unless it is empty or `0`,
+/// the way `RUST_BACKTRACE=0` turns backtraces off.
+fn timings_asked() -> bool {
+    std::env::var_os("PILOTBOOK_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
 }

@@ -460,6 +460,26 @@ fn verbose_lists_files_and_timings_and_conflicts_with_quiet() {
 }
 
 #[test]
+fn timings_env_zero_or_empty_means_off() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(pilotbook(dir.path(), &["init"]).status.code(), Some(0));
+    for (value, shown) in [("1", true), ("0", false), ("", false)] {
+        let out = Run::at(dir.path())
+            .args(["check"])
+            .ceiling(dir.path().parent().unwrap_or(Path::new("/")))
+            .envs(&[("PILOTBOOK_TIMINGS", value)])
+            .output();
+        assert_eq!(out.status.code(), Some(0));
+        let err = stderr(&out);
+        assert_eq!(
+            err.contains("timing: validate"),
+            shown,
+            "PILOTBOOK_TIMINGS={value:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn every_option_states_its_default() {
     // Each `--help` names the default of every option that has one.
     let dir = tempfile::tempdir().expect("temp dir");
