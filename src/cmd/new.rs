@@ -50,7 +50,9 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<ExitCode> {
         },
         super::today()?,
     )?;
-    println!("{}", ctx.root.join(&created.path).display());
+    // Relative to where the user is: `pilots/x.md`, not `./pilots/x.md`.
+    let shown = ctx.root.join(&created.path);
+    println!("{}", shown.strip_prefix(".").unwrap_or(&shown).display());
     if !ctx.quiet {
         let sections: Vec<&str> = created
             .required_sections

@@ -331,6 +331,32 @@ fn new_then_check_names_the_empty_sections() {
 }
 
 #[test]
+fn new_prints_the_path_it_created_as_the_user_would_type_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(pilotbook(dir.path(), &["init"]).status.code(), Some(0));
+    let ceiling = dir.path().parent().unwrap_or(Path::new("/"));
+    let out = Run::new()
+        .cwd(dir.path())
+        .ceiling(ceiling)
+        .args(["new", "fresh-one"])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "pilots/fresh-one.md\n");
+    let sub = dir.path().join("pilots");
+    let out = Run::new()
+        .cwd(&sub)
+        .ceiling(ceiling)
+        .args(["new", "from-below"])
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        sub.join(printed.trim_end()).is_file() || Path::new(printed.trim_end()).is_file(),
+        "{printed}"
+    );
+}
+
+#[test]
 fn new_refuses_an_existing_id_an_invalid_id_and_an_unknown_kind() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert_eq!(pilotbook(dir.path(), &["init"]).status.code(), Some(0));
