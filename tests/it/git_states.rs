@@ -233,3 +233,78 @@ fn rev_refuses_a_blob_over_the_cap_from_its_header() {
         "{big:?}"
     );
 }
+
+/// A checkout owned by another user, as in a CI container running under
+/// another uid: git's `safe.directory` check refuses it, and pilotbook says
+/// so and how to trust it, instead of "not inside a git repository".
+/// Needs root (to run pilotbook as `nobody`) and `setpriv`.
+#[test]
+fn repository_of_another_user_names_safe_directory() {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let has_setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !is_root || !has_setpriv {
+        eprintln!("skipped: needs root and setpriv to run pilotbook as another user");
+        return;
+    }
+    let repo = repo();
+    let bin_dir = tempfile::tempdir().expect("temp dir");
+    let bin = bin_dir.path().join("pilotbook");
+    std::fs::copy(env!("CARGO_BIN_EXE_pilotbook"), &bin).expect("copy binary");
+    let everyone = |path: &Path| {
+        let status = std::process::Command::new("chmod")
+            .args(["-R", "a+rX"])
+            .arg(path)
+            .status()
+            .expect("chmod");
+        assert!(status.success());
+    };
+    everyone(bin_dir.path());
+    everyone(&repo.root);
+    let as_nobody = |args: &[&str]| {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .arg("-C")
+            .arg(&repo.root)
+            .args(args)
+            .env("HOME", bin_dir.path())
+            .env("PILOTBOOK_TODAY", "2026-06-01")
+            .env_remove("GIT_DIR")
+            .output()
+            .expect("run as nobody")
+    };
+    let top = repo.root.canonicalize().expect("root");
+    let hint = format!("git config --global --add safe.directory {}", top.display());
+    let out = as_nobody(&["check", "--format", "json", "--no-cache"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let found = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["rule"], "history-unavailable");
+    let message = found[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("belongs to another user") && message.contains(&hint),
+        "{message}"
+    );
+    let named = as_nobody(&["check", "--changed-since", "HEAD"]);
+    assert_eq!(named.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&named.stderr);
+    assert!(
+        stderr.contains("safe.directory") && stderr.contains(&hint),
+        "{stderr}"
+    );
+}

@@ -266,6 +266,12 @@ impl DocumentHistory {
 pub enum Unavailable {
     /// The root is not inside a git repository.
     NoRepository,
+    /// git's ownership check (`safe.directory`) refuses the repository: it
+    /// belongs to another user (a CI container running under another uid).
+    NotOwned {
+        /// The repository's top folder.
+        path: String,
+    },
     /// The repository has no commits yet (an unborn branch).
     NoCommits,
     /// A shallow clone: dates would be those of the clone's boundary commit.
@@ -296,6 +302,7 @@ impl Unavailable {
         const LOST: &str = "so dates, authors and the status timeline are unavailable";
         match self {
             Unavailable::NoRepository => format!("the folder is not inside a git repository, {LOST}; run `git init` and commit the documents"),
+            Unavailable::NotOwned { path } => format!("the repository {path} belongs to another user and git refuses to read it (`safe.directory`), {LOST}; if you trust it, run `git config --global --add safe.directory {path}` (in a CI container, the checkout was made by another user)"),
             Unavailable::NoCommits => format!("the repository has no commits yet, {LOST}; commit the documents"),
             Unavailable::Shallow => "this is a shallow clone, so dates and authors would be those of the clone's boundary commit and are shown as unavailable; fetch the full history (GitHub Actions: `actions/checkout` with `fetch-depth: 0`; GitLab: `GIT_DEPTH: 0`; locally: `git fetch --unshallow`)".into(),
             Unavailable::PartialClone { object } => format!("this is a partial clone (`git clone --filter=…`) and object {} that the history needs was not fetched, {LOST}; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter` (GitHub Actions: `actions/checkout` without `filter:`)", short(object)),

@@ -16,10 +16,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 fn repository(root: &Path, rev: &str) -> Result<Repository, HistoryError> {
-    open(root).ok_or_else(|| HistoryError::NoRepository {
-        root: root.to_path_buf(),
-        rev: rev.to_string(),
-    })
+    open(root).map_err(|c| c.error(root, rev))
 }
 
 /// The commit `--changed-since rev` compares with, as a full id: `rev`
@@ -142,6 +139,6 @@ pub fn commits_since(root: &Path, base: &str) -> Result<HashSet<String>, History
 /// The root's folder inside its git repository (`""` at the top), or
 /// `None` outside a repository (then paths stay root-relative).
 pub fn root_in_repository(root: &Path) -> Option<String> {
-    let repo = open(root)?;
+    let repo = open(root).ok()?;
     root_prefix(&repo, root).ok()
 }

@@ -60,6 +60,12 @@ pub enum HistoryError {
         /// The revision asked for.
         rev: String,
     },
+    /// git's ownership check (`safe.directory`) refuses the repository.
+    #[error("{}: the repository belongs to another user, and git refuses to read it (`safe.directory`); if you trust it, run `git config --global --add safe.directory {}`", path.display(), path.display())]
+    NotOwned {
+        /// The repository's top folder.
+        path: std::path::PathBuf,
+    },
     /// The revision does not name a commit.
     #[error("`{rev}` is not a commit, branch or tag of the repository: {message}")]
     BadRevision {

@@ -17,9 +17,45 @@ use std::path::{Path, PathBuf};
 /// Open the repository that contains `root`, honouring `GIT_DIR` and
 /// `GIT_CEILING_DIRECTORIES` as git does (libgit2 reads them only when it
 /// starts from the current folder, so they are passed on here).
-pub(super) fn open(root: &Path) -> Option<Repository> {
+/// Why the repository around a root could not be opened.
+pub(super) enum Closed {
+    /// No repository contains the root.
+    Missing,
+    /// git's ownership check (`safe.directory`) refuses the repository at
+    /// this folder: it belongs to another user, as a checkout does in a CI
+    /// container that runs under another uid.
+    NotOwned(std::path::PathBuf),
+}
+
+impl Closed {
+    /// The same refusal as a [`HistoryError`], for commands that were
+    /// asked for revision `rev` by name.
+    pub(super) fn error(self, root: &Path, rev: &str) -> HistoryError {
+        match self {
+            Closed::Missing => HistoryError::NoRepository {
+                root: root.to_path_buf(),
+                rev: rev.to_string(),
+            },
+            Closed::NotOwned(path) => HistoryError::NotOwned { path },
+        }
+    }
+
+    /// The same refusal as the reason history is unavailable.
+    fn unavailable(self) -> Unavailable {
+        match self {
+            Closed::Missing => Unavailable::NoRepository,
+            Closed::NotOwned(path) => Unavailable::NotOwned {
+                path: path.display().to_string(),
+            },
+        }
+    }
+}
+
+/// Open the repository that contains `root`, honouring `GIT_DIR` and
+/// `GIT_CEILING_DIRECTORIES` as git does.
+pub(super) fn open(root: &Path) -> Result<Repository, Closed> {
     if let Some(dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
-        return Repository::open(dir).ok();
+        return Repository::open(&dir).map_err(|e| closed(e, Path::new(&dir)));
     }
     let ceilings: Vec<std::ffi::OsString> = std::env::var_os("GIT_CEILING_DIRECTORIES")
         .map(|v| {
@@ -34,7 +70,21 @@ pub(super) fn open(root: &Path) -> Option<Repository> {
         RepositoryOpenFlags::empty(),
         ceilings.iter().map(|c| c as &OsStr),
     )
-    .ok()
+    .map_err(|e| closed(e, &root))
+}
+
+/// Tell git's ownership refusal apart from "no repository here"; the
+/// folder named is the nearest one above `root` that holds `.git`, which
+/// is what `safe.directory` wants.
+fn closed(e: git2::Error, root: &Path) -> Closed {
+    if e.code() != git2::ErrorCode::Owner {
+        return Closed::Missing;
+    }
+    let top = root
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(root);
+    Closed::NotOwned(top.to_path_buf())
 }
 
 /// `root`'s path inside the repository's working tree (`""` at the top).
@@ -87,7 +137,7 @@ fn blob_at(tree: &Tree, path: &str) -> Option<Oid> {
 
 /// See [`super::refresh`].
 pub(super) fn refresh(history: &mut History, root: &Path, paths: &[String]) -> bool {
-    let Some(repo) = open(root) else {
+    let Ok(repo) = open(root) else {
         return false;
     };
     let Ok(head) = repo.head().and_then(|h| h.peel_to_tree()) else {
@@ -130,10 +180,7 @@ pub struct Revision {
 impl Revision {
     /// Open `rev` of the repository that contains `root`.
     pub fn open(root: &Path, rev: &str) -> Result<Revision, HistoryError> {
-        let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
-            root: root.to_path_buf(),
-            rev: rev.to_string(),
-        })?;
+        let repo = open(root).map_err(|c| c.error(root, rev))?;
         let commit = resolve(&repo, rev)?;
         let tree = repo.find_commit(commit)?.tree_id();
         let prefix = root_prefix(&repo, root)?;
@@ -221,10 +268,7 @@ impl Revision {
 /// with `head`, so that a pull request's diff shows only what the pull
 /// request changed, as `git diff BASE...HEAD` does.
 pub fn diff_range(root: &Path, base: &str, head: &str) -> Result<(String, String), HistoryError> {
-    let repo = open(root).ok_or_else(|| HistoryError::NoRepository {
-        root: root.to_path_buf(),
-        rev: base.to_string(),
-    })?;
+    let repo = open(root).map_err(|c| c.error(root, base))?;
     let head_id = resolve(&repo, head)?;
     let mut base_id = resolve(&repo, base)?;
     let is_branch = repo
@@ -311,8 +355,9 @@ pub(super) fn read(
     paths: &[String],
     options: &HistoryOptions,
 ) -> Result<History, HistoryError> {
-    let Some(repo) = open(root) else {
-        return Ok(unavailable(Unavailable::NoRepository));
+    let repo = match open(root) {
+        Ok(repo) => repo,
+        Err(closed) => return Ok(unavailable(closed.unavailable())),
     };
     // git itself does not re-hash every object it reads; libgit2 does by
     // default, which costs a sixth of the walk. Objects are only read here.
