@@ -297,6 +297,37 @@ fn reformatting_is_not_a_change() {
 }
 
 #[test]
+fn json_escapes_control_characters_a_document_wrote() {
+    let f = fixture();
+    // U+009B is a one-byte CSI to some terminals: `\u{9b}2J` clears the screen.
+    let text = std::fs::read_to_string(f.repo.root.join("pilots/dock.md")).expect("dock");
+    f.repo.write(
+        "pilots/dock.md",
+        &text.replace(
+            "title: Dock scheduling",
+            "title: \"Dock\\u009B2J \\u001B[31mscheduling\"",
+        ),
+    );
+    f.repo
+        .commit("Retitle dock", DANA, "2026-02-16T10:00:00+00:00");
+    let out = Run::at(&f.repo.root)
+        .args(["diff", "HEAD~1", "--format", "json"])
+        .output();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(|c: char| c.is_control() && c != '\n'),
+        "{text}"
+    );
+    let json: Value = serde_json::from_str(&text).expect("JSON");
+    // Escaped, not dropped: the JSON value is the title as written.
+    assert_eq!(
+        json["pilots"]["changed"][0]["title"],
+        "Dock\u{9b}2J \u{1b}[31mscheduling"
+    );
+}
+
+#[test]
 fn bad_revisions_exit_2() {
     let f = fixture();
     let out = pilotbook(&f.repo.root, &["diff", "no-such-branch"]);
