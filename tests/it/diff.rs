@@ -381,8 +381,9 @@ fn a_portfolio_in_a_subfolder_of_the_repository() {
         &["diff", &base, "--format", "json"],
         0,
     );
+    // Paths as the forge shows them, like every machine format of `check`.
     let changed = &diff["pilots"]["changed"][0];
-    assert_eq!(changed["path"], "pilots/triage.md");
+    assert_eq!(changed["path"], "portfolio/pilots/triage.md");
     assert_eq!(
         changed["fields"],
         json!([{"field": "status", "from": "pilot", "to": "production"}])
@@ -391,5 +392,9 @@ fn a_portfolio_in_a_subfolder_of_the_repository() {
     assert_eq!(
         diff["findings"]["new"][0]["rule"],
         "decision-without-actuals"
+    );
+    assert_eq!(
+        diff["findings"]["new"][0]["path"],
+        "portfolio/pilots/triage.md"
     );
 }

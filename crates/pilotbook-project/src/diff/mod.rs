@@ -348,6 +348,51 @@ pub struct PortfolioDiff {
 }
 
 impl PortfolioDiff {
+    /// Prefix every path with the pilotbook root's folder in the
+    /// repository, so that paths read as the forge shows them, as every
+    /// machine format of `check` does.
+    pub fn relocate(&mut self, prefix: &str) {
+        let prefix = prefix.trim_matches('/');
+        if prefix.is_empty() {
+            return;
+        }
+        let at = |path: &mut String| *path = format!("{prefix}/{path}");
+        let pilots = &mut self.pilots;
+        pilots
+            .added
+            .iter_mut()
+            .chain(&mut pilots.removed)
+            .for_each(|p| at(&mut p.path));
+        let docs = &mut self.documents;
+        docs.added
+            .iter_mut()
+            .chain(&mut docs.removed)
+            .for_each(|d| at(&mut d.path));
+        let findings = &mut self.findings;
+        findings
+            .new
+            .iter_mut()
+            .chain(&mut findings.fixed)
+            .for_each(|f| at(&mut f.path));
+        let moved = |fields: &mut Vec<FieldChange>| {
+            for change in fields.iter_mut().filter(|c| c.field == "path") {
+                for value in [&mut change.from, &mut change.to] {
+                    if let Value::String(path) = value {
+                        at(path);
+                    }
+                }
+            }
+        };
+        for pilot in &mut pilots.changed {
+            at(&mut pilot.path);
+            moved(&mut pilot.fields);
+        }
+        for doc in &mut docs.changed {
+            at(&mut doc.path);
+            moved(&mut doc.fields);
+        }
+    }
+
     /// Whether nothing changed at all, findings included.
     pub fn is_empty(&self) -> bool {
         let s = &self.summary;
@@ -384,7 +429,7 @@ pub fn run(
     // Base first: the history cache is then extended forward to the head.
     let (base, base_report) = load(&base_commit)?;
     let (head, head_report) = load(&head_commit)?;
-    Ok(compare(
+    let mut diff = compare(
         Side {
             revision: RevisionOut {
                 rev: options.base.clone(),
@@ -403,7 +448,11 @@ pub fn run(
             portfolio: &head.portfolio,
             report: &head_report,
         },
-    ))
+    );
+    if let Some(prefix) = history::root_in_repository(root) {
+        diff.relocate(&prefix);
+    }
+    Ok(diff)
 }
 
 /// One side of the comparison: a loaded and checked revision.
