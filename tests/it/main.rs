@@ -23,6 +23,7 @@ mod derived;
 mod diff;
 mod docs;
 mod errors;
+mod export_schema;
 mod forge;
 mod function_length;
 mod gate;

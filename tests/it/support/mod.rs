@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod case;
 pub mod run;
+pub mod schema;
 pub mod serve;
 
 pub use case::{Case, DANA, LEE, METRIC, PERSON, ZENDESK, pilot};

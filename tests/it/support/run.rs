@@ -136,7 +136,9 @@ impl Run {
     }
 
     /// Run to the end (or the limit) and return the output, time and peak.
+    /// Every export a test makes is checked against the published schema.
     pub fn ran(mut self) -> Ran {
+        let exports = self.cmd.get_args().any(|a| a == "export");
         let started = Instant::now();
         let mut child = self
             .cmd
@@ -147,7 +149,7 @@ impl Run {
         let stdout = drain(child.stdout.take());
         let stderr = drain(child.stderr.take());
         let (status, peak, killed) = wait(&mut child, started, self.limit);
-        Ran {
+        let ran = Ran {
             output: Output {
                 status,
                 stdout: stdout.join().expect("stdout"),
@@ -156,7 +158,12 @@ impl Run {
             took: started.elapsed(),
             killed,
             peak,
+        };
+        // `export --help` and the like print text, not an export.
+        if exports && ran.output.status.success() && ran.output.stdout.starts_with(b"{") {
+            super::schema::assert_export(&ran.output.stdout);
         }
+        ran
     }
 }
 
