@@ -462,6 +462,7 @@ mod tests {
             );
         }
         assert_eq!(written.check, none.check);
+        assert_eq!(written.lifecycle, none.lifecycle);
         for (a, b) in written.kinds.iter().zip(&none.kinds) {
             assert_eq!(a.extra_fields, b.extra_fields, "{}", a.name);
         }

@@ -2,7 +2,9 @@
 //! pull request used to pass `check` while breaking what the gate is for
 //! (issue 14), run with the real binary on a repository built in the test.
 
-use crate::support::{Case, DANA, ZENDESK, pilot, pilotbook, pilotbook_in, pilotbook_json};
+use crate::support::{
+    Case, DANA, ZENDESK, pilot, pilotbook, pilotbook_in, pilotbook_json, quiet_lifecycle,
+};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -15,7 +17,7 @@ const METRIC: &str =
 /// and system, and `config` as pilotbook.toml.
 fn portfolio(config: &str) -> Case {
     Case::new()
-        .config(config)
+        .config(&quiet_lifecycle(config))
         .file("people/dana-kim.md", PERSON)
         .file("metrics/accuracy.md", METRIC)
         .file("systems/zendesk.md", ZENDESK)
@@ -724,7 +726,10 @@ fn a_baseline_adopts_the_gate_for_new_findings_only() {
         "{baseline}"
     );
 
-    repo.write("pilotbook.toml", "[check]\nbaseline = \"baseline.json\"\n");
+    repo.write(
+        "pilotbook.toml",
+        &quiet_lifecycle("[check]\nbaseline = \"baseline.json\"\n"),
+    );
     let report = pilotbook_json(&repo.root, &["check", "--format", "json"], 0);
     let accepted = of_rule(&report, "missing-section");
     assert_eq!(accepted[0]["accepted"]["by"], "baseline", "{report}");

@@ -35,6 +35,7 @@ mod history_scenarios;
 mod hostile;
 mod incremental;
 mod install_script;
+mod lifecycle;
 mod limits;
 mod memory;
 mod parse_props;

@@ -133,6 +133,33 @@ pub struct Config {
     pub limits: Limits,
     /// `[check]`.
     pub check: CheckConfig,
+    /// `[lifecycle]`: how long a pilot may stay where it is.
+    pub lifecycle: Lifecycle,
+}
+
+/// `[lifecycle]`: the limits of `status-stale` and `pilot-untouched`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// The most days a pilot may spend in each open status
+    /// (`[lifecycle.max_days]`), by status.
+    pub max_days: BTreeMap<String, i64>,
+    /// The most days an open pilot's document may go without a commit.
+    pub untouched_days: i64,
+}
+
+/// The statuses a pilot is still open in: where it can get stuck.
+pub const OPEN_STATUSES: &[&str] = &["proposed", "pilot", "go"];
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle {
+            max_days: [("proposed", 90), ("pilot", 120), ("go", 90)]
+                .into_iter()
+                .map(|(s, d)| (s.to_string(), d))
+                .collect(),
+            untouched_days: 90,
+        }
+    }
 }
 
 /// `[check]`: how `check` gates.
@@ -423,6 +450,7 @@ impl Config {
         let output_dir = resolve_output_dir(raw.build.output_dir, &err)?;
         let limits = resolve_limits(&raw.limits, &err)?;
         let check = resolve_check(raw.check, &err)?;
+        let lifecycle = resolve_lifecycle(raw.lifecycle, &err)?;
         // Every page links to these: a `javascript:` URL would run in
         // every reader's browser.
         let url = |value: Option<Spanned<String>>, key: &str, path_ok: bool| match value {
@@ -450,6 +478,7 @@ impl Config {
             severity_overrides,
             limits,
             check,
+            lifecycle,
         })
     }
 
@@ -698,6 +727,43 @@ fn resolve_check(
     Ok(CheckConfig {
         baseline: Some(file),
     })
+}
+
+/// `[lifecycle]`: day counts of at least 1, for open statuses only.
+fn resolve_lifecycle(
+    raw: RawLifecycle,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Lifecycle, ConfigError> {
+    let mut lifecycle = Lifecycle::default();
+    let days = |value: &Spanned<i64>, key: &str| {
+        let n = *value.get_ref();
+        if n < 1 {
+            return Err(err(
+                Some(value.span()),
+                format!(
+                    "`{key} = {n}` must be a number of days, at least 1 (turn the rule off in [rules] instead)"
+                ),
+            ));
+        }
+        Ok(n)
+    };
+    if let Some(value) = &raw.untouched_days {
+        lifecycle.untouched_days = days(value, "untouched_days")?;
+    }
+    for (status, value) in &raw.max_days {
+        if !OPEN_STATUSES.contains(&status.as_str()) {
+            return Err(err(
+                Some(value.span()),
+                format!(
+                    "`[lifecycle.max_days] {status}`: a pilot cannot be stuck in `{status}`; the open statuses are {}",
+                    OPEN_STATUSES.join(", ")
+                ),
+            ));
+        }
+        let n = days(value, status)?;
+        lifecycle.max_days.insert(status.clone(), n);
+    }
+    Ok(lifecycle)
 }
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -1048,7 +1114,17 @@ struct RawConfig {
     #[serde(default)]
     check: RawCheck,
     #[serde(default)]
+    lifecycle: RawLifecycle,
+    #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLifecycle {
+    untouched_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_days: BTreeMap<String, Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1274,6 +1350,33 @@ mod tests {
             text.push_str(&format!("[kinds.k{i}]\npath = \"k{i}/*.md\"\n"));
         }
         assert_eq!(parse(&text).expect("100 kinds").kinds.len(), 100);
+    }
+
+    #[test]
+    fn lifecycle_defaults_overrides_and_refusals() {
+        let d = parse("").expect("defaults");
+        assert_eq!(d.lifecycle, Lifecycle::default());
+        let c = parse("[lifecycle]\nuntouched_days = 30\n[lifecycle.max_days]\npilot = 200\n")
+            .expect("config");
+        assert_eq!(c.lifecycle.untouched_days, 30);
+        assert_eq!(c.lifecycle.max_days["pilot"], 200);
+        assert_eq!(
+            c.lifecycle.max_days["proposed"], 90,
+            "the others keep their defaults"
+        );
+        for (text, says, line) in [
+            (
+                "[lifecycle.max_days]\nproduction = 10\n",
+                "cannot be stuck in `production`",
+                2,
+            ),
+            ("[lifecycle]\nuntouched_days = 0\n", "at least 1", 2),
+            ("[lifecycle]\nstale = 3\n", "unknown field `stale`", 2),
+        ] {
+            let e = parse(text).expect_err(text).to_string();
+            assert!(e.contains(says), "{e}");
+            assert!(e.contains(&format!(":{line}:")), "{e}");
+        }
     }
 
     #[test]

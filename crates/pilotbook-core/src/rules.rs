@@ -126,6 +126,18 @@ rules! {
         "No milestone is past its due date without a `done` date (ignored for no-go and retired pilots).",
         "An overdue milestone that nobody updated hides a slip from the people reading the portfolio.",
         "  - milestone: Shadow mode on 5% of tickets\n    due: 2026-07-01\n    done: 2026-07-03\n";
+    DecisionOverdue = "decision-overdue", Warning,
+        "No pilot is still `proposed` or `pilot` after its planned `decision` date.",
+        "A pilot whose go/no-go date passed without a decision is the start of pilot purgatory: it keeps costing and nobody has said whether it works. Decide, or move `decision` and say why in the document (git keeps the old date).",
+        "status: go            # decided\ndecision: 2026-09-30\n";
+    StatusStale = "status-stale", Warning,
+        "No pilot has stayed in `proposed`, `pilot` or `go` longer than `[lifecycle.max_days]` allows for that status (defaults: proposed 90, pilot 120, go 90 days), counted from the commit that set the status (from git history).",
+        "Most pilots that never reach production simply stay where they are. The time in a status comes from the document's history, so it cannot be reset by editing a date.",
+        "[lifecycle.max_days]\npilot = 180          # this organisation runs longer pilots\n";
+    PilotUntouched = "pilot-untouched", Info,
+        "Every open pilot's document (status `proposed`, `pilot` or `go`) had a commit in the last `[lifecycle] untouched_days` days (default 90).",
+        "A pilot document nobody has touched in months is either finished and not marked so, or forgotten; either way the portfolio no longer says what is happening.",
+        "[lifecycle]\nuntouched_days = 60\n";
     DecisionWithoutActuals = "decision-without-actuals", Error,
         "A pilot with status go, no-go or production has an `actual` for every metric.",
         "A go/no-go decision is only as good as the measurements behind it; the actuals are the record of why it was taken.",

@@ -313,7 +313,14 @@ impl Project {
         let by_path = |project: &Project| {
             let mut map: BTreeMap<String, Vec<Key>> = BTreeMap::new();
             for d in project.raw_findings(today) {
-                if d.commit.is_some() || d.rule == Rule::HistoryUnavailable {
+                // `then` is loaded without history: findings that come from
+                // history (a commit's, time in status, last commit) would
+                // always differ, and no change of this branch made them.
+                let from_history = matches!(
+                    d.rule,
+                    Rule::HistoryUnavailable | Rule::StatusStale | Rule::PilotUntouched
+                );
+                if d.commit.is_some() || from_history {
                     continue;
                 }
                 map.entry(d.path)

@@ -22,6 +22,26 @@ pub const LEE: Author = Author {
     email: "lee@example.com",
 };
 
+/// The lifecycle rules off. Fixture commits are dated early in 2026 and
+/// every run's today is late in 2026, so `status-stale` and
+/// `pilot-untouched` would fire in every test with history; they are
+/// tested on their own, with dates chosen for them, in `lifecycle.rs`.
+pub const QUIET_LIFECYCLE: &str =
+    "[rules]\ndecision-overdue = \"off\"\nstatus-stale = \"off\"\npilot-untouched = \"off\"\n";
+
+/// `config` with the lifecycle rules off (see [`QUIET_LIFECYCLE`]), merged
+/// into its `[rules]` table when it has one.
+pub fn quiet_lifecycle(config: &str) -> String {
+    let lines = QUIET_LIFECYCLE.trim_start_matches("[rules]\n");
+    match config.find("[rules]\n") {
+        Some(at) => {
+            let end = at + "[rules]\n".len();
+            format!("{}{lines}{}", &config[..end], &config[end..])
+        }
+        None => format!("{config}\n{QUIET_LIFECYCLE}"),
+    }
+}
+
 /// A fixture repository: a git repository in a temporary folder, driven
 /// through the git CLI with an isolated configuration, its files written
 /// and committed by the test with fixed authors and dates.
@@ -117,10 +137,11 @@ impl Case {
         self.file("pilotbook.toml", text)
     }
 
-    /// An empty config, [`PERSON`] as `dana-kim` and [`METRIC`] as
-    /// `accuracy`: what a [`pilot`] refers to besides its system.
+    /// A config of defaults but the lifecycle rules, [`PERSON`] as
+    /// `dana-kim` and [`METRIC`] as `accuracy`: what a [`pilot`] refers to
+    /// besides its system.
     pub fn basics(self) -> Case {
-        self.config("")
+        self.config(QUIET_LIFECYCLE)
             .file("people/dana-kim.md", PERSON)
             .file("metrics/accuracy.md", METRIC)
     }

@@ -24,7 +24,7 @@ pub use record::{
 };
 
 use crate::config::Config;
-use crate::history::{History, MilestoneSlip, StatusChange};
+use crate::history::{DocumentHistory, History, MilestoneSlip, StatusChange};
 use crate::model::{Date, Entity, Pilot, Portfolio};
 use crate::validate::Requirement;
 use serde::Serialize;
@@ -88,6 +88,31 @@ pub struct StatusFacts<'a> {
     pub days: Option<i64>,
 }
 
+/// Where a pilot stands against `[lifecycle]`: the facts behind
+/// `decision-overdue`, `status-stale` and `pilot-untouched`. Each is `None`
+/// when the pilot is not stuck that way (or history cannot tell).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LifecycleFacts {
+    /// Days since the planned `decision` date, while still `proposed` or
+    /// `pilot`.
+    pub decision_overdue_days: Option<i64>,
+    /// Days in the current open status, when over its `max_days`, with the
+    /// limit: `(days, max_days)`.
+    pub stale: Option<(i64, i64)>,
+    /// Days since the document's last commit, when over `untouched_days`
+    /// and the pilot is open.
+    pub untouched_days: Option<i64>,
+}
+
+impl LifecycleFacts {
+    /// Whether any of the three says the pilot is stuck.
+    pub fn stuck(&self) -> bool {
+        self.decision_overdue_days.is_some()
+            || self.stale.is_some()
+            || self.untouched_days.is_some()
+    }
+}
+
 /// Every derived fact of one pilot but its [`readiness`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PilotFacts<'a> {
@@ -101,6 +126,8 @@ pub struct PilotFacts<'a> {
     pub next: Option<usize>,
     /// Status timeline and time in status.
     pub status: StatusFacts<'a>,
+    /// Stuck or not: decision overdue, too long in a status, untouched.
+    pub lifecycle: LifecycleFacts,
 }
 
 /// Work out every fact of one pilot.
@@ -142,16 +169,57 @@ pub fn pilot_facts<'a>(
         .position(|m| m.state != MilestoneState::Done);
     let timeline = doc_history.map_or(&[][..], |h| h.status_changes.as_slice());
     let since = timeline.last().map(|c| c.date().date());
+    let status = StatusFacts {
+        timeline,
+        since,
+        days: since.map(|d| d.days_until(today)),
+    };
     PilotFacts {
         record: pilot_record(config, entity, pilot),
         closed,
         milestones,
         next,
-        status: StatusFacts {
-            timeline,
-            since,
-            days: since.map(|d| d.days_until(today)),
-        },
+        lifecycle: lifecycle(config, pilot, &status, doc_history, today),
+        status,
+    }
+}
+
+/// The pilot against `[lifecycle]`. Time in status and the last commit
+/// come from history only: a document's own dates could be edited to
+/// reset the clock. An uncommitted or modified document is being worked
+/// on, so it is not untouched.
+fn lifecycle(
+    config: &Config,
+    pilot: &Pilot,
+    status: &StatusFacts,
+    history: Option<&DocumentHistory>,
+    today: Date,
+) -> LifecycleFacts {
+    let current = pilot.status.as_deref().unwrap_or_default();
+    if !crate::config::OPEN_STATUSES.contains(&current) {
+        return LifecycleFacts::default();
+    }
+    let limits = &config.lifecycle;
+    let decision_overdue_days = pilot
+        .decision
+        .filter(|d| *d < today && matches!(current, "proposed" | "pilot"))
+        .map(|d| d.days_until(today));
+    // The timeline's last entry must be the status the document has now:
+    // otherwise the working tree changed it and the clock restarts.
+    let in_status = status.timeline.last().is_some_and(|c| c.to == current);
+    let stale = match (status.days, limits.max_days.get(current)) {
+        (Some(days), Some(&max)) if in_status && days > max => Some((days, max)),
+        _ => None,
+    };
+    let untouched_days = history
+        .filter(|h| h.state == crate::history::DocumentState::Committed)
+        .and_then(|h| h.updated())
+        .map(|t| t.date().days_until(today))
+        .filter(|days| *days > limits.untouched_days);
+    LifecycleFacts {
+        decision_overdue_days,
+        stale,
+        untouched_days,
     }
 }
 

@@ -14,6 +14,7 @@ mod graph;
 mod history;
 mod html;
 mod ids;
+mod lifecycle;
 mod links;
 mod pilot;
 mod sections;
@@ -53,6 +54,7 @@ pub fn validate(
     graph::dependency_late(portfolio, &mut out);
     pilot::milestones(portfolio, &derived, &mut out);
     pilot::decisions(portfolio, &derived, &mut out);
+    lifecycle::stuck(portfolio, &derived, &mut out);
     history::goalposts(portfolio, history, &derived, &mut out);
     html::raw_html(config, portfolio, &mut out);
     ids::reserved_ids(config, portfolio, &mut out);
