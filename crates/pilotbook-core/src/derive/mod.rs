@@ -17,7 +17,10 @@
 //! once, in `diagnostics::accept`; every view reads the finding's
 //! `accepted`.
 
+mod overview;
 mod record;
+
+pub use overview::{Overview, STATUSES, overview};
 
 pub use record::{
     IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord, pilot_record,
@@ -446,6 +449,83 @@ mod tests {
             assert!(f.milestones.iter().all(|m| m.slips.is_empty()));
             assert_eq!((f.status.since, f.status.days), (None, None));
         });
+    }
+
+    /// A document history whose status went through `steps` (status, day).
+    fn timeline(steps: &[(&str, &str)]) -> DocumentHistory {
+        let mut h = DocumentHistory::uncommitted();
+        let mut before: Option<&str> = None;
+        for (to, day) in steps {
+            h.status_changes.push(StatusChange {
+                from: before.map(str::to_string),
+                to: to.to_string(),
+                commit: commit(day),
+                reached_main: commit(day),
+            });
+            before = Some(to);
+        }
+        h
+    }
+
+    #[test]
+    fn the_overview_counts_the_funnel_from_history() {
+        let metric = |actual: &str| {
+            format!(
+                "started: 2026-01-01\nmetrics:\n  - metric: m\n    target: \">= 90%\"\n    actual: \"{actual}\"\n"
+            )
+        };
+        let docs = [
+            // proposed → pilot → go → production, met: 40 days to decision.
+            ("pilots/a.md", pilot("production", &metric("95%"))),
+            // proposed → pilot → no-go, missed: 60 days to decision.
+            ("pilots/b.md", pilot("no-go", &metric("80%"))),
+            // proposed → pilot, stuck past its decision date.
+            (
+                "pilots/c.md",
+                pilot("pilot", "started: 2026-01-01\ndecision: 2026-03-01\n"),
+            ),
+            // proposed, no history at all.
+            ("pilots/d.md", pilot("proposed", "")),
+        ];
+        let mut history = History::default();
+        let steps: [&[(&str, &str)]; 3] = [
+            &[
+                ("proposed", "2025-12-01"),
+                ("pilot", "2026-01-01"),
+                ("go", "2026-02-10"),
+                ("production", "2026-04-01"),
+            ],
+            &[
+                ("proposed", "2025-12-01"),
+                ("pilot", "2026-01-01"),
+                ("no-go", "2026-03-02"),
+            ],
+            &[("proposed", "2025-12-01"), ("pilot", "2026-01-01")],
+        ];
+        for ((path, _), steps) in docs.iter().zip(steps) {
+            history.documents.insert(path.to_string(), timeline(steps));
+        }
+        let docs: Vec<(&str, &str)> = docs.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let (config, portfolio) = load(&docs);
+        let derived = derive(&config, &portfolio, &history, date(TODAY));
+        let pilots = derived.pilots.iter().filter_map(|(i, f)| {
+            let e = &portfolio.entities[*i];
+            Some((*i, e, e.pilot.as_ref()?, f))
+        });
+        let o = overview(pilots);
+        let counts = |list: &[(String, usize)]| list.iter().map(|(_, n)| *n).collect::<Vec<_>>();
+        // proposed, pilot, go, no-go, production, retired
+        assert_eq!(counts(&o.now), [1, 1, 0, 1, 1, 0]);
+        assert_eq!(counts(&o.entered), [4, 3, 1, 1, 1, 0]);
+        assert_eq!(o.reached_production, 1);
+        assert_eq!(o.median_days_to_decision, Some(50));
+        assert_eq!((o.decided, o.decided_met_all), (2, 1));
+        let stuck: Vec<&str> = o
+            .stuck
+            .iter()
+            .map(|i| portfolio.entities[*i].id.as_str())
+            .collect();
+        assert_eq!(stuck, ["c"]);
     }
 
     #[test]
