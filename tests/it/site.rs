@@ -242,6 +242,14 @@ fn a_failed_build_leaves_the_previous_site() {
         stderr.contains("pilot.html") && stderr.contains(":3:"),
         "names the template and line: {stderr}"
     );
+    // Said once: "template error while rendering …: Variable …", not
+    // "…: error: Variable …".
+    assert!(
+        stderr.contains("template error while rendering pilots/")
+            && !stderr.contains("error: error"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(": error: "), "{stderr}");
     assert!(
         stderr.contains("pilots/ticket-triage.html"),
         "names the page: {stderr}"
@@ -264,6 +272,13 @@ fn a_failed_build_leaves_the_previous_site() {
         2,
         "no temporary folders left: {leftovers:?}"
     );
+    // A template that does not parse: said once too, with its line.
+    std::fs::write(root.join("templates/pilot.html"), "{% if %}\n").expect("write");
+    let unparsed = pilotbook(&root, &["build", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(unparsed.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unparsed.stderr);
+    assert!(stderr.contains("template error: Found `%}`"), "{stderr}");
+    assert!(stderr.contains("pilot.html:1:"), "{stderr}");
 
     // A folder pilotbook did not make is never replaced.
     let foreign = tmp.path().join("foreign");

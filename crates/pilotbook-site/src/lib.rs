@@ -540,7 +540,7 @@ fn render_into(
             (Err(_), Some(budget::Stopped::Time(why))) => {
                 format!("template `{template}` (or one it extends or includes): {why}")
             }
-            (Err(e), None) => e.to_string(),
+            (Err(e), None) => templates::tera_message(&e),
         };
         Err(RenderError::Page {
             page: path.to_string(),

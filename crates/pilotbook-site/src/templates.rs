@@ -44,6 +44,16 @@ pub struct TemplateError {
     pub message: String,
 }
 
+/// Tera's report of `e` (what is wrong, the template, line and column, a
+/// code frame) without its leading `error: `: pilotbook says that itself.
+pub(crate) fn tera_message(e: &tera::Error) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("error: ") {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// The largest template or asset override read, in bytes.
 pub const MAX_OVERRIDE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -98,7 +108,7 @@ impl Templates {
             .enumerate()
             .map(|(i, (name, builtin))| (*name, text(i).unwrap_or(builtin)));
         tera.add_raw_templates(sources).map_err(|e| TemplateError {
-            message: e.to_string(),
+            message: tera_message(&e),
         })?;
         let assets = ASSETS
             .iter()
