@@ -117,32 +117,113 @@
     });
   }
 
-  // ---- portfolio filters --------------------------------------------------
+  // ---- portfolio filters and sorting ------------------------------------
+  // Filters and the sort order live in the URL (`?status=pilot&owner=dana-kim
+  // &sort=days&dir=desc`), so a filtered view can be linked; the page reads
+  // them on load and writes them back on every change.
   var table = document.getElementById("portfolio");
   var byStatus = document.getElementById("filter-status");
   var byOwner = document.getElementById("filter-owner");
+  var byTeam = document.getElementById("filter-team");
+  var byStuck = document.getElementById("filter-stuck");
   var count = document.getElementById("filter-count");
   // Only the portfolio's own table: a document's element with that id is not one.
-  if (table instanceof HTMLTableElement && table.tBodies.length > 0 && byStatus && byOwner) {
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    var owners = {};
-    rows.forEach(function (r) { var o = r.getAttribute("data-owner"); if (o) owners[o] = true; });
-    Object.keys(owners).sort().forEach(function (o) {
-      var opt = document.createElement("option");
-      opt.value = o; opt.textContent = o;
-      byOwner.appendChild(opt);
-    });
-    var apply = function () {
-      var s = byStatus.value, o = byOwner.value, shown = 0;
+  if (table instanceof HTMLTableElement && table.tBodies.length > 0 && byStatus && byOwner && byTeam && byStuck) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var fill = function (select, attr, label) {
+      var seen = {};
       rows.forEach(function (r) {
-        var ok = (!s || r.getAttribute("data-status") === s) && (!o || r.getAttribute("data-owner") === o);
+        var v = r.getAttribute(attr);
+        if (v) seen[v] = label ? r.getAttribute(label) : v;
+      });
+      Object.keys(seen).sort(function (a, b) { return seen[a] < seen[b] ? -1 : 1; }).forEach(function (v) {
+        var opt = document.createElement("option");
+        opt.value = v; opt.textContent = seen[v];
+        select.appendChild(opt);
+      });
+    };
+    fill(byOwner, "data-owner-id", "data-owner");
+    fill(byTeam, "data-team");
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).filter(function (th) {
+      return th.hasAttribute("data-sort");
+    });
+    var sort = { key: "title", dir: "asc" };
+    var numeric = { days: true };
+    var keyOf = function (r, key) {
+      var v = r.getAttribute("data-" + key) || "";
+      if (numeric[key]) return v === "" ? null : Number(v);
+      return v === "" ? null : v.toLowerCase();
+    };
+    var order = function () {
+      var sign = sort.dir === "desc" ? -1 : 1;
+      var sorted = rows.slice().sort(function (a, b) {
+        var x = keyOf(a, sort.key), y = keyOf(b, sort.key);
+        if (x === y) return keyOf(a, "title") < keyOf(b, "title") ? -1 : 1;
+        if (x === null) return 1;   // blanks last, whichever the direction
+        if (y === null) return -1;
+        return (x < y ? -1 : 1) * sign;
+      });
+      sorted.forEach(function (r) { body.appendChild(r); });
+      heads.forEach(function (th) {
+        var on = th.getAttribute("data-sort") === sort.key;
+        if (on) th.setAttribute("aria-sort", sort.dir === "desc" ? "descending" : "ascending");
+        else th.removeAttribute("aria-sort");
+      });
+    };
+    var save = function () {
+      var p = new URLSearchParams(window.location.search);
+      var set = function (k, v) { if (v) p.set(k, v); else p.delete(k); };
+      set("status", byStatus.value);
+      set("owner", byOwner.value);
+      set("team", byTeam.value);
+      set("stuck", byStuck.checked ? "1" : "");
+      set("sort", sort.key === "title" ? "" : sort.key);
+      set("dir", sort.dir === "asc" ? "" : sort.dir);
+      var q = p.toString();
+      window.history.replaceState(null, "", window.location.pathname + (q ? "?" + q : "") + window.location.hash);
+    };
+    var apply = function () {
+      var s = byStatus.value, o = byOwner.value, t = byTeam.value, stuck = byStuck.checked, shown = 0;
+      rows.forEach(function (r) {
+        var ok = (!s || r.getAttribute("data-status") === s) &&
+          (!o || r.getAttribute("data-owner-id") === o) &&
+          (!t || r.getAttribute("data-team") === t) &&
+          (!stuck || r.hasAttribute("data-stuck"));
         r.hidden = !ok;
         if (ok) shown++;
       });
       count.textContent = shown + " of " + rows.length + " shown";
     };
-    byStatus.addEventListener("change", apply);
-    byOwner.addEventListener("change", apply);
+    var params = new URLSearchParams(window.location.search);
+    var pick = function (select, value) {
+      if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) select.value = value;
+    };
+    pick(byStatus, params.get("status"));
+    pick(byOwner, params.get("owner"));
+    pick(byTeam, params.get("team"));
+    byStuck.checked = params.get("stuck") === "1";
+    if (heads.some(function (th) { return th.getAttribute("data-sort") === params.get("sort"); })) sort.key = params.get("sort");
+    if (params.get("dir") === "desc") sort.dir = "desc";
+    heads.forEach(function (th) {
+      // A button in the header, so the sort is reachable by keyboard.
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var key = th.getAttribute("data-sort");
+        sort.dir = sort.key === key && sort.dir === "asc" ? "desc" : "asc";
+        sort.key = key;
+        order();
+        save();
+      });
+    });
+    [byStatus, byOwner, byTeam, byStuck].forEach(function (el) {
+      el.addEventListener("change", function () { apply(); save(); });
+    });
+    order();
     apply();
   }
 

@@ -109,6 +109,32 @@ const wait = ms => new Promise(r => setTimeout(r, ms));
     status.value = "production";
     status.dispatchEvent(new Event("change"));
     results.filtered = Array.from(p.contentDocument.querySelectorAll("#portfolio tbody tr")).filter(r => !r.hidden).length;
+    // The filter is in the URL, so the view can be linked.
+    results.filteredUrl = p.contentWindow.location.search;
+    // Sorting: click "Days in status" twice (ascending, then descending).
+    const visible = d => Array.from(d.querySelectorAll("#portfolio tbody tr")).filter(r => !r.hidden);
+    const days = p.contentDocument.querySelector('th[data-sort="days"] button');
+    days.click(); days.click();
+    results.sortUrl = p.contentWindow.location.search;
+    results.sortAria = p.contentDocument.querySelector('th[data-sort="days"]').getAttribute("aria-sort");
+    // A linked view: filters and sort read back from the URL on load.
+    const l = await frame("index.html?status=pilot&sort=days&dir=desc&stuck=1");
+    const ld = l.contentDocument;
+    results.linked = {
+      status: ld.getElementById("filter-status").value,
+      stuck: ld.getElementById("filter-stuck").checked,
+      rows: visible(ld).map(r => [r.getAttribute("data-status"), Number(r.getAttribute("data-days")), r.hasAttribute("data-stuck")]),
+      count: ld.getElementById("filter-count").textContent,
+    };
+    // The overview: counts now and the stuck list.
+    results.overview = {
+      counts: Array.from(ld.querySelectorAll(".overview .count dd")).map(d => Number(d.textContent)),
+      stuck: ld.querySelectorAll(".overview .stuck li").length,
+    };
+    // Default order: by title.
+    const fresh = await frame("index.html");
+    const names = visible(fresh.contentDocument).map(r => r.getAttribute("data-title").toLowerCase());
+    results.byTitle = names.every((n, i) => i === 0 || names[i - 1] <= n) && names.length === 13;
   } catch (e) {
     results.error = String(e);
   }
@@ -222,6 +248,40 @@ fn example_site_in_headless_chromium() {
         "search by owner: {hits:?}"
     );
     assert_eq!(result["filtered"], 2, "two pilots are in production");
+    assert_eq!(result["filteredUrl"], "?status=production");
+    assert_eq!(result["sortUrl"], "?status=production&sort=days&dir=desc");
+    assert_eq!(result["sortAria"], "descending");
+    let linked = &result["linked"];
+    assert_eq!(linked["status"], "pilot", "{linked}");
+    assert_eq!(linked["stuck"], true, "{linked}");
+    let rows = linked["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{linked}");
+    let days: Vec<f64> = rows.iter().filter_map(|r| r[1].as_f64()).collect();
+    assert!(
+        days.windows(2).all(|w| w[0] >= w[1]),
+        "descending days: {linked}"
+    );
+    assert!(
+        rows.iter().all(|r| r[0] == "pilot" && r[2] == true),
+        "only stuck pilots: {linked}"
+    );
+    let counts: Vec<u64> = result["overview"]["counts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .filter_map(serde_json::Value::as_u64)
+        .collect();
+    assert_eq!(
+        counts.iter().sum::<u64>(),
+        13,
+        "every pilot counted once: {result}"
+    );
+    assert_eq!(
+        result["overview"]["stuck"].as_u64(),
+        Some(rows.len() as u64),
+        "the stuck list and the stuck filter agree: {result}"
+    );
+    assert_eq!(result["byTitle"], true, "rows sorted by title by default");
     let errors: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))

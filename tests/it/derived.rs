@@ -45,7 +45,9 @@ fn only_the_active_pilot_is_overdue_in_check() {
 
 /// The `<tr>` of the portfolio that links to `href`.
 fn portfolio_row<'a>(index: &'a str, href: &str) -> &'a str {
-    index
+    // The table's rows, not the overview's list of stuck pilots above it.
+    let table = index.find("<table class=\"portfolio\"").unwrap_or(0);
+    index[table..]
         .split("<tr ")
         .find(|row| row.contains(&format!("href=\"{href}\"")))
         .unwrap_or_else(|| panic!("no portfolio row for {href}"))

@@ -566,8 +566,18 @@ fn render_into(
                     })
                     .collect();
                 keep(&|k| k.portfolio = rows.iter().cloned().collect());
-                let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                let mut rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                // By title, as a reader looks a pilot up; the page sorts
+                // by any other column.
+                let title = |row: &tera::Value| {
+                    row.get_from_path("pilot.title")
+                        .and_then(|t| t.as_str())
+                        .map(str::to_lowercase)
+                };
+                rows.sort_by_cached_key(title);
+                let indexes: Vec<usize> = defined_pilots(portfolio).map(|(i, _)| i).collect();
                 let mut c = context("index.html", &config.site.title, "portfolio");
+                c.insert("overview", &inputs.overview(&indexes));
                 c.insert_value("rows", tera::Value::from(rows));
                 c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 c.insert("summary", &report_summary(report));

@@ -7,7 +7,7 @@
 //! how a reference is resolved.
 
 use pilotbook_core::config::{Builtin, Config};
-use pilotbook_core::derive::{PilotFacts, PilotRecord, Readiness};
+use pilotbook_core::derive::{LifecycleFacts, Overview, PilotFacts, PilotRecord, Readiness};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{DocumentHistory, History};
 use pilotbook_core::model::{Date, Entity, Portfolio, Relation};
@@ -161,6 +161,50 @@ pub struct PortfolioRow {
     pub history: &'static str,
     /// Open findings.
     pub findings: FindingCounts,
+    /// Days in the current status (from history).
+    pub days_in_status: Option<i64>,
+    /// Why the pilot is stuck, if it is: one short reason per way.
+    pub stuck: Vec<String>,
+}
+
+/// The top of the portfolio: the [`Overview`] numbers and the stuck
+/// pilots with their reasons.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewView {
+    /// Counts now, the funnel, time to decision, decided that met targets.
+    #[serde(flatten)]
+    pub numbers: Overview,
+    /// Of the decided pilots, the share that met every target, in percent.
+    pub met_share: Option<u32>,
+    /// Every stuck pilot with its reasons, in the portfolio's order.
+    pub stuck_pilots: Vec<StuckPilot>,
+}
+
+/// A stuck pilot and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct StuckPilot {
+    /// The pilot.
+    pub pilot: Link,
+    /// Its status now.
+    pub status: Option<String>,
+    /// One short reason per way it is stuck.
+    pub reasons: Vec<String>,
+}
+
+/// Why a pilot in `status` is stuck, in words, one per way (empty when it
+/// is not): the lifecycle facts as a reader of the portfolio reads them.
+pub fn stuck_reasons(facts: &LifecycleFacts, status: &str) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(days) = facts.decision_overdue_days {
+        reasons.push(format!("decision overdue by {days} days"));
+    }
+    if let Some((days, max)) = facts.stale {
+        reasons.push(format!("{days} days in {status} (limit {max})"));
+    }
+    if let Some(days) = facts.untouched_days {
+        reasons.push(format!("untouched for {days} days"));
+    }
+    reasons
 }
 
 /// One metric of a pilot.
@@ -768,7 +812,42 @@ impl<'a> Inputs<'a> {
                 .map(|t| t.date().to_string()),
             history: self.history_state(e),
             findings: self.counts(path),
+            days_in_status: facts.status.days,
+            stuck: stuck_reasons(&facts.lifecycle, record.status.unwrap_or_default()),
         })
+    }
+
+    /// The portfolio's overview over the pilots at `indexes`.
+    pub fn overview(&self, indexes: &[usize]) -> OverviewView {
+        let pilots = indexes.iter().filter_map(|&i| {
+            let e = &self.portfolio.entities[i];
+            let (facts, _) = self.facts(i)?;
+            Some((i, e, e.pilot.as_ref()?, facts))
+        });
+        let numbers = pilotbook_core::derive::overview(pilots);
+        let stuck_pilots = numbers
+            .stuck
+            .iter()
+            .filter_map(|&i| {
+                let e = &self.portfolio.entities[i];
+                let (facts, _) = self.facts(i)?;
+                let status = facts.record.status;
+                Some(StuckPilot {
+                    pilot: self.link_to(e),
+                    status: status.map(str::to_string),
+                    reasons: stuck_reasons(&facts.lifecycle, status.unwrap_or_default()),
+                })
+            })
+            .collect();
+        let met_share = (numbers.decided > 0).then(|| {
+            let share = numbers.decided_met_all * 100 / numbers.decided;
+            u32::try_from(share).unwrap_or(100)
+        });
+        OverviewView {
+            numbers,
+            met_share,
+            stuck_pilots,
+        }
     }
 
     /// A link to the person with id `id`.
