@@ -100,9 +100,28 @@
         meta.textContent = "Owner: " + e.o.replace(/ [a-z0-9-]+$/, "");
         a.appendChild(meta);
       }
+      var snippet = around(e.x, terms);
+      if (snippet) a.appendChild(snippet);
       li.appendChild(a);
       list.appendChild(li);
     });
+  }
+
+  // The words around the first term found in the text, the term marked;
+  // built from text nodes only, so nothing in a document becomes markup.
+  function around(text, terms) {
+    var lower = text.toLowerCase(), at = -1, term = "";
+    for (var i = 0; i < terms.length && at < 0; i++) { at = lower.indexOf(terms[i]); term = terms[i]; }
+    if (at < 0) return null;
+    var start = Math.max(0, at - 60), end = Math.min(text.length, at + term.length + 60);
+    var span = document.createElement("span");
+    span.className = "snippet";
+    var mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + term.length);
+    span.appendChild(document.createTextNode((start > 0 ? "…" : "") + text.slice(start, at)));
+    span.appendChild(mark);
+    span.appendChild(document.createTextNode(text.slice(at + term.length, end) + (end < text.length ? "…" : "")));
+    return span;
   }
 
   if (input && list) {

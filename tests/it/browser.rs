@@ -109,6 +109,11 @@ const wait = ms => new Promise(r => setTimeout(r, ms));
     status.value = "production";
     status.dispatchEvent(new Event("change"));
     results.filtered = Array.from(p.contentDocument.querySelectorAll("#portfolio tbody tr")).filter(r => !r.hidden).length;
+    // Full text: a word deep in a Monitoring section, shown in context.
+    input.value = "grafana";
+    input.dispatchEvent(new Event("input"));
+    for (let i = 0; i < 50 && !p.contentDocument.querySelector("#search-results mark"); i++) await wait(100);
+    results.deep = Array.from(p.contentDocument.querySelectorAll("#search-results a")).map(a => [a.firstChild.nextSibling.textContent, (a.querySelector("mark") || {}).textContent || ""]);
     // The filter is in the URL, so the view can be linked.
     results.filteredUrl = p.contentWindow.location.search;
     // Sorting: click "Days in status" twice (ascending, then descending).
@@ -248,6 +253,9 @@ fn example_site_in_headless_chromium() {
         "search by owner: {hits:?}"
     );
     assert_eq!(result["filtered"], 2, "two pilots are in production");
+    let deep = &result["deep"][0];
+    assert_eq!(deep[0], "Support email intent classifier", "{result}");
+    assert_eq!(deep[1], "Grafana", "the match is marked: {result}");
     assert_eq!(result["filteredUrl"], "?status=production");
     assert_eq!(result["sortUrl"], "?status=production&sort=days&dir=desc");
     assert_eq!(result["sortAria"], "descending");

@@ -488,3 +488,46 @@ fn parallel_cached_and_rebuilt_sites_equal_a_sequential_cold_build() {
     };
     assert_ne!(page(&sequential), page(&rebuilt));
 }
+
+/// Every page says what it is to a search engine or a link preview (a meta
+/// description) and has an icon, which is a file of the site (no 404 in
+/// any browser's log).
+#[test]
+fn every_page_has_a_description_and_an_icon_that_exists() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+        &out,
+    );
+    let icon = std::fs::read_to_string(out.join("assets/favicon.svg")).expect("favicon");
+    assert!(icon.starts_with("<svg"), "{icon}");
+    let mut descriptions = BTreeSet::new();
+    for file in files(&out)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "html"))
+    {
+        let page = std::fs::read_to_string(&file).expect("page");
+        let rel = file
+            .strip_prefix(&out)
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        let depth = rel.matches('/').count();
+        let root = "../".repeat(depth);
+        assert!(
+            page.contains(&format!(
+                "<link rel=\"icon\" href=\"{root}assets/favicon.svg\""
+            )),
+            "{rel}: no icon link"
+        );
+        let description = page
+            .split("<meta name=\"description\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{rel}: no meta description"));
+        assert!(description.len() > 40, "{rel}: {description}");
+        descriptions.insert(description.to_string());
+    }
+    assert!(descriptions.len() > 10, "descriptions differ by page");
+}

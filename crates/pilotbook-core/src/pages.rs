@@ -35,6 +35,7 @@ pub const GENERATED_FILES: &[&str] = &[
     "assets/search-index.js",
     "assets/style.css",
     "assets/site.js",
+    "assets/favicon.svg",
 ];
 
 /// The generated page an entity's page would replace, if any: an entity

@@ -34,6 +34,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const ASSETS: &[(&str, &str)] = &[
     ("style.css", include_str!("../../../templates/style.css")),
     ("site.js", include_str!("../../../templates/site.js")),
+    (
+        "favicon.svg",
+        include_str!("../../../templates/favicon.svg"),
+    ),
 ];
 
 /// A template that could not be loaded or rendered.
