@@ -531,3 +531,41 @@ fn every_page_has_a_description_and_an_icon_that_exists() {
     }
     assert!(descriptions.len() > 10, "descriptions differ by page");
 }
+
+/// A metric's page shows every pilot that measures it with its baseline,
+/// target, actual and verdict, and who moved the target when.
+#[test]
+fn a_metric_page_shows_each_pilots_numbers_and_target_history() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+        &out,
+    );
+    let page = std::fs::read_to_string(out.join("metrics/triage-accuracy.html")).expect("page");
+    let table = page
+        .split("<section class=\"metric-uses\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the metric's pilots");
+    let row = table
+        .split("<tr>")
+        .find(|r| r.contains("pilots/ticket-triage.html"))
+        .expect("ticket triage measures it");
+    for cell in [
+        "<td>81%</td>",
+        "<td>&gt;= 92%</td>",
+        "<td>93.1%</td>",
+        "result met",
+    ] {
+        assert!(row.contains(cell), "{cell}: {row}");
+    }
+    // The target was agreed, then lowered: both changes, oldest first.
+    let changes: Vec<&str> = row.split("<span class=\"change\">").skip(1).collect();
+    assert_eq!(changes.len(), 2, "{row}");
+    assert!(changes[0].contains("none → &gt;= 95%"), "{row}");
+    assert!(
+        changes[1].contains("&gt;= 95% → &gt;= 92% by Dana Kim"),
+        "{row}"
+    );
+}

@@ -406,6 +406,25 @@ pub struct EntityView {
     pub path: Option<String>,
     /// A link to the source on the forge.
     pub source_url: Option<String>,
+    /// For a metric: every pilot that measures it, with its numbers.
+    pub metric_uses: Vec<MetricUseView>,
+}
+
+/// A pilot's use of a metric, on the metric's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricUseView {
+    /// The pilot.
+    pub pilot: Link,
+    /// The target as written.
+    pub target: Option<String>,
+    /// The baseline as written.
+    pub baseline: Option<String>,
+    /// The actual as written.
+    pub actual: Option<String>,
+    /// `met`, `missed` or `not-measured`.
+    pub state: &'static str,
+    /// Each change of this target, from history.
+    pub target_changes: Vec<TargetChangeView>,
 }
 
 /// Backlinks under one relation ("owner", "metrics", …).
@@ -705,18 +724,65 @@ impl<'a> Inputs<'a> {
             target_changes: h
                 .target_changes
                 .iter()
-                .map(|t| TargetChangeView {
-                    metric: t.metric.clone(),
-                    from: t.from.clone(),
-                    to: t.to.clone(),
-                    date: t.commit.date.date().to_string(),
-                    author: t.commit.author.clone(),
-                    commit: t.commit.short_id().to_string(),
-                    commit_url: self.commit_url(&t.commit.id),
-                })
+                .map(|t| self.target_change(t))
                 .collect(),
             renamed_from: h.renamed_from.clone(),
         }
+    }
+
+    /// One target change as pages show it.
+    fn target_change(&self, t: &pilotbook_core::history::TargetChange) -> TargetChangeView {
+        TargetChangeView {
+            metric: t.metric.clone(),
+            from: t.from.clone(),
+            to: t.to.clone(),
+            date: t.commit.date.date().to_string(),
+            author: t.commit.author.clone(),
+            commit: t.commit.short_id().to_string(),
+            commit_url: self.commit_url(&t.commit.id),
+        }
+    }
+
+    /// Every pilot that measures the metric at entity `index`, with its
+    /// target, baseline, actual and verdict (the derived record's) and the
+    /// history of that target.
+    fn metric_uses(&self, index: usize) -> Vec<MetricUseView> {
+        let metric = &self.portfolio.entities[index];
+        let mut uses = Vec::new();
+        for b in metric
+            .referenced_by
+            .iter()
+            .filter(|b| b.relation == Relation::Metric)
+        {
+            let pilot = &self.portfolio.entities[b.source];
+            let Some((facts, _)) = self.facts(b.source) else {
+                continue;
+            };
+            let changes: Vec<TargetChangeView> = self
+                .doc_history(pilot)
+                .into_iter()
+                .flat_map(|h| &h.target_changes)
+                .filter(|t| t.metric == metric.id)
+                .map(|t| self.target_change(t))
+                .collect();
+            for m in facts
+                .record
+                .metrics
+                .iter()
+                .filter(|m| m.metric == metric.id)
+            {
+                uses.push(MetricUseView {
+                    pilot: self.link_to(pilot),
+                    target: m.target.map(str::to_string),
+                    baseline: m.baseline.map(str::to_string),
+                    actual: m.actual.map(str::to_string),
+                    state: met_state(m.met),
+                    target_changes: changes.clone(),
+                });
+            }
+        }
+        uses.dedup_by(|a, b| a.pilot.href == b.pilot.href && a.target == b.target);
+        uses
     }
 
     /// The production path with its derived states and slips.
@@ -894,11 +960,7 @@ impl<'a> Inputs<'a> {
                         target: m.target.map(str::to_string),
                         baseline: m.baseline.map(str::to_string),
                         actual: m.actual.map(str::to_string),
-                        state: match m.met {
-                            Some(true) => "met",
-                            Some(false) => "missed",
-                            None => "not-measured",
-                        },
+                        state: met_state(m.met),
                     })
                 })
                 .collect(),
@@ -971,6 +1033,11 @@ impl<'a> Inputs<'a> {
                 .unwrap_or_default(),
             path: e.document.as_ref().map(|d| d.path.clone()),
             source_url: e.document.as_ref().and_then(|d| self.source_url(&d.path)),
+            metric_uses: if kind.builtin == Some(Builtin::Metric) {
+                self.metric_uses(index)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -986,6 +1053,15 @@ impl<'a> Inputs<'a> {
                 href: pilotbook_core::pages::kind_index_page(self.kind_dir(i)),
             })
             .collect()
+    }
+}
+
+/// A metric verdict as pages show it: `met`, `missed` or `not-measured`.
+fn met_state(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "missed",
+        None => "not-measured",
     }
 }
 
