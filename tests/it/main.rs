@@ -24,6 +24,7 @@ mod diff;
 mod docs;
 mod errors;
 mod export_schema;
+mod feed;
 mod forge;
 mod function_length;
 mod gate;

@@ -31,6 +31,7 @@ pub const GENERATED_FILES: &[&str] = &[
     "graph.html",
     "404.html",
     "sitemap.xml",
+    "feed.xml",
     "pilots.json",
     "assets/search-index.js",
     "assets/style.css",

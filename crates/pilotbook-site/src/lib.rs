@@ -20,6 +20,7 @@
 //! `templates/` folder.
 
 pub mod budget;
+mod feed;
 pub mod graph;
 mod output;
 mod svg;
@@ -352,6 +353,10 @@ enum Job {
     NotFound,
     Sitemap,
     SearchIndex,
+    /// `feed.xml`, the portfolio's events.
+    Feed,
+    /// A pilot's badge, by entity index.
+    Badge(usize),
     /// An asset, by index in the templates' assets.
     Asset(usize),
     /// A page of the previous site, unchanged.
@@ -517,6 +522,8 @@ fn render_into(
     jobs.push(Job::NotFound);
     jobs.push(Job::Sitemap);
     jobs.push(Job::SearchIndex);
+    jobs.push(Job::Feed);
+    jobs.extend(defined_pilots(portfolio).map(|(i, _)| Job::Badge(i)));
     let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
     // The drawings are the costliest pages: start them early.
@@ -696,6 +703,25 @@ fn render_into(
                 Ok((
                     "assets/search-index.js".into(),
                     Bytes::Owned(index.into_bytes()),
+                    false,
+                ))
+            }
+            Job::Feed => {
+                let pilots: Vec<usize> = defined_pilots(portfolio).map(|(i, _)| i).collect();
+                let xml = feed::atom(&inputs, &pilots, options.base_url.as_deref());
+                Ok(("feed.xml".into(), Bytes::Owned(xml.into_bytes()), false))
+            }
+            Job::Badge(i) => {
+                let e = &portfolio.entities[*i];
+                let svg = match inputs.facts(*i) {
+                    Some((facts, ready)) => {
+                        feed::badge(facts.record.status, ready.ready, ready.required)
+                    }
+                    None => feed::badge(None, 0, 0),
+                };
+                Ok((
+                    feed::badge_path(&e.id),
+                    Bytes::Owned(svg.into_bytes()),
                     false,
                 ))
             }

@@ -8,7 +8,7 @@ pub mod run;
 pub mod schema;
 pub mod serve;
 
-pub use case::{Case, DANA, LEE, METRIC, PERSON, ZENDESK, pilot, quiet_lifecycle};
+pub use case::{Case, DANA, LEE, METRIC, PERSON, QUIET_LIFECYCLE, ZENDESK, pilot, quiet_lifecycle};
 pub use run::Run;
 
 use std::path::{Path, PathBuf};
