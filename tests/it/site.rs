@@ -569,3 +569,57 @@ fn a_metric_page_shows_each_pilots_numbers_and_target_history() {
         "{row}"
     );
 }
+
+/// The owners' and teams' page: each owner's pilots by status, stuck,
+/// reached production and targets met, from the same derived facts as the
+/// portfolio's overview.
+#[test]
+fn the_rollup_page_sums_up_each_owner_and_team() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("site");
+    build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo"),
+        &out,
+    );
+    let page = std::fs::read_to_string(out.join("rollup.html")).expect("rollup.html");
+    let row = |name: &str| -> Vec<String> {
+        let row = page
+            .split("<tr>")
+            .find(|r| r.contains(&format!(">{name}<")))
+            .unwrap_or_else(|| panic!("no row for {name}"));
+        row.split("<td>")
+            .skip(1)
+            .map(|c| {
+                let c = c.split("</td>").next().unwrap_or_default();
+                // The text of the cell, without its markup.
+                let mut text = String::new();
+                let mut inside = false;
+                for ch in c.chars() {
+                    match ch {
+                        '<' => inside = true,
+                        '>' => inside = false,
+                        ch if !inside => text.push(ch),
+                        _ => {}
+                    }
+                }
+                text
+            })
+            .collect()
+    };
+    // Pilots; proposed, pilot, go, no-go, production, retired; stuck;
+    // reached production; met every target.
+    assert_eq!(
+        row("Dana Kim"),
+        ["2", "0", "1", "0", "0", "1", "0", "1", "1", "1 of 1"]
+    );
+    // Dana's two and the proposed reply drafting pilot.
+    assert_eq!(
+        row("support-ops"),
+        ["3", "1", "1", "0", "0", "1", "0", "1", "1", "1 of 1"]
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(
+        index.contains("href=\"rollup.html\""),
+        "linked from every page"
+    );
+}

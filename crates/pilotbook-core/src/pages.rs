@@ -29,6 +29,7 @@ pub const GENERATED_FILES: &[&str] = &[
     "index.html",
     "timeline.html",
     "graph.html",
+    "rollup.html",
     "404.html",
     "sitemap.xml",
     "feed.xml",

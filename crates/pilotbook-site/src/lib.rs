@@ -355,6 +355,8 @@ enum Job {
     SearchIndex,
     /// `feed.xml`, the portfolio's events.
     Feed,
+    /// `rollup.html`, per owner and per team.
+    Rollup,
     /// A pilot's badge, by entity index.
     Badge(usize),
     /// An asset, by index in the templates' assets.
@@ -518,6 +520,8 @@ fn render_into(
         Some(bytes) => Job::Kept("graph.html".into(), bytes),
         None => Job::Graph,
     });
+    order.push("rollup.html".into());
+    jobs.push(Job::Rollup);
     order.push("404.html".into());
     jobs.push(Job::NotFound);
     jobs.push(Job::Sitemap);
@@ -705,6 +709,13 @@ fn render_into(
                     Bytes::Owned(index.into_bytes()),
                     false,
                 ))
+            }
+            Job::Rollup => {
+                let pilots: Vec<usize> = defined_pilots(portfolio).map(|(i, _)| i).collect();
+                let mut c = context("rollup.html", "Owners and teams", "rollup");
+                c.insert("rollup", &inputs.rollup(&pilots));
+                c.insert("statuses", &pilotbook_core::derive::STATUSES);
+                page("rollup.html", "rollup.html", &c)
             }
             Job::Feed => {
                 let pilots: Vec<usize> = defined_pilots(portfolio).map(|(i, _)| i).collect();

@@ -23,6 +23,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/timeline.html"),
     ),
     ("graph.html", include_str!("../../../templates/graph.html")),
+    (
+        "rollup.html",
+        include_str!("../../../templates/rollup.html"),
+    ),
     ("404.html", include_str!("../../../templates/404.html")),
     (
         "sitemap.xml",

@@ -180,6 +180,28 @@ pub struct OverviewView {
     pub stuck_pilots: Vec<StuckPilot>,
 }
 
+/// The pilots of one owner or one team, summed up.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupRow {
+    /// The owner (a link), or the team's name.
+    pub owner: Option<Link>,
+    /// The team's name, for a team row.
+    pub team: Option<String>,
+    /// How many pilots.
+    pub pilots: usize,
+    /// The same numbers as the portfolio's overview, for these pilots.
+    pub overview: Overview,
+}
+
+/// The owners' and the teams' rollup page.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupView {
+    /// One row per owner, by name.
+    pub owners: Vec<RollupRow>,
+    /// One row per team, by name.
+    pub teams: Vec<RollupRow>,
+}
+
 /// A stuck pilot and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct StuckPilot {
@@ -881,6 +903,49 @@ impl<'a> Inputs<'a> {
             days_in_status: facts.status.days,
             stuck: stuck_reasons(&facts.lifecycle, record.status.unwrap_or_default()),
         })
+    }
+
+    /// Per owner and per team: the overview of their pilots.
+    pub fn rollup(&self, indexes: &[usize]) -> RollupView {
+        let mut owners: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut teams: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in indexes {
+            let Some((facts, _)) = self.facts(i) else {
+                continue;
+            };
+            if let Some(owner) = facts.record.owner {
+                owners.entry(owner.to_string()).or_default().push(i);
+            }
+            if let Some(team) = facts.record.team {
+                teams.entry(team.to_string()).or_default().push(i);
+            }
+        }
+        let overview = |group: &[usize]| {
+            pilotbook_core::derive::overview(group.iter().filter_map(|&i| {
+                let e = &self.portfolio.entities[i];
+                Some((i, e, e.pilot.as_ref()?, self.facts(i)?.0))
+            }))
+        };
+        let mut owners: Vec<RollupRow> = owners
+            .iter()
+            .map(|(id, group)| RollupRow {
+                owner: self.person(id),
+                team: None,
+                pilots: group.len(),
+                overview: overview(group),
+            })
+            .collect();
+        owners.sort_by_cached_key(|r| r.owner.as_ref().map(|o| o.title.to_lowercase()));
+        let teams = teams
+            .iter()
+            .map(|(team, group)| RollupRow {
+                owner: None,
+                team: Some(team.clone()),
+                pilots: group.len(),
+                overview: overview(group),
+            })
+            .collect();
+        RollupView { owners, teams }
     }
 
     /// The portfolio's overview over the pilots at `indexes`.
