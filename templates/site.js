@@ -246,6 +246,22 @@
     apply();
   }
 
+  // ---- anchors ------------------------------------------------------------
+  // Links written for the forge may use any case (`#Success-Metrics`); the
+  // forge finds the heading anyway, and so does the site.
+  function toAnchor() {
+    var want = decodeURIComponent(window.location.hash.slice(1));
+    if (!want || document.getElementById(want)) return;
+    var lower = want.toLowerCase(), found = null;
+    Array.prototype.some.call(document.querySelectorAll("[id]"), function (el) {
+      if (el.id.toLowerCase() === lower) { found = el; return true; }
+      return false;
+    });
+    if (found) found.scrollIntoView();
+  }
+  window.addEventListener("hashchange", toAnchor);
+  toAnchor();
+
   // ---- tabs ---------------------------------------------------------------
   var tabs = document.querySelectorAll('[role="tab"]');
   Array.prototype.forEach.call(tabs, function (tab) {

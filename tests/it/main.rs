@@ -38,6 +38,7 @@ mod incremental;
 mod install_script;
 mod lifecycle;
 mod limits;
+mod links;
 mod memory;
 mod parse_props;
 mod renames;

@@ -31,6 +31,7 @@ pub mod confined;
 pub mod derive;
 pub mod diagnostics;
 pub mod discover;
+pub mod doclinks;
 pub mod export;
 pub mod history;
 pub mod model;

@@ -488,6 +488,8 @@ pub struct Inputs<'a> {
     /// Held while a large body renders: their parse trees are tens of
     /// times their size, so two at once would double the peak.
     large: std::sync::Mutex<()>,
+    /// Each document's entity index by path, for links between documents.
+    by_path: HashMap<&'a str, usize>,
 }
 
 /// A body this large renders while no other large one does.
@@ -520,20 +522,47 @@ impl<'a> Inputs<'a> {
                 .collect(),
             refused: std::sync::Mutex::new(Vec::new()),
             large: std::sync::Mutex::new(()),
+            by_path: portfolio
+                .entities
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| Some((e.document.as_ref()?.path.as_str(), i)))
+                .collect(),
         }
+    }
+
+    /// Where a link written in the document at `from` (whose page is
+    /// `page`) leads on the site: another document's page, relative to this
+    /// one, with the heading anchor lowercased as GitHub's anchors are;
+    /// `None` for anything else, which stays as written.
+    fn link_on_site(&self, from: &str, page: &str, url: &str) -> Option<String> {
+        use pilotbook_core::doclinks;
+        let resolved = doclinks::resolve(from, url)?;
+        let index = doclinks::document(&resolved.path, |p| self.by_path.get(p).copied())?;
+        let href = doclinks::relative(page, &self.href(&self.portfolio.entities[index]));
+        Some(match resolved.fragment.filter(|f| !f.is_empty()) {
+            Some(fragment) => format!("{href}#{}", fragment.to_lowercase()),
+            None => href,
+        })
     }
 
     /// A document's body as HTML, or, when its HTML would pass
     /// `[limits] max_html_bytes`, a note saying so (and a `page-too-large`
     /// finding for the build to report).
-    pub fn body_html(&self, doc: &pilotbook_core::model::Document, title: &str) -> String {
+    pub fn body_html(&self, e: &Entity) -> String {
+        let Some(doc) = e.document.as_ref() else {
+            return String::new();
+        };
+        let title = e.title.as_str();
+        let page = self.href(e);
+        let rewrite = |url: &str| self.link_on_site(&doc.path, &page, url);
         let body = doc.parsed.body();
         let limit = self.config.limits.max_html_bytes;
         // One large body at a time; a poisoned lock only means another
         // render panicked, which is reported on its own.
         let _turn = (body.len() >= LARGE_BODY).then(|| self.large.lock());
         let trusted = self.config.site.allow_raw_html;
-        match html::render(body, title, trusted, limit) {
+        match html::render_linked(body, title, trusted, limit, &rewrite) {
             Ok((html, _)) => html,
             Err(too_large) => {
                 let (what, limit) = match too_large {
@@ -996,7 +1025,7 @@ impl<'a> Inputs<'a> {
         let (facts, readiness) = self.facts(index)?;
         let record = &facts.record;
         let doc = e.document.as_ref()?;
-        let body_html = self.body_html(doc, &e.title);
+        let body_html = self.body_html(e);
         let metric = |id: &str| {
             self.link_ref(&pilotbook_core::model::EntityRef {
                 kind: Builtin::Metric as usize,
@@ -1068,11 +1097,7 @@ impl<'a> Inputs<'a> {
     pub fn entity_view(&self, index: usize) -> EntityView {
         let e = &self.portfolio.entities[index];
         let kind = &self.config.kinds[e.kind];
-        let body_html = e
-            .document
-            .as_ref()
-            .map(|d| self.body_html(d, &e.title))
-            .unwrap_or_default();
+        let body_html = self.body_html(e);
         let mut groups: BTreeMap<String, Vec<Link>> = BTreeMap::new();
         for b in &e.referenced_by {
             groups

@@ -19,23 +19,29 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
-/// The slug of a heading, for its anchor: lowercase words joined by `-`.
+/// The slug of a heading, for its anchor, by GitHub's rule (as
+/// github-slugger does): lowercase; letters, digits, `-` and `_` kept; each
+/// space becomes `-`; everything else dropped. Links written for the forge
+/// (`#what-is-new`, `#rollback--kill-switch`) keep working on the site.
 pub fn anchor(text: &str) -> String {
     let mut out = String::new();
-    for c in text.to_lowercase().chars() {
-        if c.is_alphanumeric() {
+    for c in text.trim().to_lowercase().chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
             out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
+        } else if c == ' ' {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
         "section".into()
     } else {
         out
     }
 }
+
+/// What becomes of a relative link's URL: the site maps links to other
+/// documents to their pages. `None` keeps the URL as written.
+pub type Rewrite<'r> = &'r (dyn Fn(&str) -> Option<String> + Sync);
 
 /// A body that is not published (the page says why, and `build` reports
 /// `page-too-large`).
@@ -93,11 +99,23 @@ pub fn render(
     trusted: bool,
     max_bytes: usize,
 ) -> Result<(String, bool), TooLarge> {
+    render_linked(body, title, trusted, max_bytes, &|_| None)
+}
+
+/// [`render`], with each link's and image's URL passed through `rewrite`.
+pub fn render_linked(
+    body: &str,
+    title: &str,
+    trusted: bool,
+    max_bytes: usize,
+    rewrite: Rewrite,
+) -> Result<(String, bool), TooLarge> {
     let buffer = std::cell::RefCell::new(Pieces {
         trusted,
         ..Pieces::default()
     });
-    let events = Anchored::new(Parser::new_ext(body, options()), title, &buffer);
+    let mut events = Anchored::new(Parser::new_ext(body, options()), title, &buffer);
+    events.rewrite = Some(rewrite);
     let sink = Sink {
         buffer: &buffer,
         written: 0,
@@ -203,6 +221,8 @@ struct Anchored<'a, 'b, I> {
     /// For each open link, whether it lost its target.
     links: Vec<bool>,
     buffer: &'b std::cell::RefCell<Pieces>,
+    /// How links to other documents become links to their pages.
+    rewrite: Option<Rewrite<'b>>,
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Anchored<'a, '_, I> {
@@ -250,6 +270,15 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
             depth: 0,
             links: Vec::new(),
             buffer,
+            rewrite: None,
+        }
+    }
+
+    /// `url` as the site publishes it (see [`Rewrite`]).
+    fn rewritten(&self, url: CowStr<'a>) -> CowStr<'a> {
+        match self.rewrite.and_then(|r| r(&url)) {
+            Some(new) => new.into(),
+            None => url,
         }
     }
 
@@ -258,11 +287,21 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
     /// own, not raw HTML from the source), the image loses its source.
     fn checked_url(&mut self, event: Event<'a>) -> Event<'a> {
         match event {
-            Event::Start(Tag::Link { ref dest_url, .. }) => {
-                let allowed = url_allowed(dest_url);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let allowed = url_allowed(&dest_url);
                 self.links.push(!allowed);
                 if allowed {
-                    event
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: self.rewritten(dest_url),
+                        title,
+                        id,
+                    })
                 } else {
                     Event::InlineHtml("<a>".into())
                 }
@@ -276,9 +315,13 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
                 dest_url,
                 title,
                 id,
-            }) if !url_allowed(&dest_url) => Event::Start(Tag::Image {
+            }) => Event::Start(Tag::Image {
                 link_type,
-                dest_url: "".into(),
+                dest_url: if url_allowed(&dest_url) {
+                    self.rewritten(dest_url)
+                } else {
+                    "".into()
+                },
                 title,
                 id,
             }),
@@ -351,6 +394,8 @@ fn builder() -> ammonia::Builder<'static> {
         .add_tag_attributes("sup", &["class", "id"])
         .add_tag_attributes("div", &["class", "id"])
         .add_tag_attributes("li", &["id"])
+        // `<a name="x">` and `<a id="x">`: anchors documents write for the forge.
+        .add_tag_attributes("a", &["id", "name"])
         .id_prefix(None)
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(URL_SCHEMES.into_iter().collect());
