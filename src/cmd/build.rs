@@ -71,6 +71,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             progress,
             on_wait: if ctx.quiet { None } else { Some(waiting) },
             on_runaway: Some(super::runaway()),
+            files: Some(pilotbook_site::FileReader(project.file_reader()?)),
         },
     );
     render_bar.finish();

@@ -127,6 +127,10 @@ pub struct ChangedScope {
     pub documents: Vec<String>,
 }
 
+/// Reads a repository file by its root-relative path (see
+/// [`Project::file_reader`]).
+pub type FileReader = std::sync::Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+
 /// A loaded repository: its config, linked portfolio and history.
 #[derive(Debug)]
 pub struct Project {
@@ -148,6 +152,8 @@ pub struct Project {
     require_full_history: bool,
     /// The baseline `[check] baseline` names, read.
     baseline: Option<Baseline>,
+    /// The revision loaded (`--rev`), or `None` for the working tree.
+    revision: Option<String>,
 }
 
 impl Project {
@@ -160,8 +166,31 @@ impl Project {
     ) -> Result<Project, Error> {
         match &options.rev {
             None => pipeline(&WorkingTree::open(root)?, config_path, options),
-            Some(rev) => pipeline(&source::Revision::open(root, rev)?, config_path, options),
+            Some(rev) => {
+                let mut project = pipeline(&source::Revision::open(root, rev)?, config_path, options)?;
+                project.revision = Some(rev.clone());
+                Ok(project)
+            }
         }
+    }
+
+    /// Reads the files the documents link to (images, PDFs) from where the
+    /// documents came from (the working tree, or the `--rev` revision),
+    /// confined to the repository and at most `[limits] max_file_bytes`;
+    /// `None` for a file that cannot or may not be read.
+    pub fn file_reader(&self) -> Result<FileReader, Error> {
+        use source::Source;
+        let cap = self.config.limits.max_file_bytes;
+        Ok(match &self.revision {
+            None => {
+                let tree = WorkingTree::open(&self.root)?;
+                std::sync::Arc::new(move |rel: &str| tree.read(rel, cap).ok())
+            }
+            Some(rev) => {
+                let tree = source::Revision::open(&self.root, rev)?;
+                std::sync::Arc::new(move |rel: &str| tree.read(rel, cap).ok())
+            }
+        })
     }
 
     /// Link documents already parsed; the history and the baseline are
@@ -192,6 +221,7 @@ impl Project {
             by_path,
             require_full_history: false,
             baseline: None,
+            revision: None,
         }
     }
 

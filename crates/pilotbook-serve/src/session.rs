@@ -135,6 +135,7 @@ impl Session {
                 progress: None,
                 export: false,
                 on_runaway: None,
+                files: None,
             },
             cache: ParseCache::default(),
             good: None,

@@ -62,6 +62,21 @@ pub struct BuildOptions {
     /// remove the staging folder ([`abandon_staging`]) and end the
     /// process. `None` leaves the page to run.
     pub on_runaway: Option<budget::Runaway>,
+    /// Reads the files documents link to (images, PDFs), so that the site
+    /// carries them; `None` leaves such links as written.
+    pub files: Option<FileReader>,
+}
+
+/// Reads a file of the repository by its root-relative path, confined to
+/// the repository (the working tree's or the revision's), at most
+/// `[limits] max_file_bytes`; `None` when it cannot or may not be read.
+#[derive(Clone)]
+pub struct FileReader(pub Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>);
+
+impl std::fmt::Debug for FileReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileReader")
+    }
 }
 
 /// What rendering needs besides the model (no output folder: a rendered
@@ -80,6 +95,8 @@ pub struct SiteOptions {
     /// Told when a page overruns `[limits] max_render_seconds`; it should
     /// end the process. `None` leaves the page to run.
     pub on_runaway: Option<budget::Runaway>,
+    /// Reads the files documents link to (see [`BuildOptions::files`]).
+    pub files: Option<FileReader>,
 }
 
 /// What `build` made.
@@ -261,6 +278,7 @@ pub fn build(
             progress: options.progress.clone(),
             export: true,
             on_runaway: options.on_runaway.clone(),
+            files: options.files.clone(),
         },
         None,
         &write,
@@ -392,7 +410,8 @@ fn render_into(
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.tera;
     let phase = tracing::info_span!("inputs").entered();
-    let inputs = Inputs::new(config, portfolio, history, report, options.today);
+    let mut inputs = Inputs::new(config, portfolio, history, report, options.today);
+    inputs.files = options.files.clone();
     let nav = inputs.nav();
     drop(phase);
     let phase = tracing::info_span!("plan pages").entered();
@@ -770,6 +789,10 @@ fn render_into(
         })
         .collect();
     results.into_iter().collect::<Result<(), RenderError>>()?;
+    // The files the pages link to, once each, after every page named them.
+    for (path, bytes) in inputs.linked_files() {
+        sink(path, Bytes::Shared(bytes))?;
+    }
     drop(phase);
     let mut findings = match inputs.refused.lock() {
         Ok(mut refused) => std::mem::take(&mut *refused),

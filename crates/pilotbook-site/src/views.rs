@@ -490,6 +490,21 @@ pub struct Inputs<'a> {
     large: std::sync::Mutex<()>,
     /// Each document's entity index by path, for links between documents.
     by_path: HashMap<&'a str, usize>,
+    /// Reads the files documents link to; `None` leaves such links alone.
+    pub files: Option<crate::FileReader>,
+    /// The files linked so far, by repository path: their bytes, or `None`
+    /// when they could not be read (the link then stays as written).
+    linked: std::sync::Mutex<BTreeMap<String, Option<std::sync::Arc<[u8]>>>>,
+}
+
+/// The files a document may link to or show that the site carries: images
+/// and PDFs. Not SVG: opened on its own, an SVG runs its scripts with the
+/// site's origin, and a document is not trusted to publish script.
+const CARRIED: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif", "pdf"];
+
+/// Where the site carries the repository file at `path`.
+fn carried_path(path: &str) -> String {
+    format!("files/{path}")
 }
 
 /// A body this large renders while no other large one does.
@@ -528,18 +543,58 @@ impl<'a> Inputs<'a> {
                 .enumerate()
                 .filter_map(|(i, e)| Some((e.document.as_ref()?.path.as_str(), i)))
                 .collect(),
+            files: None,
+            linked: std::sync::Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Whether the site carries the repository file at `path`, reading it
+    /// the first time a page links to it. Hidden files and folders (`.git`,
+    /// `.env`) are never carried, whatever a document links to.
+    fn carry(&self, path: &str) -> bool {
+        let Some(read) = &self.files else {
+            return false;
+        };
+        let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let hidden = path.split('/').any(|part| part.starts_with('.'));
+        if hidden || !extension.is_some_and(|e| CARRIED.contains(&e.as_str())) {
+            return false;
+        }
+        let Ok(mut linked) = self.linked.lock() else {
+            return false;
+        };
+        linked
+            .entry(path.to_string())
+            .or_insert_with(|| (read.0)(path).map(std::sync::Arc::from))
+            .is_some()
+    }
+
+    /// The files pages linked to, by their site path, with their bytes.
+    pub fn linked_files(&self) -> Vec<(String, std::sync::Arc<[u8]>)> {
+        let linked = match self.linked.lock() {
+            Ok(mut linked) => std::mem::take(&mut *linked),
+            Err(_) => BTreeMap::new(),
+        };
+        linked
+            .into_iter()
+            .filter_map(|(path, bytes)| Some((carried_path(&path), bytes?)))
+            .collect()
     }
 
     /// Where a link written in the document at `from` (whose page is
     /// `page`) leads on the site: another document's page, relative to this
-    /// one, with the heading anchor lowercased as GitHub's anchors are;
-    /// `None` for anything else, which stays as written.
+    /// one, with the heading anchor lowercased as GitHub's anchors are, or
+    /// the site's copy of a linked image or PDF; `None` for anything else,
+    /// which stays as written.
     fn link_on_site(&self, from: &str, page: &str, url: &str) -> Option<String> {
         use pilotbook_core::doclinks;
         let resolved = doclinks::resolve(from, url)?;
-        let index = doclinks::document(&resolved.path, |p| self.by_path.get(p).copied())?;
-        let href = doclinks::relative(page, &self.href(&self.portfolio.entities[index]));
+        let target = match doclinks::document(&resolved.path, |p| self.by_path.get(p).copied()) {
+            Some(index) => self.href(&self.portfolio.entities[index]),
+            None if self.carry(&resolved.path) => carried_path(&resolved.path),
+            None => return None,
+        };
+        let href = doclinks::relative(page, &target);
         Some(match resolved.fragment.filter(|f| !f.is_empty()) {
             Some(fragment) => format!("{href}#{}", fragment.to_lowercase()),
             None => href,
