@@ -104,3 +104,122 @@ fn the_example_site_has_no_broken_link_or_anchor() {
     );
     crawl(site.path());
 }
+
+/// A tiny valid PNG (1×1), and a marker so that copies can be told apart.
+fn png(marker: u8) -> Vec<u8> {
+    let mut bytes = vec![
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+    ];
+    bytes.push(marker);
+    bytes
+}
+
+#[test]
+fn linked_images_are_carried_and_nothing_outside_or_hidden_is() {
+    let repo = Case::new().portfolio().config(&format!(
+        "{QUIET_LIFECYCLE}[limits]\nmax_file_bytes = 100000\n"
+    ));
+    std::fs::create_dir_all(repo.root.join("pilots/img")).expect("mkdir");
+    std::fs::create_dir_all(repo.root.join(".secret")).expect("mkdir");
+    std::fs::write(repo.root.join("pilots/img/flow.png"), png(1)).expect("png");
+    std::fs::write(repo.root.join("pilots/spec.pdf"), b"%PDF-1.4 spec").expect("pdf");
+    std::fs::write(repo.root.join(".secret/key.png"), png(2)).expect("png");
+    std::fs::write(repo.root.join("pilots/img/huge.png"), vec![0u8; 200_000]).expect("png");
+    let outside = tempfile::tempdir().expect("outside");
+    std::fs::write(outside.path().join("host.png"), png(3)).expect("png");
+    std::os::unix::fs::symlink(
+        outside.path().join("host.png"),
+        repo.root.join("pilots/img/out.png"),
+    )
+    .expect("symlink");
+    let body = "## Integrations\n\n![flow](img/flow.png) ![again](./img/flow.png?raw=true) \
+        [the spec](spec.pdf) ![secret](../.secret/key.png) ![out](img/out.png) \
+        ![huge](img/huge.png) ![up](../../../../etc/hostname.png) ![gone](img/none.png)\n";
+    repo.write(
+        "pilots/triage.md",
+        &pilot("pilot", ">= 90%", "2026-12-01").replace("## Integrations\n\nNone yet.\n", body),
+    );
+    repo.commit("Pilot with pictures", DANA, "2026-11-01T10:00:00+00:00");
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = pilotbook(
+        &repo.root,
+        &["build", "--out", site.path().to_str().expect("utf-8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(site.path().join("pilots/triage.html")).expect("page");
+    assert!(
+        page.contains("src=\"../files/pilots/img/flow.png\""),
+        "{page}"
+    );
+    assert!(page.contains("href=\"../files/pilots/spec.pdf\""), "{page}");
+    assert_eq!(
+        std::fs::read(site.path().join("files/pilots/img/flow.png")).expect("carried"),
+        png(1)
+    );
+    assert!(site.path().join("files/pilots/spec.pdf").is_file());
+    // Never carried: a hidden folder, a link out of the repository, a file
+    // over the size limit, a path that climbs out, a missing file. Their
+    // links stay as written.
+    let carried: Vec<String> = walkdir::WalkDir::new(site.path().join("files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(site.path())
+                .expect("inside")
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(carried.len(), 2, "{carried:?}");
+    for kept in [
+        "../.secret/key.png",
+        "img/out.png",
+        "img/huge.png",
+        "img/none.png",
+    ] {
+        assert!(page.contains(&format!("src=\"{kept}\"")), "{kept}: {page}");
+    }
+    let everything = walkdir::WalkDir::new(site.path())
+        .into_iter()
+        .filter_map(Result::ok);
+    for entry in everything.filter(|e| e.file_type().is_file()) {
+        let bytes = std::fs::read(entry.path()).expect("read");
+        assert!(
+            !bytes.ends_with(&[3]) || bytes != png(3),
+            "the file outside was published"
+        );
+        assert_ne!(bytes, png(2), "the hidden file was published");
+    }
+
+    // `--rev` carries the revision's picture, not the working tree's.
+    std::fs::write(repo.root.join("pilots/img/flow.png"), png(9)).expect("png");
+    let rev_site = tempfile::tempdir().expect("tempdir");
+    let out = pilotbook(
+        &repo.root,
+        &[
+            "build",
+            "--rev",
+            "HEAD",
+            "--out",
+            rev_site.path().to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(rev_site.path().join("files/pilots/img/flow.png")).expect("carried"),
+        png(1)
+    );
+}

@@ -167,7 +167,8 @@ impl Project {
         match &options.rev {
             None => pipeline(&WorkingTree::open(root)?, config_path, options),
             Some(rev) => {
-                let mut project = pipeline(&source::Revision::open(root, rev)?, config_path, options)?;
+                let mut project =
+                    pipeline(&source::Revision::open(root, rev)?, config_path, options)?;
                 project.revision = Some(rev.clone());
                 Ok(project)
             }

@@ -511,6 +511,33 @@ fn stale_pages(
             }
         }
     }
+    // A link between documents leads to a page while its target exists
+    // under that path: when a document comes, goes or changes its page,
+    // every page whose body may link to it (names its file) is rendered
+    // again. Conservative: a mention that is not a link costs a render.
+    let page_of = |p: &Project, path: &str| {
+        let e = p
+            .portfolio
+            .entities
+            .iter()
+            .find(|e| e.document.as_ref().is_some_and(|d| d.path == path))?;
+        Some(pilotbook_core::pages::page_path(&p.config, e))
+    };
+    for path in edited {
+        if page_of(&good.project, path) == page_of(project, path) {
+            continue;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name.strip_suffix(".md").unwrap_or(name);
+        let folder = path.rsplit('/').nth(1).filter(|_| stem == "README");
+        for e in &project.portfolio.entities {
+            let Some(doc) = &e.document else { continue };
+            let body = doc.parsed.body();
+            if body.contains(stem) || folder.is_some_and(|f| body.contains(f)) {
+                stale.insert(pilotbook_core::pages::page_path(&project.config, e));
+            }
+        }
+    }
     // Findings can change far from the edit (a dependency's dates, a cycle).
     let by_path = |report: &Report| {
         let mut map: HashMap<String, Vec<Diagnostic>> = HashMap::new();

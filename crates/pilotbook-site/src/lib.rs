@@ -71,7 +71,10 @@ pub struct BuildOptions {
 /// the repository (the working tree's or the revision's), at most
 /// `[limits] max_file_bytes`; `None` when it cannot or may not be read.
 #[derive(Clone)]
-pub struct FileReader(pub Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>);
+pub struct FileReader(pub Arc<ReadFile>);
+
+/// The function inside a [`FileReader`].
+pub type ReadFile = dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync;
 
 impl std::fmt::Debug for FileReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

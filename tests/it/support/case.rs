@@ -102,8 +102,10 @@ impl Case {
             .filter(|e| e.file_type().is_file())
         {
             let rel = entry.path().strip_prefix(&from).expect("inside");
-            let text = std::fs::read_to_string(entry.path()).expect("read");
-            self.write(rel.to_str().expect("utf8"), &text);
+            // Images too: byte for byte.
+            let to = self.root.join(rel);
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("mkdir");
+            std::fs::copy(entry.path(), &to).expect("copy");
         }
     }
 

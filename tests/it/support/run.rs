@@ -179,31 +179,27 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Ve
     })
 }
 
-/// Reap `child` with `wait4`, which gives its own resource usage (the
-/// process-wide `RUSAGE_CHILDREN` mixes every run of the binary), killing
-/// it once `limit` has passed: (status, peak bytes, killed).
+/// Reap `child` with `wait4`, killing it once `limit` has passed:
+/// (status, peak bytes, killed).
 ///
-/// `ru_maxrss` is the larger of the child's own peak and the resident set
-/// it had when it was forked, which is this test process's: in one test
-/// binary that runs every test, that can be hundreds of MiB. So the peak is
-/// `ru_maxrss` only when it is above what this process held at the spawn;
-/// otherwise it is the high-water mark (`VmHWM`) read from `/proc` while
-/// the child ran, which belongs to the executed program alone.
+/// The peak is the child's high-water mark (`VmHWM`), read from `/proc`
+/// while it runs (every millisecond at first, then every 5 ms). Not
+/// `ru_maxrss`: a forked child's counts the resident set of the process it
+/// was forked from, which in one test binary that runs every test can be
+/// hundreds of MiB. A run too short to be seen reports 0: it had no time to
+/// grow.
 fn wait(child: &mut Child, started: Instant, limit: Duration) -> (ExitStatus, usize, bool) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let inherited = own_rss_bytes();
-    let mut polled = 0;
+    let mut peak = 0;
     let mut killed = false;
     loop {
-        polled = polled.max(high_water_bytes(pid));
+        peak = peak.max(high_water_bytes(pid));
         let mut status = 0;
         // SAFETY: wait4 only writes into the two values it is given.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         let flags = if killed { 0 } else { libc::WNOHANG };
         let reaped = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
         if reaped == pid {
-            let maxrss = usize::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
-            let peak = if maxrss > inherited { maxrss } else { polled };
             return (ExitStatus::from_raw(status), peak, killed);
         }
         assert!(reaped == 0, "wait4: {}", std::io::Error::last_os_error());
@@ -211,6 +207,8 @@ fn wait(child: &mut Child, started: Instant, limit: Duration) -> (ExitStatus, us
             // Not reaped yet, so the pid is still this child's.
             let _ = child.kill();
             killed = true;
+        } else if started.elapsed() < Duration::from_millis(100) {
+            std::thread::sleep(Duration::from_millis(1));
         } else {
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -225,11 +223,6 @@ fn status_bytes(pid: &str, key: &str) -> usize {
         .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
         .map_or(0, |kib| kib * 1024)
-}
-
-/// This process's resident set now: what a child forked now starts with.
-fn own_rss_bytes() -> usize {
-    status_bytes("self", "VmRSS:")
 }
 
 /// A running child's peak resident set so far.
