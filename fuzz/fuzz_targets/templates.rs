@@ -97,6 +97,7 @@ fuzz_target!(|data: &[u8]| {
         progress: None,
         export: false,
         on_runaway: None,
+        files: None,
     };
     // An error names the page; a site has every page.
     if let Ok(rendered) = render_site(

@@ -422,18 +422,23 @@ pub fn removed_raw_html(body: &str) -> Vec<std::ops::Range<usize>> {
     }
     let allow = AllowList::new();
     let mut out = Vec::new();
-    let mut block: Option<(std::ops::Range<usize>, bool)> = None;
+    // An HTML block comes line by line; it is judged whole, so that a
+    // comment over several lines (`<!--`, `<package>`, `-->`) is seen as
+    // the comment it is.
+    let mut block: Option<(std::ops::Range<usize>, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::HtmlBlock) => block = Some((range, false)),
+            Event::Start(Tag::HtmlBlock) => block = Some((range, String::new())),
             Event::End(TagEnd::HtmlBlock) => {
-                if let Some((r, true)) = block.take() {
+                if let Some((r, html)) = block.take()
+                    && allow.changes(&html)
+                {
                     out.push(r);
                 }
             }
             Event::Html(html) => {
-                if let Some((_, changed)) = block.as_mut() {
-                    *changed |= allow.changes(&html);
+                if let Some((_, whole)) = block.as_mut() {
+                    whole.push_str(&html);
                 } else if allow.changes(&html) {
                     out.push(range);
                 }
@@ -597,6 +602,26 @@ fn attributes(html: &str, mut i: usize) -> (Vec<(&str, String)>, usize) {
         if !name.is_empty() {
             out.push((name, value));
         }
+    }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::removed_raw_html;
+
+    #[test]
+    fn a_comment_over_several_lines_is_not_removed_content() {
+        let body = "Text.\n\n<!--\nTODO: list every <package> and <script> here\n-->\n\nMore.\n";
+        assert!(
+            removed_raw_html(body).is_empty(),
+            "{:?}",
+            removed_raw_html(body)
+        );
+        let inline = "A line <!-- <package> --> with a comment.\n";
+        assert!(removed_raw_html(inline).is_empty());
+        // Real raw HTML is still reported, next to a comment or not.
+        let script = "<!-- note -->\n<script>alert(1)</script>\n";
+        assert_eq!(removed_raw_html(script).len(), 1);
     }
 }
 
