@@ -223,3 +223,201 @@ fn linked_images_are_carried_and_nothing_outside_or_hidden_is() {
         png(1)
     );
 }
+
+/// The 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in text"));
+    1 + text[..at].matches('\n').count() as u64
+}
+
+/// The `broken-link` findings of a JSON report: (path, line, message, help).
+fn broken(report: &serde_json::Value) -> Vec<(String, u64, String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "broken-link")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn broken_links_images_and_anchors_are_findings_at_their_line() {
+    let repo = Case::new().portfolio().config(&format!(
+        "{QUIET_LIFECYCLE}\n[site]\nrepository = \"https://git.example.org/acme/ops\"\n"
+    ));
+    std::fs::create_dir_all(repo.root.join("pilots/img")).expect("mkdir");
+    std::fs::create_dir_all(repo.root.join("src")).expect("mkdir");
+    std::fs::write(repo.root.join("pilots/img/flow.png"), png(1)).expect("png");
+    std::fs::write(repo.root.join("pilots/img/my flow.png"), png(2)).expect("png");
+    std::fs::write(repo.root.join("src/matcher.py"), "def match(): ...\n").expect("py");
+    let billing = pilot("pilot", ">= 90%", "2026-12-01").replace("title: Triage", "title: Billing");
+    repo.write("pilots/billing.md", &billing);
+    let body = "## Integrations\n\n\
+        Fine: [billing's rollback](./billing.md#Rollback), ![flow](img/flow.png), \
+        ![spaced](img/my%20flow.png), [the matcher](../src/matcher.py#L10), \
+        [the code](../src/), [web](https://example.org/gone.md), [here](#monitoring).\n\n\
+        Moved: [the old billing](./billing-old.md).\n\n\
+        A typo: [billing's plan](billing.md#rollbak).\n\n\
+        ![gone](img/gone.png)\n\n\
+        See [below](#nowhere).\n";
+    let triage =
+        pilot("pilot", ">= 90%", "2026-12-01").replace("## Integrations\n\nNone yet.\n", body);
+    repo.write("pilots/triage.md", &triage);
+    repo.commit("Pilots with links", DANA, "2026-11-01T10:00:00+00:00");
+
+    let report = crate::support::pilotbook_json(&repo.root, &["check", "--format", "json"], 0);
+    let found = broken(&report);
+    let at = |needle: &str| ("pilots/triage.md".to_string(), line_of(&triage, needle));
+    let expected = [
+        (
+            at("[the old billing]"),
+            "link `./billing-old.md` leads nowhere: `pilots/billing-old.md` is not in the repository",
+        ),
+        (
+            at("[billing's plan]"),
+            "link `billing.md#rollbak` names a heading `#rollbak` that `pilots/billing.md` does not have",
+        ),
+        (
+            at("![gone]"),
+            "image `img/gone.png` leads nowhere: `pilots/img/gone.png` is not in the repository",
+        ),
+        (
+            at("[below]"),
+            "link `#nowhere` names a heading `#nowhere` that this document does not have",
+        ),
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for ((path, line), message) in expected {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == path && f.1 == line && f.2 == message),
+            "{path}:{line} {message} in {found:#?}"
+        );
+    }
+    let typo = found
+        .iter()
+        .find(|f| f.2.contains("#rollbak"))
+        .expect("typo");
+    assert_eq!(typo.3, "did you mean `#rollback`?");
+
+    // A warning: the gate holds only where `[rules]` makes it an error.
+    std::fs::write(
+        repo.root.join("pilotbook.toml"),
+        format!("{QUIET_LIFECYCLE}broken-link = \"error\"\n"),
+    )
+    .expect("config");
+    let strict = pilotbook(&repo.root, &["check"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&strict.stdout).to_string()
+        + &String::from_utf8_lossy(&strict.stderr);
+    assert!(text.contains("pilots/triage.md:"), "{text}");
+
+    // `--rev` asks the revision: a file deleted since is there, one
+    // added since is not.
+    std::fs::remove_file(repo.root.join("src/matcher.py")).expect("rm");
+    std::fs::write(repo.root.join("pilots/img/gone.png"), png(3)).expect("png");
+    let now = broken(&crate::support::pilotbook_json(
+        &repo.root,
+        &["check", "--format", "json"],
+        1,
+    ));
+    assert!(
+        now.iter().any(|f| f.2
+            == "link `../src/matcher.py#L10` leads nowhere: `src/matcher.py` is not in the repository"),
+        "{now:#?}"
+    );
+    assert!(!now.iter().any(|f| f.2.contains("gone.png")), "{now:#?}");
+    // (and its own pilotbook.toml, where the rule is still a warning).
+    let then = broken(&crate::support::pilotbook_json(
+        &repo.root,
+        &["check", "--rev", "HEAD", "--format", "json"],
+        0,
+    ));
+    assert!(
+        !then.iter().any(|f| f.2.contains("matcher.py")),
+        "{then:#?}"
+    );
+    assert!(then.iter().any(|f| f.2.contains("gone.png")), "{then:#?}");
+}
+
+#[test]
+fn links_to_source_files_lead_to_the_forge_at_the_built_commit() {
+    let repo = Case::new().portfolio().config(&format!(
+        "{QUIET_LIFECYCLE}\n[site]\nrepository = \"https://git.example.org/acme/ops/\"\n"
+    ));
+    std::fs::create_dir_all(repo.root.join("src")).expect("mkdir");
+    std::fs::write(repo.root.join("src/matcher.py"), "def match(): ...\n").expect("py");
+    std::fs::write(repo.root.join("src/arch.svg"), "<svg/>").expect("svg");
+    let body = "## Integrations\n\n[the matcher](../src/matcher.py#L10), [the code](../src/) \
+        and ![the architecture](../src/arch.svg).\n";
+    repo.write(
+        "pilots/triage.md",
+        &pilot("pilot", ">= 90%", "2026-12-01").replace("## Integrations\n\nNone yet.\n", body),
+    );
+    let head = repo.commit("Pilot", DANA, "2026-11-01T10:00:00+00:00");
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = pilotbook(
+        &repo.root,
+        &["build", "--out", site.path().to_str().expect("utf-8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(site.path().join("pilots/triage.html")).expect("page");
+    for url in [
+        format!("href=\"https://git.example.org/acme/ops/blob/{head}/src/matcher.py#L10\""),
+        format!("href=\"https://git.example.org/acme/ops/blob/{head}/src\""),
+        format!("src=\"https://git.example.org/acme/ops/raw/{head}/src/arch.svg\""),
+    ] {
+        assert!(page.contains(&url), "{url} in {page}");
+    }
+    assert!(
+        !site.path().join("files/src").exists(),
+        "source files are not published"
+    );
+}
+
+#[test]
+fn a_repeated_broken_link_is_one_finding_and_a_document_gets_at_most_fifty() {
+    let repo = Case::new().portfolio();
+    let mut body = String::from(
+        "## Integrations\n\n[again](./gone.md) [again](./gone.md) [again](./gone.md)\n\n",
+    );
+    for i in 0..60 {
+        body.push_str(&format!("[n{i}](./missing-{i}.md)\n"));
+    }
+    repo.write(
+        "pilots/triage.md",
+        &pilot("pilot", ">= 90%", "2026-12-01").replace("## Integrations\n\nNone yet.\n", &body),
+    );
+    repo.commit("Pilot", DANA, "2026-11-01T10:00:00+00:00");
+    let found = broken(&crate::support::pilotbook_json(
+        &repo.root,
+        &["check", "--format", "json"],
+        0,
+    ));
+    assert_eq!(found.len(), 51, "{found:#?}");
+    assert_eq!(
+        found[0].2,
+        "link `./gone.md` leads nowhere: `pilots/gone.md` is not in the repository (written 3 times here; the first is shown)"
+    );
+    assert!(
+        found.iter().any(|f| f.2
+            == "11 more broken links or images in this document are not listed (at most 50 are)"),
+        "{found:#?}"
+    );
+}

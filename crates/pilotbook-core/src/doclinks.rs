@@ -20,7 +20,13 @@ pub struct Resolved<'u> {
 /// protocol-relative `//host`, a fragment of the same page (`#x`), or a
 /// path that climbs out of the root.
 pub fn resolve<'u>(from: &str, url: &'u str) -> Option<Resolved<'u>> {
-    let url = url.trim();
+    // Browsers drop tabs and newlines from a URL and trim control
+    // characters (WHATWG URL): `java\tscript:` is `javascript:` to them,
+    // so it is to this reading. Such a URL is not a path to resolve.
+    let url = url.trim_matches(|c: char| c <= ' ');
+    if url.contains(['\t', '\n', '\r']) {
+        return None;
+    }
     if url.is_empty() || url.starts_with('#') || url.starts_with("//") || has_scheme(url) {
         return None;
     }
@@ -32,6 +38,9 @@ pub fn resolve<'u>(from: &str, url: &'u str) -> Option<Resolved<'u>> {
     if path.is_empty() {
         return None;
     }
+    // `my%20diagram.png` names `my diagram.png`, as on the forge.
+    let decoded = percent_decoded(path);
+    let path = decoded.as_deref().unwrap_or(path);
     let mut parts: Vec<&str> = Vec::new();
     if !path.starts_with('/') {
         parts.extend(from.split('/').filter(|p| !p.is_empty()));
@@ -79,6 +88,35 @@ pub fn relative(from: &str, to: &str) -> String {
     out
 }
 
+/// `path` with `%XX` escapes decoded, when it has any and they decode to
+/// UTF-8.
+fn percent_decoded(path: &str) -> Option<String> {
+    if !path.contains('%') {
+        return None;
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Whether `url` starts with a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`).
 fn has_scheme(url: &str) -> bool {
     let Some(colon) = url.find(':') else {
@@ -115,6 +153,10 @@ mod tests {
             Some("metrics/m.md")
         );
         assert_eq!(
+            path("pilots/a.md", "img/my%20flow.png").as_deref(),
+            Some("pilots/img/my flow.png")
+        );
+        assert_eq!(
             path("pilots/a.md", "./img/flow.png?raw=true").as_deref(),
             Some("pilots/img/flow.png")
         );
@@ -134,6 +176,8 @@ mod tests {
             "//cdn/x.md",
             "",
             "../../../../etc/passwd",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
         ] {
             assert_eq!(path("pilots/a.md", url), None, "{url}");
         }

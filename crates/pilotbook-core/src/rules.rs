@@ -198,6 +198,10 @@ rules! {
         "Every acceptance still answers a finding: an `accept` entry in a document's front matter, or an entry of the baseline file.",
         "An acceptance that matches nothing is left over from a finding that was fixed or changed; keeping it would silently accept the next finding that happens to match. Remove the entry, or write the baseline again with `pilotbook check --write-baseline FILE`.",
         "pilotbook:\n  accept:\n    - rule: metric-target-changed\n      commit: f5f371c          # the commit the finding names\n      reason: \"re-agreed with finance on 2026-07-14, PR #42\"\n";
+    BrokenLink = "broken-link", Warning,
+        "Every relative link and image in a document body leads somewhere: to a document (its heading, when the link names one) or to a file of the repository.",
+        "Pilot documents link to each other, to their diagrams and to headings; a link that leads nowhere on the forge leads nowhere on the site either, usually after a rename. Links with a scheme (`https:`), and paths that climb out of the pilotbook root, are not checked.",
+        "# pilots/ticket-triage.md links to ./invoice-matching.md#rollback, which has a `## Rollback` heading,\n# and shows img/flow.png, which is committed beside it\n";
     PageTooLarge = "page-too-large", Error,
         "A document's body renders to no more HTML than `[limits] max_html_bytes` (32 MiB by default), and no block with raw HTML to more than 1 MiB; reported by `build` and `serve`, which publish a note in its place.",
         "Markdown grows as it renders (three bytes of table cell are a dozen of HTML) and a block of raw HTML is sanitised whole. The HTML is capped as it is written, and so is a block of raw HTML (1 MiB), so one document cannot cost a build its memory; the rest of the site is still published.",

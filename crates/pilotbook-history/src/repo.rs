@@ -204,6 +204,17 @@ impl Revision {
         Some(self.repo.find_blob(oid).ok()?.content().to_vec())
     }
 
+    /// Whether the revision has a root-relative file or folder at `rel`.
+    pub fn has(&self, rel: &str) -> bool {
+        let full = join(&self.prefix, rel);
+        if full.is_empty() {
+            return true;
+        }
+        self.repo
+            .find_tree(self.tree)
+            .is_ok_and(|tree| tree.get_path(Path::new(&full)).is_ok())
+    }
+
     /// The size in bytes of a root-relative file, if the revision has it,
     /// read from the object's header so that a huge blob is not loaded.
     pub fn size(&self, rel: &str) -> Option<u64> {

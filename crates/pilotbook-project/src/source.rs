@@ -65,6 +65,8 @@ pub trait Source: Sync {
     fn parse(&self, limits: &Limits, found: Vec<(usize, String, Self::Found)>) -> Vec<Parsed>;
     /// Another file's bytes (the baseline), or why it cannot be read.
     fn read(&self, rel: &str, cap: u64) -> Result<Vec<u8>, String>;
+    /// Whether a root-relative file or folder is there (a link's target).
+    fn exists(&self, rel: &str) -> bool;
     /// The documents' git history.
     fn history(&self, config: &Config, paths: &[String], options: &LoadOptions) -> History;
 }
@@ -98,7 +100,12 @@ pub fn pipeline<S: Source>(
                 source.parse(&limits, listing.documents)
             };
             let _stage = tracing::info_span!("link").entered();
-            Project::from_parsed(source.root(), config.clone(), parsed, listing.skipped)
+            let mut project =
+                Project::from_parsed(source.root(), config.clone(), parsed, listing.skipped);
+            let exists = |rel: &str| source.exists(rel);
+            let broken = pilotbook_core::validate::broken_links(&project.portfolio, &exists);
+            project.findings.extend(broken);
+            project
         },
         || {
             if !options.history {
@@ -191,6 +198,11 @@ impl Source for WorkingTree {
         self.confined
             .read(rel, cap)
             .map_err(|refusal| format!("it {refusal}"))
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        // Through the confined reader: a link out of the root is not there.
+        self.confined.resolve(rel).is_ok()
     }
 
     fn history(&self, config: &Config, paths: &[String], options: &LoadOptions) -> History {
@@ -289,6 +301,10 @@ impl Source for Revision {
         self.tree()
             .read(rel)
             .ok_or_else(|| format!("not in revision {}", self.rev))
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.tree().has(rel)
     }
 
     fn history(&self, config: &Config, paths: &[String], options: &LoadOptions) -> History {
@@ -472,6 +488,10 @@ impl Source for Overlay {
 
     fn read(&self, rel: &str, cap: u64) -> Result<Vec<u8>, String> {
         self.tree.read(rel, cap)
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.tree.exists(rel)
     }
 
     fn history(&self, config: &Config, paths: &[String], options: &LoadOptions) -> History {

@@ -502,6 +502,17 @@ pub struct Inputs<'a> {
 /// site's origin, and a document is not trusted to publish script.
 const CARRIED: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "avif", "pdf"];
 
+/// Whether `path` names a picture (by its extension).
+fn is_image(path: &str) -> bool {
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    extension.is_some_and(|e| {
+        matches!(
+            e.as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg"
+        )
+    })
+}
+
 /// Where the site carries the repository file at `path`.
 fn carried_path(path: &str) -> String {
     format!("files/{path}")
@@ -592,7 +603,22 @@ impl<'a> Inputs<'a> {
         let target = match doclinks::document(&resolved.path, |p| self.by_path.get(p).copied()) {
             Some(index) => self.href(&self.portfolio.entities[index]),
             None if self.carry(&resolved.path) => carried_path(&resolved.path),
-            None => return None,
+            // Source files and folders are not published: the forge shows
+            // them, at the commit the site is built from.
+            None => {
+                let rev = self.history.head.as_deref().unwrap_or("HEAD");
+                // An `<img>` needs the bytes, not the forge's page of them.
+                let view = if is_image(&resolved.path) {
+                    "raw"
+                } else {
+                    "blob"
+                };
+                let href = self.forge_url(view, rev, &resolved.path)?;
+                return Some(match resolved.fragment {
+                    Some(fragment) => format!("{href}#{fragment}"),
+                    None => href,
+                });
+            }
         };
         let href = doclinks::relative(page, &target);
         Some(match resolved.fragment.filter(|f| !f.is_empty()) {
@@ -721,20 +747,29 @@ impl<'a> Inputs<'a> {
     /// A permalink to the document as last committed (stable across
     /// unrelated commits), or to `HEAD` when it has no history.
     fn source_url(&self, path: &str) -> Option<String> {
-        let repo = self.config.site.repository.as_deref()?;
         let rev = self
             .history
             .documents
             .get(path)
             .and_then(|h| h.commits.first())
             .map_or("HEAD", |c| c.id.as_str());
+        self.forge_url("blob", rev, path)
+    }
+
+    /// A root-relative file on the forge at `rev`, as its `view` (`blob`
+    /// or `raw`), when `[site] repository` names the forge. (A folder too:
+    /// forges redirect `blob/` to `tree/`.)
+    fn forge_url(&self, view: &str, rev: &str, path: &str) -> Option<String> {
+        let repo = self.config.site.repository.as_deref()?;
         let full = if self.history.root_prefix.is_empty() {
             path.to_string()
+        } else if path.is_empty() {
+            self.history.root_prefix.clone()
         } else {
             format!("{}/{path}", self.history.root_prefix)
         };
         Some(format!(
-            "{}/blob/{rev}/{}",
+            "{}/{view}/{rev}/{}",
             repo.trim_end_matches('/'),
             percent_encode_path(&full)
         ))

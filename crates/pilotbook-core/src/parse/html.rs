@@ -210,11 +210,43 @@ impl std::fmt::Write for Sink<'_> {
 /// source). Before each top-level block it flushes a full piece: the
 /// writer has written every event before it by then, and the piece ends
 /// between whole blocks.
+/// The ids the site gives headings: GitHub's slug ([`anchor`]), with
+/// `-1`, `-2` for repeats. The first H1, when it repeats the page title,
+/// is left out of the page (its header shows the title) and takes no id.
+pub(crate) struct HeadingIds<'t> {
+    title: &'t str,
+    seen_h1: bool,
+    used: HashMap<String, usize>,
+}
+
+impl<'t> HeadingIds<'t> {
+    pub(crate) fn new(title: &'t str) -> Self {
+        HeadingIds {
+            title,
+            seen_h1: false,
+            used: HashMap::new(),
+        }
+    }
+
+    /// The id of the next heading, or `None` for the title's H1.
+    pub(crate) fn id(&mut self, level: HeadingLevel, text: &str) -> Option<String> {
+        if level == HeadingLevel::H1 && !self.seen_h1 {
+            self.seen_h1 = true;
+            if text.trim() == self.title.trim() {
+                return None;
+            }
+        }
+        let base = anchor(text);
+        let n = self.used.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        Some(id)
+    }
+}
+
 struct Anchored<'a, 'b, I> {
     events: I,
-    title: &'b str,
-    used: HashMap<String, usize>,
-    seen_h1: bool,
+    ids: HeadingIds<'b>,
     /// A heading's events, read ahead for its text.
     pending: std::collections::VecDeque<Event<'a>>,
     depth: usize,
@@ -263,9 +295,7 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
     fn new(events: I, title: &'b str, buffer: &'b std::cell::RefCell<Pieces>) -> Self {
         Anchored {
             events,
-            title,
-            used: HashMap::new(),
-            seen_h1: false,
+            ids: HeadingIds::new(title),
             pending: std::collections::VecDeque::new(),
             depth: 0,
             links: Vec::new(),
@@ -359,17 +389,10 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
                 break;
             }
         }
-        if level == HeadingLevel::H1 && !self.seen_h1 {
-            self.seen_h1 = true;
-            if text.trim() == self.title.trim() {
-                self.pending.clear();
-                return None;
-            }
-        }
-        let base = anchor(&text);
-        let n = self.used.entry(base.clone()).or_insert(0);
-        let id = if *n == 0 { base } else { format!("{base}-{n}") };
-        *n += 1;
+        let Some(id) = self.ids.id(level, &text) else {
+            self.pending.clear();
+            return None;
+        };
         Some(Event::Start(Tag::Heading {
             level,
             id: Some(CowStr::from(id)),

@@ -12,6 +12,7 @@
 
 pub mod frontmatter;
 pub mod html;
+pub mod links;
 pub mod markdown;
 pub mod node;
 mod outline_fast;

@@ -9,6 +9,7 @@
 //! model, each returning its findings; today's date is an argument, never a
 //! clock read, so the same input always gives the same findings.
 
+mod body_links;
 mod fields;
 mod graph;
 mod history;
@@ -19,6 +20,7 @@ mod links;
 mod pilot;
 mod sections;
 
+pub use body_links::broken_links;
 pub use fields::{FieldState, field_state};
 pub use links::environment_of;
 pub(crate) use sections::readiness;
