@@ -156,3 +156,101 @@ fn pathological_inputs_are_refused_quickly() {
         assert!(run_pipeline(input.as_bytes()) > 0);
     }
 }
+
+/// Block pieces a body is made of: every construct where a heading may or
+/// may not be one (fences, tables before `---`, setext, quotes, lists,
+/// indented code, comments, footnotes), so that the outline `check` reads
+/// and the HTML the site renders can disagree if the two readings differ.
+fn block_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "# [A-Z][a-z]{0,6}\n",
+        "## [A-Z][a-z]{0,6}( [a-z]{1,5})?\n",
+        "### [A-Z][a-z]{0,6}\n",
+        Just("Some text here.\n".to_string()),
+        Just("| a | b |\n|---|---|\n| c | d |\n".to_string()),
+        Just("---\n".to_string()),
+        Just("Setext\n------\n".to_string()),
+        Just("Title\n=====\n".to_string()),
+        Just("```\n## fenced\n```\t\n".to_string()),
+        Just("```\n## fenced\n```\n".to_string()),
+        Just("~~~\ncode\n~~~ \t \n".to_string()),
+        Just("```\tpython\nx = 1\n```\n".to_string()),
+        Just("> ## Quoted\n".to_string()),
+        Just("- ## In a list\n".to_string()),
+        Just("    ## indented code\n".to_string()),
+        Just("\t## tabbed code\n".to_string()),
+        Just("<!-- ## a comment -->\n".to_string()),
+        Just("[^1]: ## a note\n".to_string()),
+        Just("TODO\n".to_string()),
+    ]
+}
+
+/// The top-level `<h1>` and `<h2>` texts of rendered HTML, in order:
+/// headings inside quotes, list items and footnotes are not sections.
+fn top_level_headings(html: &str) -> Vec<(u8, String)> {
+    let tag = regex::Regex::new(r#"<(/?)(h[12]|blockquote|li|div)\b([^>]*)>"#).expect("regex");
+    let any_tag = regex::Regex::new("<[^>]*>").expect("regex");
+    let mut depth = 0usize;
+    let mut divs: Vec<bool> = Vec::new();
+    let mut open: Option<(u8, usize)> = None;
+    let mut out = Vec::new();
+    for m in tag.captures_iter(html) {
+        let whole = m.get(0).expect("match");
+        let closing = &m[1] == "/";
+        match (&m[2], closing) {
+            ("blockquote" | "li", false) => depth += 1,
+            ("blockquote" | "li", true) => depth = depth.saturating_sub(1),
+            ("div", false) => {
+                let note = m[3].contains("footnote-definition");
+                depth += usize::from(note);
+                divs.push(note);
+            }
+            ("div", true) => depth -= usize::from(divs.pop().unwrap_or(false)),
+            (h, false) if depth == 0 => {
+                open = Some((h.as_bytes()[1] - b'0', whole.end()));
+            }
+            (_, true) => {
+                if let Some((level, start)) = open.take() {
+                    let inner = &html[start..whole.start()];
+                    let text = any_tag.replace_all(inner, "");
+                    out.push((level, text.split_whitespace().collect::<Vec<_>>().join(" ")));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// One Markdown reading: every H2 the outline finds is a top-level
+    /// `<h2>` of the page, and the other way round, in order; the title
+    /// is the first top-level `<h1>`.
+    #[test]
+    fn the_outline_and_the_page_agree_on_headings(
+        pieces in proptest::collection::vec((block_piece(), any::<bool>()), 0..14),
+    ) {
+        let body: String = pieces
+            .iter()
+            .map(|(piece, blank)| if *blank { format!("{piece}\n") } else { piece.clone() })
+            .collect();
+        // Front matter first, so that a body starting with `---` is body.
+        let doc = format!("---\ntitle: T\n---\n{body}");
+        let parsed = parse_document("pilots/p.md", doc.as_bytes());
+        prop_assert_eq!(parsed.body(), body.as_str());
+        let (html, _) = pilotbook_core::parse::html::render(&body, "\u{1}", false, 1 << 24)
+            .expect("renders");
+        let headings = top_level_headings(&html);
+        let h2: Vec<String> = headings
+            .iter()
+            .filter(|(level, _)| *level == 2)
+            .map(|(_, text)| pilotbook_core::parse::normalize_heading(text))
+            .collect();
+        let outline: Vec<String> = parsed.sections.iter().map(|s| s.key.clone()).collect();
+        prop_assert_eq!(&outline, &h2, "body:\n{}\nhtml:\n{}", body, html);
+        let h1 = headings.iter().find(|(level, _)| *level == 1).map(|(_, t)| t.clone());
+        prop_assert_eq!(parsed.h1.map(|h| h.text), h1, "body:\n{}\nhtml:\n{}", body, html);
+    }
+}

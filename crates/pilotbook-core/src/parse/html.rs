@@ -8,16 +8,9 @@
 //! should not publish. The first H1 is dropped when it repeats the page
 //! title, which the page header shows.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use super::markdown::{options, readable};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use std::collections::HashMap;
-
-/// Options for rendering: those of the outline plus the GFM extensions.
-fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-}
 
 /// The slug of a heading, for its anchor, by GitHub's rule (as
 /// github-slugger does): lowercase; letters, digits, `-` and `_` kept; each
@@ -114,7 +107,8 @@ pub fn render_linked(
         trusted,
         ..Pieces::default()
     });
-    let mut events = Anchored::new(Parser::new_ext(body, options()), title, &buffer);
+    let body = readable(body);
+    let mut events = Anchored::new(Parser::new_ext(&body, options()), title, &buffer);
     events.rewrite = Some(rewrite);
     let sink = Sink {
         buffer: &buffer,
@@ -449,7 +443,8 @@ pub fn removed_raw_html(body: &str) -> Vec<std::ops::Range<usize>> {
     // comment over several lines (`<!--`, `<package>`, `-->`) is seen as
     // the comment it is.
     let mut block: Option<(std::ops::Range<usize>, String)> = None;
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let body = readable(body);
+    for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::HtmlBlock) => block = Some((range, String::new())),
             Event::End(TagEnd::HtmlBlock) => {
@@ -723,8 +718,9 @@ mod tests {
     fn render_whole(body: &str, title: &str) -> String {
         let mut pieces = Pieces::default();
         let buffer = std::cell::RefCell::new(Pieces::default());
+        let body = readable(body);
         let events: Vec<Event> =
-            Anchored::new(Parser::new_ext(body, options()), title, &buffer).collect();
+            Anchored::new(Parser::new_ext(&body, options()), title, &buffer).collect();
         html::push_html(&mut pieces.piece, events.into_iter());
         clean(&pieces.piece)
     }

@@ -4,7 +4,7 @@
 //! so that what `check` calls broken is what the page would break.
 
 use super::html::HeadingIds;
-use super::markdown::options;
+use super::markdown::{options, readable};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -56,7 +56,8 @@ fn scan(body: &str, title: Option<&str>) -> (Vec<Link>, HashSet<String>) {
     let mut anchors = HashSet::new();
     let mut ids = title.map(HeadingIds::new);
     let mut heading: Option<(pulldown_cmark::HeadingLevel, String)> = None;
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let body = readable(body);
+    for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Link {
                 link_type,

@@ -11,6 +11,7 @@
 
 use crate::source::{LineIndex, Position};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 
 /// A top-level heading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,47 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
+/// The body as pulldown-cmark should read it, byte for byte the same
+/// length so that offsets stay valid: a fence line followed only by
+/// blanks, one of them a tab (`` ```\t ``), has its tabs read as spaces.
+/// pulldown-cmark 0.13.6 does not close a code block at such a line, where
+/// CommonMark and GitHub do, and the rest of the document would become
+/// code. Every parse of a body (outline, HTML, links, anchors) reads this.
+pub fn readable(body: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\t', body.as_bytes()).is_none() {
+        return Cow::Borrowed(body);
+    }
+    if !body.split_inclusive('\n').any(bare_fence_with_tab) {
+        return Cow::Borrowed(body);
+    }
+    let mut out = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        if bare_fence_with_tab(line) {
+            out.push_str(&line.replace('\t', " "));
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `line` is up to three spaces, a run of three or more backticks
+/// or tildes, then only spaces and tabs, at least one a tab.
+fn bare_fence_with_tab(line: &str) -> bool {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let rest = line.trim_start_matches(' ');
+    if line.len() - rest.len() > 3 {
+        return false;
+    }
+    let Some(fence) = rest.chars().next().filter(|c| matches!(c, '`' | '~')) else {
+        return false;
+    };
+    let tail = rest.trim_start_matches(fence);
+    rest.len() - tail.len() >= 3
+        && tail.contains('\t')
+        && tail.chars().all(|c| c == ' ' || c == '\t')
+}
+
 struct Open {
     level: u8,
     start: usize,
@@ -91,10 +133,10 @@ pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outlin
         });
     };
 
-    // Tables, footnotes, strikethrough and task lists cannot hold or hide a
-    // top-level heading, so the outline reads plain CommonMark: faster, and
-    // the same headings.
-    for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
+    // The site's options: with tables off, a table followed by `---` would
+    // be read as a setext heading where the site shows a table.
+    let body = readable(body);
+    for (event, range) in Parser::new_ext(&body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) if depth == 0 => {
                 let level = heading_level(level);
@@ -144,6 +186,12 @@ pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outlin
                 let visible = without_comments(&t, &mut in_comment);
                 if let Some(s) = section.as_mut().filter(|_| heading.is_none()) {
                     note(&mut s.content, &visible);
+                }
+            }
+            // A heading over several lines (setext) reads with a space.
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(h) = heading.as_mut() {
+                    h.text.push(' ');
                 }
             }
             Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
@@ -291,6 +339,33 @@ mod tests {
             sections(md),
             vec![("real".into(), false, 13), ("setext".into(), true, 17)]
         );
+    }
+
+    #[test]
+    fn a_table_followed_by_a_rule_is_a_table_not_a_heading() {
+        // GitHub (GFM) reads the `---` after a table as a thematic break;
+        // plain CommonMark would make the last row a setext `##` heading.
+        let md = "## Results\n\n| metric | value |\n|---|---|\n| p95 | 240 ms |\n---\n\n## Next\n\ntext\n";
+        assert_eq!(
+            sections(md),
+            vec![("results".into(), false, 1), ("next".into(), false, 8)]
+        );
+    }
+
+    #[test]
+    fn a_closing_fence_followed_by_a_tab_closes_the_block() {
+        // pulldown-cmark 0.13 keeps the block open; GitHub closes it.
+        let md = "## A\n\n```\ncode\n```\t\n\n## B\n\ntext\n";
+        assert_eq!(
+            sections(md),
+            vec![("a".into(), false, 1), ("b".into(), false, 7)]
+        );
+        let (html, _) = super::super::html::render(md, "T", false, 1 << 20).expect("renders");
+        assert!(html.contains("<h2 id=\"b\">"), "{html}");
+        assert_eq!(readable(md).len(), md.len(), "offsets stay valid");
+        // A tab after an info string, or in code, is left alone.
+        let info = "```\tpython\nx\t= 1\n```\n";
+        assert_eq!(readable(info), info);
     }
 
     #[test]
