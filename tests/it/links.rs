@@ -421,3 +421,64 @@ fn a_repeated_broken_link_is_one_finding_and_a_document_gets_at_most_fifty() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn documents_with_one_id_in_two_folders_each_have_a_page() {
+    let repo = Case::new().portfolio().config(&format!(
+        "{QUIET_LIFECYCLE}\n[kinds.meeting]\npath = \"meetings/**/*.md\"\n"
+    ));
+    for (folder, title) in [("a", "Records of A"), ("b", "Records of B")] {
+        repo.write(
+            &format!("pilots/{folder}/records.md"),
+            &pilot("pilot", ">= 90%", "2026-12-01")
+                .replace("title: Triage", &format!("title: {title}")),
+        );
+    }
+    for year in ["2025", "2026"] {
+        repo.write(
+            &format!("meetings/{year}/all-hands.md"),
+            &format!("---\ntitle: All hands {year}\n---\n\n# All hands {year}\n\nNotes.\n"),
+        );
+    }
+    repo.commit("Same names", DANA, "2026-11-01T10:00:00+00:00");
+    let report = crate::support::pilotbook_json(&repo.root, &["check", "--format", "json"], 1);
+    let duplicates: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "duplicate-id")
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(
+        duplicates,
+        ["meetings/2026/all-hands.md", "pilots/b/records.md"]
+    );
+
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = pilotbook(
+        &repo.root,
+        &["build", "--out", site.path().to_str().expect("utf-8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |page: &str| {
+        std::fs::read_to_string(site.path().join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+    };
+    // The first by path keeps the id's page; the other's page is at its path.
+    assert!(read("pilots/records.html").contains("Records of A"));
+    assert!(read("pilots/pilots/b/records.html").contains("Records of B"));
+    assert!(read("meeting/all-hands.html").contains("All hands 2025"));
+    assert!(read("meeting/meetings/2026/all-hands.html").contains("All hands 2026"));
+    let index = read("pilots/index.html");
+    assert!(
+        index.contains("href=\"records.html\"")
+            || index.contains("href=\"../pilots/records.html\""),
+        "{index}"
+    );
+    assert!(index.contains("pilots/b/records.html\""), "{index}");
+    crawl(site.path());
+}

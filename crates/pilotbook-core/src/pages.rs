@@ -8,9 +8,19 @@
 use crate::config::Config;
 use crate::model::Entity;
 
-/// The site path of an entity's page (`pilots/ticket-triage.html`).
+/// The site path of an entity's page (`pilots/ticket-triage.html`). A
+/// document whose id an earlier one has (`duplicate-id`) gets a page at
+/// its own path instead (`pilots/pilots/b/records.html` for
+/// `pilots/b/records.md`): an id has no `/`, so that page is no other's.
 pub fn page_path(config: &Config, entity: &Entity) -> String {
-    entity_page(config.kinds[entity.kind].plural(), &entity.id)
+    let kind_dir = config.kinds[entity.kind].plural();
+    match entity.document.as_ref().filter(|_| entity.duplicate) {
+        Some(doc) => {
+            let stem = doc.path.strip_suffix(".md").unwrap_or(&doc.path);
+            format!("{kind_dir}/{stem}.html")
+        }
+        None => entity_page(kind_dir, &entity.id),
+    }
 }
 
 /// The site path of the page of entity `id` in the kind whose pages live

@@ -472,8 +472,8 @@ fn render_into(
     }
     order.push("index.html".into());
     jobs.push(Job::Portfolio);
-    // Two documents with one id (`duplicate-id`) would name one page: the
-    // first in the sorted arena keeps it, every build alike.
+    // Two documents with one id (`duplicate-id`) have a page each: the
+    // later one's is at its path (`pages::page_path`). Kept as a guard.
     let mut planned: std::collections::HashSet<String> = Default::default();
     for (k, kind) in config.kinds.iter().enumerate() {
         let start = portfolio.entities.partition_point(|e| e.kind < k);
@@ -484,7 +484,7 @@ fn render_into(
                 continue;
             }
             // `reserved-id` reported it; the generated page stays.
-            if reserved_page(inputs.kind_dir(k), &e.id).is_some() {
+            if !e.duplicate && reserved_page(inputs.kind_dir(k), &e.id).is_some() {
                 continue;
             }
             let path = inputs.href(e);
@@ -549,7 +549,12 @@ fn render_into(
     jobs.push(Job::Sitemap);
     jobs.push(Job::SearchIndex);
     jobs.push(Job::Feed);
-    jobs.extend(defined_pilots(portfolio).map(|(i, _)| Job::Badge(i)));
+    // A badge is named by its id: a later document with the same id has none.
+    jobs.extend(
+        defined_pilots(portfolio)
+            .filter(|(_, e)| !e.duplicate)
+            .map(|(i, _)| Job::Badge(i)),
+    );
     let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
     // The drawings are the costliest pages: start them early.

@@ -412,6 +412,8 @@ pub struct EntityView {
     pub link: Link,
     /// The kind's label.
     pub kind_label: String,
+    /// The kind's index page, relative to the site root.
+    pub kind_index: String,
     /// Front-matter fields.
     pub fields: Vec<FieldView>,
     /// The rendered body (empty for generated entities).
@@ -700,7 +702,7 @@ impl<'a> Inputs<'a> {
 
     /// The page of an entity, relative to the site root.
     pub fn href(&self, e: &Entity) -> String {
-        pilotbook_core::pages::entity_page(self.kind_dir(e.kind), &e.id)
+        pilotbook_core::pages::page_path(self.config, e)
     }
 
     /// A link to the entity at `index`.
@@ -1198,6 +1200,7 @@ impl<'a> Inputs<'a> {
         EntityView {
             link: self.link_to(e),
             kind_label: kind_label(kind.name.as_str(), kind.builtin),
+            kind_index: pilotbook_core::pages::kind_index_page(self.kind_dir(e.kind)),
             fields: self.fields(e, &["title", "name", "id"]),
             body_html,
             referenced_by: groups

@@ -62,6 +62,7 @@ pub fn type_document(
         referenced_by: Vec::new(),
         dependents: Vec::new(),
         accepts,
+        duplicate: false,
     };
     (entity, diagnostics)
 }

@@ -57,6 +57,7 @@ pub fn link(
 ) -> Portfolio {
     let mut entities = sort(entities);
     report_duplicates(config, &entities, diagnostics);
+    mark_duplicates(&mut entities);
     let generated = undefined_targets(config, &entities, diagnostics);
     if !generated.is_empty() {
         entities.extend(generated.into_iter().map(|target| Entity {
@@ -69,11 +70,24 @@ pub fn link(
             referenced_by: Vec::new(),
             dependents: Vec::new(),
             accepts: Vec::new(),
+            duplicate: false,
         }));
         entities = sort(entities);
     }
     add_backlinks(&mut entities);
     Portfolio { entities }
+}
+
+/// Mark each document after the first (by path) with its kind and id.
+fn mark_duplicates(entities: &mut [Entity]) {
+    for i in 1..entities.len() {
+        let (before, rest) = entities.split_at_mut(i);
+        let (first, e) = (&before[i - 1], &mut rest[0]);
+        e.duplicate = first.kind == e.kind
+            && first.id == e.id
+            && first.document.is_some()
+            && e.document.is_some();
+    }
 }
 
 /// Duplicate ids in sorted entities: the first path keeps the id, each

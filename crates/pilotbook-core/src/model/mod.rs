@@ -153,6 +153,10 @@ pub struct Entity {
     pub dependents: Vec<usize>,
     /// The findings the document accepts.
     pub accepts: Vec<Acceptance>,
+    /// A document whose id an earlier document of its kind (by path) has
+    /// (`duplicate-id`): its page lives at its path, not its id
+    /// ([`crate::pages::page_path`]), so no document loses its page.
+    pub duplicate: bool,
 }
 
 impl Entity {
