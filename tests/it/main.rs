@@ -18,6 +18,7 @@ mod ci_files;
 mod ci_formats;
 mod cli;
 mod confined;
+mod conventions;
 mod crates;
 mod derived;
 mod diff;

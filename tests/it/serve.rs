@@ -320,3 +320,28 @@ fn sigterm_during_the_first_build_exits_0() {
         serve.log
     );
 }
+
+#[test]
+fn an_edited_sidecar_metadata_file_renders_its_documents_page_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "pilotbook.toml",
+        "[kinds.kep]\npath = \"keps/**/README.md\"\nmetadata_file = \"kep.yaml\"\nextra_fields = \"allow\"\n",
+    );
+    write("keps/1-swap/README.md", "# KEP-1: Swap\n\nSwap on nodes.\n");
+    write("keps/1-swap/kep.yaml", "title: FIRST-SIDECAR-TITLE\n");
+    let mut serve = Serve::start(root, &["--port", "0"]);
+    let (code, page) = serve.get("/kep/1-swap.html");
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("FIRST-SIDECAR-TITLE"), "{page}");
+    write("keps/1-swap/kep.yaml", "title: SECOND-SIDECAR-TITLE\n");
+    serve.wait_for("the page with the sidecar's new title", |s| {
+        s.get("/kep/1-swap.html").1.contains("SECOND-SIDECAR-TITLE")
+    });
+}

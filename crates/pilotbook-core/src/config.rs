@@ -343,6 +343,18 @@ pub struct KindConfig {
     pub fields: BTreeMap<String, FieldType>,
     /// What an undeclared front-matter key is (`unknown-field`).
     pub extra_fields: ExtraFields,
+    /// `metadata_file`: a YAML file beside each document (KEPs' `kep.yaml`)
+    /// whose mapping is read as front matter the document does not set.
+    pub metadata_file: Option<String>,
+    /// `metadata = "body-list"`: leading `- Key: value` lines of the body
+    /// are read as front matter the document does not set.
+    pub body_metadata: bool,
+    /// `date_formats`: the formats `date` fields may be written in besides
+    /// `YYYY-MM-DD` (`%m/%d/%Y`).
+    pub date_formats: Vec<String>,
+    /// `empty_sections`: the texts that leave a section unanswered; `None`
+    /// is the default (TODO, TBD, TBA, N/A).
+    pub empty_sections: Option<Vec<String>>,
     matcher: GlobSet,
     exclude_matcher: GlobSet,
 }
@@ -975,6 +987,10 @@ fn resolve_kind(
         section_aliases: r.section_aliases.clone(),
         fields,
         extra_fields: resolve_extra_fields(name, r.extra_fields.as_ref(), err)?,
+        metadata_file: resolve_metadata_file(name, r.metadata_file.as_ref(), err)?,
+        body_metadata: resolve_metadata(name, r.metadata.as_ref(), err)?,
+        date_formats: resolve_date_formats(name, r.date_formats.as_ref(), err)?,
+        empty_sections: r.empty_sections.clone(),
         matcher,
         exclude_matcher,
     })
@@ -1045,6 +1061,66 @@ fn resolve_field_type(
         }
         RawFieldType::Ref { kind: target } => Ok(FieldType::Ref(target.clone())),
     }
+}
+
+/// `metadata_file`: a file name beside the document, YAML.
+fn resolve_metadata_file(
+    kind: &str,
+    raw: Option<&Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Option<String>, ConfigError> {
+    let Some(value) = raw else {
+        return Ok(None);
+    };
+    let name = value.get_ref();
+    let plain = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
+    if !plain || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        return Err(err(
+            Some(value.span()),
+            format!(
+                "`metadata_file` of kind `{kind}` must be the name of a YAML file beside each document, e.g. `\"kep.yaml\"`, not `{name}`"
+            ),
+        ));
+    }
+    Ok(Some(name.clone()))
+}
+
+/// `metadata`: where a kind's documents keep their metadata.
+fn resolve_metadata(
+    kind: &str,
+    raw: Option<&Spanned<String>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<bool, ConfigError> {
+    match raw.map(|v| (v.get_ref().as_str(), v.span())) {
+        None | Some(("front-matter", _)) => Ok(false),
+        Some(("body-list", _)) => Ok(true),
+        Some((other, span)) => Err(err(
+            Some(span),
+            format!(
+                "`metadata = \"{other}\"` of kind `{kind}`: expected \"front-matter\" or \"body-list\" (leading `- Key: value` lines)"
+            ),
+        )),
+    }
+}
+
+/// `date_formats`: each one a format [`crate::model::date::check_format`] reads.
+fn resolve_date_formats(
+    kind: &str,
+    raw: Option<&Spanned<Vec<String>>>,
+    err: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<String>, ConfigError> {
+    let Some(formats) = raw else {
+        return Ok(Vec::new());
+    };
+    for format in formats.get_ref() {
+        if let Err(why) = crate::model::date::check_format(format) {
+            return Err(err(
+                Some(formats.span()),
+                format!("date format `{format}` of kind `{kind}`: {why}"),
+            ));
+        }
+    }
+    Ok(formats.get_ref().clone())
 }
 
 fn resolve_extra_fields(
@@ -1172,6 +1248,10 @@ struct RawKind {
     #[serde(default)]
     fields: BTreeMap<String, Spanned<RawFieldType>>,
     extra_fields: Option<Spanned<String>>,
+    metadata_file: Option<Spanned<String>>,
+    metadata: Option<Spanned<String>>,
+    date_formats: Option<Spanned<Vec<String>>>,
+    empty_sections: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -269,7 +269,7 @@ fn entity_out<'a>(
             .map(|s| SectionOut {
                 title: &s.heading.text,
                 line: s.heading.position.line,
-                empty: s.empty,
+                empty: crate::validate::unanswered(&config.kinds[e.kind], s),
             })
             .collect(),
         pilot: e.pilot.as_ref().map(|p| pilot_record(config, e, p)),
@@ -360,21 +360,51 @@ impl Serialize for Entities<'_> {
 /// (`string`, `date`, `enum`, `ref`) written as the text it is in the file:
 /// `version: 1.10` stays `"1.10"`, not the number 1.1.
 fn typed_front_matter(kind: &crate::config::KindConfig, fm: &crate::parse::Node) -> Value {
-    use crate::config::FieldType;
     let mut json = fm.to_json();
     if let (Value::Object(map), crate::parse::Value::Map(entries)) = (&mut json, &fm.value) {
         for (key, node) in entries {
-            let textual = matches!(
-                kind.fields.get(&key.name),
-                Some(FieldType::String | FieldType::Date | FieldType::Enum(_) | FieldType::Ref(_))
-            );
-            if let (true, Some(text)) = (textual, node.as_text())
-                && let Some(slot) = map.get_mut(&key.name)
-                && !slot.is_null()
+            let Some(slot) = map.get_mut(&key.name).filter(|slot| !slot.is_null()) else {
+                continue;
+            };
+            if let Some(typed) = kind
+                .fields
+                .get(&key.name)
+                .and_then(|ty| typed_value(kind, ty, node))
             {
-                *slot = Value::String(text.to_string());
+                *slot = typed;
             }
         }
     }
     json
+}
+
+/// A field's value as its type reads it, where that differs from YAML's
+/// reading: text stays text (`version: 1.10`), a date in one of the kind's
+/// formats is `YYYY-MM-DD`, comma-separated text in a list field is a
+/// list, and a zero-padded `number` is the integer.
+fn typed_value(
+    kind: &crate::config::KindConfig,
+    ty: &crate::config::FieldType,
+    node: &crate::parse::Node,
+) -> Option<Value> {
+    use crate::config::FieldType;
+    let text = node.as_text()?;
+    match ty {
+        FieldType::Date => Some(Value::String(
+            crate::model::Date::parse_any(text, &kind.date_formats)
+                .map_or_else(|_| text.to_string(), |d| d.to_string()),
+        )),
+        FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) if !text.contains(',') => {
+            Some(Value::String(text.to_string()))
+        }
+        FieldType::List | FieldType::Ref(_) => Some(Value::Array(
+            crate::model::fields::list_items(node)
+                .iter()
+                .filter_map(|item| item.as_text().map(|t| Value::String(t.to_string())))
+                .collect(),
+        )),
+        FieldType::String | FieldType::Enum(_) => Some(Value::String(text.to_string())),
+        FieldType::Number => crate::model::fields::zero_padded(node).map(Value::from),
+        FieldType::Bool => None,
+    }
 }

@@ -14,6 +14,7 @@
 //! judgement, and owns the errors that stop a run (exit 2). It must not
 //! render a site or print anything.
 
+mod borrowed;
 pub mod diff;
 pub mod source;
 

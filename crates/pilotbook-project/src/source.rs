@@ -97,7 +97,9 @@ pub fn pipeline<S: Source>(
         || {
             let parsed = {
                 let _stage = tracing::info_span!("parse").entered();
-                source.parse(&limits, listing.documents)
+                let mut parsed = source.parse(&limits, listing.documents);
+                crate::borrowed::apply(&config, source, &mut parsed);
+                parsed
             };
             let _stage = tracing::info_span!("link").entered();
             let mut project =

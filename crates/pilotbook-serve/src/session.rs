@@ -476,6 +476,26 @@ impl Session {
     }
 }
 
+/// The documents with borrowed metadata whose front matter differs
+/// between two loads.
+fn borrowed_changed(before: &Project, now: &Project) -> Vec<String> {
+    let documents = |p: &Project| {
+        p.portfolio
+            .entities
+            .iter()
+            .filter_map(|e| e.document.as_ref())
+            .filter(|d| d.parsed.borrowed.is_some())
+            .map(|d| (d.path.clone(), d.parsed.front_matter.clone()))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let then = documents(before);
+    documents(now)
+        .into_iter()
+        .filter(|(path, front)| then.get(path) != Some(front))
+        .map(|(path, _)| path)
+        .collect()
+}
+
 /// The site paths of the entity pages an edit of `edited` can change: the
 /// documents' own pages and their neighbours' (references both ways,
 /// before and after the edit), and every page whose findings changed.
@@ -486,6 +506,11 @@ fn stale_pages(
     edited: &BTreeSet<String>,
 ) -> HashSet<String> {
     let mut stale = HashSet::new();
+    // A document whose borrowed metadata (a sidecar `kep.yaml`) changed
+    // is edited, though its own file is not.
+    let mut edited = edited.clone();
+    edited.extend(borrowed_changed(&good.project, project));
+    let edited = &edited;
     for old in [&good.project, project] {
         let config = &old.config;
         let entities = &old.portfolio.entities;

@@ -104,6 +104,131 @@ impl serde::Serialize for Date {
     }
 }
 
+/// The English month names, for `%b` and `%B`.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether `format` is a date format pilotbook reads: `%Y` (the year),
+/// `%m` (a month number, with or without a leading zero) or `%b`/`%B` (a
+/// month name, short or long), `%d` (a day, with or without a leading
+/// zero), `%%`, and any other character as itself. Each of year, month and
+/// day once.
+pub fn check_format(format: &str) -> Result<(), String> {
+    let mut seen = [0u8; 3];
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => seen[0] += 1,
+            Some('m' | 'b' | 'B') => seen[1] += 1,
+            Some('d') => seen[2] += 1,
+            Some('%') => {}
+            Some(other) => {
+                return Err(format!(
+                    "`%{other}` is not a directive pilotbook reads: use %Y, %m, %b, %B, %d and %%"
+                ));
+            }
+            None => return Err("a format cannot end with `%`".into()),
+        }
+    }
+    if seen != [1, 1, 1] {
+        return Err("a date format names the year (%Y), the month (%m, %b or %B) and the day (%d) once each".into());
+    }
+    Ok(())
+}
+
+impl Date {
+    /// Parse `text` written in `format` ([`check_format`]): `12/7/2022` in
+    /// `%m/%d/%Y`, `7 Dec 2022` in `%d %b %Y`. The whole text must match.
+    pub fn parse_format(text: &str, format: &str) -> Option<Date> {
+        let mut rest = text.trim();
+        let (mut year, mut month, mut day) = (None, None, None);
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                rest = rest.strip_prefix(c)?;
+                continue;
+            }
+            match chars.next()? {
+                'Y' => year = Some(take_number(&mut rest, 4, 4)?),
+                'm' => month = Some(take_number(&mut rest, 1, 2)?),
+                'd' => day = Some(take_number(&mut rest, 1, 2)?),
+                'b' | 'B' => month = Some(take_month(&mut rest)?),
+                '%' => rest = rest.strip_prefix('%')?,
+                _ => return None,
+            }
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let year = i32::try_from(year?).ok()?;
+        Date::new(year, u8::try_from(month?).ok()?, u8::try_from(day?).ok()?)
+    }
+
+    /// Parse `YYYY-MM-DD`, or else the first of `formats` that reads
+    /// `text`; the error names what was accepted.
+    pub fn parse_any(text: &str, formats: &[String]) -> Result<Date, String> {
+        if formats.is_empty() {
+            return Date::parse(text);
+        }
+        formats
+            .iter()
+            .find_map(|f| Date::parse_format(text, f))
+            .or_else(|| Date::parse(text).ok())
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is not a date in the form {}",
+                    text.trim(),
+                    formats.join(" or ")
+                )
+            })
+    }
+}
+
+/// Take `min..=max` ASCII digits from the front of `rest`.
+fn take_number(rest: &mut &str, min: usize, max: usize) -> Option<u32> {
+    let len = rest
+        .bytes()
+        .take(max)
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if len < min {
+        return None;
+    }
+    let n = rest[..len].parse().ok()?;
+    *rest = &rest[len..];
+    Some(n)
+}
+
+/// Take an English month name, long or its first three letters, from the
+/// front of `rest`, in any case.
+fn take_month(rest: &mut &str) -> Option<u32> {
+    let lower = rest.to_ascii_lowercase();
+    for (i, name) in MONTHS.iter().enumerate() {
+        for len in [name.len(), 3] {
+            if lower.starts_with(&name[..len]) {
+                *rest = &rest[len..];
+                return u32::try_from(i + 1).ok();
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +258,26 @@ mod tests {
         let b = Date::parse("2026-09-01").expect("valid");
         assert_eq!(a.days_until(b), 62);
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
+    }
+
+    #[test]
+    fn dates_in_other_formats() {
+        let d = |y, m, day| Date::new(y, m, day);
+        assert_eq!(Date::parse_format("12/7/2022", "%m/%d/%Y"), d(2022, 12, 7));
+        assert_eq!(Date::parse_format("03/31/2016", "%m/%d/%Y"), d(2016, 3, 31));
+        assert_eq!(Date::parse_format("7 Dec 2022", "%d %b %Y"), d(2022, 12, 7));
+        assert_eq!(
+            Date::parse_format("7 December 2022", "%d %B %Y"),
+            d(2022, 12, 7)
+        );
+        assert_eq!(Date::parse_format("31/12/2022", "%m/%d/%Y"), None);
+        assert_eq!(Date::parse_format("12/7/2022 x", "%m/%d/%Y"), None);
+        assert_eq!(Date::parse_format("2/30/2022", "%m/%d/%Y"), None);
+        assert!(check_format("%m/%d/%Y").is_ok());
+        assert!(check_format("%m/%Y").is_err());
+        assert!(check_format("%d/%m/%y").is_err());
+        let formats = vec!["%m/%d/%Y".to_string()];
+        assert_eq!(Date::parse_any("2022-12-07", &formats).ok(), d(2022, 12, 7));
+        assert!(Date::parse_any("31/12/2022", &formats).is_err_and(|e| e.contains("%m/%d/%Y")));
     }
 }

@@ -32,15 +32,13 @@ pub fn type_document(
                 continue;
             }
             if let Some(value) = fm.get(name) {
-                check_field(
-                    config,
-                    &document.path,
+                let field = Field {
+                    path: document.field_path(name),
                     name,
                     ty,
-                    value,
-                    &mut references,
-                    &mut diagnostics,
-                );
+                    date_formats: &kind_config.date_formats,
+                };
+                check_field(config, &field, value, &mut references, &mut diagnostics);
             }
         }
     }
@@ -176,13 +174,21 @@ pub(super) fn reference_id(
     None
 }
 
+/// A declared field being checked: where it is written (the document, or
+/// its sidecar metadata file), its name and type, and the kind's date
+/// formats.
+struct Field<'a> {
+    path: &'a str,
+    name: &'a str,
+    ty: &'a FieldType,
+    date_formats: &'a [String],
+}
+
 /// Check one declared field's value against its type; references it
 /// names are collected.
 fn check_field(
     config: &Config,
-    path: &str,
-    name: &str,
-    ty: &FieldType,
+    field: &Field,
     value: &Node,
     references: &mut Vec<Reference>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -191,20 +197,22 @@ fn check_field(
     if value.is_null() || value.as_text().is_some_and(is_placeholder) {
         return;
     }
-    if let FieldType::Ref(kind_name) = ty {
+    let (path, name) = (field.path, field.name);
+    if let FieldType::Ref(kind_name) = field.ty {
         let Some(kind) = config.kinds.iter().position(|k| &k.name == kind_name) else {
             return;
         };
         let target = (kind, kind_name.as_str());
         collect_references(path, name, value, target, references, diagnostics);
-    } else if let Some((message, help)) = type_problem(name, ty, value) {
+    } else if let Some((message, help)) = type_problem(field, value) {
         diagnostics.push(invalid(path, name, value, message, &help));
     }
 }
 
 /// What is wrong with a value of a field typed other than `ref`: the
 /// message and the help, or `None` when it fits.
-fn type_problem(name: &str, ty: &FieldType, value: &Node) -> Option<(String, String)> {
+fn type_problem(field: &Field, value: &Node) -> Option<(String, String)> {
+    let (name, ty) = (field.name, field.ty);
     let shown = value.as_text().unwrap_or(value.describe());
     let problem = |message: String, help: &str| Some((message, help.to_string()));
     match ty {
@@ -212,10 +220,12 @@ fn type_problem(name: &str, ty: &FieldType, value: &Node) -> Option<(String, Str
             format!("`{name}` must be text, not {}", value.describe()),
             "write a single value",
         ),
-        FieldType::Number if value.as_number().is_none() => problem(
-            format!("`{name}` must be a number, not `{shown}`"),
-            "write an unquoted number, e.g. `3` or `0.5`",
-        ),
+        FieldType::Number if value.as_number().is_none() && zero_padded(value).is_none() => {
+            problem(
+                format!("`{name}` must be a number, not `{shown}`"),
+                "write an unquoted number, e.g. `3` or `0.5`",
+            )
+        }
         FieldType::Bool if value.as_bool().is_none() => problem(
             format!("`{name}` must be true or false, not `{shown}`"),
             "write `true` or `false` without quotes",
@@ -224,14 +234,16 @@ fn type_problem(name: &str, ty: &FieldType, value: &Node) -> Option<(String, Str
             let parsed = value
                 .as_text()
                 .ok_or_else(|| format!("`{name}` must be a date, not {}", value.describe()))
-                .and_then(super::Date::parse);
+                .and_then(|text| super::Date::parse_any(text, field.date_formats));
             let why = parsed.err()?;
-            problem(
-                format!("`{name}`: {why}"),
-                "write the date as YYYY-MM-DD, e.g. 2026-06-01",
-            )
+            let help = match field.date_formats {
+                [] => "write the date as YYYY-MM-DD, e.g. 2026-06-01".to_string(),
+                formats => format!("write the date as YYYY-MM-DD or {}", formats.join(" or ")),
+            };
+            problem(format!("`{name}`: {why}"), &help)
         }
-        FieldType::List if !matches!(value.value, Value::List(_)) => problem(
+        // A list may be written as comma-separated text (`requires: 20, 721`).
+        FieldType::List if !matches!(value.value, Value::List(_) | Value::Scalar(_)) => problem(
             format!("`{name}` must be a list, not {}", value.describe()),
             &format!("write `{name}: [a, b]` or one `- item` per line"),
         ),
@@ -249,6 +261,44 @@ fn type_problem(name: &str, ty: &FieldType, value: &Node) -> Option<(String, Str
     }
 }
 
+/// An unquoted integer written with leading zeros (`fip: 0001`), which a
+/// `number` field reads as the integer it is.
+pub(crate) fn zero_padded(value: &Node) -> Option<u64> {
+    let Value::Scalar(scalar) = &value.value else {
+        return None;
+    };
+    let text = scalar.text.trim();
+    let plain = scalar.kind == crate::parse::ScalarKind::Plain;
+    (plain && text.len() > 1 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+/// The items of a list field: a list's items, or the comma-separated
+/// parts of a single value (each at the value's position).
+pub(crate) fn list_items(value: &Node) -> Vec<std::borrow::Cow<'_, Node>> {
+    use std::borrow::Cow;
+    match &value.value {
+        Value::List(items) => items.iter().map(Cow::Borrowed).collect(),
+        Value::Scalar(scalar) if scalar.text.contains(',') => scalar
+            .text
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                Cow::Owned(Node {
+                    value: Value::Scalar(crate::parse::Scalar {
+                        text: part.to_string(),
+                        kind: scalar.kind,
+                    }),
+                    position: value.position,
+                })
+            })
+            .collect(),
+        _ => vec![Cow::Borrowed(value)],
+    }
+}
+
 /// The references a `ref` field names (one value or a list of them), to
 /// entities of `target` (the kind's index and name); placeholders skipped.
 fn collect_references(
@@ -259,11 +309,8 @@ fn collect_references(
     references: &mut Vec<Reference>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let items: Vec<&Node> = match &value.value {
-        Value::List(items) => items.iter().collect(),
-        _ => vec![value],
-    };
-    for item in items {
+    for item in list_items(value) {
+        let item = item.as_ref();
         if item.as_text().is_some_and(is_placeholder) {
             continue;
         }

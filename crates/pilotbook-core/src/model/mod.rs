@@ -13,7 +13,7 @@
 
 mod accept;
 pub mod date;
-mod fields;
+pub(crate) mod fields;
 mod id;
 mod link;
 pub mod pilot;
@@ -39,6 +39,17 @@ pub struct Document {
     pub parsed: std::sync::Arc<ParsedDocument>,
     /// Where an explicit `id:` was given.
     pub id_position: Option<Position>,
+}
+
+impl Document {
+    /// The file a front-matter field is written in: the document, or the
+    /// sidecar metadata file its kind reads it from.
+    pub fn field_path(&self, field: &str) -> &str {
+        match &self.parsed.borrowed {
+            Some(b) if b.keys.iter().any(|k| k == field) => &b.path,
+            _ => &self.path,
+        }
+    }
 }
 
 impl Document {

@@ -157,6 +157,22 @@ pub fn read_capped(path: &str, text: &str, lines: &LineIndex, max_bytes: usize) 
     out
 }
 
+/// Read a whole YAML file at `path` (a sidecar metadata file) as front
+/// matter: a mapping, or a finding located in that file.
+pub fn read_yaml_file(path: &str, text: &str) -> FrontMatter {
+    let mut out = FrontMatter::default();
+    if text.trim().is_empty() {
+        out.node = Some(Node {
+            value: Value::Map(Vec::new()),
+            position: Position::START,
+        });
+        return out;
+    }
+    let lines = LineIndex::new(text);
+    parse_block(&mut out, path, Syntax::Yaml, text, 0..text.len(), &lines);
+    out
+}
+
 /// Parse the block at `range` of `text` (between the delimiters) into
 /// `out`: a mapping (or nothing, an empty one), else a diagnostic.
 fn parse_block(

@@ -31,8 +31,12 @@ pub struct Section {
     pub heading: Heading,
     /// The heading text normalised for matching ([`normalize_heading`]).
     pub key: String,
-    /// Whether the body is empty or a placeholder.
+    /// Whether the body is empty or a placeholder (TODO, TBD, TBA, N/A).
     pub empty: bool,
+    /// The body's visible text when short enough to be a placeholder
+    /// (at most 64 bytes), for a kind's own `empty_sections`; `None` for
+    /// a longer body, which always answers.
+    pub text: Option<String>,
 }
 
 /// The title and sections of a body.
@@ -125,6 +129,7 @@ pub fn outline_full(text: &str, body_offset: usize, lines: &LineIndex) -> Outlin
         out.sections.push(Section {
             key: normalize_heading(&open.text),
             empty: is_placeholder(content),
+            text: (content.len() <= 64).then(|| content.to_string()),
             heading: Heading {
                 text: open.text,
                 level: open.level,
@@ -262,16 +267,21 @@ fn heading_level(level: HeadingLevel) -> u8 {
 
 /// Whether a section's text says nothing: empty, or a placeholder.
 fn is_placeholder(content: &str) -> bool {
-    let trimmed = content
+    matches!(
+        placeholder_key(content).as_str(),
+        "" | "todo" | "tbd" | "n/a" | "tba" | "[] todo" | "[] tbd"
+    )
+}
+
+/// A section's text as placeholders are compared: lowercase, without the
+/// punctuation and blanks around it (`**TBD.**` is `tbd`).
+pub fn placeholder_key(content: &str) -> String {
+    content
         .trim_matches(|c: char| {
             c.is_whitespace()
                 || matches!(c, '.' | ':' | '!' | '-' | '*' | '_' | '(' | ')' | '[' | ']')
         })
-        .to_ascii_lowercase();
-    matches!(
-        trimmed.as_str(),
-        "" | "todo" | "tbd" | "n/a" | "tba" | "[] todo" | "[] tbd"
-    )
+        .to_lowercase()
 }
 
 /// Normalise a heading for matching against a section name: lowercase,

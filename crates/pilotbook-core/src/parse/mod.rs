@@ -10,6 +10,7 @@
 //! Only this module sees pulldown-cmark events and the YAML/TOML parsers'
 //! types; the stages after it work on [`Node`] and [`Section`].
 
+pub mod borrowed;
 pub mod frontmatter;
 pub mod html;
 pub mod links;
@@ -48,6 +49,20 @@ pub struct ParsedDocument {
     pub sections: Vec<Section>,
     /// What went wrong while reading.
     pub diagnostics: Vec<Diagnostic>,
+    /// The front-matter keys read from elsewhere: a sidecar metadata file
+    /// or the body's leading `- Key: value` lines.
+    pub borrowed: Option<Borrowed>,
+}
+
+/// Front-matter keys a document's kind reads from elsewhere
+/// (`metadata_file`, `metadata = "body-list"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Borrowed {
+    /// The file they are written in, root-relative: the sidecar, or the
+    /// document itself for body lines.
+    pub path: String,
+    /// The keys, as written in the merged front matter.
+    pub keys: Vec<String>,
 }
 
 impl ParsedDocument {
@@ -84,6 +99,7 @@ pub fn unreadable(path: &str, diagnostic: Diagnostic) -> ParsedDocument {
             path: path.to_string(),
             ..diagnostic
         }],
+        borrowed: None,
     }
 }
 
@@ -183,6 +199,7 @@ pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDo
         h1: None,
         sections: Vec::new(),
         diagnostics: Vec::new(),
+        borrowed: None,
     };
     let lines = LineIndex::new(&text);
     let fm = frontmatter::read_capped(path, &text, &lines, limits.max_front_matter_bytes);

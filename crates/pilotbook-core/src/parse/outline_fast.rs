@@ -46,6 +46,7 @@ pub fn outline(text: &str, body_offset: usize, lines: &LineIndex) -> Option<Outl
         out.sections.push(Section {
             key: normalize_heading(&open.text),
             empty: false,
+            text: None,
             heading: Heading {
                 text: open.text,
                 level: 2,

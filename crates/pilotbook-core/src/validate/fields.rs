@@ -101,7 +101,7 @@ pub fn required_fields(config: &Config, portfolio: &Portfolio, out: &mut Vec<Dia
                     Some(
                         Diagnostic::new(
                             Rule::MissingField,
-                            &doc.path,
+                            doc.field_path(field),
                             position,
                             format!("{} `{}` has {what} `{field}`", kind.name, entity.id),
                         )
@@ -217,7 +217,7 @@ pub fn placeholders(portfolio: &Portfolio, out: &mut Vec<Diagnostic>) {
                     let text = node.as_text().unwrap_or_default().trim();
                     let d = Diagnostic::new(
                         Rule::PlaceholderValue,
-                        &doc.path,
+                        doc.field_path(&key.name),
                         node.position,
                         format!("`{path}: {text}` is a placeholder, not a value"),
                     )
@@ -316,9 +316,14 @@ fn unknown(
             "declare it under `[kinds.{kind}.fields]` in pilotbook.toml, or set `extra_fields = \"allow\"` for the kind"
         ),
     };
-    Diagnostic::new(Rule::UnknownField, &doc.path, key.position, message)
-        .width(key.name.chars().count())
-        .help(help)
+    Diagnostic::new(
+        Rule::UnknownField,
+        doc.field_path(&key.name),
+        key.position,
+        message,
+    )
+    .width(key.name.chars().count())
+    .help(help)
 }
 
 /// The declared key nearest to `key`, if it is near enough to be a typo:

@@ -24,7 +24,7 @@ pub use body_links::broken_links;
 pub use fields::{FieldState, field_state};
 pub use links::environment_of;
 pub(crate) use sections::readiness;
-pub use sections::{Requirement, configured_name, section_purpose};
+pub use sections::{Requirement, configured_name, section_purpose, unanswered};
 
 use crate::config::{Builtin, CONFIG_FILE, Config};
 use crate::diagnostics::Diagnostic;

@@ -6,7 +6,8 @@
 use crate::config::{Config, KindConfig};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Entity, Portfolio};
-use crate::parse::normalize_heading;
+use crate::parse::markdown::placeholder_key;
+use crate::parse::{Section, normalize_heading};
 use crate::rules::Rule;
 use crate::source::Position;
 use rayon::prelude::*;
@@ -111,9 +112,24 @@ pub fn readiness(kind: &KindConfig, entity: &Entity) -> Vec<Requirement> {
             .parsed
             .sections
             .iter()
-            .any(|s| w.keys.contains(&s.key) && !s.empty),
+            .any(|s| w.keys.contains(&s.key) && !unanswered(kind, s)),
     });
     fields.chain(sections).collect()
+}
+
+/// Whether a section leaves its question unanswered, by its kind's
+/// `empty_sections` (the default: empty, TODO, TBD, TBA or N/A). The one
+/// judgement: `check`, the readiness shown on the site, `export` and
+/// `diff` read it.
+pub fn unanswered(kind: &KindConfig, section: &Section) -> bool {
+    let Some(placeholders) = &kind.empty_sections else {
+        return section.empty;
+    };
+    let Some(text) = &section.text else {
+        return false;
+    };
+    let key = placeholder_key(text);
+    key.is_empty() || placeholders.iter().any(|p| placeholder_key(p) == key)
 }
 
 /// Check every document's required and recommended sections.
@@ -212,7 +228,7 @@ fn check(kind: &KindConfig, entity: &Entity, wanted: &Wanted, out: &mut Vec<Diag
         .iter()
         .filter(|s| wanted.keys.contains(&s.key))
         .collect();
-    if found.iter().any(|s| !s.empty) {
+    if found.iter().any(|s| !unanswered(kind, s)) {
         return;
     }
     let noun = &kind.name;

@@ -820,7 +820,7 @@ fn sections_of(config: &Config, e: &Entity) -> Vec<(String, String, SectionState
             .and_then(|k| pilotbook_core::validate::configured_name(k, &s.key))
             .map_or_else(|| s.heading.text.trim().to_string(), str::to_string);
         let key = normalize_heading(&name);
-        let state = if s.empty {
+        let state = if kind.map_or(s.empty, |k| pilotbook_core::validate::unanswered(k, s)) {
             SectionState::Empty
         } else {
             SectionState::Filled
