@@ -322,3 +322,32 @@ fn a_kind_decides_which_placeholders_leave_a_section_unanswered() {
         .any(|d| d["path"] == "pilots/triage.md" && d["message"].to_string().contains("Rollback"));
     assert!(rollback, "{report:#}");
 }
+
+#[test]
+fn a_missing_field_of_a_custom_kind_is_helped_by_its_own_definition() {
+    let config = "[kinds.decision]\npath = \"adr/*.md\"\nrequired_fields = [\"status\", \"date\", \"supersedes\"]\n\
+        required_sections = []\ndate_formats = [\"%m/%d/%Y\"]\n[kinds.decision.fields]\n\
+        status = { enum = [\"proposed\", \"accepted\", \"superseded\"] }\ndate = \"date\"\n\
+        supersedes = { ref = \"decision\" }\n";
+    let case = repo(
+        config,
+        &[("adr/0001-x.md", "---\ntitle: X\n---\n\nText.\n")],
+    );
+    let report = pilotbook_json(&case.root, &["check", "--format", "json"], 1);
+    let help = |field: &str| {
+        report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .find(|d| d["rule"] == "missing-field" && d["message"].to_string().contains(field))
+            .and_then(|d| d["help"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        help("`status`"),
+        "add `status:` (proposed | accepted | superseded)"
+    );
+    assert_eq!(help("`date`"), "add `date: YYYY-MM-DD` (or %m/%d/%Y)");
+    assert_eq!(help("`supersedes`"), "add `supersedes: <decision-id>`");
+}

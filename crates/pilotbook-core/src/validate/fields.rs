@@ -5,7 +5,7 @@
 //! [`field_state`] decides once whether a field counts as given; the rule
 //! and the portfolio's readiness both read it, so they always agree.
 
-use crate::config::{Builtin, Config, ExtraFields, KindConfig};
+use crate::config::{Builtin, Config, ExtraFields, FieldType, KindConfig};
 use crate::diagnostics::Diagnostic;
 use crate::model::placeholder::{is_placeholder, is_placeholder_id, is_placeholder_target};
 use crate::model::{Document, Portfolio};
@@ -63,17 +63,46 @@ pub fn required_field_names<'k>(kind: &'k KindConfig, doc: &Document) -> Vec<&'k
     required
 }
 
-fn help_for(field: &str) -> String {
-    match field {
-        "owner" => "add `owner: <person-id>`: the one person accountable for the pilot".into(),
-        "metrics" => "add `metrics:` with at least one `- metric: <id>` and a numeric `target: \">= 92%\"`, agreed before the pilot starts".into(),
-        "integrations" => "add `integrations:` with at least one `- system: <id>`: the real systems the pilot reads or writes".into(),
-        "production_path" => "add `production_path:` with at least one `- milestone: <name>` and `due: YYYY-MM-DD`".into(),
-        "status" => "add `status:` (proposed | pilot | go | no-go | production | retired)".into(),
-        "started" => "add `started: YYYY-MM-DD`: the day the pilot started; metric targets are agreed before it".into(),
-        "environment" => "add `environment:` (production | staging | sandbox | mock): which system pilots that integrate with it really use".into(),
-        "title" => "add `title: <a short name for the document>`".into(),
-        other => format!("add `{other}:` to the front matter"),
+/// How to add a missing field: pilotbook's own words for the fields of
+/// the built-in kinds, else what the kind declares the field to be (a
+/// custom kind's `status` gets its own values, not the pilot statuses).
+fn help_for(kind: &KindConfig, field: &str) -> String {
+    let builtin = match (kind.builtin, field) {
+        (Some(Builtin::Pilot), "owner") => {
+            Some("add `owner: <person-id>`: the one person accountable for the pilot")
+        }
+        (Some(Builtin::Pilot), "metrics") => Some(
+            "add `metrics:` with at least one `- metric: <id>` and a numeric `target: \">= 92%\"`, agreed before the pilot starts",
+        ),
+        (Some(Builtin::Pilot), "integrations") => Some(
+            "add `integrations:` with at least one `- system: <id>`: the real systems the pilot reads or writes",
+        ),
+        (Some(Builtin::Pilot), "production_path") => Some(
+            "add `production_path:` with at least one `- milestone: <name>` and `due: YYYY-MM-DD`",
+        ),
+        (Some(Builtin::Pilot), "started") => Some(
+            "add `started: YYYY-MM-DD`: the day the pilot started; metric targets are agreed before it",
+        ),
+        (Some(Builtin::System), "environment") => Some(
+            "add `environment:` (production | staging | sandbox | mock): which system pilots that integrate with it really use",
+        ),
+        (_, "title") => Some("add `title: <a short name for the document>`"),
+        _ => None,
+    };
+    if let Some(help) = builtin {
+        return help.to_string();
+    }
+    match kind.fields.get(field) {
+        Some(FieldType::Enum(values)) => format!("add `{field}:` ({})", values.join(" | ")),
+        Some(FieldType::Date) => match kind.date_formats.first() {
+            Some(format) => format!("add `{field}: YYYY-MM-DD` (or {format})"),
+            None => format!("add `{field}: YYYY-MM-DD`"),
+        },
+        Some(FieldType::Ref(target)) => format!("add `{field}: <{target}-id>`"),
+        Some(FieldType::List) => format!("add `{field}: [a, b]` or one `- item` per line"),
+        Some(FieldType::Number) => format!("add `{field}: <number>`"),
+        Some(FieldType::Bool) => format!("add `{field}: true` or `false`"),
+        Some(FieldType::String) | None => format!("add `{field}:` to the front matter"),
     }
 }
 
@@ -106,7 +135,7 @@ pub fn required_fields(config: &Config, portfolio: &Portfolio, out: &mut Vec<Dia
                             format!("{} `{}` has {what} `{field}`", kind.name, entity.id),
                         )
                         .field(field)
-                        .help(help_for(field)),
+                        .help(help_for(kind, field)),
                     )
                 })
         })
