@@ -136,6 +136,32 @@
     });
   }
 
+  // ---- a kind's index: filter by status ---------------------------------
+  // `?status=accepted` in the URL, as on the portfolio.
+  var kindTable = document.getElementById("kind-index");
+  var kindStatus = document.getElementById("kind-filter-status");
+  var kindCount = document.getElementById("kind-filter-count");
+  if (kindTable instanceof HTMLTableElement && kindTable.tBodies.length > 0 && kindStatus && kindCount) {
+    var kindRows = Array.prototype.slice.call(kindTable.tBodies[0].rows);
+    var kindApply = function () {
+      var s = kindStatus.value, shown = 0;
+      kindRows.forEach(function (r) {
+        var ok = !s || r.getAttribute("data-status") === s;
+        r.hidden = !ok;
+        if (ok) shown++;
+      });
+      kindCount.textContent = shown + " of " + kindRows.length + " shown";
+      var p = new URLSearchParams(window.location.search);
+      if (s) p.set("status", s); else p.delete("status");
+      var q = p.toString();
+      window.history.replaceState(null, "", window.location.pathname + (q ? "?" + q : "") + window.location.hash);
+    };
+    var wanted = new URLSearchParams(window.location.search).get("status");
+    if (wanted && Array.prototype.some.call(kindStatus.options, function (o) { return o.value === wanted; })) kindStatus.value = wanted;
+    kindStatus.addEventListener("change", kindApply);
+    kindApply();
+  }
+
   // ---- portfolio filters and sorting ------------------------------------
   // Filters and the sort order live in the URL (`?status=pilot&owner=dana-kim
   // &sort=days&dir=desc`), so a filtered view can be linked; the page reads

@@ -410,3 +410,100 @@ fn a_document_cannot_clobber_the_search_index() {
         .collect();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+const KIND_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+const load = src => new Promise(resolve => {
+  const f = document.createElement("iframe");
+  f.onload = () => resolve(f);
+  f.src = src;
+  document.body.appendChild(f);
+});
+(async () => {
+  try {
+    const visible = doc => Array.from(doc.querySelectorAll("#kind-index tbody tr"))
+      .filter(r => !r.hidden).map(r => r.querySelector("a").textContent);
+    // Linked filtered: the URL's status is applied on load.
+    const linked = (await load("index.html?status=accepted")).contentDocument;
+    results.linked = visible(linked);
+    results.count = linked.getElementById("kind-filter-count").textContent;
+    // Chosen: the select filters and writes the URL.
+    const f = await load("index.html");
+    const doc = f.contentDocument;
+    const select = doc.getElementById("kind-filter-status");
+    select.value = "proposed";
+    select.dispatchEvent(new Event("change"));
+    results.chosen = visible(doc);
+    results.url = f.contentWindow.location.search;
+    results.nav = Array.from(doc.querySelectorAll("header nav li a")).map(a => a.textContent);
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+/// A repository of decision records only: its site opens on their index,
+/// whose status filter works in a browser, linked or chosen.
+#[test]
+fn a_site_of_decisions_only_filters_them_by_status() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    let config = "[kinds.decision]\npath = \"adr/*.md\"\nrequired_fields = [\"status\"]\nrequired_sections = []\n\
+        [kinds.decision.fields]\nstatus = { enum = [\"proposed\", \"accepted\"] }\ndate = \"date\"\n";
+    let mut files = vec![("pilotbook.toml".to_string(), config.to_string())];
+    for (i, status) in ["accepted", "accepted", "proposed"].iter().enumerate() {
+        files.push((
+            format!("adr/000{i}-d.md"),
+            format!(
+                "---\ntitle: Decision {i}\nstatus: {status}\ndate: 2026-0{}-01\n---\n\nText.\n",
+                i + 1
+            ),
+        ));
+    }
+    for (path, text) in files {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let site = tmp.path().join("site");
+    let out = support::pilotbook(
+        &root,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, _, _) = run_harness(&chrome, &site, KIND_HARNESS, tmp.path());
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    assert_eq!(
+        result["linked"],
+        serde_json::json!(["Decision 0", "Decision 1"]),
+        "{result}"
+    );
+    assert_eq!(result["count"], "2 of 3 shown");
+    assert_eq!(
+        result["chosen"],
+        serde_json::json!(["Decision 2"]),
+        "{result}"
+    );
+    assert_eq!(result["url"], "?status=proposed");
+    assert_eq!(
+        result["nav"],
+        serde_json::json!(["Decision"]),
+        "no empty pilot navigation"
+    );
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}

@@ -416,6 +416,16 @@ fn render_into(
     let mut inputs = Inputs::new(config, portfolio, history, report, options.today);
     inputs.files = options.files.clone();
     let nav = inputs.nav();
+    let pilots = defined_pilots(portfolio).next().is_some();
+    // A site of other kinds only opens on the first of them with documents.
+    let front_kind = (!pilots)
+        .then(|| {
+            (0..config.kinds.len()).find(|&k| {
+                config.kinds[k].builtin.is_none()
+                    && portfolio.of_kind(k).iter().any(|e| e.defined())
+            })
+        })
+        .flatten();
     drop(phase);
     let phase = tracing::info_span!("plan pages").entered();
     let site = |path: &str| SiteView {
@@ -423,6 +433,7 @@ fn render_into(
         root: root_of(path),
         repository: config.site.repository.clone(),
         kinds: nav.clone(),
+        pilots,
         today: options.today.to_string(),
         version: env!("CARGO_PKG_VERSION"),
     };
@@ -471,7 +482,10 @@ fn render_into(
         jobs.push(Job::Export);
     }
     order.push("index.html".into());
-    jobs.push(Job::Portfolio);
+    jobs.push(match front_kind {
+        Some(k) => Job::KindIndex(k, "index.html".into()),
+        None => Job::Portfolio,
+    });
     // Two documents with one id (`duplicate-id`) have a page each: the
     // later one's is at its path (`pages::page_path`). Kept as a guard.
     let mut planned: std::collections::HashSet<String> = Default::default();
@@ -645,22 +659,21 @@ fn render_into(
                         let path = inputs.href(e);
                         let row = row_kept(&path)
                             .and_then(|r| r.kinds.get(&path).cloned())
-                            .unwrap_or_else(|| {
-                                tera::Value::from_serializable(&views::KindRow {
-                                    link: inputs.link_to(e),
-                                    references: e.referenced_by.len(),
-                                })
-                            });
+                            .unwrap_or_else(|| tera::Value::from_serializable(&inputs.kind_row(e)));
                         (path, row)
                     })
                     .collect();
                 keep(&|k| k.kinds.extend(rows.iter().cloned()));
                 let rows: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+                let statuses = kind_statuses(kind, &rows);
+                let years = by_year(&rows);
                 let mut c = context(path, &label, "index");
                 let value: HashMap<&'static str, tera::Value> = [
                     ("name", tera::Value::from(kind.name.as_str())),
                     ("label", tera::Value::from(label.as_str())),
                     ("rows", tera::Value::from(rows)),
+                    ("statuses", tera::Value::from(statuses)),
+                    ("years", years),
                 ]
                 .into_iter()
                 .collect();
@@ -839,6 +852,56 @@ fn report_summary(report: &Report) -> serde_json::Value {
 }
 
 /// The pilots with a document of their own, with their entity index.
+/// The statuses a kind's index filters by: the statuses its rows have,
+/// in the order of its `status` enum when it declares one. Empty when no
+/// row has a status (the index then has no filter).
+fn kind_statuses(kind: &pilotbook_core::config::KindConfig, rows: &[tera::Value]) -> Vec<String> {
+    let seen: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r.get_from_path("status")?.as_str().map(str::to_string))
+        .collect();
+    match kind.fields.get("status") {
+        Some(pilotbook_core::config::FieldType::Enum(values)) if !seen.is_empty() => values
+            .iter()
+            .filter(|v| seen.contains(*v))
+            .cloned()
+            .chain(seen.iter().filter(|s| !values.contains(s)).cloned())
+            .collect(),
+        _ => seen.into_iter().collect(),
+    }
+}
+
+/// A kind's dated rows, newest first, grouped by year: its timeline of
+/// dates (`[{year, rows}]`).
+fn by_year(rows: &[tera::Value]) -> tera::Value {
+    let date = |r: &tera::Value| r.get_from_path("date")?.as_str().map(str::to_string);
+    let mut dated: Vec<(String, &tera::Value)> =
+        rows.iter().filter_map(|r| Some((date(r)?, r))).collect();
+    dated.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut years: Vec<(String, Vec<tera::Value>)> = Vec::new();
+    for (date, row) in dated {
+        let year = date.get(..4).unwrap_or(&date).to_string();
+        match years.last_mut() {
+            Some((y, rows)) if *y == year => rows.push(row.clone()),
+            _ => years.push((year, vec![row.clone()])),
+        }
+    }
+    tera::Value::from(
+        years
+            .into_iter()
+            .map(|(year, rows)| {
+                let group: HashMap<&'static str, tera::Value> = [
+                    ("year", tera::Value::from(year)),
+                    ("rows", tera::Value::from(rows)),
+                ]
+                .into_iter()
+                .collect();
+                tera::Value::from(group)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
 fn defined_pilots(
     portfolio: &Portfolio,
 ) -> impl Iterator<Item = (usize, &pilotbook_core::model::Entity)> {

@@ -26,6 +26,9 @@ pub struct SiteView {
     pub repository: Option<String>,
     /// Navigation: one entry per kind index.
     pub kinds: Vec<NavKind>,
+    /// Whether there is a pilot document: a site of other kinds only has
+    /// no portfolio, timeline, graph or owners in its navigation.
+    pub pilots: bool,
     /// The date the site was built for (`YYYY-MM-DD`).
     pub today: String,
     /// pilotbook's version.
@@ -41,6 +44,8 @@ pub struct NavKind {
     pub label: String,
     /// Its index page, relative to the site root.
     pub href: String,
+    /// How many entities it has (documents and generated ones).
+    pub entities: usize,
 }
 
 /// What a page is.
@@ -467,6 +472,11 @@ pub struct KindRow {
     pub link: Link,
     /// How many documents refer to it.
     pub references: usize,
+    /// Its `status` field, for any kind that has one.
+    pub status: Option<String>,
+    /// Its date: the first `date` field of its kind that it sets, as
+    /// `YYYY-MM-DD` (read with the kind's `date_formats`).
+    pub date: Option<String>,
 }
 
 /// Everything the view builders need.
@@ -1234,8 +1244,38 @@ impl<'a> Inputs<'a> {
                 name: k.name.clone(),
                 label: kind_label(&k.name, k.builtin),
                 href: pilotbook_core::pages::kind_index_page(self.kind_dir(i)),
+                entities: self.portfolio.of_kind(i).len(),
             })
             .collect()
+    }
+
+    /// The row of an entity on its kind's index.
+    pub fn kind_row(&self, e: &Entity) -> KindRow {
+        use pilotbook_core::config::FieldType;
+        let kind = &self.config.kinds[e.kind];
+        let front = e
+            .document
+            .as_ref()
+            .and_then(|d| d.parsed.front_matter.as_ref());
+        let text = |field: &str| front?.get(field)?.as_text().map(str::trim);
+        let status = match &e.pilot {
+            Some(p) => p.status.clone(),
+            None => text("status").filter(|s| !s.is_empty()).map(str::to_string),
+        };
+        let date = kind
+            .fields
+            .iter()
+            .filter(|(_, ty)| **ty == FieldType::Date)
+            .find_map(|(name, _)| {
+                pilotbook_core::model::Date::parse_any(text(name)?, &kind.date_formats).ok()
+            })
+            .map(|d| d.to_string());
+        KindRow {
+            link: self.link_to(e),
+            references: e.referenced_by.len(),
+            status,
+            date,
+        }
     }
 }
 
