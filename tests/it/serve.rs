@@ -345,3 +345,39 @@ fn an_edited_sidecar_metadata_file_renders_its_documents_page_again() {
         s.get("/kep/1-swap.html").1.contains("SECOND-SIDECAR-TITLE")
     });
 }
+
+#[test]
+fn serve_carries_the_pictures_pages_link_to_across_rebuilds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let write = |rel: &str, bytes: &[u8]| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    };
+    write(
+        "pilotbook.toml",
+        b"[kinds.note]\npath = \"notes/*.md\"\nrequired_sections = []\n",
+    );
+    write("notes/a.md", b"# A\n\n![flow](img/flow.png)\n");
+    write("notes/b.md", b"# B\n\nFIRST\n");
+    write("notes/img/flow.png", b"\x89PNG-served-picture");
+    let mut serve = Serve::start(root, &["--port", "0"]);
+    let (code, page) = serve.get("/note/a.html");
+    assert_eq!(code, 200, "{page}");
+    assert!(
+        page.contains("src=\"../files/notes/img/flow.png\""),
+        "{page}"
+    );
+    let (code, body) = serve.get("/files/notes/img/flow.png");
+    assert_eq!(
+        (code, body.contains("PNG-served-picture")),
+        (200, true),
+        "{body}"
+    );
+    // Another document's edit keeps page A, and its picture with it.
+    write("notes/b.md", b"# B\n\nSECOND\n");
+    serve.wait_for("the edit", |s| s.get("/note/b.html").1.contains("SECOND"));
+    let (code, _) = serve.get("/files/notes/img/flow.png");
+    assert_eq!(code, 200);
+}

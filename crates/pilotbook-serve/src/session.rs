@@ -450,17 +450,29 @@ impl Session {
             }),
             _ => None,
         };
+        // The pictures and PDFs pages link to are served as `build` writes
+        // them, read through the same confined reader.
+        let mut options = self.options.clone();
+        options.files = project.file_reader().ok().map(render::FileReader);
         let site = render::render_site(
             &project.config,
             &project.portfolio,
             &project.history,
             &report,
             &templates,
-            &self.options,
+            &options,
             reuse.as_ref(),
         );
         match site {
             Ok(mut site) => {
+                // A page kept from the last build named its files then.
+                if let Some(previous) = reuse.as_ref().map(|r| r.previous) {
+                    for (path, bytes) in &previous.files {
+                        if path.starts_with("files/") && !site.files.contains_key(path) {
+                            site.files.insert(path.clone(), Arc::clone(bytes));
+                        }
+                    }
+                }
                 // Until `finish_export` runs, the last export stands in.
                 if let Some(json) = self
                     .good

@@ -79,15 +79,16 @@ fn item(line: &str) -> Option<(String, usize, &str, usize)> {
         && key.len() <= 40
         && key
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'));
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '#'));
     if !plain {
         return None;
     }
     let value_trimmed = value.trim();
     let value_at = line.len() - value.trim_start().len();
+    // `RFC PR #` is `rfc_pr`, as `RFC PR` is.
     let name: String = key
         .to_lowercase()
-        .split([' ', '-'])
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join("_");
@@ -140,13 +141,14 @@ mod tests {
 
     #[test]
     fn leading_items_are_read_until_the_first_other_line() {
-        let rfc = "- Feature Name: private_fields\n- Start Date: 2014-03-11\n- RFC PR: [#1](https://x/1)\n\n# Summary\n\n- Not: metadata\n";
+        let rfc = "- Feature Name: private_fields\n- Start Date: 2014-03-11\n- RFC PR: [#1](https://x/1)\n- Rust Issue #: 8122\n\n# Summary\n\n- Not: metadata\n";
         assert_eq!(
             keys(rfc),
             [
                 ("feature_name".into(), "private_fields".into(), 1),
                 ("start_date".into(), "2014-03-11".into(), 2),
                 ("rfc_pr".into(), "[#1](https://x/1)".into(), 3),
+                ("rust_issue".into(), "8122".into(), 4),
             ]
         );
         let adr =
