@@ -335,9 +335,10 @@ const wait = ms => new Promise(r => setTimeout(r, ms));
       document.body.appendChild(f);
     });
     const doc = p.contentDocument;
-    // The document's elements are on the page, and named on its window.
+    // The document's elements are on the page, and named on its window
+    // (their ids lowercase, as every id of a body is).
     results.clobbering = ["PILOTBOOK_INDEX", "pilotbookSearchIndex", "portfolio"]
-      .filter(id => doc.getElementById(id) !== null);
+      .filter(id => doc.getElementById(id.toLowerCase()) !== null);
     const input = doc.getElementById("search-input");
     input.value = "Beta";
     input.dispatchEvent(new Event("input"));

@@ -40,14 +40,15 @@ fn links_between_documents_lead_to_their_pages() {
         .replace("title: Triage", "title: Billing")
         .replace(
             "## Rollback\n",
-            "## Rollback / kill switch\n\n<a name=\"legacy-anchor\"></a>\n",
+            "## Rollback / kill switch\n\n<a name=\"legacy-anchor\"></a> <a id=\"Mixed-Case\"></a>\n",
         );
     repo.write("pilots/billing.md", &b);
     let a = pilot("pilot", ">= 90%", "2026-12-01").replace(
         "## Integrations\n\nNone yet.\n",
         "## Integrations\n\nSee [billing's rollback](./billing.md#Rollback--kill-switch), \
          [billing](billing), [from the root](/pilots/billing.md#legacy-anchor), \
-         [the owner](../people/dana-kim.md), [a section here](#rollback) and \
+         [the owner](../people/dana-kim.md), [a section here](#rollback), \
+         [in another case](#Rollback), [a raw anchor](billing.md#Mixed-Case) and \
          [the spec](https://example.org/spec.md).\n",
     );
     repo.write("pilots/triage.md", &a);
@@ -70,6 +71,7 @@ fn links_between_documents_lead_to_their_pages() {
         "href=\"billing.html#legacy-anchor\"",
         "href=\"../people/dana-kim.html\"",
         "href=\"#rollback\"",
+        "href=\"billing.html#mixed-case\"",
         "href=\"https://example.org/spec.md\"",
     ] {
         assert!(page.contains(href), "{href} in {page}");
@@ -83,6 +85,9 @@ fn links_between_documents_lead_to_their_pages() {
         billing.contains("name=\"legacy-anchor\""),
         "raw anchor kept: {billing}"
     );
+    // Fragments match in any case, as on the forge: both sides lowercase.
+    assert!(billing.contains("id=\"mixed-case\""), "{billing}");
+    assert!(!page.contains("href=\"#Rollback\""), "{page}");
     if let Some(report) = crawl(site.path()) {
         assert!(report["pages"].as_u64().is_some_and(|n| n > 5), "{report}");
     }

@@ -611,6 +611,13 @@ impl<'a> Inputs<'a> {
     /// which stays as written.
     fn link_on_site(&self, from: &str, page: &str, url: &str) -> Option<String> {
         use pilotbook_core::doclinks;
+        // `#Summary` reaches `summary` on the forge: ids are lowercase here.
+        if let Some(fragment) = url.strip_prefix('#') {
+            return fragment
+                .chars()
+                .any(char::is_uppercase)
+                .then(|| format!("#{}", fragment.to_lowercase()));
+        }
         let resolved = doclinks::resolve(from, url)?;
         let target = match doclinks::document(&resolved.path, |p| self.by_path.get(p).copied()) {
             Some(index) => self.href(&self.portfolio.entities[index]),

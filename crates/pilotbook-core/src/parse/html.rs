@@ -414,6 +414,14 @@ fn builder() -> ammonia::Builder<'static> {
         // `<a name="x">` and `<a id="x">`: anchors documents write for the forge.
         .add_tag_attributes("a", &["id", "name"])
         .id_prefix(None)
+        // Fragments match in any case, as on the forge: ids are written
+        // lowercase and the site lowercases the fragments it links to.
+        .attribute_filter(|_, attribute, value| match attribute {
+            "id" | "name" if value.chars().any(char::is_uppercase) => {
+                Some(value.to_lowercase().into())
+            }
+            _ => Some(value.into()),
+        })
         .link_rel(Some("noopener noreferrer"))
         .url_schemes(URL_SCHEMES.into_iter().collect());
     b
