@@ -211,6 +211,8 @@ pub(crate) struct HeadingIds<'t> {
     title: &'t str,
     seen_h1: bool,
     used: HashMap<String, usize>,
+    /// The slug of the title's H1, left out of the body, until taken.
+    title_id: Option<String>,
 }
 
 impl<'t> HeadingIds<'t> {
@@ -219,22 +221,32 @@ impl<'t> HeadingIds<'t> {
             title,
             seen_h1: false,
             used: HashMap::new(),
+            title_id: None,
         }
     }
 
-    /// The id of the next heading, or `None` for the title's H1.
+    /// The id of the next heading, or `None` for the title's H1 (whose
+    /// slug [`HeadingIds::take_title_id`] then gives: it is still a link
+    /// target, as on the forge, and counts for the `-1` of a repeat).
     pub(crate) fn id(&mut self, level: HeadingLevel, text: &str) -> Option<String> {
-        if level == HeadingLevel::H1 && !self.seen_h1 {
+        let title = level == HeadingLevel::H1 && !self.seen_h1 && text.trim() == self.title.trim();
+        if level == HeadingLevel::H1 {
             self.seen_h1 = true;
-            if text.trim() == self.title.trim() {
-                return None;
-            }
         }
         let base = anchor(text);
         let n = self.used.entry(base.clone()).or_insert(0);
         let id = if *n == 0 { base } else { format!("{base}-{n}") };
         *n += 1;
+        if title {
+            self.title_id = Some(id);
+            return None;
+        }
         Some(id)
+    }
+
+    /// The title H1's id, once, after [`HeadingIds::id`] left it out.
+    pub(crate) fn take_title_id(&mut self) -> Option<String> {
+        self.title_id.take()
     }
 }
 
@@ -385,7 +397,11 @@ impl<'a, 'b, I: Iterator<Item = Event<'a>>> Anchored<'a, 'b, I> {
         }
         let Some(id) = self.ids.id(level, &text) else {
             self.pending.clear();
-            return None;
+            // The title is the page's heading; its slug stays a target here.
+            let id = self.ids.take_title_id()?;
+            return Some(Event::Html(CowStr::from(format!(
+                "<div id=\"{id}\"></div>\n"
+            ))));
         };
         Some(Event::Start(Tag::Heading {
             level,
@@ -665,6 +681,8 @@ mod tests {
         )
         .expect("renders");
         assert!(!html.contains("<h1"), "{html}");
+        // The title's slug stays a link target, as on the forge.
+        assert!(html.contains(r#"<div id="triage"></div>"#), "{html}");
         assert!(html.contains(r#"<h2 id="success-metrics">"#), "{html}");
         assert!(html.contains(r#"<h2 id="success-metrics-1">"#), "{html}");
         assert!(!changed);
