@@ -508,3 +508,138 @@ fn a_site_of_decisions_only_filters_them_by_status() {
         .collect();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+/// axe-core, as `.ci/run` installs it (`npm ci --prefix .ci/tools`), or
+/// `None` where the test is skipped (never in CI).
+fn axe_or_skip() -> Option<PathBuf> {
+    let axe =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/tools/node_modules/axe-core/axe.min.js");
+    if axe.is_file() {
+        return Some(axe);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("axe-core is required in CI: .ci/run installs it with npm");
+    }
+    eprintln!("skipped: no axe-core (npm ci --prefix .ci/tools)");
+    None
+}
+
+/// Runs axe-core in each page (loaded in a frame of the harness, axe
+/// injected into it) and writes `{page: [violation]}`.
+const AXE_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>axe</title>
+<pre id="result">pending</pre>
+<script>
+const pages = PAGES;
+const load = src => new Promise(resolve => {
+  const f = document.createElement("iframe");
+  f.style.width = "1280px"; f.style.height = "900px";
+  f.onload = () => resolve(f);
+  f.src = src;
+  document.body.appendChild(f);
+});
+(async () => {
+  const out = {};
+  for (const p of pages) {
+    try {
+      const f = await load(p);
+      const d = f.contentDocument;
+      await new Promise((ok, fail) => {
+        const s = d.createElement("script");
+        s.src = "/axe.min.js"; s.onload = ok; s.onerror = fail;
+        d.head.appendChild(s);
+      });
+      const res = await f.contentWindow.axe.run(d, { resultTypes: ["violations"] });
+      out[p] = res.violations.map(v => v.id + " (" + v.impact + "): " +
+        v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + (n.failureSummary || "").split("\n").slice(1, 2).join("")).join("; "));
+    } catch (e) {
+      out[p] = ["harness error: " + e];
+    }
+  }
+  document.getElementById("result").textContent = JSON.stringify(out);
+})();
+</script>"##;
+
+/// Every kind of page of the example site passes axe-core (WCAG 2.x A and
+/// AA rules, colour contrast included) with no violation, in the light and
+/// the dark colour scheme.
+#[test]
+fn the_example_site_passes_axe_core_light_and_dark() {
+    let (Some(chrome), Some(axe)) = (chromium_or_skip(), axe_or_skip()) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let out = support::pilotbook(
+        &example,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(&axe, site.join("axe.min.js")).expect("axe");
+    let pages = [
+        "index.html",
+        "pilots/ticket-triage.html",
+        "pilots/invoice-matching.html",
+        "timeline.html",
+        "graph.html",
+        "rollup.html",
+        "metrics/triage-accuracy.html",
+        "people/dana-kim.html",
+        "systems/index.html",
+        "decision/index.html",
+        "404.html",
+    ];
+    let harness = AXE_HARNESS.replace("PAGES", &serde_json::json!(pages).to_string());
+    std::fs::write(site.join("harness.html"), harness).expect("harness");
+    let port = serve(site.clone());
+    for (scheme, flag) in [
+        ("light", "preferredColorScheme=1"),
+        ("dark", "preferredColorScheme=0"),
+    ] {
+        let profile = tmp.path().join(format!("profile-{scheme}"));
+        let dump = run_chromium(
+            &chrome,
+            &profile,
+            &[
+                &format!("--blink-settings={flag}"),
+                "--virtual-time-budget=60000",
+                "--dump-dom",
+                &format!("http://127.0.0.1:{port}/harness.html"),
+            ],
+        );
+        let dom = String::from_utf8_lossy(&dump.stdout);
+        let json = dom
+            .split("<pre id=\"result\">")
+            .nth(1)
+            .and_then(|s| s.split("</pre>").next())
+            .unwrap_or_else(|| panic!("no result ({scheme}): {dom}"))
+            .replace("&quot;", "\"")
+            .replace("&gt;", ">")
+            .replace("&lt;", "<")
+            .replace("&amp;", "&");
+        let result: serde_json::Value =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert_eq!(
+            result.as_object().map(|o| o.len()),
+            Some(pages.len()),
+            "every page was checked ({scheme}): {result:#}"
+        );
+        let failing: Vec<String> = result
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| v.as_array().is_none_or(|a| !a.is_empty()))
+            .map(|(page, v)| format!("{page}: {v}"))
+            .collect();
+        assert!(
+            failing.is_empty(),
+            "axe-core violations ({scheme}):\n{}",
+            failing.join("\n")
+        );
+    }
+}

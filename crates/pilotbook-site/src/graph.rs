@@ -300,7 +300,8 @@ fn open_svg(svg: &mut SvgWriter, id: &str, class: &str, size: (f64, f64), title:
         .attr("xmlns", "http://www.w3.org/2000/svg")
         .attr("class", class)
         .attr("id", id)
-        .attr("role", "img")
+        // A group, not an image: its nodes are links (axe: nested-interactive).
+        .attr("role", "group")
         .attr("aria-labelledby", &format!("{id}-title {id}-desc"))
         .num("width", size.0)
         .num("height", size.1)
@@ -686,7 +687,7 @@ mod tests {
         assert!(c.svg.contains("marker-end=\"url(#graph-0-"));
         assert!(c.svg.contains("<a href=\"pilot/a.html\">"));
         assert!(c.svg.contains("class=\"node pilot status-pilot\""));
-        assert!(c.svg.contains("role=\"img\""));
+        assert!(c.svg.contains("role=\"group\""));
     }
 
     #[test]

@@ -179,7 +179,8 @@ fn open_svg(svg: &mut SvgWriter, id: &str, layout: &Layout, desc: &str) {
     svg.open("svg")
         .attr("xmlns", "http://www.w3.org/2000/svg")
         .attr("class", "timeline")
-        .attr("role", "img")
+        // A group, not an image: its rows are links (axe: nested-interactive).
+        .attr("role", "group")
         .attr("aria-labelledby", &format!("{id}-title {id}-desc"))
         .num("width", width)
         .num("height", height)
@@ -580,7 +581,7 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains("No milestones yet"));
-        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("role=\"img\""), "no links: an image");
         // Rows without any dated item are empty too.
         let svg = render(&[row("a", "g", Vec::new())], date("2026-06-01"));
         assert!(svg.contains("No milestones yet"));
@@ -603,6 +604,7 @@ mod tests {
         assert!(svg.contains(&format!("<title id=\"{id}-title\">")));
         assert!(svg.contains(&format!("<desc id=\"{id}-desc\">")));
         assert!(svg.contains("<a href=\"pilots/ticket-triage.html\">"));
+        assert!(svg.contains("role=\"group\""), "links inside: a group");
         assert!(svg.contains("class=\"tl-row status-pilot\""));
         assert!(svg.contains("class=\"tl-group\""));
         assert!(svg.contains("class=\"tl-milestone done\""));
