@@ -298,6 +298,33 @@
         var panel = document.getElementById(t.getAttribute("aria-controls"));
         if (panel) panel.hidden = !on;
       });
+      timelines();
     });
   });
+
+  // ---- timeline: open on today, keep the names in view ---------------------
+  // Each timeline scrolls so that today's line sits two fifths into the
+  // visible axis (what is done to its left, what is planned to its right);
+  // the name column and the group labels move with the scroll so they stay
+  // at the left edge. Without script the SVG still reads, from its start.
+  var pinned = function (box) {
+    var x = box.scrollLeft;
+    Array.prototype.forEach.call(box.querySelectorAll(".tl-name, .tl-group text"), function (el) {
+      el.setAttribute("transform", "translate(" + x + ",0)");
+    });
+  };
+  var timelines = function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".svg-scroll"), function (box) {
+      var svg = box.querySelector("svg.timeline");
+      var today = svg && svg.querySelector(".tl-today line");
+      if (!today || box.clientWidth === 0 || box.hasAttribute("data-opened")) return;
+      box.setAttribute("data-opened", "");
+      var x0 = Number(svg.getAttribute("data-x0")) || 0;
+      var x = Number(today.getAttribute("x1"));
+      box.scrollLeft = Math.max(0, x - x0 - (box.clientWidth - x0) * 0.4);
+      pinned(box);
+      box.addEventListener("scroll", function () { pinned(box); }, { passive: true });
+    });
+  };
+  timelines();
 })();

@@ -643,3 +643,86 @@ fn the_example_site_passes_axe_core_light_and_dark() {
         );
     }
 }
+
+const TIMELINE_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+const load = (src, w, h) => new Promise(resolve => {
+  const f = document.createElement("iframe");
+  f.style.width = w + "px"; f.style.height = h + "px"; f.style.border = "0";
+  f.onload = () => resolve(f);
+  f.src = src;
+  document.body.appendChild(f);
+});
+const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+(async () => {
+  try {
+    const desk = (await load("timeline.html", 1366, 900)).contentDocument;
+    const box = desk.querySelector("#by-status .svg-scroll");
+    const view = box.getBoundingClientRect();
+    const today = desk.querySelector("#by-status .tl-today line").getBoundingClientRect();
+    results.todayInView = today.left >= view.left && today.right <= view.right;
+    results.scrolled = box.scrollLeft > 0;
+    const name = () => desk.querySelector("#by-status .tl-name text").getBoundingClientRect();
+    results.nameAtOpen = name().left >= view.left && name().left < view.left + 60;
+    box.scrollLeft = box.scrollWidth;
+    box.dispatchEvent(new Event("scroll"));
+    await frame();
+    results.nameAtEnd = name().left >= view.left && name().left < view.left + 60;
+    results.deskList = getComputedStyle(desk.querySelector("#by-status .tl-list")).display;
+    const phone = (await load("timeline.html", 390, 844)).contentDocument;
+    results.phoneChart = getComputedStyle(phone.querySelector("#by-status .svg-scroll")).display;
+    results.phoneList = getComputedStyle(phone.querySelector("#by-status .tl-list")).display;
+    results.phoneOverflow = phone.documentElement.scrollWidth - 390;
+    results.phonePilots = phone.querySelectorAll("#by-status .tl-pilots > li").length;
+    results.phoneMilestones = Array.from(phone.querySelectorAll("#by-status .tl-list .m-overdue")).length;
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+/// The timeline at 1366×900 opens with today in view and keeps the pilot
+/// names at the left edge whatever the scroll; at 390×844 it is a list,
+/// with no sideways scrolling of the page. Checked by element geometry.
+#[test]
+fn the_timeline_opens_on_today_and_reads_on_a_phone() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let out = support::pilotbook(
+        &example,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, _, _, _) = run_harness(&chrome, &site, TIMELINE_HARNESS, tmp.path());
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    for check in ["todayInView", "scrolled", "nameAtOpen", "nameAtEnd"] {
+        assert_eq!(result[check], true, "{check}: {result}");
+    }
+    assert_eq!(result["deskList"], "none", "{result}");
+    assert_eq!(result["phoneChart"], "none", "{result}");
+    assert_eq!(result["phoneList"], "block", "{result}");
+    assert!(
+        result["phoneOverflow"].as_i64().is_some_and(|o| o <= 0),
+        "{result}"
+    );
+    assert!(
+        result["phonePilots"].as_u64().is_some_and(|n| n >= 10),
+        "{result}"
+    );
+    assert!(
+        result["phoneMilestones"].as_u64().is_some_and(|n| n >= 1),
+        "an overdue milestone is listed: {result}"
+    );
+}

@@ -688,8 +688,19 @@ fn render_into(
                 sort_timeline(&mut by_status, false);
                 sort_timeline(&mut by_owner, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
-                c.insert("by_status", &timeline::render(&by_status, options.today));
-                c.insert("by_owner", &timeline::render(&by_owner, options.today));
+                let panels = [
+                    ("by-status", "tab-status", &by_status),
+                    ("by-owner", "tab-owner", &by_owner),
+                ]
+                .map(|(id, tab, rows)| {
+                    serde_json::json!({
+                        "id": id,
+                        "tab": tab,
+                        "svg": timeline::render(rows, options.today),
+                        "list": timeline_list(rows),
+                    })
+                });
+                c.insert("panels", &panels);
                 page("timeline.html", "timeline.html", &c)
             }
             Job::Graph => {
@@ -967,6 +978,45 @@ fn pilot_timeline_rows(
         ..by_status.clone()
     };
     Some((by_status, by_owner))
+}
+
+/// The timeline as a list, for narrow screens: groups in drawing order,
+/// each pilot with its milestones (date, name, state) in date order.
+fn timeline_list(rows: &[timeline::TimelineRow]) -> serde_json::Value {
+    let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for row in rows {
+        let mut milestones: Vec<&timeline::TimelineMilestone> = row.milestones.iter().collect();
+        milestones.sort_by_key(|m| m.done.unwrap_or(m.due));
+        let milestones: Vec<serde_json::Value> = milestones
+            .into_iter()
+            .map(|m| {
+                let state = match (m.done, m.overdue_days) {
+                    (Some(_), _) => "done",
+                    (None, Some(_)) => "overdue",
+                    (None, None) => "planned",
+                };
+                serde_json::json!({
+                    "name": m.name,
+                    "date": m.done.unwrap_or(m.due).to_string(),
+                    "state": state,
+                    "slipped": !m.slips.is_empty(),
+                })
+            })
+            .collect();
+        let pilot = serde_json::json!({
+            "title": row.title, "href": row.href, "status": row.status, "milestones": milestones,
+        });
+        match groups.last_mut() {
+            Some((group, pilots)) if *group == row.group => pilots.push(pilot),
+            _ => groups.push((row.group.clone(), vec![pilot])),
+        }
+    }
+    serde_json::Value::Array(
+        groups
+            .into_iter()
+            .map(|(label, pilots)| serde_json::json!({ "label": label, "pilots": pilots }))
+            .collect(),
+    )
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle

@@ -247,6 +247,17 @@ fn write_axis(svg: &mut SvgWriter, axis: &Axis) {
         let attrs = [("class", "tl-year"), ("x", &x), ("y", &y)];
         svg.leaf("text", &attrs, &year_text(year));
     }
+    // The name column's header: an opaque cell the page's script keeps at
+    // the left edge, so month labels pass under it as the axis scrolls.
+    svg.open("g").attr("class", "tl-name").end();
+    svg.open("rect")
+        .attr("class", "tl-name-bg")
+        .num("x", 0.0)
+        .num("y", 0.0)
+        .num("width", LABEL_WIDTH - 8.0)
+        .num("height", axis.baseline.2)
+        .end_empty();
+    svg.close("g");
     svg.close("g");
 }
 
@@ -286,7 +297,6 @@ fn write_row(svg: &mut SvgWriter, id: &str, (row, marks): (&TimelineRow, &RowMar
         .num("width", width)
         .num("height", ROW_HEIGHT)
         .end_empty();
-    write_label(svg, id, row, marks.label);
     if let Some((x1, x2)) = marks.path_line {
         write_line(svg, "tl-line", (x1, x2), marks.cy);
         svg.end_empty();
@@ -309,6 +319,23 @@ fn write_row(svg: &mut SvgWriter, id: &str, (row, marks): (&TimelineRow, &RowMar
     for (m, marker) in row.milestones.iter().zip(&marks.markers) {
         write_marker(svg, marker, &milestone_tooltip(&row.title, m));
     }
+    // The name last, over an opaque cell: the page's script keeps it in
+    // view while the axis scrolls, over the marks it passes.
+    svg.open("g").attr("class", "tl-name").end();
+    let cell = if marks.alternate {
+        "tl-name-bg alt"
+    } else {
+        "tl-name-bg"
+    };
+    svg.open("rect")
+        .attr("class", cell)
+        .num("x", 0.0)
+        .num("y", marks.y)
+        .num("width", LABEL_WIDTH - 8.0)
+        .num("height", ROW_HEIGHT)
+        .end_empty();
+    write_label(svg, id, row, marks.label);
+    svg.close("g");
     svg.close("g");
 }
 
