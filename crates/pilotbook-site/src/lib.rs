@@ -688,19 +688,29 @@ fn render_into(
                 sort_timeline(&mut by_status, false);
                 sort_timeline(&mut by_owner, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
-                let panels = [
+                // Built as template values that own the strings: at 10,000
+                // pilots the chart and the list are megabytes each.
+                let panels: Vec<tera::Value> = [
                     ("by-status", "tab-status", &by_status),
                     ("by-owner", "tab-owner", &by_owner),
                 ]
+                .into_iter()
                 .map(|(id, tab, rows)| {
-                    serde_json::json!({
-                        "id": id,
-                        "tab": tab,
-                        "svg": timeline::render(rows, options.today),
-                        "list": timeline_list(rows),
-                    })
-                });
-                c.insert("panels", &panels);
+                    let panel: HashMap<&'static str, tera::Value> = [
+                        ("id", tera::Value::from(id)),
+                        ("tab", tera::Value::from(tab)),
+                        (
+                            "svg",
+                            tera::Value::from(timeline::render(rows, options.today)),
+                        ),
+                        ("list", tera::Value::from(timeline::render_list(rows, ""))),
+                    ]
+                    .into_iter()
+                    .collect();
+                    tera::Value::from(panel)
+                })
+                .collect();
+                c.insert_value("panels", tera::Value::from(panels));
                 page("timeline.html", "timeline.html", &c)
             }
             Job::Graph => {
@@ -978,45 +988,6 @@ fn pilot_timeline_rows(
         ..by_status.clone()
     };
     Some((by_status, by_owner))
-}
-
-/// The timeline as a list, for narrow screens: groups in drawing order,
-/// each pilot with its milestones (date, name, state) in date order.
-fn timeline_list(rows: &[timeline::TimelineRow]) -> serde_json::Value {
-    let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
-    for row in rows {
-        let mut milestones: Vec<&timeline::TimelineMilestone> = row.milestones.iter().collect();
-        milestones.sort_by_key(|m| m.done.unwrap_or(m.due));
-        let milestones: Vec<serde_json::Value> = milestones
-            .into_iter()
-            .map(|m| {
-                let state = match (m.done, m.overdue_days) {
-                    (Some(_), _) => "done",
-                    (None, Some(_)) => "overdue",
-                    (None, None) => "planned",
-                };
-                serde_json::json!({
-                    "name": m.name,
-                    "date": m.done.unwrap_or(m.due).to_string(),
-                    "state": state,
-                    "slipped": !m.slips.is_empty(),
-                })
-            })
-            .collect();
-        let pilot = serde_json::json!({
-            "title": row.title, "href": row.href, "status": row.status, "milestones": milestones,
-        });
-        match groups.last_mut() {
-            Some((group, pilots)) if *group == row.group => pilots.push(pilot),
-            _ => groups.push((row.group.clone(), vec![pilot])),
-        }
-    }
-    serde_json::Value::Array(
-        groups
-            .into_iter()
-            .map(|(label, pilots)| serde_json::json!({ "label": label, "pilots": pilots }))
-            .collect(),
-    )
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle

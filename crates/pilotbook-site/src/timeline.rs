@@ -27,7 +27,7 @@
 
 mod layout;
 
-use crate::svg::{SvgWriter, class_token, num, path_data, plural, safe_href, truncate};
+use crate::svg::{SvgWriter, class_token, escape, num, path_data, plural, safe_href, truncate};
 use layout::{
     Axis, GROUP_HEIGHT, LABEL_WIDTH, Layout, Line, Marker, MarkerState, PX_PER_DAY, ROW_HEIGHT,
     RowMarks, SLIP_RADIUS, Scale, Shape, TodayLine, month_label_date, year_text,
@@ -116,6 +116,77 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
     write_today(&mut svg, &layout.today, today);
     svg.close("svg");
     svg.finish()
+}
+
+/// The timeline as an HTML list, for narrow screens (the page shows it in
+/// place of the chart under 600 px): the rows' groups in drawing order,
+/// each pilot with its milestones (date, name, state) in date order.
+/// `root` prefixes the pilots' links. Written straight to a string: at
+/// 10,000 pilots it is megabytes, and no tree of values is built for it.
+pub fn render_list(rows: &[TimelineRow], root: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64 + rows.len() * 400);
+    out.push_str("<ul class=\"tl-list\">\n");
+    let mut group: Option<&str> = None;
+    for row in rows {
+        if group != Some(row.group.as_str()) {
+            if group.is_some() {
+                out.push_str("</ul></li>\n");
+            }
+            group = Some(&row.group);
+            let _ = writeln!(
+                out,
+                "<li><h2>{}</h2><ul class=\"tl-pilots\">",
+                escape(&row.group)
+            );
+        }
+        let title = escape(&row.title);
+        match safe_href(&row.href) {
+            Some(href) => {
+                let _ = write!(
+                    out,
+                    "<li><a href=\"{}{}\">{title}</a>",
+                    escape(root),
+                    escape(href)
+                );
+            }
+            None => {
+                let _ = write!(out, "<li>{title}");
+            }
+        }
+        let status = escape(&row.status);
+        let _ = write!(
+            out,
+            " <span class=\"status status-{}\">{status}</span>",
+            class_token(&row.status)
+        );
+        let mut milestones: Vec<&TimelineMilestone> = row.milestones.iter().collect();
+        milestones.sort_by_key(|m| m.done.unwrap_or(m.due));
+        if !milestones.is_empty() {
+            out.push_str("<ol>");
+            for m in milestones {
+                let state = match MarkerState::of(m) {
+                    MarkerState::Done => "done",
+                    MarkerState::Overdue => "overdue",
+                    _ => "planned",
+                };
+                let date = m.done.unwrap_or(m.due);
+                let slipped = if m.slips.is_empty() { "" } else { ", slipped" };
+                let _ = write!(
+                    out,
+                    "<li class=\"m-{state}\"><time datetime=\"{date}\">{date}</time>{} <span class=\"state\">({state}{slipped})</span></li>",
+                    escape(&m.name)
+                );
+            }
+            out.push_str("</ol>");
+        }
+        out.push_str("</li>\n");
+    }
+    if group.is_some() {
+        out.push_str("</ul></li>\n");
+    }
+    out.push_str("</ul>\n");
+    out
 }
 
 /// The small SVG for a portfolio without any dated item.
@@ -568,6 +639,49 @@ mod tests {
             milestones,
             status_changes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_list_groups_pilots_and_escapes_what_documents_write() {
+        let mut hostile = row(
+            "x",
+            "pilot",
+            vec![milestone("<b>m</b>", "2026-05-01", None)],
+        );
+        hostile.title = "<script>alert(1)</script>".into();
+        hostile.href = "javascript:alert(1)".into();
+        let rows = [
+            row(
+                "a",
+                "pilot",
+                vec![
+                    milestone("late", "2026-01-01", None),
+                    milestone("first", "2025-12-01", Some("2025-12-01")),
+                ],
+            ),
+            hostile,
+            row("c", "go", Vec::new()),
+        ];
+        let html = render_list(&rows, "../");
+        assert_eq!(html.matches("<h2>").count(), 2, "{html}");
+        assert!(
+            html.contains("<a href=\"../pilots/a.html\">Pilot a</a>"),
+            "{html}"
+        );
+        let first = html.find("first").expect("first");
+        assert!(
+            first < html.find("late").expect("late"),
+            "in date order: {html}"
+        );
+        assert!(html.contains("class=\"m-done\""), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("javascript:"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;script&gt;") && html.contains("&lt;b&gt;m&lt;/b&gt;"),
+            "{html}"
+        );
     }
 
     /// The value of `attr` in the last tag of the first occurrence of `anchor`.
