@@ -711,6 +711,7 @@ fn render_into(
                 })
                 .collect();
                 c.insert_value("panels", tera::Value::from(panels));
+                c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 page("timeline.html", "timeline.html", &c)
             }
             Job::Graph => {

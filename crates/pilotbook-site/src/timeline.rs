@@ -368,6 +368,17 @@ fn write_row(svg: &mut SvgWriter, id: &str, (row, marks): (&TimelineRow, &RowMar
         .num("width", width)
         .num("height", ROW_HEIGHT)
         .end_empty();
+    // The status the pilot was in, as a band along the row, under the marks.
+    for &(change, x1, x2) in &marks.status_bands {
+        let status = &row.status_changes[change].to;
+        svg.open("rect")
+            .attr("class", &format!("tl-band status-{}", class_token(status)))
+            .num("x", x1)
+            .num("y", marks.cy + 5.0)
+            .num("width", x2 - x1)
+            .num("height", 4.0)
+            .end_empty();
+    }
     if let Some((x1, x2)) = marks.path_line {
         write_line(svg, "tl-line", (x1, x2), marks.cy);
         svg.end_empty();
@@ -858,6 +869,7 @@ mod tests {
         assert!(svg.contains("slipped by 61 days (first due 2026-06-01, moved 2 times)"));
         assert!(svg.contains("<title>status → pilot on 2026-06-01</title>"));
         assert!(svg.contains("class=\"tl-status status-pilot\""));
+        assert!(svg.contains("class=\"tl-band status-pilot\""), "a band for the status");
     }
 
     #[test]

@@ -127,6 +127,9 @@ pub(super) struct RowMarks {
     pub(super) path_line: Option<(f64, f64)>,
     /// A flag per status change, in input order.
     pub(super) status_flags: Vec<[PathStep; 5]>,
+    /// The span of the status each change began, to the next change or
+    /// to today: `(change index, x1, x2)`; empty spans are left out.
+    pub(super) status_bands: Vec<(usize, f64, f64)>,
     /// A faint marker per earlier due date, milestone by milestone.
     pub(super) slips: Vec<SlipMark>,
     /// A dashed line from due to done date, for milestones done on another day.
@@ -190,7 +193,7 @@ pub(super) fn layout(rows: &[TimelineRow], today: Date) -> Option<Layout> {
     let scale = Scale::new(first.min(today), last.max(today));
     let chart_right = LABEL_WIDTH + scale.chart_width();
     let width = (chart_right + RIGHT_PAD).ceil();
-    let (lines, bottom) = stack(rows, &scale);
+    let (lines, bottom) = stack(rows, &scale, scale.x(today));
     let height = (bottom + BOTTOM_PAD).ceil();
     Some(Layout {
         axis: axis(&scale, chart_right, height - BOTTOM_PAD),
@@ -204,7 +207,7 @@ pub(super) fn layout(rows: &[TimelineRow], today: Date) -> Option<Layout> {
 
 /// Group bands and rows one under the other below the header, a band
 /// wherever the group changes; and the bottom of the last.
-pub(super) fn stack(rows: &[TimelineRow], scale: &Scale) -> (Vec<Line>, f64) {
+pub(super) fn stack(rows: &[TimelineRow], scale: &Scale, today_x: f64) -> (Vec<Line>, f64) {
     let mut lines = Vec::with_capacity(rows.len() + 8);
     let mut y = HEADER_HEIGHT;
     let mut previous_group: Option<&str> = None;
@@ -216,7 +219,13 @@ pub(super) fn stack(rows: &[TimelineRow], scale: &Scale) -> (Vec<Line>, f64) {
             previous_group = Some(&row.group);
             alternate = false;
         }
-        lines.push(Line::Row(row_marks(row, index, y, alternate, scale)));
+        lines.push(Line::Row(row_marks(
+            row,
+            index,
+            (y, today_x),
+            alternate,
+            scale,
+        )));
         alternate = !alternate;
         y += ROW_HEIGHT;
     }
@@ -402,11 +411,12 @@ pub(super) fn today_line(x: f64, width: f64, height: f64) -> TodayLine {
     }
 }
 
-/// The marks of `row` (input index `index`) with its top at `y`.
+/// The marks of `row` (input index `index`) with its top at `y`, on a
+/// chart whose today line is at `today_x`.
 pub(super) fn row_marks(
     row: &TimelineRow,
     index: usize,
-    y: f64,
+    (y, today_x): (f64, f64),
     alternate: bool,
     scale: &Scale,
 ) -> RowMarks {
@@ -415,6 +425,20 @@ pub(super) fn row_marks(
         .status_changes
         .iter()
         .map(|change| status_flag(scale.x_of(change.date), y))
+        .collect();
+    // Each status from its change to the next, the last one to today.
+    let status_bands = row
+        .status_changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, change)| {
+            let from = scale.x_of(change.date);
+            let to = row
+                .status_changes
+                .get(i + 1)
+                .map_or(today_x, |next| scale.x_of(next.date));
+            (to > from).then_some((i, from, to))
+        })
         .collect();
     let done_links = row
         .milestones
@@ -432,6 +456,7 @@ pub(super) fn row_marks(
         label: (LABEL_INDENT, cy + 4.0),
         path_line: path_line(&row.milestones, scale),
         status_flags,
+        status_bands,
         slips: slip_marks(&row.milestones, scale, cy),
         done_links,
         markers: row
@@ -658,7 +683,7 @@ mod tests {
             row("a", Vec::new()),
             row("b", Vec::new()),
         ];
-        let (lines, bottom) = stack(&rows, &spring());
+        let (lines, bottom) = stack(&rows, &spring(), 0.0);
         let placed: Vec<(Option<usize>, f64, bool)> = lines
             .iter()
             .map(|line| match line {
@@ -701,11 +726,27 @@ mod tests {
             (date("2026-05-01"), date("2026-05-01")),
             (date("2026-05-01"), date("2026-06-01")),
         ];
-        r.status_changes = vec![TimelineStatusChange {
-            date: date("2026-03-15"),
-            to: "pilot".to_string(),
-        }];
-        let marks = row_marks(&r, 7, 100.0, true, &scale);
+        r.status_changes = vec![
+            TimelineStatusChange {
+                date: date("2026-03-15"),
+                to: "pilot".to_string(),
+            },
+            TimelineStatusChange {
+                date: date("2026-05-10"),
+                to: "go".to_string(),
+            },
+        ];
+        let marks = row_marks(&r, 7, (100.0, scale.x_of(date("2026-06-01"))), true, &scale);
+        // Each status as a band to the next change, the last to today.
+        assert_eq!(
+            marks.status_bands,
+            [
+                (0, x("2026-03-15"), x("2026-05-10")),
+                (1, x("2026-05-10"), x("2026-06-01"))
+            ]
+        );
+        r.status_changes.truncate(1);
+        let marks = row_marks(&r, 7, (100.0, scale.x_of(date("2026-06-01"))), true, &scale);
         assert_eq!((marks.row, marks.cy, marks.alternate), (7, 114.0, true));
         assert_eq!(marks.label, (16.0, 118.0));
         assert_eq!(marks.path_line, Some((x("2026-03-01"), x("2026-06-01"))));
