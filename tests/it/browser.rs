@@ -671,6 +671,12 @@ const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimatio
     await frame();
     results.nameAtEnd = name().left >= view.left && name().left < view.left + 60;
     results.deskList = getComputedStyle(desk.querySelector("#by-status .tl-list")).display;
+    // Grouped by team: the tab shows its panel, opened on today too.
+    desk.getElementById("tab-team").click();
+    const team = desk.getElementById("by-team");
+    results.teamShown = !team.hidden && desk.getElementById("by-status").hidden;
+    results.teamScrolled = team.querySelector(".svg-scroll").scrollLeft > 0;
+    results.teamGroups = Array.from(team.querySelectorAll(".tl-group text")).map(t => t.textContent);
     const phone = (await load("timeline.html", 390, 844)).contentDocument;
     results.phoneChart = getComputedStyle(phone.querySelector("#by-status .svg-scroll")).display;
     results.phoneList = getComputedStyle(phone.querySelector("#by-status .tl-list")).display;
@@ -707,10 +713,22 @@ fn the_timeline_opens_on_today_and_reads_on_a_phone() {
     );
     let (result, _, _, _) = run_harness(&chrome, &site, TIMELINE_HARNESS, tmp.path());
     assert!(result.get("error").is_none(), "harness error: {result}");
-    for check in ["todayInView", "scrolled", "nameAtOpen", "nameAtEnd"] {
+    for check in [
+        "todayInView",
+        "scrolled",
+        "nameAtOpen",
+        "nameAtEnd",
+        "teamShown",
+        "teamScrolled",
+    ] {
         assert_eq!(result[check], true, "{check}: {result}");
     }
     assert_eq!(result["deskList"], "none", "{result}");
+    let teams = result["teamGroups"].to_string();
+    assert!(
+        teams.contains("support-ops") && teams.contains("finance-ops"),
+        "{result}"
+    );
     assert_eq!(result["phoneChart"], "none", "{result}");
     assert_eq!(result["phoneList"], "block", "{result}");
     assert!(

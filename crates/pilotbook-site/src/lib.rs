@@ -144,7 +144,7 @@ struct Rows {
     portfolio: HashMap<String, tera::Value>,
     kinds: HashMap<String, tera::Value>,
     /// The row by status, then the row by owner.
-    timeline: HashMap<String, Arc<(timeline::TimelineRow, timeline::TimelineRow)>>,
+    timeline: HashMap<String, Arc<TimelineRows>>,
     /// Each entry as JSON, ready to join.
     search: HashMap<String, Arc<str>>,
 }
@@ -522,9 +522,8 @@ fn render_into(
     // The timeline and the graph are drawn again only when their input
     // changed. The timeline's is unchanged when the pilots are the same and
     // every row worked out again equals the one it replaces.
-    type TimelineRows = Arc<(timeline::TimelineRow, timeline::TimelineRow)>;
     let mut timeline_unchanged = previous_rows.is_some();
-    let timeline_rows: Vec<(String, TimelineRows)> = defined_pilots(portfolio)
+    let timeline_rows: Vec<(String, Arc<TimelineRows>)> = defined_pilots(portfolio)
         .filter_map(|(index, e)| {
             let path = inputs.href(e);
             let previous = previous_rows.and_then(|r| r.timeline.get(&path));
@@ -681,18 +680,25 @@ fn render_into(
                 page(path, "kind.html", &c)
             }
             Job::Timeline => {
-                let (mut by_status, mut by_owner): (Vec<_>, Vec<_>) = timeline_rows
-                    .iter()
-                    .map(|(_, rows)| (rows.0.clone(), rows.1.clone()))
-                    .unzip();
+                let pick = |which: fn(&TimelineRows) -> &timeline::TimelineRow| {
+                    timeline_rows
+                        .iter()
+                        .map(|(_, rows)| which(rows).clone())
+                        .collect::<Vec<_>>()
+                };
+                let mut by_status = pick(|r| &r.0);
+                let mut by_owner = pick(|r| &r.1);
+                let mut by_team = pick(|r| &r.2);
                 sort_timeline(&mut by_status, false);
                 sort_timeline(&mut by_owner, true);
+                sort_timeline(&mut by_team, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
                 // Built as template values that own the strings: at 10,000
                 // pilots the chart and the list are megabytes each.
                 let panels: Vec<tera::Value> = [
                     ("by-status", "tab-status", &by_status),
                     ("by-owner", "tab-owner", &by_owner),
+                    ("by-team", "tab-team", &by_team),
                 ]
                 .into_iter()
                 .map(|(id, tab, rows)| {
@@ -934,12 +940,16 @@ fn defined_pilots(
         .filter(|(_, e)| e.pilot.is_some() && e.defined())
 }
 
-/// A pilot's timeline rows, grouped by status and by owner, from its
-/// derived facts (milestone states, slips, status timeline).
-fn pilot_timeline_rows(
-    inputs: &Inputs,
-    index: usize,
-) -> Option<(timeline::TimelineRow, timeline::TimelineRow)> {
+/// A pilot's timeline rows grouped by status, by owner and by team.
+type TimelineRows = (
+    timeline::TimelineRow,
+    timeline::TimelineRow,
+    timeline::TimelineRow,
+);
+
+/// A pilot's timeline rows, grouped by status, by owner and by team, from
+/// its derived facts (milestone states, slips, status timeline).
+fn pilot_timeline_rows(inputs: &Inputs, index: usize) -> Option<TimelineRows> {
     let e = &inputs.portfolio.entities[index];
     let (facts, _) = inputs.facts(index)?;
     let owner = facts
@@ -988,7 +998,14 @@ fn pilot_timeline_rows(
         group: owner,
         ..by_status.clone()
     };
-    Some((by_status, by_owner))
+    let by_team = timeline::TimelineRow {
+        group: facts
+            .record
+            .team
+            .map_or_else(|| "No team".to_string(), str::to_string),
+        ..by_status.clone()
+    };
+    Some((by_status, by_owner, by_team))
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle

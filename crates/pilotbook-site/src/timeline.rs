@@ -869,7 +869,10 @@ mod tests {
         assert!(svg.contains("slipped by 61 days (first due 2026-06-01, moved 2 times)"));
         assert!(svg.contains("<title>status → pilot on 2026-06-01</title>"));
         assert!(svg.contains("class=\"tl-status status-pilot\""));
-        assert!(svg.contains("class=\"tl-band status-pilot\""), "a band for the status");
+        assert!(
+            svg.contains("class=\"tl-band status-pilot\""),
+            "a band for the status"
+        );
     }
 
     #[test]
