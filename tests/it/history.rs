@@ -590,3 +590,48 @@ fn example_repo_carries_its_own_history() {
         json!(["pilots/invoice-matching.md"])
     );
 }
+
+/// A metric page draws each pilot's actuals over time from history: one
+/// point per value `actual` had, at its commit's date, one of them made
+/// on a side branch and merged.
+#[test]
+fn a_metric_page_charts_the_actuals_a_pilot_measured_over_time() {
+    use crate::support::{Case, DANA, LEE, pilot, pilotbook};
+    let repo = Case::new().portfolio();
+    let with_actual = |actual: &str| {
+        pilot("pilot", ">= 90%", "2026-12-01").replace(
+            "    target: \">= 90%\"\n",
+            &format!("    target: \">= 90%\"\n    actual: \"{actual}\"\n"),
+        )
+    };
+    repo.write("pilots/triage.md", &with_actual("71%"));
+    repo.commit("First measurement", DANA, "2026-03-02T10:00:00+00:00");
+    repo.branch("measure");
+    repo.write("pilots/triage.md", &with_actual("84%"));
+    repo.commit("Second measurement", LEE, "2026-04-06T10:00:00+00:00");
+    repo.checkout("main");
+    repo.merge("measure", DANA, "2026-04-08T10:00:00+00:00");
+    repo.write("pilots/triage.md", &with_actual("93%"));
+    repo.commit("Third measurement", DANA, "2026-05-04T10:00:00+00:00");
+    let site = tempfile::tempdir().expect("tempdir");
+    let out = pilotbook(
+        &repo.root,
+        &["build", "--out", site.path().to_str().expect("utf-8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(site.path().join("metrics/accuracy.html")).expect("page");
+    assert!(
+        page.contains("aria-label=\"Actual over time: 71% on 2026-03-02, 84% on 2026-04-06, 93% on 2026-05-04\""),
+        "{page}"
+    );
+    assert_eq!(page.matches("class=\"spark-point\"").count(), 3, "{page}");
+    assert!(
+        page.contains("class=\"spark-target\""),
+        "the target line: {page}"
+    );
+}

@@ -212,6 +212,9 @@ pub struct DocumentHistory {
     pub status_changes: Vec<StatusChange>,
     /// Metric target changes, oldest first in topological order (pilots).
     pub target_changes: Vec<TargetChange>,
+    /// Each metric's `actual` as it appeared, changed or went away, oldest
+    /// first (a [`TargetChange`] of the actual: the measurements over time).
+    pub actual_changes: Vec<TargetChange>,
     /// Milestones added, moved or removed, oldest first (pilots).
     pub milestone_changes: Vec<MilestoneChange>,
     /// The milestone changes that moved a due date later, oldest first.
@@ -253,6 +256,7 @@ impl DocumentHistory {
             renamed_from: Vec::new(),
             status_changes: Vec::new(),
             target_changes: Vec::new(),
+            actual_changes: Vec::new(),
             milestone_changes: Vec::new(),
             milestone_slips: Vec::new(),
             owner_changes: Vec::new(),

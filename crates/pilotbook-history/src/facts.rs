@@ -1,5 +1,5 @@
 //! What the front matter said at one commit: status, owner, `started`,
-//! metric targets and milestone due dates. Read from a blob, front matter
+//! metric targets and actuals, and milestone due dates. Read from a blob, front matter
 //! only ([`extract`], which fuzzing reaches through `history::read_facts`:
 //! any bytes give facts or none, never a panic), and kept as [`Compact`] facts whose texts
 //! live once in [`Strings`]: 150,000 versions of a dozen short texts each
@@ -22,6 +22,8 @@ pub struct Facts {
     pub started: Option<String>,
     /// `(metric, target)` for every metric entry with both.
     pub targets: Vec<(String, String)>,
+    /// `(metric, actual)` for every metric entry with both.
+    pub actuals: Vec<(String, String)>,
     /// `(milestone, due)` for every milestone with a valid due date.
     pub dues: Vec<(String, String)>,
 }
@@ -80,6 +82,8 @@ pub struct Compact {
     pub started: Option<u32>,
     /// `(metric, target)`.
     pub targets: Vec<(u32, u32)>,
+    /// `(metric, actual)`.
+    pub actuals: Vec<(u32, u32)>,
     /// `(milestone, due)`.
     pub dues: Vec<(u32, u32)>,
 }
@@ -99,6 +103,7 @@ impl Compact {
             owner,
             started,
             targets: pairs(&facts.targets),
+            actuals: pairs(&facts.actuals),
             dues: pairs(&facts.dues),
         }
     }
@@ -112,7 +117,8 @@ impl Compact {
         {
             *id = at(*id);
         }
-        for (a, b) in self.targets.iter_mut().chain(self.dues.iter_mut()) {
+        let pairs = self.targets.iter_mut().chain(self.actuals.iter_mut());
+        for (a, b) in pairs.chain(self.dues.iter_mut()) {
             (*a, *b) = (at(*a), at(*b));
         }
     }
@@ -175,6 +181,10 @@ pub fn extract(bytes: &[u8]) -> Facts {
         targets: list("metrics")
             .into_iter()
             .filter_map(|e| pair(e, "metric", "target"))
+            .collect(),
+        actuals: list("metrics")
+            .into_iter()
+            .filter_map(|e| pair(e, "metric", "actual"))
             .collect(),
         dues: list("production_path")
             .into_iter()

@@ -54,6 +54,7 @@ static NO_FACTS: Compact = Compact {
     owner: None,
     started: None,
     targets: Vec::new(),
+    actuals: Vec::new(),
     dues: Vec::new(),
 };
 
@@ -412,6 +413,7 @@ impl<'w> Lineage<'w> {
             renamed_from,
             status_changes,
             target_changes: changes.targets,
+            actual_changes: changes.actuals,
             milestone_changes: changes.milestones,
             milestone_slips,
             owner_changes: changes.owners,
@@ -496,10 +498,47 @@ fn introduced<T: PartialEq + Clone>(mine: Option<&T>, parents: &[Option<&T>]) ->
     new.then(|| parents.iter().find_map(|p| p.cloned()))
 }
 
+/// The values of one per-metric field (`targets` or `actuals`) that a
+/// version introduced against its parents' versions, by metric name in
+/// the names' order (a name listed twice: the last counts).
+fn per_metric(
+    (commit, reached_main): &(Arc<CommitInfo>, Arc<CommitInfo>),
+    (mine, parents): (&Compact, &[&Compact]),
+    field: fn(&Compact) -> &Vec<(u32, u32)>,
+    strings: &Strings,
+) -> Vec<TargetChange> {
+    let text = |id: u32| strings.get(id).to_string();
+    let by_name = |f: &Compact| -> BTreeMap<&str, u32> {
+        field(f)
+            .iter()
+            .map(|(m, t)| (strings.get(*m), *t))
+            .collect()
+    };
+    let (mine_v, parents_v) = (
+        by_name(mine),
+        parents.iter().map(|f| by_name(f)).collect::<Vec<_>>(),
+    );
+    let mut out = Vec::new();
+    for metric in keys(&mine_v, &parents_v) {
+        let values: Vec<Option<&u32>> = parents_v.iter().map(|m| m.get(metric)).collect();
+        if let Some(from) = introduced(mine_v.get(metric), &values) {
+            out.push(TargetChange {
+                metric: metric.to_string(),
+                from: from.map(text),
+                to: mine_v.get(metric).map(|t| text(*t)),
+                commit: commit.clone(),
+                reached_main: reached_main.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// The facts introduced by a document's commits, oldest first.
 #[derive(Default)]
 struct Changes {
     targets: Vec<TargetChange>,
+    actuals: Vec<TargetChange>,
     milestones: Vec<MilestoneChange>,
     owners: Vec<FieldChange>,
     started: Vec<FieldChange>,
@@ -533,29 +572,12 @@ impl Changes {
         self.owners.extend(scalar(|f| f.owner));
         self.started.extend(scalar(|f| f.started));
 
-        // By name, in the names' order; a name listed twice: the last counts.
-        let targets = |f: &Compact| -> BTreeMap<&str, u32> {
-            f.targets
-                .iter()
-                .map(|(m, t)| (strings.get(*m), *t))
-                .collect()
-        };
-        let (mine_t, parents_t) = (
-            targets(mine),
-            parents.iter().map(|f| targets(f)).collect::<Vec<_>>(),
-        );
-        for metric in keys(&mine_t, &parents_t) {
-            let values: Vec<Option<&u32>> = parents_t.iter().map(|m| m.get(metric)).collect();
-            if let Some(from) = introduced(mine_t.get(metric), &values) {
-                self.targets.push(TargetChange {
-                    metric: metric.to_string(),
-                    from: from.map(text),
-                    to: mine_t.get(metric).map(|t| text(*t)),
-                    commit: commit.clone(),
-                    reached_main: reached_main.clone(),
-                });
-            }
-        }
+        // Targets and actuals alike, by metric.
+        let origin = (commit.clone(), reached_main.clone());
+        let changed = per_metric(&origin, (mine, parents), |f| &f.targets, strings);
+        self.targets.extend(changed);
+        let changed = per_metric(&origin, (mine, parents), |f| &f.actuals, strings);
+        self.actuals.extend(changed);
 
         let dues = |f: &Compact| -> BTreeMap<&str, Date> {
             f.dues

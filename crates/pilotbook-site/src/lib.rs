@@ -23,6 +23,7 @@ pub mod budget;
 mod feed;
 pub mod graph;
 mod output;
+mod sparkline;
 mod svg;
 pub mod templates;
 pub mod timeline;

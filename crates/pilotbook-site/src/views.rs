@@ -454,6 +454,9 @@ pub struct MetricUseView {
     pub state: &'static str,
     /// Each change of this target, from history.
     pub target_changes: Vec<TargetChangeView>,
+    /// The actuals over time as a small SVG chart, when the pilot's
+    /// history gave `actual` at least two numeric values.
+    pub actuals_chart: Option<String>,
 }
 
 /// Backlinks under one relation ("owner", "metrics", …).
@@ -925,12 +928,17 @@ impl<'a> Inputs<'a> {
                 .filter(|t| t.metric == metric.id)
                 .map(|t| self.target_change(t))
                 .collect();
+            let actuals = self.actuals_over_time(pilot, &metric.id);
             for m in facts
                 .record
                 .metrics
                 .iter()
                 .filter(|m| m.metric == metric.id)
             {
+                let target = m
+                    .target
+                    .and_then(|t| pilotbook_core::parse::quantity::parse_target(t).ok())
+                    .map(|t| t.quantity.value);
                 uses.push(MetricUseView {
                     pilot: self.link_to(pilot),
                     target: m.target.map(str::to_string),
@@ -938,11 +946,31 @@ impl<'a> Inputs<'a> {
                     actual: m.actual.map(str::to_string),
                     state: met_state(m.met),
                     target_changes: changes.clone(),
+                    actuals_chart: crate::sparkline::render(&actuals, target),
                 });
             }
         }
         uses.dedup_by(|a, b| a.pilot.href == b.pilot.href && a.target == b.target);
         uses
+    }
+
+    /// The numeric values `actual` had for `metric` in the pilot's
+    /// history, oldest first, each at its commit's date.
+    fn actuals_over_time(&self, pilot: &Entity, metric: &str) -> Vec<crate::sparkline::Point> {
+        self.doc_history(pilot)
+            .into_iter()
+            .flat_map(|h| &h.actual_changes)
+            .filter(|c| c.metric == metric)
+            .filter_map(|c| {
+                let text = c.to.as_deref()?;
+                let quantity = pilotbook_core::parse::quantity::parse_quantity(text).ok()?;
+                Some(crate::sparkline::Point {
+                    date: c.commit.date.date(),
+                    value: quantity.value,
+                    text: text.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// The production path with its derived states and slips.
