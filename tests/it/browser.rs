@@ -744,3 +744,73 @@ fn the_timeline_opens_on_today_and_reads_on_a_phone() {
         "an overdue milestone is listed: {result}"
     );
 }
+
+/// Lighthouse's CLI, as `.ci/run` installs it, or `None` where the test
+/// is skipped (never in CI).
+fn lighthouse_or_skip() -> Option<PathBuf> {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".ci/tools/node_modules/lighthouse/cli/index.js");
+    if cli.is_file() {
+        return Some(cli);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("Lighthouse is required in CI: .ci/run installs it with npm");
+    }
+    eprintln!("skipped: no Lighthouse (npm ci --prefix .ci/tools)");
+    None
+}
+
+/// The portfolio, a pilot page and the timeline score at least 95 in
+/// Lighthouse's accessibility, best-practices and SEO categories.
+#[test]
+fn the_example_site_scores_95_in_lighthouse() {
+    let (Some(chrome), Some(cli)) = (chromium_or_skip(), lighthouse_or_skip()) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let out = support::pilotbook(
+        &example,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = serve(site.clone());
+    for page in ["index.html", "pilots/ticket-triage.html", "timeline.html"] {
+        let report = tmp.path().join("report.json");
+        let ran = Command::new("node")
+            .arg(&cli)
+            .arg(format!("http://127.0.0.1:{port}/{page}"))
+            .args([
+                "--quiet",
+                "--only-categories=accessibility,best-practices,seo",
+                "--output=json",
+            ])
+            .arg(format!("--output-path={}", report.display()))
+            .arg(format!(
+                "--chrome-flags=--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir={}",
+                tmp.path().join("lh-profile").display()
+            ))
+            .env("CHROME_PATH", &chrome)
+            .output()
+            .expect("run lighthouse");
+        assert!(
+            ran.status.success(),
+            "{page}: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("JSON");
+        for category in ["accessibility", "best-practices", "seo"] {
+            let score = json["categories"][category]["score"]
+                .as_f64()
+                .unwrap_or(0.0);
+            assert!(score >= 0.95, "{page}: {category} scores {score}");
+        }
+    }
+}
