@@ -351,3 +351,28 @@ fn a_missing_field_of_a_custom_kind_is_helped_by_its_own_definition() {
     assert_eq!(help("`date`"), "add `date: YYYY-MM-DD` (or %m/%d/%Y)");
     assert_eq!(help("`supersedes`"), "add `supersedes: <decision-id>`");
 }
+
+#[test]
+fn a_sidecar_over_the_front_matter_limit_is_refused_in_the_tree_and_in_a_revision() {
+    let config = "[limits]\nmax_front_matter_bytes = 64\n[kinds.kep]\npath = \"keps/*/README.md\"\n\
+        metadata_file = \"kep.yaml\"\nrequired_sections = []\nextra_fields = \"allow\"\n";
+    let big = format!("title: Big\nnotes: \"{}\"\n", "x".repeat(200));
+    let case = repo(
+        config,
+        &[
+            ("keps/1-big/README.md", "# Big\n\nText.\n"),
+            ("keps/1-big/kep.yaml", &big),
+        ],
+    );
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--rev", "HEAD", "--format", "json"][..],
+    ] {
+        let report = pilotbook_json(&case.root, args, 1);
+        let found = findings(&report);
+        assert!(
+            found.contains(&("unreadable-file".into(), "keps/1-big/kep.yaml".into(), 1)),
+            "{args:?}: {found:?}"
+        );
+    }
+}

@@ -45,10 +45,11 @@ impl Document {
     /// The file a front-matter field is written in: the document, or the
     /// sidecar metadata file its kind reads it from.
     pub fn field_path(&self, field: &str) -> &str {
-        match &self.parsed.borrowed {
-            Some(b) if b.keys.iter().any(|k| k == field) => &b.path,
-            _ => &self.path,
-        }
+        let borrowed = self.parsed.borrowed.iter().flat_map(|b| &b.keys);
+        borrowed
+            .into_iter()
+            .find(|(key, _)| key == field)
+            .map_or(&self.path, |(_, file)| file)
     }
 }
 

@@ -108,15 +108,12 @@ pub fn merge(doc: &mut ParsedDocument, from: &str, entries: Vec<(Key, Node)>) {
     let Value::Map(map) = &mut front.value else {
         return;
     };
-    let borrowed = doc.borrowed.get_or_insert_with(|| Borrowed {
-        path: from.to_string(),
-        keys: Vec::new(),
-    });
+    let borrowed = doc.borrowed.get_or_insert_with(Borrowed::default);
     for (key, node) in entries {
         if map.iter().any(|(k, _)| k.name == key.name) {
             continue;
         }
-        borrowed.keys.push(key.name.clone());
+        borrowed.keys.push((key.name.clone(), from.to_string()));
         map.push((key, node));
     }
 }

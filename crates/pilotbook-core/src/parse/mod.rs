@@ -56,13 +56,12 @@ pub struct ParsedDocument {
 
 /// Front-matter keys a document's kind reads from elsewhere
 /// (`metadata_file`, `metadata = "body-list"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Borrowed {
-    /// The file they are written in, root-relative: the sidecar, or the
-    /// document itself for body lines.
-    pub path: String,
-    /// The keys, as written in the merged front matter.
-    pub keys: Vec<String>,
+    /// Each key, as written in the merged front matter, with the file it
+    /// is written in (root-relative): the sidecar, or the document itself
+    /// for body lines.
+    pub keys: Vec<(String, String)>,
 }
 
 impl ParsedDocument {
