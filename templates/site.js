@@ -313,18 +313,112 @@
       el.setAttribute("transform", "translate(" + x + ",0)");
     });
   };
+  // The time window: the chart's x coordinates (right of the name column)
+  // are stretched or squeezed by `k`, marks keeping their shapes; month
+  // labels thin out when they would crowd. The server draws at one scale
+  // (`data-px-per-day`); k = 1 is that drawing.
+  var original = function (el, names) {
+    if (!el._o) {
+      el._o = {};
+      names.forEach(function (a) { if (el.hasAttribute(a)) el._o[a] = el.getAttribute(a); });
+    }
+    return el._o;
+  };
+  var mapPath = function (d, f, stretch) {
+    var first = /M(-?[\d.]+)/.exec(d), dx = first ? f(Number(first[1])) - Number(first[1]) : 0;
+    var x = function (v) { var n = Number(v); return String(stretch ? f(n) : n + dx); };
+    return d.replace(/([MLHC])([^MLHVlZC]*)/g, function (all, cmd, args) {
+      var n = args.trim().split(/[\s,]+/);
+      if (cmd === "H") return "H" + x(n[0]);
+      for (var i = 0; i < n.length; i += 2) n[i] = x(n[i]);
+      return cmd + n.join(" ");
+    });
+  };
+  var zoom = function (svg, k) {
+    var x0 = Number(svg.getAttribute("data-x0")) || 0;
+    var o = original(svg, ["width", "viewBox"]);
+    var f = function (x) { return x <= x0 ? x : x0 + (x - x0) * k; };
+    Array.prototype.forEach.call(svg.querySelectorAll("line, circle, rect, text, path"), function (el) {
+      if (el.closest(".tl-name, defs, clipPath")) return;
+      var a = original(el, ["x", "x1", "x2", "cx", "width", "d"]);
+      if (a.x1 !== undefined) { el.setAttribute("x1", f(+a.x1)); el.setAttribute("x2", f(+a.x2)); }
+      if (a.cx !== undefined) el.setAttribute("cx", f(+a.cx));
+      if (a.x !== undefined && a.width !== undefined) {
+        el.setAttribute("x", f(+a.x));
+        el.setAttribute("width", Math.max(0, f(+a.x + +a.width) - f(+a.x)));
+      } else if (a.x !== undefined) el.setAttribute("x", f(+a.x));
+      if (a.d !== undefined) el.setAttribute("d", mapPath(a.d, f, !!el.closest(".tl-slip")));
+    });
+    var width = f(Number(o.width)), vb = o.viewBox.split(" ");
+    svg.setAttribute("width", width);
+    svg.setAttribute("viewBox", "0 0 " + width + " " + vb[3]);
+    var month = 30.4 * Number(svg.getAttribute("data-px-per-day")) * k;
+    Array.prototype.forEach.call(svg.querySelectorAll(".tl-month"), function (t) {
+      var quarter = /^(Jan|Apr|Jul|Oct)$/.test(t.textContent);
+      t.style.display = month >= 32 || (month >= 14 && quarter) ? "" : "none";
+    });
+  };
+  // The zoom that shows `days` days in the visible chart, and the one that
+  // shows all of it.
+  var fit = function (box, svg, days) {
+    var x0 = Number(svg.getAttribute("data-x0")) || 0, visible = box.clientWidth - x0;
+    var all = visible / Math.max(1, Number(original(svg, ["width", "viewBox"]).width) - x0);
+    if (days === null) return Math.min(1, all);
+    return Math.max(all, visible / (days * Number(svg.getAttribute("data-px-per-day"))));
+  };
+  var todayAt = function (box, svg, share) {
+    var x0 = Number(svg.getAttribute("data-x0")) || 0;
+    var x = Number(svg.querySelector(".tl-today line").getAttribute("x1"));
+    box.scrollLeft = Math.max(0, x - x0 - (box.clientWidth - x0) * share);
+  };
+  var windows = { quarter: 92, year: 365, all: null };
+  var show = function (box, which) {
+    var svg = box.querySelector("svg.timeline");
+    zoom(svg, fit(box, svg, windows[which]));
+    if (which === "all") box.scrollLeft = 0; else todayAt(box, svg, 0.4);
+    pinned(box);
+  };
+  // On opening: from the earliest open milestone to the latest one, today
+  // included, between a quarter and the whole chart.
+  var opening = function (box, svg) {
+    // A marker's x: a circle's centre, a diamond's first point (its top).
+    var xs = function (sel) {
+      return Array.prototype.map.call(svg.querySelectorAll(sel), function (c) {
+        var a = original(c, ["x", "x1", "x2", "cx", "width", "d"]);
+        return a.cx !== undefined ? Number(a.cx) : Number((/M(-?[\d.]+)/.exec(a.d || "") || [0, 0])[1]);
+      });
+    };
+    var open = xs(".tl-milestone:not(.done)"), every = xs(".tl-milestone");
+    var today = Number(svg.querySelector(".tl-today line").getAttribute("x1"));
+    var from = Math.min.apply(null, open.concat([today])), to = Math.max.apply(null, every.concat([today]));
+    var ppd = Number(svg.getAttribute("data-px-per-day"));
+    var days = (to - from) / ppd + 30;
+    var k = Math.min(fit(box, svg, 92), Math.max(fit(box, svg, null), fit(box, svg, days)));
+    zoom(svg, k);
+    var x0 = Number(svg.getAttribute("data-x0")) || 0;
+    box.scrollLeft = Math.max(0, (from - x0) * k - 15 * ppd * k);
+  };
   var timelines = function () {
     Array.prototype.forEach.call(document.querySelectorAll(".svg-scroll"), function (box) {
       var svg = box.querySelector("svg.timeline");
       var today = svg && svg.querySelector(".tl-today line");
       if (!today || box.clientWidth === 0 || box.hasAttribute("data-opened")) return;
       box.setAttribute("data-opened", "");
-      var x0 = Number(svg.getAttribute("data-x0")) || 0;
-      var x = Number(today.getAttribute("x1"));
-      box.scrollLeft = Math.max(0, x - x0 - (box.clientWidth - x0) * 0.4);
+      opening(box, svg);
       pinned(box);
       box.addEventListener("scroll", function () { pinned(box); }, { passive: true });
     });
   };
+  Array.prototype.forEach.call(document.querySelectorAll(".tl-window button"), function (button) {
+    button.addEventListener("click", function () {
+      var which = button.getAttribute("data-window");
+      Array.prototype.forEach.call(document.querySelectorAll(".tl-window button"), function (b) {
+        b.setAttribute("aria-pressed", b === button ? "true" : "false");
+      });
+      Array.prototype.forEach.call(document.querySelectorAll(".tl-panel:not([hidden]) .svg-scroll"), function (box) {
+        if (box.clientWidth > 0 && box.querySelector("svg.timeline .tl-today")) show(box, which);
+      });
+    });
+  });
   timelines();
 })();

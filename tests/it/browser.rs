@@ -663,6 +663,23 @@ const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimatio
     const view = box.getBoundingClientRect();
     const today = desk.querySelector("#by-status .tl-today line").getBoundingClientRect();
     results.todayInView = today.left >= view.left && today.right <= view.right;
+    // It opens on the window from the earliest open milestone to the
+    // latest: every open marker is in view.
+    results.openInView = Array.from(desk.querySelectorAll("#by-status .tl-milestone:not(.done)"))
+      .every(m => { const r = m.getBoundingClientRect(); return r.left >= view.left + 250 && r.right <= view.right; });
+    // The window control: everything, then a quarter.
+    const win = b => desk.querySelector(".tl-window button[data-window=" + b + "]");
+    const svg = box.querySelector("svg");
+    win("all").click();
+    results.allFits = Number(svg.getAttribute("width")) <= box.clientWidth + 1 && box.scrollLeft === 0;
+    win("quarter").click();
+    const months = Array.from(box.querySelectorAll(".tl-month")).filter(t => t.style.display !== "none")
+      .map(t => t.getBoundingClientRect().left);
+    const month = months[1] - months[0], chart = view.width - 280;
+    results.quarterMonth = month / chart;
+    const todayQ = desk.querySelector("#by-status .tl-today line").getBoundingClientRect();
+    results.quarterToday = todayQ.left >= view.left && todayQ.right <= view.right;
+    results.pressed = win("quarter").getAttribute("aria-pressed");
     results.scrolled = box.scrollLeft > 0;
     const name = () => desk.querySelector("#by-status .tl-name text").getBoundingClientRect();
     results.nameAtOpen = name().left >= view.left && name().left < view.left + 60;
@@ -713,8 +730,17 @@ fn the_timeline_opens_on_today_and_reads_on_a_phone() {
     );
     let (result, _, _, _) = run_harness(&chrome, &site, TIMELINE_HARNESS, tmp.path());
     assert!(result.get("error").is_none(), "harness error: {result}");
+    let month = result["quarterMonth"].as_f64().unwrap_or(0.0);
+    assert!(
+        (0.25..0.42).contains(&month),
+        "a quarter shows three months: {result}"
+    );
+    assert_eq!(result["pressed"], "true", "{result}");
     for check in [
         "todayInView",
+        "openInView",
+        "allFits",
+        "quarterToday",
         "scrolled",
         "nameAtOpen",
         "nameAtEnd",
