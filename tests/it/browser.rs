@@ -687,7 +687,7 @@ const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimatio
     box.dispatchEvent(new Event("scroll"));
     await frame();
     results.nameAtEnd = name().left >= view.left && name().left < view.left + 60;
-    results.deskList = getComputedStyle(desk.querySelector("#by-status .tl-list")).display;
+    results.deskList = getComputedStyle(desk.querySelector(".tl-list")).display;
     // Grouped by team: the tab shows its panel, opened on today too.
     desk.getElementById("tab-team").click();
     const team = desk.getElementById("by-team");
@@ -695,11 +695,11 @@ const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimatio
     results.teamScrolled = team.querySelector(".svg-scroll").scrollLeft > 0;
     results.teamGroups = Array.from(team.querySelectorAll(".tl-group text")).map(t => t.textContent);
     const phone = (await load("timeline.html", 390, 844)).contentDocument;
-    results.phoneChart = getComputedStyle(phone.querySelector("#by-status .svg-scroll")).display;
-    results.phoneList = getComputedStyle(phone.querySelector("#by-status .tl-list")).display;
+    results.phoneChart = getComputedStyle(phone.getElementById("by-status")).display;
+    results.phoneList = getComputedStyle(phone.querySelector(".tl-list")).display;
     results.phoneOverflow = phone.documentElement.scrollWidth - 390;
-    results.phonePilots = phone.querySelectorAll("#by-status .tl-pilots > li").length;
-    results.phoneMilestones = Array.from(phone.querySelectorAll("#by-status .tl-list .m-overdue")).length;
+    results.phonePilots = phone.querySelectorAll(".tl-list .tl-pilots > li").length;
+    results.phoneMilestones = Array.from(phone.querySelectorAll(".tl-list .m-overdue")).length;
   } catch (e) {
     results.error = String(e);
   }

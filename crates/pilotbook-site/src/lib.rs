@@ -694,32 +694,41 @@ fn render_into(
                 sort_timeline(&mut by_owner, true);
                 sort_timeline(&mut by_team, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
-                // Built as template values that own the strings: at 10,000
-                // pilots the chart and the list are megabytes each.
-                let panels: Vec<tera::Value> = [
+                let groupings = [
                     ("by-status", "tab-status", &by_status),
                     ("by-owner", "tab-owner", &by_owner),
                     ("by-team", "tab-team", &by_team),
-                ]
-                .into_iter()
-                .map(|(id, tab, rows)| {
-                    let panel: HashMap<&'static str, tera::Value> = [
-                        ("id", tera::Value::from(id)),
-                        ("tab", tera::Value::from(tab)),
-                        (
-                            "svg",
-                            tera::Value::from(timeline::render(rows, options.today)),
-                        ),
-                        ("list", tera::Value::from(timeline::render_list(rows, ""))),
-                    ]
-                    .into_iter()
+                ];
+                // The charts and the list are megabytes each at 10,000
+                // pilots: the template gets markers, and each drawing is
+                // made when its marker is reached and dropped once copied.
+                let panels: Vec<tera::Value> = groupings
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, tab, _))| {
+                        let panel: HashMap<&'static str, tera::Value> = [
+                            ("id", tera::Value::from(*id)),
+                            ("tab", tera::Value::from(*tab)),
+                            ("svg", tera::Value::from(timeline_marker(i))),
+                        ]
+                        .into_iter()
+                        .collect();
+                        tera::Value::from(panel)
+                    })
                     .collect();
-                    tera::Value::from(panel)
-                })
-                .collect();
                 c.insert_value("panels", tera::Value::from(panels));
+                c.insert("list", &timeline_marker(groupings.len()));
                 c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
-                page("timeline.html", "timeline.html", &c)
+                let (path, bytes, is_page) = page("timeline.html", "timeline.html", &c)?;
+                let Bytes::Owned(shell) = bytes else {
+                    return Ok((path, bytes, is_page));
+                };
+                let drawn = fill_markers(&shell, groupings.len() + 1, |i| match groupings.get(i) {
+                    Some((_, _, rows)) => timeline::render(rows, options.today),
+                    // Narrow screens get one list, by status.
+                    None => timeline::render_list(&by_status, ""),
+                });
+                Ok((path, Bytes::Owned(drawn), is_page))
             }
             Job::Graph => {
                 let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
@@ -1007,6 +1016,32 @@ fn pilot_timeline_rows(inputs: &Inputs, index: usize) -> Option<TimelineRows> {
         ..by_status.clone()
     };
     Some((by_status, by_owner, by_team))
+}
+
+/// The marker the timeline template gets in place of drawing `i`: an HTML
+/// comment no escaped text can contain.
+fn timeline_marker(i: usize) -> String {
+    format!("<!--pilotbook:drawing:{i}-->")
+}
+
+/// `shell` with each of its `count` markers, in order, replaced by
+/// `draw(i)`, each drawing made only when it is copied.
+fn fill_markers(shell: &[u8], count: usize, draw: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut out = Vec::with_capacity(shell.len());
+    let mut rest = shell;
+    for i in 0..count {
+        let marker = timeline_marker(i);
+        // The shell is the page without its drawings: a few kilobytes.
+        let found = rest.windows(marker.len()).position(|w| w == marker.as_bytes());
+        let Some(at) = found else {
+            continue;
+        };
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(draw(i).as_bytes());
+        rest = &rest[at + marker.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle
