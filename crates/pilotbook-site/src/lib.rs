@@ -1032,7 +1032,9 @@ fn fill_markers(shell: &[u8], count: usize, draw: impl Fn(usize) -> String) -> V
     for i in 0..count {
         let marker = timeline_marker(i);
         // The shell is the page without its drawings: a few kilobytes.
-        let found = rest.windows(marker.len()).position(|w| w == marker.as_bytes());
+        let found = rest
+            .windows(marker.len())
+            .position(|w| w == marker.as_bytes());
         let Some(at) = found else {
             continue;
         };
