@@ -69,26 +69,20 @@ fn read_sidecar<S: Source>(
         return (sidecar, Vec::new(), Vec::new());
     }
     let cap = config.limits.max_front_matter_bytes;
-    let bytes = match source.read(&sidecar, u64::try_from(cap).unwrap_or(u64::MAX)) {
+    let read = source
+        .read(&sidecar, u64::try_from(cap).unwrap_or(u64::MAX))
         // A revision's blob is read whole: the cap is checked here too.
-        Ok(bytes) if bytes.len() <= cap => bytes,
-        Ok(bytes) => {
-            let why = format!(
-                "it is {} bytes, over `[limits] max_front_matter_bytes` ({cap})",
-                bytes.len()
-            );
-            return (
-                sidecar.clone(),
-                Vec::new(),
-                vec![unreadable(&sidecar, &why)],
-            );
-        }
+        .and_then(|bytes| match bytes.len() {
+            len if len <= cap => Ok(bytes),
+            len => Err(format!(
+                "it is {len} bytes, over `[limits] max_front_matter_bytes` ({cap})"
+            )),
+        });
+    let bytes = match read {
+        Ok(bytes) => bytes,
         Err(why) => {
-            return (
-                sidecar.clone(),
-                Vec::new(),
-                vec![unreadable(&sidecar, &why)],
-            );
+            let finding = unreadable(&sidecar, &why);
+            return (sidecar, Vec::new(), vec![finding]);
         }
     };
     let read = read_yaml_file(&sidecar, &String::from_utf8_lossy(&bytes));
