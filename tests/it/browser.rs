@@ -509,6 +509,23 @@ fn a_site_of_decisions_only_filters_them_by_status() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// The example portfolio built, without cache, into `tmp/site`.
+fn example_site(tmp: &Path) -> PathBuf {
+    let site = tmp.join("site");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let out = support::pilotbook(
+        &example,
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    site
+}
+
 /// axe-core, as `.ci/run` installs it (`npm ci --prefix .ci/tools`), or
 /// `None` where the test is skipped (never in CI).
 fn axe_or_skip() -> Option<PathBuf> {
@@ -568,18 +585,7 @@ fn the_example_site_passes_axe_core_light_and_dark() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
-    let out = support::pilotbook(
-        &example,
-        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let site = example_site(tmp.path());
     std::fs::copy(&axe, site.join("axe.min.js")).expect("axe");
     let pages = [
         "index.html",
@@ -716,18 +722,7 @@ fn the_timeline_opens_on_today_and_reads_on_a_phone() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
-    let out = support::pilotbook(
-        &example,
-        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let site = example_site(tmp.path());
     let (result, _, _, _) = run_harness(&chrome, &site, TIMELINE_HARNESS, tmp.path());
     assert!(result.get("error").is_none(), "harness error: {result}");
     let month = result["quarterMonth"].as_f64().unwrap_or(0.0);
@@ -794,18 +789,7 @@ fn the_example_site_scores_95_in_lighthouse() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
-    let out = support::pilotbook(
-        &example,
-        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let site = example_site(tmp.path());
     let port = serve(site.clone());
     for page in ["index.html", "pilots/ticket-triage.html", "timeline.html"] {
         let report = tmp.path().join("report.json");
