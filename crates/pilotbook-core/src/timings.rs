@@ -22,6 +22,10 @@ pub struct Timing {
     pub depth: usize,
     /// How long it took.
     pub took: Duration,
+    /// The process's peak resident memory when it ended, in KiB (Linux
+    /// only; `None` elsewhere): where the peak first appears is the stage
+    /// that made it.
+    pub peak_kib: Option<u64>,
     /// When it started, among the others: its stage's start, then its own
     /// (so that a stage's phases follow it even while another stage runs
     /// beside it on another thread).
@@ -32,7 +36,11 @@ impl std::fmt::Display for Timing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let name = format!("{}{}", "  ".repeat(self.depth), self.name);
         let ms = self.took.as_secs_f64() * 1000.0;
-        write!(f, "timing: {name:<16} {ms:>9.1} ms")
+        write!(f, "timing: {name:<16} {ms:>9.1} ms")?;
+        match self.peak_kib {
+            Some(kib) => write!(f, "  (peak {:>5} MiB)", kib / 1024),
+            None => Ok(()),
+        }
     }
 }
 
@@ -112,12 +120,20 @@ where
             name: span.name(),
             depth: started.depth,
             took: started.at.elapsed(),
+            peak_kib: peak_kib(),
             order: started.order,
         };
         if let Ok(mut done) = self.done.lock() {
             done.push(timing);
         }
     }
+}
+
+/// `VmHWM` of `/proc/self/status`: the peak resident set so far.
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -159,8 +175,17 @@ mod tests {
             name: "walk",
             depth: 1,
             took: Duration::from_micros(1500),
+            peak_kib: None,
             order: (0, 0),
         };
         assert_eq!(line.to_string(), "timing:   walk                 1.5 ms");
+        let line = Timing {
+            peak_kib: Some(2048),
+            ..line
+        };
+        assert_eq!(
+            line.to_string(),
+            "timing:   walk                 1.5 ms  (peak     2 MiB)"
+        );
     }
 }

@@ -663,7 +663,8 @@ fn read_facts(
     let read: Vec<Run> = wanted
         .par_chunks(run)
         .map(|blobs| {
-            let mut store = odb::Store::new(&packs, &git_dir, 32 << 20);
+            // Blobs are read in pack order: a small cache holds their delta bases.
+            let mut store = odb::Store::new(&packs, &git_dir, 8 << 20);
             let mut texts = Strings::default();
             let facts = blobs
                 .iter()

@@ -114,8 +114,16 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Bytes each thread's object reader may keep: large enough for the
-/// delta chains of a 10,000-entry folder tree.
-const CACHE_BYTES: usize = 32 << 20;
+/// delta chains of a 10,000-entry folder tree (twice that measured no
+/// faster at 10,000 pilots, and it is per thread: memory grows with cores).
+const CACHE_BYTES: usize = 16 << 20;
+
+/// Bytes of parsed trees each thread keeps (at least [`TREES_MIN`] trees,
+/// at most [`TREES_MAX`]): a 10,000-entry folder is ~0.7 MB, and only the
+/// last few commits' trees are asked for again.
+const TREES_BYTES: usize = 8 << 20;
+const TREES_MIN: usize = 4;
+const TREES_MAX: usize = 32;
 
 /// What the walk compares: the folders below which documents can be, and
 /// which paths are documents.
@@ -670,6 +678,11 @@ fn entry_end(data: &[u8], pos: usize) -> Option<usize> {
 }
 
 impl RawTree {
+    /// The bytes it holds, for the cache's budget.
+    fn size(&self) -> usize {
+        self.data.len() + self.ends.len() * std::mem::size_of::<usize>()
+    }
+
     fn parse(data: odb::Bytes) -> RawTree {
         let mut ends = Vec::new();
         let mut pos = 0;
@@ -760,6 +773,7 @@ fn entry_order(a: &RawEntry, b: &RawEntry) -> std::cmp::Ordering {
 struct TreeCache {
     trees: HashMap<ObjectId, Rc<RawTree>>,
     order: std::collections::VecDeque<ObjectId>,
+    bytes: usize,
 }
 
 impl TreeCache {
@@ -799,13 +813,19 @@ impl TreeCache {
     }
 
     fn insert(&mut self, id: ObjectId, tree: Rc<RawTree>) {
-        if self.order.len() >= 32
-            && let Some(old) = self.order.pop_front()
-        {
-            self.trees.remove(&old);
-        }
+        self.bytes += tree.size();
         self.order.push_back(id);
         self.trees.insert(id, tree);
+        while self.order.len() > TREES_MAX
+            || (self.order.len() > TREES_MIN && self.bytes > TREES_BYTES)
+        {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = self.trees.remove(&old) {
+                self.bytes -= old.size();
+            }
+        }
     }
 
     /// The entry at a `/`-separated path below `tree`.

@@ -267,6 +267,7 @@ pub fn build(
             })?,
             Bytes::Shared(bytes) => staging.write(&path, &bytes)?,
             Bytes::Owned(bytes) => staging.write(&path, &bytes)?,
+            Bytes::Stream(fill) => staging.write_with(&path, fill)?,
         }
         Ok(())
     };
@@ -318,6 +319,14 @@ pub fn render_site(
             Bytes::Shared(b) => b,
             Bytes::Owned(b) => b.into(),
             Bytes::Export(export) => export_bytes(&export).into(),
+            Bytes::Stream(fill) => {
+                let mut bytes = Vec::new();
+                fill(&mut bytes).map_err(|source| output::OutputError::Io {
+                    path: path.clone().into(),
+                    source,
+                })?;
+                bytes.into()
+            }
         };
         // A poisoned lock means a render thread panicked: that panic is
         // already on its way, so the file can be dropped.
@@ -388,12 +397,18 @@ enum Job {
 }
 
 /// A file's bytes: kept from the previous site, made now (and written by
-/// `build` without a copy), or the export, which `build` streams.
+/// `build` without a copy), or the export and the other files of tens of
+/// megabytes at 10,000 pilots (the timeline, the search index), which
+/// `build` streams to the file piece by piece, never holding them whole.
 enum Bytes<'a> {
     Shared(Arc<[u8]>),
     Owned(Vec<u8>),
     Export(pilotbook_core::export::Export<'a>),
+    Stream(Fill<'a>),
 }
+
+/// Writes a streamed file's bytes to the writer it is given.
+type Fill<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 
 /// A job's outcome: the file, and whether it was an HTML page rendered now.
 type Made<'a> = (String, Bytes<'a>, bool);
@@ -695,9 +710,9 @@ fn render_into(
                 sort_timeline(&mut by_team, true);
                 let mut c = context("timeline.html", "Production-path timeline", "timeline");
                 let groupings = [
-                    ("by-status", "tab-status", &by_status),
-                    ("by-owner", "tab-owner", &by_owner),
-                    ("by-team", "tab-team", &by_team),
+                    ("by-status", "tab-status", by_status),
+                    ("by-owner", "tab-owner", by_owner),
+                    ("by-team", "tab-team", by_team),
                 ];
                 // The charts and the list are megabytes each at 10,000
                 // pilots: the template gets markers, and each drawing is
@@ -723,12 +738,17 @@ fn render_into(
                 let Bytes::Owned(shell) = bytes else {
                     return Ok((path, bytes, is_page));
                 };
-                let drawn = fill_markers(&shell, groupings.len() + 1, |i| match groupings.get(i) {
-                    Some((_, _, rows)) => timeline::render(rows, options.today),
-                    // Narrow screens get one list, by status.
-                    None => timeline::render_list(&by_status, ""),
-                });
-                Ok((path, Bytes::Owned(drawn), is_page))
+                let today = options.today;
+                let fill = move |out: &mut dyn std::io::Write| {
+                    fill_markers(out, &shell, groupings.len() + 1, |i, out| {
+                        match groupings.get(i) {
+                            Some((_, _, rows)) => timeline::render_to(out, rows, today),
+                            // Narrow screens get one list, by status.
+                            None => timeline::render_list_to(out, &groupings[0].2, ""),
+                        }
+                    })
+                };
+                Ok((path, Bytes::Stream(Box::new(fill)), is_page))
             }
             Job::Graph => {
                 let components: Vec<_> = graph::render(&graph_in.0, &graph_in.1)
@@ -768,23 +788,27 @@ fn render_into(
                 Ok((path, bytes, false))
             }
             Job::SearchIndex => {
-                let entries: Vec<(String, Arc<str>)> = portfolio
-                    .entities
-                    .iter()
-                    .filter(|e| e.defined())
-                    .map(|e| {
+                // Each entry is made, written and dropped, unless a later
+                // rebuild keeps the rows.
+                let fill = |out: &mut dyn std::io::Write| {
+                    let mut kept = Vec::new();
+                    let entries = portfolio.entities.iter().filter(|e| e.defined()).map(|e| {
                         let path = inputs.href(e);
-                        let entry = row_kept(&path)
+                        let entry: Arc<str> = row_kept(&path)
                             .and_then(|r| r.search.get(&path).cloned())
                             .unwrap_or_else(|| search_entry(&inputs, e).into());
-                        (path, entry)
-                    })
-                    .collect();
-                let index = search_index(entries.iter().map(|(_, e)| &**e));
-                keep(&|k| k.search = entries.iter().cloned().collect());
+                        if keep_rows.is_some() {
+                            kept.push((path, Arc::clone(&entry)));
+                        }
+                        entry
+                    });
+                    write_search_index(out, entries)?;
+                    keep(&|k| k.search = kept.iter().cloned().collect());
+                    Ok(())
+                };
                 Ok((
                     "assets/search-index.js".into(),
-                    Bytes::Owned(index.into_bytes()),
+                    Bytes::Stream(Box::new(fill)),
                     false,
                 ))
             }
@@ -1025,9 +1049,13 @@ fn timeline_marker(i: usize) -> String {
 }
 
 /// `shell` with each of its `count` markers, in order, replaced by
-/// `draw(i)`, each drawing made only when it is copied.
-fn fill_markers(shell: &[u8], count: usize, draw: impl Fn(usize) -> String) -> Vec<u8> {
-    let mut out = Vec::with_capacity(shell.len());
+/// what `draw(i, out)` writes, each drawing made only when it is reached.
+fn fill_markers(
+    out: &mut dyn std::io::Write,
+    shell: &[u8],
+    count: usize,
+    draw: impl Fn(usize, &mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut rest = shell;
     for i in 0..count {
         let marker = timeline_marker(i);
@@ -1038,12 +1066,11 @@ fn fill_markers(shell: &[u8], count: usize, draw: impl Fn(usize) -> String) -> V
         let Some(at) = found else {
             continue;
         };
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(draw(i).as_bytes());
+        out.write_all(&rest[..at])?;
+        draw(i, out)?;
         rest = &rest[at + marker.len()..];
     }
-    out.extend_from_slice(rest);
-    out
+    out.write_all(rest)
 }
 
 /// Timeline rows in drawing order: by group (statuses in their lifecycle
@@ -1162,14 +1189,16 @@ fn search_entry(inputs: &Inputs, e: &pilotbook_core::model::Entity) -> String {
 /// The search index script from its entries' JSON. It hands the entries
 /// to `site.js` through the function that script defines, never through a
 /// global variable that an element's `id` could stand in for.
-fn search_index<'e>(entries: impl Iterator<Item = &'e str>) -> String {
-    let mut out = String::from("pilotbookSearchIndex([");
+fn write_search_index(
+    out: &mut dyn std::io::Write,
+    entries: impl Iterator<Item = impl AsRef<str>>,
+) -> std::io::Result<()> {
+    out.write_all(b"pilotbookSearchIndex([")?;
     for (i, entry) in entries.enumerate() {
         if i > 0 {
-            out.push(',');
+            out.write_all(b",")?;
         }
-        out.push_str(entry);
+        out.write_all(entry.as_ref().as_bytes())?;
     }
-    out.push_str("]);\n");
-    out
+    out.write_all(b"]);\n")
 }

@@ -82,6 +82,18 @@ impl SvgWriter {
     pub(super) fn finish(self) -> String {
         self.out
     }
+
+    /// The bytes written so far.
+    pub(super) fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// The markup written so far, leaving the writer empty (with its room)
+    /// to go on: for drawings written out a piece at a time.
+    pub(super) fn take(&mut self) -> String {
+        let room = self.out.capacity();
+        std::mem::replace(&mut self.out, String::with_capacity(room))
+    }
 }
 
 /// One command of an SVG path, in absolute coordinates.

@@ -97,11 +97,27 @@ const MAX_GROUP_UNITS: usize = 60;
 /// `data-px-per-day` (the scale) and `data-x0` (the x of the axis origin),
 /// so a script can map an x back to a date.
 pub fn render(rows: &[TimelineRow], today: Date) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = render_to(&mut out, rows, today);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Bytes of markup held before they are handed to the writer.
+const CHUNK: usize = 64 << 10;
+
+/// [`render`], written to `out` a chunk at a time: at 10,000 pilots the
+/// drawing is tens of megabytes, and it is never held whole.
+pub fn render_to(
+    out: &mut dyn std::io::Write,
+    rows: &[TimelineRow],
+    today: Date,
+) -> std::io::Result<()> {
     let id = timeline_id(rows, today);
     let Some(layout) = layout::layout(rows, today) else {
-        return render_empty(&id, today);
+        return out.write_all(render_empty(&id, today).as_bytes());
     };
-    let mut svg = SvgWriter::with_capacity(1024 + rows.len() * 600);
+    let mut svg = SvgWriter::with_capacity(2 * CHUNK);
     let desc = Counts::of(rows).describe(&layout.scale, today);
     open_svg(&mut svg, &id, &layout, &desc);
     write_axis(&mut svg, &layout.axis);
@@ -112,10 +128,13 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
                 write_row(&mut svg, &id, (&rows[marks.row], marks), layout.width);
             }
         }
+        if svg.len() > CHUNK {
+            out.write_all(svg.take().as_bytes())?;
+        }
     }
     write_today(&mut svg, &layout.today, today);
     svg.close("svg");
-    svg.finish()
+    out.write_all(svg.finish().as_bytes())
 }
 
 /// The timeline as an HTML list, for narrow screens (the page shows it in
@@ -124,11 +143,27 @@ pub fn render(rows: &[TimelineRow], today: Date) -> String {
 /// `root` prefixes the pilots' links. Written straight to a string: at
 /// 10,000 pilots it is megabytes, and no tree of values is built for it.
 pub fn render_list(rows: &[TimelineRow], root: &str) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = render_list_to(&mut out, rows, root);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`render_list`], written to `sink` a chunk at a time.
+pub fn render_list_to(
+    sink: &mut dyn std::io::Write,
+    rows: &[TimelineRow],
+    root: &str,
+) -> std::io::Result<()> {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(64 + rows.len() * 400);
+    let mut out = String::with_capacity(2 * CHUNK);
     out.push_str("<ul class=\"tl-list\">\n");
     let mut group: Option<&str> = None;
     for row in rows {
+        if out.len() > CHUNK {
+            sink.write_all(out.as_bytes())?;
+            out.clear();
+        }
         if group != Some(row.group.as_str()) {
             if group.is_some() {
                 out.push_str("</ul></li>\n");
@@ -186,7 +221,7 @@ pub fn render_list(rows: &[TimelineRow], root: &str) -> String {
         out.push_str("</ul></li>\n");
     }
     out.push_str("</ul>\n");
-    out
+    sink.write_all(out.as_bytes())
 }
 
 /// The small SVG for a portfolio without any dated item.
@@ -649,6 +684,54 @@ mod tests {
             status: "pilot".to_string(),
             milestones,
             status_changes: Vec::new(),
+        }
+    }
+
+    /// A writer that keeps each write apart.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl std::io::Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn large_drawings_are_written_a_chunk_at_a_time_and_lose_nothing() {
+        let rows: Vec<TimelineRow> = (0..3000)
+            .map(|i| {
+                let group = if i % 2 == 0 { "pilot" } else { "go" };
+                row(
+                    &format!("p{i}"),
+                    group,
+                    vec![milestone("m", "2026-07-01", None)],
+                )
+            })
+            .collect();
+        let today = date("2026-06-01");
+        for (list, whole) in [
+            (false, render(&rows, today)),
+            (true, render_list(&rows, "")),
+        ] {
+            let mut writes = Writes::default();
+            let written = match list {
+                false => render_to(&mut writes, &rows, today),
+                true => render_list_to(&mut writes, &rows, ""),
+            };
+            written.expect("writes to memory");
+            assert!(writes.0.len() > 4, "list {list}: {} writes", writes.0.len());
+            assert!(writes.0.iter().all(|w| w.len() < 2 * CHUNK), "list {list}");
+            let joined = String::from_utf8(writes.0.concat()).expect("utf-8");
+            assert_eq!(joined, whole, "list {list}");
+            for i in [0, 1499, 2999] {
+                let title = format!(">Pilot p{i}<");
+                assert!(joined.contains(&title), "list {list}: {title}");
+            }
         }
     }
 
