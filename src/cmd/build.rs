@@ -72,6 +72,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             on_wait: if ctx.quiet { None } else { Some(waiting) },
             on_runaway: Some(super::runaway()),
             files: Some(pilotbook_site::FileReader(project.file_reader()?)),
+            stamp: stamp_file(&project.history, &out),
         },
     );
     render_bar.finish();
@@ -95,7 +96,18 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
     }
     super::report_timings(ctx);
-    if !ctx.quiet {
+    if !ctx.quiet && summary.unchanged {
+        eprintln!(
+            "{} is up to date: {} ({}) for {}, nothing written, in {:.2} s: {} and {}",
+            out.display(),
+            count(summary.pages, "page"),
+            count(summary.files, "file"),
+            count(report.documents, "document"),
+            ctx.started.elapsed().as_secs_f64(),
+            count(report.errors(), "error"),
+            count(report.warnings(), "warning")
+        );
+    } else if !ctx.quiet {
         eprintln!(
             "built {} ({}) for {} into {} in {:.2} s: {} and {}",
             count(summary.pages, "page"),
@@ -109,6 +121,26 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     }
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the stamp of the site in `out` is kept: beside the history cache
+/// (same place, same trust), named after the output folder. `None` when
+/// there is no cache (`--no-cache`, or no place for one): every build
+/// then renders.
+fn stamp_file(
+    history: &pilotbook_core::history::History,
+    out: &std::path::Path,
+) -> Option<PathBuf> {
+    let cache = history.cache_file.as_ref()?;
+    let out = std::path::absolute(out).ok()?;
+    // FNV-1a: a name only (a stamp made for another folder never matches
+    // this folder's files).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in out.to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let name = cache.file_name()?.to_string_lossy();
+    Some(cache.with_file_name(format!("{name}.site-{hash:016x}.json")))
 }
 
 /// Said when another build into the same folder holds its lock.

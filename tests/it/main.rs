@@ -47,3 +47,4 @@ mod scaffold;
 mod serve;
 mod site;
 mod source;
+mod up_to_date;

@@ -338,6 +338,9 @@ pub struct History {
     /// What `--verbose` says about how history was read (the cache used
     /// or ignored, and why).
     pub notes: Vec<String>,
+    /// The history cache's file, when one may be used: other caches of
+    /// the same trust (the site's stamp) are kept beside it.
+    pub cache_file: Option<std::path::PathBuf>,
 }
 
 #[cfg(test)]

@@ -552,6 +552,7 @@ impl Reading<'_> {
             root_prefix: prefix.to_string(),
             documents,
             notes,
+            cache_file: file,
         })
     }
 

@@ -24,6 +24,7 @@ mod feed;
 pub mod graph;
 mod output;
 mod sparkline;
+pub mod stamp;
 mod svg;
 pub mod templates;
 pub mod timeline;
@@ -66,6 +67,10 @@ pub struct BuildOptions {
     /// Reads the files documents link to (images, PDFs), so that the site
     /// carries them; `None` leaves such links as written.
     pub files: Option<FileReader>,
+    /// Where the stamp of the site in `out_dir` is kept (see [`stamp`]):
+    /// with one, a build whose inputs and folder are unchanged writes
+    /// nothing. `None` always renders.
+    pub stamp: Option<PathBuf>,
 }
 
 /// Reads a file of the repository by its root-relative path, confined to
@@ -110,8 +115,10 @@ pub struct BuildSummary {
     pub pages: usize,
     /// Findings of the render itself (`page-too-large`), sorted by path.
     pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
-    /// Files written in all.
+    /// Files written in all (or, when `unchanged`, in the folder).
     pub files: usize,
+    /// The folder already held this site: nothing was written.
+    pub unchanged: bool,
 }
 
 /// A rendered site, in memory: every file by its site-relative path.
@@ -256,8 +263,36 @@ pub fn build(
     let stage = tracing::info_span!("render").entered();
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
-    let templates = Templates::load(root)?;
+    let overrides = templates::override_texts(root)?;
+    let templates = Templates::with_overrides(&overrides)?;
     let staging = output::Staging::begin(&options.out_dir, root, options.on_wait)?;
+    let inputs = options.stamp.as_ref().map(|_| {
+        stamp::Inputs::of(&stamp::What {
+            config,
+            portfolio,
+            history,
+            report,
+            overrides: &overrides,
+            base_url: options.base_url.as_deref(),
+            today: options.today,
+        })
+    });
+    if let (Some(file), Some(inputs)) = (&options.stamp, &inputs) {
+        let read = |path: &str| options.files.as_ref().and_then(|f| (f.0)(path));
+        if let Some(previous) = stamp::load(file)
+            && stamp::holds(&previous, inputs, &read, &options.out_dir)
+        {
+            // Dropped uncommitted: the staging folder goes, the site stays.
+            return Ok(BuildSummary {
+                pages: previous.pages,
+                findings: Vec::new(),
+                files: previous.written,
+                unchanged: true,
+            });
+        }
+        // Not valid once the folder changes, whatever this build does.
+        stamp::remove(file);
+    }
     let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         match bytes {
             // Streamed: at 10,000 pilots it is about 100 MB.
@@ -293,10 +328,22 @@ pub fn build(
     let _stage = tracing::info_span!("write").entered();
     let files = staging.files();
     staging.commit()?;
+    if let (Some(file), Some(inputs)) = (&options.stamp, &inputs)
+        && rendered.findings.is_empty()
+        && let Some(made) = stamp::make(
+            inputs,
+            rendered.linked,
+            &options.out_dir,
+            (rendered.pages, files),
+        )
+    {
+        stamp::store(file, &made);
+    }
     Ok(BuildSummary {
         pages: rendered.pages,
         findings: rendered.findings,
         files,
+        unchanged: false,
     })
 }
 
@@ -360,6 +407,9 @@ pub fn render_site(
 /// What a render made besides its files.
 struct Rendered {
     pages: usize,
+    /// The files pages linked to, by repository path, with the hash of
+    /// their bytes (`None`: no such file), for the stamp.
+    linked: BTreeMap<String, Option<String>>,
     rendered: usize,
     findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
@@ -873,8 +923,12 @@ fn render_into(
         .collect();
     results.into_iter().collect::<Result<(), RenderError>>()?;
     // The files the pages link to, once each, after every page named them.
-    for (path, bytes) in inputs.linked_files() {
-        sink(path, Bytes::Shared(bytes))?;
+    let mut linked = BTreeMap::new();
+    for (source, bytes) in inputs.linked_files() {
+        linked.insert(source.clone(), stamp::file_hash(bytes.as_deref()));
+        if let Some(bytes) = bytes {
+            sink(views::carried_path(&source), Bytes::Shared(bytes))?;
+        }
     }
     drop(phase);
     let mut findings = match inputs.refused.lock() {
@@ -886,6 +940,7 @@ fn render_into(
 
     Ok(Rendered {
         pages: order.len(),
+        linked,
         rendered: rendered.into_inner(),
         findings,
         graph: graph_in,

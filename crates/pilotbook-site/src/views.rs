@@ -529,7 +529,7 @@ fn is_image(path: &str) -> bool {
 }
 
 /// Where the site carries the repository file at `path`.
-fn carried_path(path: &str) -> String {
+pub(crate) fn carried_path(path: &str) -> String {
     format!("files/{path}")
 }
 
@@ -595,16 +595,13 @@ impl<'a> Inputs<'a> {
             .is_some()
     }
 
-    /// The files pages linked to, by their site path, with their bytes.
-    pub fn linked_files(&self) -> Vec<(String, std::sync::Arc<[u8]>)> {
-        let linked = match self.linked.lock() {
+    /// The files pages linked to, by repository path, with their bytes
+    /// (`None` when there is no such file, or it may not be carried).
+    pub fn linked_files(&self) -> BTreeMap<String, Option<std::sync::Arc<[u8]>>> {
+        match self.linked.lock() {
             Ok(mut linked) => std::mem::take(&mut *linked),
             Err(_) => BTreeMap::new(),
-        };
-        linked
-            .into_iter()
-            .filter_map(|(path, bytes)| Some((carried_path(&path), bytes?)))
-            .collect()
+        }
     }
 
     /// Where a link written in the document at `from` (whose page is

@@ -1,0 +1,173 @@
+//! A build whose inputs and output folder are unchanged writes nothing
+//! (issue 20): the second build of the same portfolio says the site is up
+//! to date and leaves every file as it was, while any change to what a
+//! site is made from — a document, a commit, a template override, a linked
+//! image, the date, the base URL — or to the folder itself renders again,
+//! and the result is byte for byte a cold build's.
+
+use crate::support::{self, Case, DANA, LEE, Run};
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Every file of a site: bytes, inode and modification time.
+type Snapshot = BTreeMap<PathBuf, (Vec<u8>, u64, i64, i64)>;
+
+fn snapshot(out: &Path) -> Snapshot {
+    support::files_below(out)
+        .into_iter()
+        .map(|f| {
+            let meta = std::fs::metadata(&f).expect("metadata");
+            let bytes = std::fs::read(&f).expect("read");
+            let rel = f.strip_prefix(out).expect("inside").to_path_buf();
+            (rel, (bytes, meta.ino(), meta.mtime(), meta.mtime_nsec()))
+        })
+        .collect()
+}
+
+fn bytes(snapshot: &Snapshot) -> BTreeMap<&PathBuf, &Vec<u8>> {
+    snapshot.iter().map(|(p, (b, ..))| (p, b)).collect()
+}
+
+struct Site {
+    repo: Case,
+    out: PathBuf,
+    fresh: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let repo = Case::new();
+        repo.copy_example();
+        repo.commit("The portfolio", DANA, "2026-03-01T10:00:00+00:00");
+        let out = repo.tmp.path().join("site");
+        let fresh = tempfile::tempdir().expect("tempdir");
+        Site { repo, out, fresh }
+    }
+
+    /// Build into the site folder; whether it said "up to date".
+    fn build(&self, env: &[(&str, &str)], extra: &[&str]) -> bool {
+        let mut args = vec!["build", "--out", self.out.to_str().expect("utf8")];
+        args.extend(extra);
+        let o = Run::at(&self.repo.root).args(&args).envs(env).output();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        let unchanged = stderr.contains("is up to date");
+        assert_eq!(unchanged, !stderr.contains("built "), "{stderr}");
+        unchanged
+    }
+
+    /// A cold build (no cache, no stamp) into a new folder.
+    fn cold(&self, env: &[(&str, &str)], extra: &[&str]) -> Snapshot {
+        let out = self.fresh.path().join(format!("{}", snapshot_count()));
+        let mut args = vec!["build", "--no-cache", "--out", out.to_str().expect("utf8")];
+        args.extend(extra);
+        let o = Run::at(&self.repo.root).args(&args).envs(env).output();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        snapshot(&out)
+    }
+
+    /// Build, expect a render, and compare with a cold build.
+    fn renders(&self, step: &str, env: &[(&str, &str)], extra: &[&str]) {
+        assert!(!self.build(env, extra), "{step}: rendered");
+        assert!(
+            bytes(&snapshot(&self.out)) == bytes(&self.cold(env, extra)),
+            "{step}: the site equals a cold build"
+        );
+        // And the build after it has nothing to do.
+        let before = snapshot(&self.out);
+        assert!(self.build(env, extra), "{step}: then up to date");
+        assert!(before == snapshot(&self.out), "{step}: nothing touched");
+    }
+}
+
+fn snapshot_count() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+#[test]
+fn a_second_build_with_nothing_changed_writes_nothing() {
+    let site = Site::new();
+    assert!(!site.build(&[], &[]), "the first build renders");
+    let first = snapshot(&site.out);
+    assert!(first.len() > 40, "{} files", first.len());
+    assert!(site.build(&[], &[]), "the second build is up to date");
+    // Same bytes, same inodes, same times: not rewritten, not relinked.
+    assert!(first == snapshot(&site.out), "nothing was written");
+    assert!(bytes(&first) == bytes(&site.cold(&[], &[])), "a cold build");
+    // `--no-cache` keeps no stamp and trusts none: it always renders.
+    let o = Run::at(&site.repo.root)
+        .args(["build", "--no-cache", "--out"])
+        .arg(&site.out)
+        .output();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("built "),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn every_input_of_the_site_and_the_folder_itself_count() {
+    let site = Site::new();
+    let root = site.repo.root.clone();
+    site.renders("first build", &[], &[]);
+
+    let pilot = "pilots/ticket-triage.md";
+    let text = std::fs::read_to_string(root.join(pilot)).expect("read");
+    site.repo
+        .write(pilot, &text.replace("status: pilot", "status: production"));
+    site.renders("an edited document", &[], &[]);
+
+    site.repo
+        .commit("Ship triage", LEE, "2026-06-01T10:00:00+00:00");
+    site.renders("the same text, committed (a new history)", &[], &[]);
+
+    let image = "pilots/finance/invoice-matching/architecture.png";
+    let mut png = std::fs::read(root.join(image)).expect("image");
+    png.extend_from_slice(b"\0changed");
+    std::fs::write(root.join(image), png).expect("write image");
+    site.renders("a linked image's bytes", &[], &[]);
+
+    let base =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"))
+            .expect("base template");
+    site.repo.write(
+        "templates/base.html",
+        &base.replace("</body>", "<!-- ours --></body>"),
+    );
+    site.renders("a template override", &[], &[]);
+
+    site.renders("another today", &[("PILOTBOOK_TODAY", "2026-12-20")], &[]);
+    site.renders(
+        "a base URL",
+        &[],
+        &["--base-url", "https://pilots.example.com/"],
+    );
+
+    // The folder: a file touched, removed or added renders the site again
+    // (and the stray file goes, as in any build).
+    let index = site.out.join("index.html");
+    let later = std::fs::metadata(&index)
+        .and_then(|m| m.modified())
+        .expect("mtime")
+        + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&index)
+        .and_then(|f| f.set_modified(later))
+        .expect("touch");
+    site.renders("a touched output file", &[], &[]);
+    std::fs::remove_file(site.out.join("timeline.html")).expect("remove");
+    site.renders("a removed output file", &[], &[]);
+    std::fs::write(site.out.join("stray.html"), "x").expect("stray");
+    site.renders("a stray file in the folder", &[], &[]);
+    assert!(!site.out.join("stray.html").exists());
+}
