@@ -108,10 +108,19 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             count(report.warnings(), "warning")
         );
     } else if !ctx.quiet {
+        // Pages whose inputs did not change since the last build are kept.
+        let kept = summary.pages.saturating_sub(summary.rendered);
+        let files = match kept {
+            0 => count(summary.files, "file"),
+            _ => format!(
+                "{}; {} unchanged, kept",
+                count(summary.files, "file"),
+                count(kept, "page")
+            ),
+        };
         eprintln!(
-            "built {} ({}) for {} into {} in {:.2} s: {} and {}",
+            "built {} ({files}) for {} into {} in {:.2} s: {} and {}",
             count(summary.pages, "page"),
-            count(summary.files, "file"),
             count(report.documents, "document"),
             out.display(),
             ctx.started.elapsed().as_secs_f64(),

@@ -171,3 +171,107 @@ fn every_input_of_the_site_and_the_folder_itself_count() {
     site.renders("a stray file in the folder", &[], &[]);
     assert!(!site.out.join("stray.html").exists());
 }
+
+/// An edit of the portfolio.
+type Step<'a> = Box<dyn Fn() + 'a>;
+
+/// How many pages a build said it kept from the last one.
+fn kept_pages(stderr: &str) -> usize {
+    let last = stderr.lines().last().unwrap_or_default();
+    last.split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// With what every page reads unchanged, a build keeps the entity pages
+/// whose own inputs and neighbours are unchanged and renders the rest;
+/// after each edit below — whose effects reach other pages: a person's
+/// name (the pages of the pilots they own), a metric's text, a pilot's
+/// status (the pages of its systems and metric), a pilot removed, a new
+/// pilot naming a system nobody defined, a commit (history only) — the
+/// site equals a cold build byte for byte, and some pages were kept. (A
+/// document added or removed changes the navigation's counts on every
+/// page: those two steps keep nothing.)
+#[test]
+fn pages_whose_inputs_did_not_change_are_kept_and_the_site_equals_a_cold_build() {
+    let site = Site::new();
+    let root = site.repo.root.clone();
+    assert!(!site.build(&[], &[]));
+    let replace = |rel: &str, from: &str, to: &str| {
+        let text = std::fs::read_to_string(root.join(rel)).expect("read");
+        assert!(text.contains(from), "{rel} has {from:?}");
+        std::fs::write(root.join(rel), text.replacen(from, to, 1)).expect("write");
+    };
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "a person's name",
+            Box::new(|| {
+                replace(
+                    "people/aiko-tanaka.md",
+                    "name: Aiko Tanaka",
+                    "name: Aiko Tanaka-Berg",
+                )
+            }),
+        ),
+        (
+            "a metric's text",
+            Box::new(|| {
+                replace(
+                    "metrics/eta-mae.md",
+                    "Complements ETA",
+                    "Complements the ETA",
+                )
+            }),
+        ),
+        (
+            "a pilot's status",
+            Box::new(|| {
+                replace(
+                    "pilots/warehouse-slotting.md",
+                    "status: retired",
+                    "status: pilot",
+                )
+            }),
+        ),
+        (
+            "a pilot removed",
+            Box::new(|| std::fs::remove_file(root.join("pilots/lead-scoring.md")).expect("remove")),
+        ),
+        (
+            "a new pilot naming an undefined system",
+            Box::new(|| {
+                let text =
+                    std::fs::read_to_string(root.join("pilots/dock-scheduling.md")).expect("read");
+                let text = text
+                    .replacen("title: ", "title: Night ", 1)
+                    .replace("system: snowflake", "system: nightly-feed");
+                std::fs::write(root.join("pilots/night-dock-scheduling.md"), text).expect("write");
+            }),
+        ),
+        (
+            "a commit",
+            Box::new(|| {
+                site.repo.commit("Edits", LEE, "2026-07-01T10:00:00+00:00");
+            }),
+        ),
+    ];
+    let mut kept = 0;
+    for (step, edit) in &steps {
+        edit();
+        let o = Run::at(&root)
+            .args(["build", "--out"])
+            .arg(&site.out)
+            .output();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{step}: {stderr}");
+        assert!(stderr.contains("built "), "{step}: rendered: {stderr}");
+        kept += kept_pages(&stderr);
+        assert!(
+            bytes(&snapshot(&site.out)) == bytes(&site.cold(&[], &[])),
+            "{step}: the site equals a cold build"
+        );
+    }
+    assert!(kept > 100, "pages were kept: {kept}");
+}

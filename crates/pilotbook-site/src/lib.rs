@@ -115,6 +115,9 @@ pub struct BuildSummary {
     pub pages: usize,
     /// Findings of the render itself (`page-too-large`), sorted by path.
     pub findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
+    /// Pages rendered; the others were kept from the last build, their
+    /// inputs unchanged.
+    pub rendered: usize,
     /// Files written in all (or, when `unchanged`, in the folder).
     pub files: usize,
     /// The folder already held this site: nothing was written.
@@ -277,22 +280,11 @@ pub fn build(
             today: options.today,
         })
     });
-    if let (Some(file), Some(inputs)) = (&options.stamp, &inputs) {
-        let read = |path: &str| options.files.as_ref().and_then(|f| (f.0)(path));
-        if let Some(previous) = stamp::load(file)
-            && stamp::holds(&previous, inputs, &read, &options.out_dir)
-        {
-            // Dropped uncommitted: the staging folder goes, the site stays.
-            return Ok(BuildSummary {
-                pages: previous.pages,
-                findings: Vec::new(),
-                files: previous.written,
-                unchanged: true,
-            });
-        }
-        // Not valid once the folder changes, whatever this build does.
-        stamp::remove(file);
-    }
+    let keep = match consult_stamp(options, inputs.as_ref()) {
+        // Dropped uncommitted: the staging folder goes, the site stays.
+        Start::UpToDate(summary) => return Ok(summary),
+        Start::Render(keep) => keep,
+    };
     let write = |path: String, bytes: Bytes| -> Result<(), RenderError> {
         match bytes {
             // Streamed: at 10,000 pilots it is about 100 MB.
@@ -303,9 +295,11 @@ pub fn build(
             Bytes::Shared(bytes) => staging.write(&path, &bytes)?,
             Bytes::Owned(bytes) => staging.write(&path, &bytes)?,
             Bytes::Stream(fill) => staging.write_with(&path, fill)?,
+            Bytes::Previous => staging.keep(&path)?,
         }
         Ok(())
     };
+    let kept = |path: &str| keep.contains(path);
     let rendered = render_into(
         config,
         portfolio,
@@ -321,6 +315,7 @@ pub fn build(
             files: options.files.clone(),
         },
         None,
+        &kept,
         &write,
         None,
     )?;
@@ -328,7 +323,7 @@ pub fn build(
     let _stage = tracing::info_span!("write").entered();
     let files = staging.files();
     staging.commit()?;
-    if let (Some(file), Some(inputs)) = (&options.stamp, &inputs)
+    if let (Some(file), Some(inputs)) = (&options.stamp, inputs)
         && rendered.findings.is_empty()
         && let Some(made) = stamp::make(
             inputs,
@@ -341,10 +336,45 @@ pub fn build(
     }
     Ok(BuildSummary {
         pages: rendered.pages,
+        rendered: rendered.rendered,
         findings: rendered.findings,
         files,
         unchanged: false,
     })
+}
+
+/// How a build starts, by the stamp of the site in its folder.
+enum Start {
+    /// The folder holds this very site.
+    UpToDate(BuildSummary),
+    /// Render, keeping these entity pages from the folder.
+    Render(std::collections::HashSet<String>),
+}
+
+/// Read the stamp (when the build keeps one) and compare; any stamp but
+/// one saying "up to date" is removed, since the folder is about to change.
+fn consult_stamp(options: &BuildOptions, inputs: Option<&stamp::Inputs>) -> Start {
+    let (Some(file), Some(inputs)) = (&options.stamp, inputs) else {
+        return Start::Render(Default::default());
+    };
+    let read = |path: &str| options.files.as_ref().and_then(|f| (f.0)(path));
+    let mut keep = Default::default();
+    if let Some(previous) = stamp::load(file) {
+        match stamp::compare(&previous, inputs, &read, &options.out_dir) {
+            stamp::Verdict::Unchanged => {
+                return Start::UpToDate(BuildSummary {
+                    pages: previous.pages,
+                    rendered: 0,
+                    findings: Vec::new(),
+                    files: previous.written,
+                    unchanged: true,
+                });
+            }
+            stamp::Verdict::Keep(pages) => keep = pages,
+        }
+    }
+    stamp::remove(file);
+    Start::Render(keep)
 }
 
 /// Render the site into memory. With `reuse`, only what changed is
@@ -374,6 +404,13 @@ pub fn render_site(
                 })?;
                 bytes.into()
             }
+            // Only `build` keeps pages on disk: nothing asks for one here.
+            Bytes::Previous => {
+                return Err(RenderError::Output(output::OutputError::Io {
+                    path: path.into(),
+                    source: std::io::Error::other("no previous site in memory"),
+                }));
+            }
         };
         // A poisoned lock means a render thread panicked: that panic is
         // already on its way, so the file can be dropped.
@@ -391,6 +428,7 @@ pub fn render_site(
         templates,
         options,
         reuse,
+        &|_| false,
         &keep,
         Some(&rows),
     )?;
@@ -444,6 +482,8 @@ enum Job {
     Asset(usize),
     /// A page of the previous site, unchanged.
     Kept(String, Arc<[u8]>),
+    /// A page of the last build's folder, whose inputs are unchanged.
+    OnDisk(String),
 }
 
 /// A file's bytes: kept from the previous site, made now (and written by
@@ -455,6 +495,8 @@ enum Bytes<'a> {
     Owned(Vec<u8>),
     Export(pilotbook_core::export::Export<'a>),
     Stream(Fill<'a>),
+    /// The last build's file at this path, unchanged (see [`stamp`]).
+    Previous,
 }
 
 /// Writes a streamed file's bytes to the writer it is given.
@@ -474,6 +516,7 @@ fn render_into(
     templates: &Templates,
     options: &SiteOptions,
     reuse: Option<&Reuse>,
+    on_disk: &(dyn Fn(&str) -> bool + Sync),
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
@@ -574,6 +617,7 @@ fn render_into(
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
+                None if on_disk(&path) => Job::OnDisk(path),
                 None if is_pilot_page => Job::Pilot(index, path),
                 None => Job::Entity(index, path),
             });
@@ -897,6 +941,7 @@ fn render_into(
                 ))
             }
             Job::Kept(path, bytes) => Ok((path.clone(), Bytes::Shared(Arc::clone(bytes)), false)),
+            Job::OnDisk(path) => Ok((path.clone(), Bytes::Previous, false)),
         }
     };
 

@@ -409,6 +409,23 @@ impl Staging {
         std::io::Write::write_all(&mut file, bytes).map_err(io(&path))
     }
 
+    /// Keep the previous site's file at `rel` (hard-linked, or copied
+    /// where a link cannot be made): the caller knows it is unchanged.
+    pub fn keep(&self, rel: &str) -> Result<(), OutputError> {
+        let _writing = writing();
+        let path = self.prepare(rel)?;
+        let Some(previous) = &self.previous else {
+            return Err(io(&path)(std::io::Error::other(
+                "no previous site to keep a page from",
+            )));
+        };
+        let before = previous.join(rel);
+        if std::fs::hard_link(&before, &path).is_ok() {
+            return Ok(());
+        }
+        std::fs::copy(&before, &path).map(drop).map_err(io(&path))
+    }
+
     /// Write one file by streaming it (a file too large to hold whole).
     pub fn write_with(
         &self,

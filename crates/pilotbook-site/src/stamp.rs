@@ -19,7 +19,7 @@
 //! (`page-too-large`) keeps no stamp, so those are reported every time.
 
 use pilotbook_core::config::Config;
-use pilotbook_core::diagnostics::Report;
+use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{
     CommitInfo, DocumentHistory, FieldChange, History, MilestoneChange, MilestoneSlip,
     StatusChange, TargetChange,
@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what the hash covers or the stamp's shape changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What a build wrote, and from what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,10 @@ pub struct Stamp {
     /// The linked files read, by repository path: the hash of their bytes
     /// (hex), or `None` when there was no such file.
     linked: BTreeMap<String, Option<String>>,
+    /// What every page reads (hex).
+    global: String,
+    /// The inputs of the entity pages that may be kept, by site path.
+    page_inputs: BTreeMap<String, String>,
     /// Every file of the output folder, by site path.
     files: BTreeMap<String, FileStamp>,
     /// HTML pages the build wrote.
@@ -59,7 +63,14 @@ struct FileStamp {
 /// The render's inputs, but for the linked files (only a render knows
 /// which those are).
 pub(crate) struct Inputs {
+    /// Everything the render reads.
     hasher: blake3::Hasher,
+    /// What every page reads: all but the documents, their histories and
+    /// their findings (hex).
+    global: String,
+    /// The inputs of each entity page that may be kept from the last
+    /// build, by site path (hex): see [`Inputs::pages`].
+    pages: BTreeMap<String, String>,
 }
 
 /// Everything a site is made from, but for the linked files.
@@ -77,30 +88,65 @@ impl Inputs {
     /// Hash what the render reads.
     pub(crate) fn of(what: &What) -> Inputs {
         let _phase = tracing::info_span!("stamp").entered();
+        let global = global(what);
+        let own = own(what);
         let mut h = Hashing(blake3::Hasher::new());
-        h.part(format!("pilotbook {} stamp {FORMAT}", env!("CARGO_PKG_VERSION")).as_bytes());
-        for (name, text) in super::templates::TEMPLATES
-            .iter()
-            .chain(super::templates::ASSETS)
-        {
-            h.part(name.as_bytes());
-            h.part(text.as_bytes());
+        h.part(global.as_bytes());
+        for hash in &own {
+            h.part(hash.as_bytes());
         }
-        for text in what.overrides {
-            h.part(text.as_deref().unwrap_or("\u{0}builtin").as_bytes());
-        }
-        h.debug(what.config);
-        for e in &what.portfolio.entities {
-            h.debug(&(e.kind, &e.id, e.duplicate));
-            if let Some(d) = &e.document {
-                h.part(d.path.as_bytes());
-                h.part(d.parsed.text.as_bytes());
-            }
-        }
-        h.history(what.history);
+        // The head names the commit the export and source links are of.
+        h.debug(&what.history.head);
         h.debug(what.report);
-        h.debug(&(what.base_url, what.today));
-        Inputs { hasher: h.0 }
+        let pages = Inputs::pages(what, &global, &own);
+        Inputs {
+            hasher: h.0,
+            global: global.to_hex().to_string(),
+            pages,
+        }
+    }
+
+    /// The inputs of each entity page: what every page reads, its
+    /// entity's own inputs and those of every entity it links to or is
+    /// linked from (a page shows its neighbours' titles, statuses, owners
+    /// and targets, and they show it). Left out, so never kept: a page
+    /// whose document has anything that may be a link (its targets, the
+    /// files it carries and the commit of its source links are decided
+    /// as it renders), and a path two entities would share.
+    fn pages(what: &What, global: &blake3::Hash, own: &[blake3::Hash]) -> BTreeMap<String, String> {
+        let portfolio = what.portfolio;
+        let mut pages = BTreeMap::new();
+        let mut shared = std::collections::HashSet::new();
+        for (i, e) in portfolio.entities.iter().enumerate() {
+            let path = pilotbook_core::pages::page_path(what.config, e);
+            if pages.contains_key(&path) || !shared.insert(path.clone()) {
+                pages.remove(&path);
+                continue;
+            }
+            if e.document
+                .as_ref()
+                .is_some_and(|d| may_link(&d.parsed.text))
+            {
+                continue;
+            }
+            let mut near: Vec<usize> = e
+                .references
+                .iter()
+                .filter_map(|r| portfolio.position(&r.target))
+                .chain(e.referenced_by.iter().map(|b| b.source))
+                .chain(e.dependents.iter().copied())
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let mut h = blake3::Hasher::new();
+            h.update(global.as_bytes());
+            h.update(own[i].as_bytes());
+            for n in near {
+                h.update(own[n].as_bytes());
+            }
+            pages.insert(path, h.finalize().to_hex().to_string());
+        }
+        pages
     }
 
     /// The hash with the linked files: their repository paths and the
@@ -110,6 +156,94 @@ impl Inputs {
         h.debug(linked);
         h.0.finalize().to_hex().to_string()
     }
+}
+
+/// Whether a document's text has anything Markdown may make a link or an
+/// image of (inline, reference, autolink, raw HTML, a bare URL).
+fn may_link(text: &str) -> bool {
+    // `<` starts an autolink or raw HTML only before a letter, `/`, `!`
+    // or `?`: "< 1100 ms" in a target is text.
+    let tag = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || b"/!?".contains(&w[1])));
+    tag || ["](", "]:", "://", "www."].iter().any(|m| text.contains(m))
+}
+
+/// What every page reads: pilotbook, its templates, the config, the
+/// build's options, which entities exist (pages link each other by kind,
+/// id and path; the navigation counts them), whether history could be
+/// read, and the findings not about one document.
+fn global(what: &What) -> blake3::Hash {
+    let mut h = Hashing(blake3::Hasher::new());
+    h.part(format!("pilotbook {} stamp {FORMAT}", env!("CARGO_PKG_VERSION")).as_bytes());
+    for (name, text) in super::templates::TEMPLATES
+        .iter()
+        .chain(super::templates::ASSETS)
+    {
+        h.part(name.as_bytes());
+        h.part(text.as_bytes());
+    }
+    for text in what.overrides {
+        h.part(text.as_deref().unwrap_or("\u{0}builtin").as_bytes());
+    }
+    h.debug(what.config);
+    h.debug(&(what.base_url, what.today));
+    let mut documents = std::collections::HashSet::new();
+    for e in &what.portfolio.entities {
+        let path = e.document.as_ref().map(|d| d.path.as_str());
+        h.debug(&(e.kind, &e.id, e.duplicate, path));
+        documents.extend(path);
+    }
+    let History {
+        unavailable,
+        root_prefix,
+        // Each page's own (the head: only pages with links read it).
+        head: _,
+        documents: _,
+        // How the history was read, not what it is.
+        notes: _,
+        cache_file: _,
+    } = what.history;
+    h.debug(&(unavailable, root_prefix));
+    for d in &what.report.diagnostics {
+        if !documents.contains(d.path.as_str()) {
+            h.debug(d);
+        }
+    }
+    h.0.finalize()
+}
+
+/// Each entity's own inputs, by index: its document's path and text (and
+/// front matter, when some of it is borrowed from a sidecar file), its
+/// history and its findings.
+fn own(what: &What) -> Vec<blake3::Hash> {
+    use rayon::prelude::*;
+    let mut findings: std::collections::HashMap<&str, Vec<&Diagnostic>> = Default::default();
+    for d in &what.report.diagnostics {
+        findings.entry(d.path.as_str()).or_default().push(d);
+    }
+    what.portfolio
+        .entities
+        .par_iter()
+        .map(|e| {
+            let mut h = Hashing(blake3::Hasher::new());
+            h.debug(&(e.kind, &e.id));
+            if let Some(d) = &e.document {
+                h.part(d.path.as_bytes());
+                h.part(d.parsed.text.as_bytes());
+                if d.parsed.borrowed.is_some() {
+                    h.debug(&d.parsed.front_matter);
+                }
+                match what.history.documents.get(&d.path) {
+                    Some(history) => h.document(history),
+                    None => h.part(b"\0no history"),
+                }
+                h.debug(&findings.get(d.path.as_str()));
+            }
+            h.0.finalize()
+        })
+        .collect()
 }
 
 /// A hasher that frames each part with its length, so that parts cannot
@@ -132,7 +266,7 @@ impl Hashing {
     }
 }
 
-/// The history, by what determines it. A commit is its id: git names a
+/// A document's history, by what determines it. A commit is its id: git names a
 /// commit by the hash of its content, and [`CommitInfo`] is read from that
 /// content alone, so the id stands for the date, author and summary (at
 /// 10,000 pilots, formatting every commit of every document took most of
@@ -140,24 +274,6 @@ impl Hashing {
 /// `..`, so that a field added to the history fails to compile here
 /// until it is hashed (or said not to matter).
 impl Hashing {
-    fn history(&mut self, history: &History) {
-        let History {
-            unavailable,
-            head,
-            root_prefix,
-            documents,
-            // How the history was read (walked, or from the cache), not
-            // what it is.
-            notes: _,
-            cache_file: _,
-        } = history;
-        self.debug(&(unavailable, head, root_prefix));
-        for (path, document) in documents {
-            self.part(path.as_bytes());
-            self.document(document);
-        }
-    }
-
     fn document(&mut self, document: &DocumentHistory) {
         let DocumentHistory {
             state,
@@ -265,26 +381,57 @@ pub fn load(file: &Path) -> Option<Stamp> {
     (stamp.format == FORMAT).then_some(stamp)
 }
 
-/// Whether `out` holds the site `stamp` describes, made from these inputs:
-/// the linked files read again (through `read`) hash the same, and the
-/// folder holds exactly the files the stamp lists, unchanged.
-pub(crate) fn holds(
+/// What the last build's site is worth to this one.
+pub(crate) enum Verdict {
+    /// The folder holds exactly the site this build would write.
+    Unchanged,
+    /// Render, keeping these entity pages (site paths) from the folder:
+    /// their inputs are the ones they were rendered from.
+    Keep(std::collections::HashSet<String>),
+}
+
+/// Compare this build's inputs with the stamp of the site in `out`: the
+/// folder must hold exactly the files the stamp lists, unchanged, and the
+/// linked files, read again through `read`, must hash the same; then
+/// either nothing changed, or what every page reads did not and the
+/// pages whose own inputs are the same may be kept.
+pub(crate) fn compare(
     stamp: &Stamp,
     inputs: &Inputs,
     read: &dyn Fn(&str) -> Option<Vec<u8>>,
     out: &Path,
-) -> bool {
+) -> Verdict {
+    let nothing = || Verdict::Keep(Default::default());
+    if listing(out).as_ref() != Some(&stamp.files) {
+        return nothing();
+    }
     let linked: BTreeMap<String, Option<String>> = stamp
         .linked
         .keys()
         .map(|path| (path.clone(), file_hash(read(path).as_deref())))
         .collect();
-    inputs.with_linked(&linked) == stamp.inputs && listing(out).as_ref() == Some(&stamp.files)
+    if inputs.with_linked(&linked) == stamp.inputs {
+        return Verdict::Unchanged;
+    }
+    // The linked files need not match: a page that may link is never
+    // kept, so every file carried is carried by a page rendered now.
+    if inputs.global != stamp.global {
+        return nothing();
+    }
+    let keep = inputs
+        .pages
+        .iter()
+        .filter(|(path, hash)| {
+            stamp.page_inputs.get(*path) == Some(hash) && stamp.files.contains_key(*path)
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    Verdict::Keep(keep)
 }
 
 /// The stamp of the site just written into `out`.
 pub(crate) fn make(
-    inputs: &Inputs,
+    inputs: Inputs,
     linked: BTreeMap<String, Option<String>>,
     out: &Path,
     (pages, written): (usize, usize),
@@ -293,6 +440,8 @@ pub(crate) fn make(
         format: FORMAT,
         inputs: inputs.with_linked(&linked),
         linked,
+        global: inputs.global,
+        page_inputs: inputs.pages,
         files: listing(out)?,
         pages,
         written,
