@@ -299,7 +299,6 @@ pub fn build(
         }
         Ok(())
     };
-    let kept = |path: &str| keep.contains(path);
     let rendered = render_into(
         config,
         portfolio,
@@ -315,7 +314,7 @@ pub fn build(
             files: options.files.clone(),
         },
         None,
-        &kept,
+        &keep,
         &write,
         None,
     )?;
@@ -327,7 +326,7 @@ pub fn build(
         && rendered.findings.is_empty()
         && let Some(made) = stamp::make(
             inputs,
-            rendered.linked,
+            (rendered.linked, rendered.drawings),
             &options.out_dir,
             (rendered.pages, files),
         )
@@ -347,8 +346,8 @@ pub fn build(
 enum Start {
     /// The folder holds this very site.
     UpToDate(BuildSummary),
-    /// Render, keeping these entity pages from the folder.
-    Render(std::collections::HashSet<String>),
+    /// Render, keeping what the folder holds of it.
+    Render(stamp::Kept),
 }
 
 /// Read the stamp (when the build keeps one) and compare; any stamp but
@@ -358,7 +357,10 @@ fn consult_stamp(options: &BuildOptions, inputs: Option<&stamp::Inputs>) -> Star
         return Start::Render(Default::default());
     };
     let read = |path: &str| options.files.as_ref().and_then(|f| (f.0)(path));
-    let mut keep = Default::default();
+    let mut keep = stamp::Kept {
+        record: true,
+        ..Default::default()
+    };
     if let Some(previous) = stamp::load(file) {
         match stamp::compare(&previous, inputs, &read, &options.out_dir) {
             stamp::Verdict::Unchanged => {
@@ -370,7 +372,7 @@ fn consult_stamp(options: &BuildOptions, inputs: Option<&stamp::Inputs>) -> Star
                     unchanged: true,
                 });
             }
-            stamp::Verdict::Keep(pages) => keep = pages,
+            stamp::Verdict::Keep(kept) => keep = kept,
         }
     }
     stamp::remove(file);
@@ -428,7 +430,7 @@ pub fn render_site(
         templates,
         options,
         reuse,
-        &|_| false,
+        &stamp::Kept::default(),
         &keep,
         Some(&rows),
     )?;
@@ -448,6 +450,8 @@ struct Rendered {
     /// The files pages linked to, by repository path, with the hash of
     /// their bytes (`None`: no such file), for the stamp.
     linked: BTreeMap<String, Option<String>>,
+    /// The drawings' input hashes, for the stamp (see [`stamp::Kept`]).
+    drawings: BTreeMap<String, String>,
     rendered: usize,
     findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
@@ -516,7 +520,7 @@ fn render_into(
     templates: &Templates,
     options: &SiteOptions,
     reuse: Option<&Reuse>,
-    on_disk: &(dyn Fn(&str) -> bool + Sync),
+    on_disk: &stamp::Kept,
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
@@ -617,7 +621,7 @@ fn render_into(
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
-                None if on_disk(&path) => Job::OnDisk(path),
+                None if on_disk.pages.contains(&path) => Job::OnDisk(path),
                 None if is_pilot_page => Job::Pilot(index, path),
                 None => Job::Entity(index, path),
             });
@@ -652,8 +656,12 @@ fn render_into(
     timeline_unchanged &= previous_rows.is_some_and(|r| r.timeline.len() == timeline_rows.len());
     keep(&|k| k.timeline = timeline_rows.iter().cloned().collect());
     order.push("timeline.html".into());
+    let mut drawings = BTreeMap::new();
+    let (hash, on_disk_same) = on_disk.drawing("timeline.html", &timeline_rows);
+    drawings.extend(hash.map(|h| ("timeline.html".to_string(), h)));
     jobs.push(match kept("timeline.html", timeline_unchanged) {
         Some(bytes) => Job::Kept("timeline.html".into(), bytes),
+        None if on_disk_same => Job::OnDisk("timeline.html".into()),
         None => Job::Timeline,
     });
     drop(phase);
@@ -661,8 +669,11 @@ fn render_into(
     let graph_in = graph_input(&inputs);
     let unchanged = reuse.is_some_and(|r| r.previous.graph.as_ref() == Some(&graph_in));
     order.push("graph.html".into());
+    let (hash, on_disk_same) = on_disk.drawing("graph.html", &graph_in);
+    drawings.extend(hash.map(|h| ("graph.html".to_string(), h)));
     jobs.push(match kept("graph.html", unchanged) {
         Some(bytes) => Job::Kept("graph.html".into(), bytes),
+        None if on_disk_same => Job::OnDisk("graph.html".into()),
         None => Job::Graph,
     });
     order.push("rollup.html".into());
@@ -676,7 +687,12 @@ fn render_into(
     jobs.extend(
         defined_pilots(portfolio)
             .filter(|(_, e)| !e.duplicate)
-            .map(|(i, _)| Job::Badge(i)),
+            .map(|(i, e)| match on_disk.pages.contains(&inputs.href(e)) {
+                // A badge shows its pilot's status and readiness, which
+                // its page shows too.
+                true => Job::OnDisk(feed::badge_path(&e.id)),
+                false => Job::Badge(i),
+            }),
     );
     let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
@@ -986,6 +1002,7 @@ fn render_into(
     Ok(Rendered {
         pages: order.len(),
         linked,
+        drawings,
         rendered: rendered.into_inner(),
         findings,
         graph: graph_in,

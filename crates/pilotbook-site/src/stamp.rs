@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what the hash covers or the stamp's shape changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// What a build wrote, and from what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,8 @@ pub struct Stamp {
     global: String,
     /// The inputs of the entity pages that may be kept, by site path.
     page_inputs: BTreeMap<String, String>,
+    /// The drawings' input hashes, by site path (see [`Kept::drawings`]).
+    drawings: BTreeMap<String, String>,
     /// Every file of the output folder, by site path.
     files: BTreeMap<String, FileStamp>,
     /// HTML pages the build wrote.
@@ -385,9 +387,45 @@ pub fn load(file: &Path) -> Option<Stamp> {
 pub(crate) enum Verdict {
     /// The folder holds exactly the site this build would write.
     Unchanged,
-    /// Render, keeping these entity pages (site paths) from the folder:
-    /// their inputs are the ones they were rendered from.
-    Keep(std::collections::HashSet<String>),
+    /// Render, keeping what [`Kept`] names from the folder.
+    Keep(Kept),
+}
+
+/// What a build may keep from the site in its folder.
+#[derive(Debug, Default)]
+pub(crate) struct Kept {
+    /// Entity pages (site paths) whose inputs are the ones they were
+    /// rendered from; their pilots' badges too.
+    pub pages: std::collections::HashSet<String>,
+    /// The drawings (`timeline.html`, `graph.html`) by site path, with the
+    /// hash of the input the folder's copy was drawn from.
+    pub drawings: BTreeMap<String, String>,
+    /// Hash the drawings' inputs for the stamp (a build that keeps one).
+    pub record: bool,
+}
+
+impl Kept {
+    /// The hash of the drawing at `path`'s input, when a stamp will keep
+    /// it, and whether the folder's copy was drawn from the same input.
+    pub(crate) fn drawing(
+        &self,
+        path: &str,
+        input: &dyn std::fmt::Debug,
+    ) -> (Option<String>, bool) {
+        if !self.record {
+            return (None, false);
+        }
+        let hash = drawing_hash(input);
+        let same = self.drawings.get(path) == Some(&hash);
+        (Some(hash), same)
+    }
+}
+
+/// The hash of a drawing's input (hex), by its `Debug` text.
+pub(crate) fn drawing_hash(input: &dyn std::fmt::Debug) -> String {
+    let mut h = Hashing(blake3::Hasher::new());
+    h.debug(input);
+    h.0.finalize().to_hex().to_string()
 }
 
 /// Compare this build's inputs with the stamp of the site in `out`: the
@@ -418,7 +456,7 @@ pub(crate) fn compare(
     if inputs.global != stamp.global {
         return nothing();
     }
-    let keep = inputs
+    let pages = inputs
         .pages
         .iter()
         .filter(|(path, hash)| {
@@ -426,13 +464,23 @@ pub(crate) fn compare(
         })
         .map(|(path, _)| path.clone())
         .collect();
-    Verdict::Keep(keep)
+    let drawings = stamp
+        .drawings
+        .iter()
+        .filter(|(path, _)| stamp.files.contains_key(*path))
+        .map(|(path, hash)| (path.clone(), hash.clone()))
+        .collect();
+    Verdict::Keep(Kept {
+        pages,
+        drawings,
+        record: true,
+    })
 }
 
 /// The stamp of the site just written into `out`.
 pub(crate) fn make(
     inputs: Inputs,
-    linked: BTreeMap<String, Option<String>>,
+    (linked, drawings): (BTreeMap<String, Option<String>>, BTreeMap<String, String>),
     out: &Path,
     (pages, written): (usize, usize),
 ) -> Option<Stamp> {
@@ -442,6 +490,7 @@ pub(crate) fn make(
         linked,
         global: inputs.global,
         page_inputs: inputs.pages,
+        drawings,
         files: listing(out)?,
         pages,
         written,
