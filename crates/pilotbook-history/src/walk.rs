@@ -165,6 +165,7 @@ pub fn extend(
         .filter_map(|(i, c)| Some((parse_hex(c.info.id.as_bytes())?, u32::try_from(i).ok()?)))
         .collect();
     let new = {
+        let _phase = tracing::info_span!("commits").entered();
         let mut store = Store::new(&packs, &git_dir, 8 << 20);
         list_new(&mut store, head, &index)?
     };
@@ -195,7 +196,10 @@ pub fn extend(
         is_document: &tracked,
         descend: (!followed.is_empty()).then_some(&descend),
     };
-    let changes = diff_commits(&packs, &git_dir, &new, &tree_of, &tracked_scope, progress)?;
+    let changes = {
+        let _phase = tracing::info_span!("diffs").entered();
+        diff_commits(&packs, &git_dir, &new, &tree_of, &tracked_scope, progress)?
+    };
 
     let first_new = walk.commits.len();
     for ((id, commit), changes) in new.into_iter().zip(changes) {
