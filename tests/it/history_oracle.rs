@@ -1371,7 +1371,92 @@ fn check_seed(seed: u64) -> usize {
         assert_eq!(cold.stdout, fill.stdout, "seed {seed}: cache filled");
         assert_eq!(cold.stdout, warm.stdout, "seed {seed}: cache warm");
     }
+    if seed.is_multiple_of(2) {
+        commit_graphs_are_invisible(seed, &repo);
+    }
     pilots.len()
+}
+
+/// git's commit-graph changes how history is read (parents without
+/// inflating commits, Bloom filters skipping commits that touch no kind's
+/// folder), never what it says: with one graph file, a split chain of two
+/// layers, a graph that misses HEAD, and a damaged one, the export is the
+/// one read without any.
+fn commit_graphs_are_invisible(seed: u64, repo: &Case) {
+    let export = || support::pilotbook(&repo.root, &["export", "--no-cache"]).stdout;
+    let info = repo.root.join(".git/objects/info");
+    let without = export();
+    repo.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    assert!(info.join("commit-graph").is_file(), "seed {seed}: a graph");
+    assert!(without == export(), "seed {seed}: one commit-graph file");
+    let verbose = support::pilotbook(&repo.root, &["-v", "export", "--no-cache"]);
+    let said = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        said.contains("from git's commit-graph; its changed-path filters spared the trees of"),
+        "seed {seed}: the graph was read: {said}"
+    );
+
+    // A commit the graph does not have yet: HEAD is missing from it.
+    repo.write("notes/after-graph.txt", "after\n");
+    repo.commit("After the graph", support::LEE, "2026-09-01T10:00:00+00:00");
+    std::fs::remove_file(info.join("commit-graph")).expect("rm graph");
+    repo.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    repo.write("notes/after-graph.txt", "after, again\n");
+    repo.commit(
+        "After the graph, again",
+        support::DANA,
+        "2026-09-02T10:00:00+00:00",
+    );
+    let stale = export();
+    std::fs::remove_file(info.join("commit-graph")).expect("rm graph");
+    assert!(stale == export(), "seed {seed}: a graph without HEAD");
+
+    // A chain of two layers: all but HEAD, then HEAD on top.
+    let without = export();
+    let mut base = repo
+        .command(&[
+            "commit-graph",
+            "write",
+            "--split",
+            "--changed-paths",
+            "--stdin-commits",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git commit-graph");
+    let parent = repo.git(&["rev-parse", "HEAD~1"]);
+    base.stdin
+        .take()
+        .expect("stdin")
+        .write_all(parent.as_bytes())
+        .expect("write");
+    assert!(base.wait().expect("wait").success());
+    repo.git(&[
+        "commit-graph",
+        "write",
+        "--split=no-merge",
+        "--reachable",
+        "--changed-paths",
+    ]);
+    let chain =
+        std::fs::read_to_string(info.join("commit-graphs/commit-graph-chain")).expect("a chain");
+    assert_eq!(chain.lines().count(), 2, "seed {seed}: two layers");
+    assert!(without == export(), "seed {seed}: a split chain");
+
+    // A damaged graph is not read.
+    let graphs = info.join("commit-graphs");
+    for entry in std::fs::read_dir(&graphs).expect("layers").flatten() {
+        if entry.path().extension().is_some_and(|e| e == "graph") {
+            let bytes = std::fs::read(entry.path()).expect("read layer");
+            let mut perm = std::fs::metadata(entry.path()).expect("meta").permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(entry.path(), perm).expect("chmod");
+            std::fs::write(entry.path(), &bytes[..bytes.len() / 3]).expect("truncate");
+        }
+    }
+    assert!(without == export(), "seed {seed}: a damaged chain");
+    std::fs::remove_dir_all(graphs).expect("rm chain");
 }
 
 #[test]

@@ -25,6 +25,7 @@
 mod cache;
 mod changes;
 mod facts;
+mod graph;
 mod lineage;
 mod odb;
 mod renames;

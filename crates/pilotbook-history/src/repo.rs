@@ -502,7 +502,13 @@ impl Reading<'_> {
                 descend: None,
             };
             let progress = self.options.progress.as_ref();
-            walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
+            let read = walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
+            if read.by_graph > 0 {
+                notes.push(format!(
+                    "read the parents of {} new commits from git's commit-graph; its changed-path filters spared the trees of {}",
+                    read.by_graph, read.spared
+                ));
+            }
         }
         drop(phase);
         let phase = tracing::info_span!("head blobs").entered();

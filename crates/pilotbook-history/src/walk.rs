@@ -29,6 +29,7 @@
 //! changes make up a document's history, and what they mean, is decided in
 //! [`super::lineage`].
 
+use super::graph::Graph;
 use super::odb::{self, Kind, ObjectId, Packs, ReadError, Store};
 use super::renames;
 use super::{CommitInfo, Timestamp};
@@ -151,7 +152,7 @@ pub fn extend(
     walk: &mut Walk,
     head: Oid,
     progress: Option<&pilotbook_core::progress::Progress>,
-) -> Result<(), ReadError> {
+) -> Result<Extended, ReadError> {
     let git_dir = repo.path().to_path_buf();
     let packs = Packs::open(repo.commondir());
     let head: ObjectId = head
@@ -164,10 +165,20 @@ pub fn extend(
         .enumerate()
         .filter_map(|(i, c)| Some((parse_hex(c.info.id.as_bytes())?, u32::try_from(i).ok()?)))
         .collect();
+    let graph = Graph::open(&repo.commondir().join("objects"));
+    let mut read = Extended::default();
     let new = {
         let _phase = tracing::info_span!("commits").entered();
-        let mut store = Store::new(&packs, &git_dir, 8 << 20);
-        list_new(&mut store, head, &index)?
+        match list_new_by_graph(graph.as_ref(), &packs, &git_dir, head, &index)? {
+            Some(new) => {
+                read.by_graph = new.len();
+                new
+            }
+            None => {
+                let mut store = Store::new(&packs, &git_dir, 8 << 20);
+                list_new(&mut store, head, &index)?
+            }
+        }
     };
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
     let followed = walk.followed.clone();
@@ -198,10 +209,33 @@ pub fn extend(
     };
     let changes = {
         let _phase = tracing::info_span!("diffs").entered();
-        diff_commits(&packs, &git_dir, &new, &tree_of, &tracked_scope, progress)?
+        let unchanged = unchanged_by_graph(graph.as_ref(), &prefixes);
+        let reading = Reading {
+            packs: &packs,
+            git_dir: &git_dir,
+            unchanged: unchanged.as_ref().map(|f| f as _),
+            spared: Default::default(),
+        };
+        let changes = diff_commits(&reading, &new, &tree_of, &tracked_scope, progress)?;
+        read.spared = reading.spared.into_inner();
+        changes
     };
 
     let first_new = walk.commits.len();
+    append(walk, &mut index, new, changes)?;
+    walk.head = Some(odb::hex(&head));
+    let sources = untracked_sources(walk, scope, |c| c.commit as usize >= first_new);
+    follow(&packs, &git_dir, graph.as_ref(), walk, scope, sources)?;
+    Ok(read)
+}
+
+/// Append the new commits, parents first, with their changes.
+fn append(
+    walk: &mut Walk,
+    index: &mut HashMap<ObjectId, u32>,
+    new: Vec<(ObjectId, CommitObject)>,
+    changes: Vec<Changes>,
+) -> Result<(), ReadError> {
     for ((id, commit), changes) in new.into_iter().zip(changes) {
         let parents = commit
             .parents
@@ -230,9 +264,121 @@ pub fn extend(
         });
         record(walk, at, changes);
     }
-    walk.head = Some(odb::hex(&head));
-    let sources = untracked_sources(walk, scope, |c| c.commit as usize >= first_new);
-    follow(&packs, &git_dir, walk, scope, sources)
+    Ok(())
+}
+
+/// How [`extend`] read the new commits, for `--verbose`.
+#[derive(Debug, Default)]
+pub struct Extended {
+    /// New commits found through git's commit-graph (0: it was not used).
+    pub by_graph: usize,
+    /// Commits whose diff the graph's Bloom filters showed to be empty.
+    pub spared: usize,
+}
+
+/// Where diffs read objects, and which commits the commit-graph's Bloom
+/// filters say changed nothing below the prefixes.
+struct Reading<'r> {
+    packs: &'r Packs,
+    git_dir: &'r std::path::Path,
+    unchanged: Option<&'r (dyn Fn(&ObjectId) -> bool + Sync)>,
+    /// How many commits `unchanged` spared a diff.
+    spared: std::sync::atomic::AtomicUsize,
+}
+
+/// A test, from the commit-graph's Bloom filters, of whether a commit
+/// changed nothing at or below `prefixes` against its first parent;
+/// `None` without filters, or when a prefix is the whole tree.
+fn unchanged_by_graph<'g>(
+    graph: Option<&'g Graph>,
+    prefixes: &'g [String],
+) -> Option<impl Fn(&ObjectId) -> bool + Sync + 'g> {
+    let graph = graph?;
+    if prefixes.iter().any(String::is_empty) {
+        return None;
+    }
+    Some(move |id: &ObjectId| {
+        graph
+            .find(id)
+            .is_some_and(|at| !graph.may_change(at, prefixes))
+    })
+}
+
+/// [`list_new`] from the commit-graph: the same commits in the same
+/// order, found without inflating one, then read on every thread. `None`
+/// when the graph cannot say (no graph, HEAD or a new commit not in it,
+/// or a commit whose parents differ from the graph's).
+fn list_new_by_graph(
+    graph: Option<&Graph>,
+    packs: &Packs,
+    git_dir: &std::path::Path,
+    head: ObjectId,
+    known: &HashMap<ObjectId, u32>,
+) -> Result<Option<Vec<(ObjectId, CommitObject)>>, ReadError> {
+    let Some(order) = graph.and_then(|g| graph_order(g, head, known)) else {
+        return Ok(None);
+    };
+    let ids: Vec<ObjectId> = order.iter().map(|(id, _)| *id).collect();
+    let commits = read_commits(packs, git_dir, &ids)?;
+    let agree = order
+        .iter()
+        .zip(&commits)
+        .all(|((_, parents), commit)| *parents == commit.parents);
+    Ok(agree.then(|| ids.into_iter().zip(commits).collect()))
+}
+
+/// The depth-first post-order of [`list_new`], by graph positions: each
+/// commit's id and its parents' ids.
+fn graph_order(
+    graph: &Graph,
+    head: ObjectId,
+    known: &HashMap<ObjectId, u32>,
+) -> Option<Vec<(ObjectId, Vec<ObjectId>)>> {
+    let mut order = Vec::new();
+    let mut seen: HashSet<u32> = HashSet::new();
+    let mut stack = vec![(graph.find(&head)?, false)];
+    while let Some((at, expanded)) = stack.pop() {
+        let id = graph.id(at)?;
+        let parents = graph.parents(at)?;
+        if expanded {
+            let ids = parents
+                .iter()
+                .map(|p| graph.id(*p))
+                .collect::<Option<_>>()?;
+            order.push((id, ids));
+            continue;
+        }
+        if known.contains_key(&id) || !seen.insert(at) {
+            continue;
+        }
+        stack.push((at, true));
+        for parent in parents.iter().rev() {
+            if !known.contains_key(&graph.id(*parent)?) && !seen.contains(parent) {
+                stack.push((*parent, false));
+            }
+        }
+    }
+    Some(order)
+}
+
+/// Read and parse commits on every thread, in the order given.
+fn read_commits(
+    packs: &Packs,
+    git_dir: &std::path::Path,
+    ids: &[ObjectId],
+) -> Result<Vec<CommitObject>, ReadError> {
+    let threads = rayon::current_num_threads().max(1);
+    let run = ids.len().div_ceil(threads).max(256);
+    let parts: Vec<Vec<CommitObject>> = ids
+        .par_chunks(run)
+        .map(|ids| {
+            let mut store = Store::new(packs, git_dir, 1 << 20);
+            ids.iter()
+                .map(|id| parse_commit(id, &store.read_kind(id, Kind::Commit)?))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// Append one commit's changes to the walk.
@@ -270,6 +416,7 @@ fn untracked_sources(
 fn follow(
     packs: &Packs,
     git_dir: &std::path::Path,
+    graph: Option<&Graph>,
     walk: &mut Walk,
     scope: &Scope,
     mut sources: BTreeSet<String>,
@@ -278,14 +425,16 @@ fn follow(
         return Ok(());
     }
     let commits = {
-        let mut store = Store::new(packs, git_dir, 8 << 20);
-        let mut commits = Vec::with_capacity(walk.commits.len());
-        for c in &walk.commits {
-            let id = parse_hex(c.info.id.as_bytes())
-                .ok_or_else(|| ReadError::Corrupt(format!("bad commit id {}", c.info.id)))?;
-            commits.push((id, parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?));
-        }
-        commits
+        let ids = walk
+            .commits
+            .iter()
+            .map(|c| {
+                parse_hex(c.info.id.as_bytes())
+                    .ok_or_else(|| ReadError::Corrupt(format!("bad commit id {}", c.info.id)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let commits = read_commits(packs, git_dir, &ids)?;
+        ids.into_iter().zip(commits).collect::<Vec<_>>()
     };
     let tree_of: HashMap<ObjectId, ObjectId> =
         commits.iter().map(|(id, c)| (*id, c.tree)).collect();
@@ -300,7 +449,14 @@ fn follow(
             is_document: &only,
             descend: Some(&descend),
         };
-        let changes = diff_commits(packs, git_dir, &commits, &tree_of, &only_scope, None)?;
+        let unchanged = unchanged_by_graph(graph, &prefixes);
+        let reading = Reading {
+            packs,
+            git_dir,
+            unchanged: unchanged.as_ref().map(|f| f as _),
+            spared: Default::default(),
+        };
+        let changes = diff_commits(&reading, &commits, &tree_of, &only_scope, None)?;
         for (at, changes) in changes.into_iter().enumerate() {
             let at = u32::try_from(at)
                 .map_err(|_| ReadError::Corrupt("more than 4 billion commits".into()))?;
@@ -314,8 +470,7 @@ fn follow(
 /// Compare each commit with its parents within `scope`, in parallel (see
 /// the module doc); the results in the commits' order.
 fn diff_commits(
-    packs: &Packs,
-    git_dir: &std::path::Path,
+    reading: &Reading,
     commits: &[(ObjectId, CommitObject)],
     tree_of: &HashMap<ObjectId, ObjectId>,
     scope: &Scope,
@@ -328,14 +483,22 @@ fn diff_commits(
     let changes: Vec<Vec<Changes>> = commits
         .par_chunks(run)
         .map(|commits| {
-            let mut store = Store::new(packs, git_dir, CACHE_BYTES);
+            let mut store = Store::new(reading.packs, reading.git_dir, CACHE_BYTES);
             let mut trees = TreeCache::default();
             commits
                 .iter()
-                .map(|(_, commit)| {
+                .map(|(id, commit)| {
                     if let Some(p) = progress {
                         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         p.report(n + 1, total);
+                    }
+                    // A filter speaks of the diff against the first parent:
+                    // only a commit with one parent has no other.
+                    if commit.parents.len() == 1 && reading.unchanged.is_some_and(|u| u(id)) {
+                        reading
+                            .spared
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        return Ok(Vec::new());
                     }
                     analyse(&mut store, &mut trees, tree_of, commit, scope)
                 })
