@@ -1381,7 +1381,8 @@ fn check_seed(seed: u64) -> usize {
 /// inflating commits, Bloom filters skipping commits that touch no kind's
 /// folder), never what it says: with one graph file, a split chain of two
 /// layers, a graph that misses HEAD, and a damaged one, the export is the
-/// one read without any.
+/// one read without any. So does a pack in git's own order, whose leading
+/// commits a cold walk reads on every thread.
 fn commit_graphs_are_invisible(seed: u64, repo: &Case) {
     let export = || support::pilotbook(&repo.root, &["export", "--no-cache"]).stdout;
     let info = repo.root.join(".git/objects/info");
@@ -1457,6 +1458,20 @@ fn commit_graphs_are_invisible(seed: u64, repo: &Case) {
     }
     assert!(without == export(), "seed {seed}: a damaged chain");
     std::fs::remove_dir_all(graphs).expect("rm chain");
+
+    // One pack in git's order, commits first, as a clone has it: the cold
+    // walk reads them from its start on every thread.
+    repo.git(&["repack", "-adfq"]);
+    let verbose = support::pilotbook(&repo.root, &["-v", "export", "--no-cache"]);
+    let said = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        said.contains("commits from the start of the packs on every thread"),
+        "seed {seed}: the pack's start was read: {said}"
+    );
+    assert!(
+        without == verbose.stdout,
+        "seed {seed}: a repacked repository"
+    );
 }
 
 #[test]

@@ -214,6 +214,118 @@ impl Packs {
     }
 }
 
+/// Bytes of a pack read at a time while looking for its leading commits.
+const SCAN_CHUNK: u64 = 4 << 20;
+/// A pack entry larger than this ends the scan (no commit is that large).
+const SCAN_ENTRY: u64 = 1 << 20;
+/// Entries in a row that are no whole commits, after which the scan ends.
+const SCAN_OTHERS: usize = 256;
+
+impl Packs {
+    /// The commits each pack begins with, inflated on every thread. git
+    /// writes a pack's commits first, in recency order (`pack-objects`),
+    /// so a clone's history sits in one run at the start of its pack; the
+    /// scan stops at a pack's first tree or blob, and skips deltas (a
+    /// deltified commit is left to [`Reader`]). A pack written in another
+    /// order (`fast-import`) gives few or none: nothing is lost but time.
+    pub fn leading_commits(&self) -> Vec<Vec<u8>> {
+        use rayon::prelude::*;
+        let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
+        for pack in &self.packs {
+            pack.leading_commits(&mut found);
+        }
+        found
+            .par_iter()
+            .map_init(
+                || Decompress::new(true),
+                |inflate, (z, size)| inflate_exactly(inflate, z, *size),
+            )
+            .flatten()
+            .collect()
+    }
+}
+
+impl PackIndex {
+    /// Add the compressed bytes and size of each commit at the start of
+    /// this pack to `found` (see [`Packs::leading_commits`]).
+    fn leading_commits(&self, found: &mut Vec<(Vec<u8>, usize)>) {
+        let Ok(file) = File::open(&self.pack) else {
+            return;
+        };
+        let (mut buf, mut start) = (Vec::new(), 0u64);
+        // Deltas among the commits are skipped; a long run of them is the
+        // trees and blobs.
+        let mut others = 0;
+        for (k, &offset) in self.sorted_offsets.iter().enumerate() {
+            if others > SCAN_OTHERS {
+                return;
+            }
+            let end = self
+                .sorted_offsets
+                .get(k + 1)
+                .copied()
+                .unwrap_or(self.data_end);
+            if end <= offset || end - offset > SCAN_ENTRY {
+                return;
+            }
+            if offset < start || end > start + buf.len() as u64 {
+                let len = SCAN_CHUNK.max(end - offset).min(self.data_end - offset);
+                buf.resize(len as usize, 0);
+                if file.read_exact_at(&mut buf, offset).is_err() {
+                    return;
+                }
+                start = offset;
+            }
+            let entry = &buf[(offset - start) as usize..(end - start) as usize];
+            match entry_header(entry) {
+                Some((1, size, at)) => {
+                    found.push((entry[at..].to_vec(), size));
+                    others = 0;
+                }
+                // Tags go with the commits; deltas are read later.
+                Some((4 | 6 | 7, ..)) => others += 1,
+                _ => return,
+            }
+        }
+    }
+}
+
+/// A pack entry's type code, size and header length.
+fn entry_header(raw: &[u8]) -> Option<(u8, usize, usize)> {
+    let mut at = 0;
+    let mut byte = *raw.get(at)?;
+    at += 1;
+    let code = (byte >> 4) & 7;
+    let mut size = u64::from(byte & 0x0f);
+    let mut shift = 4;
+    while byte & 0x80 != 0 {
+        byte = *raw.get(at)?;
+        at += 1;
+        if shift > 57 {
+            return None;
+        }
+        size |= u64::from(byte & 0x7f) << shift;
+        shift += 7;
+    }
+    if size > MAX_OBJECT {
+        return None;
+    }
+    Some((code, usize::try_from(size).ok()?, at))
+}
+
+/// Inflate the zlib stream `input` into exactly `size` bytes.
+fn inflate_exactly(inflate: &mut Decompress, input: &[u8], size: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(size);
+    inflate.reset(true);
+    // A zero-length object still has a stream end to read; one spare byte
+    // of room tells a complete stream from a longer one.
+    out.reserve_exact(1);
+    let status = inflate
+        .decompress_vec(input, &mut out, FlushDecompress::Finish)
+        .ok()?;
+    (status == Status::StreamEnd && out.len() == size).then_some(out)
+}
+
 /// Reads objects for one thread.
 pub struct Reader<'p> {
     packs: &'p Packs,
@@ -314,26 +426,8 @@ impl Reader<'_> {
         self.raw.resize(len, 0);
         file.read_exact_at(&mut self.raw, offset).ok()?;
 
+        let (code, size, mut at) = entry_header(&self.raw)?;
         let raw = &self.raw;
-        let mut at = 0;
-        let mut byte = *raw.get(at)?;
-        at += 1;
-        let code = (byte >> 4) & 7;
-        let mut size = u64::from(byte & 0x0f);
-        let mut shift = 4;
-        while byte & 0x80 != 0 {
-            byte = *raw.get(at)?;
-            at += 1;
-            if shift > 57 {
-                return None;
-            }
-            size |= u64::from(byte & 0x7f) << shift;
-            shift += 7;
-        }
-        if size > MAX_OBJECT {
-            return None;
-        }
-        let size = usize::try_from(size).ok()?;
         match code {
             6 => {
                 let mut byte = *raw.get(at)?;
@@ -362,17 +456,7 @@ impl Reader<'_> {
 
     /// Inflate the zlib stream at `self.raw[at..]` into exactly `size` bytes.
     fn inflate_at(&mut self, at: usize, size: usize) -> Option<Vec<u8>> {
-        let input = self.raw.get(at..)?;
-        let mut out = Vec::with_capacity(size);
-        self.inflate.reset(true);
-        // A zero-length object still has a stream end to read; one spare
-        // byte of room tells a complete stream from a longer one.
-        out.reserve_exact(1);
-        let status = self
-            .inflate
-            .decompress_vec(input, &mut out, FlushDecompress::Finish)
-            .ok()?;
-        (status == Status::StreamEnd && out.len() == size).then_some(out)
+        inflate_exactly(&mut self.inflate, self.raw.get(at..)?, size)
     }
 }
 

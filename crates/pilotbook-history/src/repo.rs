@@ -503,6 +503,12 @@ impl Reading<'_> {
             };
             let progress = self.options.progress.as_ref();
             let read = walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
+            if read.from_pack_start > 0 {
+                notes.push(format!(
+                    "read {} commits from the start of the packs on every thread",
+                    read.from_pack_start
+                ));
+            }
             if read.by_graph > 0 {
                 notes.push(format!(
                     "read the parents of {} new commits from git's commit-graph; its changed-path filters spared the trees of {}",

@@ -175,8 +175,20 @@ pub fn extend(
                 new
             }
             None => {
+                // A cold walk reads every commit: start with those at the
+                // head of the packs, inflated on every thread.
+                let mut early = match index.is_empty() {
+                    true => {
+                        let _phase = tracing::info_span!("pack start").entered();
+                        leading_commits(&packs)
+                    }
+                    false => HashMap::new(),
+                };
                 let mut store = Store::new(&packs, &git_dir, 8 << 20);
-                list_new(&mut store, head, &index)?
+                let found = early.len();
+                let new = list_new(&mut store, head, &index, &mut early)?;
+                read.from_pack_start = found - early.len();
+                new
             }
         }
     };
@@ -274,6 +286,8 @@ pub struct Extended {
     pub by_graph: usize,
     /// Commits whose diff the graph's Bloom filters showed to be empty.
     pub spared: usize,
+    /// New commits read from the start of a pack on every thread.
+    pub from_pack_start: usize,
 }
 
 /// Where diffs read objects, and which commits the commit-graph's Bloom
@@ -325,6 +339,24 @@ fn list_new_by_graph(
         .zip(&commits)
         .all(|((_, parents), commit)| *parents == commit.parents);
     Ok(agree.then(|| ids.into_iter().zip(commits).collect()))
+}
+
+/// The commits at the start of the packs ([`Packs::leading_commits`]),
+/// by id (git's: the SHA-1 of the object), parsed on every thread.
+fn leading_commits(packs: &Packs) -> HashMap<ObjectId, CommitObject> {
+    packs
+        .leading_commits()
+        .into_par_iter()
+        .filter_map(|data| {
+            let id: ObjectId = Oid::hash_object(git2::ObjectType::Commit, &data)
+                .ok()?
+                .as_bytes()
+                .try_into()
+                .ok()?;
+            // One that does not parse is read (and reported) in its turn.
+            Some((id, parse_commit(&id, &data).ok()?))
+        })
+        .collect()
 }
 
 /// The depth-first post-order of [`list_new`], by graph positions: each
@@ -552,6 +584,7 @@ fn list_new(
     store: &mut Store,
     head: ObjectId,
     known: &HashMap<ObjectId, u32>,
+    early: &mut HashMap<ObjectId, CommitObject>,
 ) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
     let mut order = Vec::new();
     let mut parsed: HashMap<ObjectId, CommitObject> = HashMap::new();
@@ -567,7 +600,10 @@ fn list_new(
         if known.contains_key(&id) || !seen.insert(id) {
             continue;
         }
-        let commit = parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?;
+        let commit = match early.remove(&id) {
+            Some(commit) => commit,
+            None => parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?,
+        };
         stack.push((id, true));
         for parent in commit.parents.iter().rev() {
             if !known.contains_key(parent) && !seen.contains(parent) {
