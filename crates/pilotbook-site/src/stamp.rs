@@ -1,22 +1,32 @@
-//! Whether the site in the output folder is already the one this build
-//! would write, so that a build with nothing changed writes nothing.
+//! What a build may keep of the site already in its output folder: all
+//! of it when nothing changed (it writes nothing), or the pages whose
+//! inputs did not change.
 //!
 //! A site is a function of what the render reads: pilotbook's version and
 //! built-in templates, the template overrides, the config, every
 //! document's path and text, the history, the findings, the build's base
 //! URL and date, and the bytes of the files pages link to. A build hashes
-//! those (BLAKE3) and keeps the hash in a stamp, with the files it wrote
-//! (size and modification time) and the linked files it read. The next
-//! build whose inputs hash the same, into a folder that still holds
-//! exactly those files, leaves the folder alone. Anything else — no stamp,
-//! another hash, a file added, removed or touched in the folder — renders
-//! the whole site as a cold build does, so the two are byte-identical.
+//! those (BLAKE3) into a stamp, with the files it wrote (size and
+//! modification time), the linked files it read, what every page reads
+//! (all but the documents, their histories and findings), each entity
+//! page's own inputs (its document's and its neighbours') and the
+//! drawings' inputs. The next build, into a folder that still holds
+//! exactly those files: writes nothing when the whole hash is the same;
+//! else, when what every page reads is the same, keeps each page, badge
+//! and drawing whose inputs hash as before and renders the rest. Anything
+//! else — no stamp, a file added, removed or touched in the folder —
+//! renders the whole site. Either way the site is byte for byte what a
+//! cold build writes (`tests/it/up_to_date.rs`).
 //!
-//! The stamp lives beside the history cache (the caller says where), never
-//! in the working tree or the output folder, where anyone who can commit
-//! could plant one; it is written under a fresh name and renamed, and read
-//! only from a regular file. A build with findings of its own
-//! (`page-too-large`) keeps no stamp, so those are reported every time.
+//! The stamp lives beside the history cache (the caller says where: in
+//! the git folder, or `--cache-dir`), not in the output folder; it is
+//! written under a fresh name and renamed, and read only from a regular
+//! file. A stamp planted by a commit (a `--cache-dir` inside the working
+//! tree) could not make a build skip anything: it holds only if the
+//! output folder holds exactly its files with their sizes and
+//! modification times to the nanosecond, which no commit knows. A build
+//! with findings of its own (`page-too-large`) keeps no stamp, so those
+//! are reported every time.
 
 use pilotbook_core::config::Config;
 use pilotbook_core::diagnostics::{Diagnostic, Report};
