@@ -1472,6 +1472,15 @@ fn commit_graphs_are_invisible(seed: u64, repo: &Case) {
         without == verbose.stdout,
         "seed {seed}: a repacked repository"
     );
+    // Both: the graph orders the commits, the pack's start holds them.
+    repo.git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    let verbose = support::pilotbook(&repo.root, &["-v", "export", "--no-cache"]);
+    let said = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        said.contains("from the start of the packs") && said.contains("commit-graph"),
+        "seed {seed}: graph and pack start: {said}"
+    );
+    assert!(without == verbose.stdout, "seed {seed}: graph and repacked");
 }
 
 #[test]

@@ -169,7 +169,15 @@ pub fn extend(
     let mut read = Extended::default();
     let new = {
         let _phase = tracing::info_span!("commits").entered();
-        match list_new_by_graph(graph.as_ref(), &packs, &git_dir, head, &index)? {
+        let by_graph = list_new_by_graph(
+            graph.as_ref(),
+            &packs,
+            &git_dir,
+            head,
+            &index,
+            &mut read.from_pack_start,
+        )?;
+        match by_graph {
             Some(new) => {
                 read.by_graph = new.len();
                 new
@@ -328,12 +336,32 @@ fn list_new_by_graph(
     git_dir: &std::path::Path,
     head: ObjectId,
     known: &HashMap<ObjectId, u32>,
+    from_pack_start: &mut usize,
 ) -> Result<Option<Vec<(ObjectId, CommitObject)>>, ReadError> {
     let Some(order) = graph.and_then(|g| graph_order(g, head, known)) else {
         return Ok(None);
     };
     let ids: Vec<ObjectId> = order.iter().map(|(id, _)| *id).collect();
-    let commits = read_commits(packs, git_dir, &ids)?;
+    // Those at the start of the packs first, on a cold walk (see
+    // `leading_commits`); the others read on every thread.
+    let mut early = match known.is_empty() {
+        true => leading_commits(packs),
+        false => HashMap::new(),
+    };
+    let taken: Vec<Option<CommitObject>> = ids.iter().map(|id| early.remove(id)).collect();
+    *from_pack_start = taken.iter().filter(|t| t.is_some()).count();
+    let missing: Vec<ObjectId> = ids
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| t.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let mut read = read_commits(packs, git_dir, &missing)?.into_iter();
+    let commits = taken
+        .into_iter()
+        .map(|t| t.or_else(|| read.next()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ReadError::Corrupt("a commit went missing".into()))?;
     let agree = order
         .iter()
         .zip(&commits)
