@@ -169,36 +169,7 @@ pub fn extend(
     let mut read = Extended::default();
     let new = {
         let _phase = tracing::info_span!("commits").entered();
-        let by_graph = list_new_by_graph(
-            graph.as_ref(),
-            &packs,
-            &git_dir,
-            head,
-            &index,
-            &mut read.from_pack_start,
-        )?;
-        match by_graph {
-            Some(new) => {
-                read.by_graph = new.len();
-                new
-            }
-            None => {
-                // A cold walk reads every commit: start with those at the
-                // head of the packs, inflated on every thread.
-                let mut early = match index.is_empty() {
-                    true => {
-                        let _phase = tracing::info_span!("pack start").entered();
-                        leading_commits(&packs)
-                    }
-                    false => HashMap::new(),
-                };
-                let mut store = Store::new(&packs, &git_dir, 8 << 20);
-                let found = early.len();
-                let new = list_new(&mut store, head, &index, &mut early)?;
-                read.from_pack_start = found - early.len();
-                new
-            }
-        }
+        list_new_commits(graph.as_ref(), &packs, &git_dir, head, &index, &mut read)?
     };
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
     let followed = walk.followed.clone();
@@ -247,6 +218,44 @@ pub fn extend(
     let sources = untracked_sources(walk, scope, |c| c.commit as usize >= first_new);
     follow(&packs, &git_dir, graph.as_ref(), walk, scope, sources)?;
     Ok(read)
+}
+
+/// The commits reachable from `head` that are not `known`, parents
+/// first: through the commit-graph where it can say, else by reading
+/// them one by one, starting with those at the start of the packs on a
+/// cold walk. `read` learns which.
+fn list_new_commits(
+    graph: Option<&Graph>,
+    packs: &Packs,
+    git_dir: &std::path::Path,
+    head: ObjectId,
+    known: &HashMap<ObjectId, u32>,
+    read: &mut Extended,
+) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
+    let by_graph = list_new_by_graph(
+        graph,
+        packs,
+        git_dir,
+        head,
+        known,
+        &mut read.from_pack_start,
+    )?;
+    if let Some(new) = by_graph {
+        read.by_graph = new.len();
+        return Ok(new);
+    }
+    let mut early = match known.is_empty() {
+        true => {
+            let _phase = tracing::info_span!("pack start").entered();
+            leading_commits(packs)
+        }
+        false => HashMap::new(),
+    };
+    let mut store = Store::new(packs, git_dir, 8 << 20);
+    let found = early.len();
+    let new = list_new(&mut store, head, known, &mut early)?;
+    read.from_pack_start = found - early.len();
+    Ok(new)
 }
 
 /// Append the new commits, parents first, with their changes.
