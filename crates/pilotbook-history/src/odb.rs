@@ -225,9 +225,10 @@ impl Packs {
     /// The commits each pack begins with, inflated on every thread. git
     /// writes a pack's commits first, in recency order (`pack-objects`),
     /// so a clone's history sits in one run at the start of its pack; the
-    /// scan stops at a pack's first tree or blob, and skips deltas (a
-    /// deltified commit is left to [`Reader`]). A pack written in another
-    /// order (`fast-import`) gives few or none: nothing is lost but time.
+    /// scan stops at a pack's first whole tree or blob, or after
+    /// [`SCAN_OTHERS`] deltas in a row (a deltified commit is left to
+    /// [`Reader`]). A pack written in another order (`fast-import`) gives
+    /// few or none: nothing is lost but time.
     pub fn leading_commits(&self) -> Vec<Vec<u8>> {
         use rayon::prelude::*;
         let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
@@ -265,7 +266,8 @@ impl PackIndex {
                 .get(k + 1)
                 .copied()
                 .unwrap_or(self.data_end);
-            if end <= offset || end - offset > SCAN_ENTRY {
+            // A damaged index (an offset past the objects) ends the scan.
+            if end <= offset || end - offset > SCAN_ENTRY || end > self.data_end {
                 return;
             }
             if offset < start || end > start + buf.len() as u64 {
