@@ -4,12 +4,7 @@
 // references, hover and code actions all come from the server.
 
 import * as vscode from "vscode";
-import {
-  LanguageClient,
-  LanguageClientOptions,
-  ServerOptions,
-  TransportKind,
-} from "vscode-languageclient/node";
+import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import { CONFIG_FILE, launch, serverFolder } from "./server";
 
 let client: LanguageClient | undefined;
@@ -22,12 +17,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     configs.map((uri) => uri.fsPath.replace(/\\/g, "/")),
     vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
   );
-  const serverOptions: ServerOptions = {
-    command,
-    args,
-    transport: TransportKind.stdio,
-    options: cwd ? { cwd } : undefined,
-  };
+  // No `transport`: the client then talks over the child's stdin and
+  // stdout and runs exactly `pilotbook lsp` (with `transport: stdio` it
+  // would append `--stdio`, which the server accepts too).
+  const serverOptions: ServerOptions = { command, args, options: cwd ? { cwd } : undefined };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "markdown" }],
     synchronize: {

@@ -8,7 +8,7 @@ import Module = require("node:module");
 
 interface Started {
   id: string;
-  server: { command: string; args: string[]; options?: { cwd?: string } };
+  server: { command: string; args: string[]; transport?: unknown; options?: { cwd?: string } };
   client: { documentSelector: unknown };
 }
 
@@ -35,7 +35,7 @@ class FakeClient {
   async stop() {}
 }
 
-const fakeClientModule = { LanguageClient: FakeClient, TransportKind: { stdio: 0 } };
+const fakeClientModule = { LanguageClient: FakeClient };
 
 // Answer `require("vscode")` and the client library with the stand-ins.
 const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -56,6 +56,7 @@ test("activation starts `pilotbook lsp` for Markdown files, in the portfolio's f
   assert.equal(first.id, "pilotbook");
   assert.equal(first.server.command, "/opt/pilotbook/bin/pilotbook");
   assert.deepEqual(first.server.args, ["lsp"]);
+  assert.equal(first.server.transport, undefined, "stdio, without an added --stdio");
   assert.equal(first.server.options?.cwd, "/work/portfolio");
   assert.deepEqual(first.client.documentSelector, [{ scheme: "file", language: "markdown" }]);
   await extension.deactivate();
