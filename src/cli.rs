@@ -71,6 +71,8 @@ pub enum Command {
     Diff(cmd::diff::DiffArgs),
     /// Print a shell completion script, or the man page (`man`).
     Completions(cmd::completions::CompletionsArgs),
+    /// Run the language server on stdin and stdout: findings as you type, completion, go to definition, references, hover and quick fixes.
+    Lsp(cmd::lsp::LspArgs),
 }
 
 /// Shared context for commands.
@@ -107,7 +109,11 @@ pub fn run() -> ExitCode {
             ColorChoice::Never => false,
             ColorChoice::Auto => std::io::stdout().is_terminal(),
         };
-    let finds_root = !matches!(cli.command, Command::Init(_) | Command::Completions(_));
+    // The language server finds its root from the editor's workspace.
+    let finds_root = !matches!(
+        cli.command,
+        Command::Init(_) | Command::Completions(_) | Command::Lsp(_)
+    );
     let (root, cwd) = match (&cli.dir, &cli.config) {
         (Some(dir), _) => (dir.clone(), None),
         (None, None) if finds_root => match find_root() {
@@ -143,6 +149,7 @@ pub fn run() -> ExitCode {
         Command::Templates(args) => cmd::templates::run(&ctx, args),
         Command::Diff(args) => cmd::diff::run(&ctx, args),
         Command::Completions(args) => cmd::completions::run(&ctx, args),
+        Command::Lsp(args) => cmd::lsp::run(&ctx, args, cli.dir.is_some() || cli.config.is_some()),
     };
     match outcome {
         Ok(code) => code,

@@ -359,14 +359,7 @@ production_path:           # the milestones from pilot to production, in date or
         .iter()
         .chain(&kind.recommended_sections)
     {
-        let hint = match pilotbook_core::validate::section_purpose(name) {
-            Some(purpose) => format!("Write {purpose}."),
-            None => format!("Write the {name} section."),
-        };
-        body.push_str(&format!(
-            "\n## {name}\n\n<!-- {} -->\n",
-            hint.replace("--", "-")
-        ));
+        body.push_str(&pilotbook_core::validate::section_stub(name));
     }
     front + &body
 }

@@ -210,21 +210,7 @@ fn explain(name: &str) -> anyhow::Result<ExitCode> {
         let Some(rule) = Rule::from_name(name) else {
             anyhow::bail!("unknown rule `{name}`; `pilotbook check --explain` lists the rules");
         };
-        let info = rule.info();
-        out.push_str(&format!(
-            "{} (default: {})\n\n{}\n\nWhy: {}\n\nExample that passes:\n\n",
-            info.name,
-            info.default_severity.as_str(),
-            info.summary,
-            info.why
-        ));
-        for line in info.example.lines() {
-            out.push_str(&format!("    {line}\n"));
-        }
-        out.push_str(&format!(
-            "\nChange its severity in pilotbook.toml:\n\n    [rules]\n    {} = \"error\"   # error | warning | off\n",
-            info.name
-        ));
+        out.push_str(&rule.info().explanation());
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)

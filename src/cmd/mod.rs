@@ -7,6 +7,7 @@ pub mod completions;
 pub mod diff;
 pub mod export;
 pub mod init;
+pub mod lsp;
 pub mod new;
 pub mod serve;
 pub mod templates;

@@ -22,6 +22,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["pilotbook-core", "pilotbook-history"],
     ),
     (
+        "pilotbook-lsp",
+        &["pilotbook-core", "pilotbook-history", "pilotbook-project"],
+    ),
+    (
         "pilotbook-serve",
         &[
             "pilotbook-core",
@@ -35,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "pilotbook-core",
             "pilotbook-history",
+            "pilotbook-lsp",
             "pilotbook-project",
             "pilotbook-serve",
             "pilotbook-site",
@@ -49,6 +54,8 @@ const OWNED: &[(&str, &str)] = &[
     ("git2", "pilotbook-history"),
     ("tera", "pilotbook-site"),
     ("pulldown-cmark", "pilotbook-core"),
+    ("lsp-server", "pilotbook-lsp"),
+    ("lsp-types", "pilotbook-lsp"),
 ];
 
 /// Every workspace crate with the names of its dependencies: normal and

@@ -40,6 +40,7 @@ mod install_script;
 mod lifecycle;
 mod limits;
 mod links;
+mod lsp;
 mod memory;
 mod parse_props;
 mod renames;

@@ -208,6 +208,29 @@ rules! {
         "# pilots/ticket-triage.md: a few pages of text, far under 32 MiB of HTML\n";
 }
 
+impl RuleInfo {
+    /// What `check --explain RULE` prints: the summary, why, an example
+    /// that passes and how to change the severity (the language server's
+    /// hover shows the same text).
+    pub fn explanation(&self) -> String {
+        let mut out = format!(
+            "{} (default: {})\n\n{}\n\nWhy: {}\n\nExample that passes:\n\n",
+            self.name,
+            self.default_severity.as_str(),
+            self.summary,
+            self.why
+        );
+        for line in self.example.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+        out.push_str(&format!(
+            "\nChange its severity in pilotbook.toml:\n\n    [rules]\n    {} = \"error\"   # error | warning | off\n",
+            self.name
+        ));
+        out
+    }
+}
+
 impl Rule {
     /// The rule's catalogue row.
     pub fn info(self) -> &'static RuleInfo {

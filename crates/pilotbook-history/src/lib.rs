@@ -115,11 +115,22 @@ pub fn read(root: &Path, config: &Config, paths: &[String], options: &HistoryOpt
 /// Bring the working-tree state (committed, modified, uncommitted) of the
 /// documents at `paths` up to date after they were edited, deleted or
 /// created: `serve` keeps the history until HEAD moves, but the state
-/// follows every save. Returns false when that is not enough (a path has
-/// commits the kept history never read): read the history again then.
-pub fn refresh(history: &mut History, root: &Path, paths: &[String]) -> bool {
+/// follows every save. `unsaved` gives the text an editor holds for a
+/// path that is not saved yet (`pilotbook lsp`), which is compared with
+/// HEAD instead of the file. Returns false when that is not enough (a
+/// path has commits the kept history never read): read the history again
+/// then.
+pub fn refresh(
+    history: &mut History,
+    root: &Path,
+    paths: &[String],
+    unsaved: &Unsaved<'_>,
+) -> bool {
     if history.unavailable.is_some() {
         return true;
     }
-    repo::refresh(history, root, paths)
+    repo::refresh(history, root, paths, unsaved)
 }
+
+/// The unsaved text of a root-relative path, when an editor holds one.
+pub type Unsaved<'a> = dyn Fn(&str) -> Option<std::sync::Arc<str>> + 'a;

@@ -136,7 +136,12 @@ fn blob_at(tree: &Tree, path: &str) -> Option<Oid> {
 }
 
 /// See [`super::refresh`].
-pub(super) fn refresh(history: &mut History, root: &Path, paths: &[String]) -> bool {
+pub(super) fn refresh(
+    history: &mut History,
+    root: &Path,
+    paths: &[String],
+    unsaved: &super::Unsaved<'_>,
+) -> bool {
     let Ok(repo) = open(root) else {
         return false;
     };
@@ -145,7 +150,8 @@ pub(super) fn refresh(history: &mut History, root: &Path, paths: &[String]) -> b
     };
     for path in paths {
         let abs = root.join(path);
-        if !abs.is_file() {
+        let text = unsaved(path);
+        if text.is_none() && !abs.is_file() {
             history.documents.remove(path);
             continue;
         }
@@ -157,7 +163,11 @@ pub(super) fn refresh(history: &mut History, root: &Path, paths: &[String]) -> b
                     .insert(path.clone(), DocumentHistory::uncommitted());
             }
             (Some(blob), Some(doc)) if doc.state != DocumentState::Uncommitted => {
-                doc.state = match Oid::hash_file(ObjectType::Blob, &abs) {
+                let now = match &text {
+                    Some(text) => Oid::hash_object(ObjectType::Blob, text.as_bytes()),
+                    None => Oid::hash_file(ObjectType::Blob, &abs),
+                };
+                doc.state = match now {
                     Ok(now) if now == blob => DocumentState::Committed,
                     _ => DocumentState::Modified,
                 };

@@ -18,7 +18,7 @@ mod borrowed;
 pub mod diff;
 pub mod source;
 
-pub use source::{Overlay, ParseCache, Source, WorkingTree, pipeline};
+pub use source::{Overlay, ParseCache, Source, Unsaved, WorkingTree, pipeline};
 
 use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError};
 use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};

@@ -6,8 +6,9 @@
 //! the documents' history. Three sources answer them:
 //! [`WorkingTree`] (the checkout, read through `confined::Root`),
 //! [`Revision`] (`--rev`: blobs of one commit, no checkout) and
-//! [`Overlay`] (`serve`: the working tree, keeping each parse between
-//! rebuilds by its file's stamp, and the history until HEAD moves).
+//! [`Overlay`] (`serve` and `lsp`: the working tree, keeping each parse
+//! between rebuilds by its file's stamp, and the history until HEAD moves;
+//! for `lsp`, an editor's unsaved text read instead of its files).
 //!
 //! [`pipeline`] is the one way from a source to a loaded project:
 //! config → baseline → discover → parse ∥ history → link. Every command
@@ -344,12 +345,20 @@ pub struct OverlayChanges {
     pub unused_history: Option<History>,
 }
 
-/// `serve`'s source: the working tree as it is now, where a document whose
-/// file has the same stamp as last time (and that the watcher did not
-/// name) is not read again, and the history of the last build is kept
-/// (its working-tree states brought up to date) instead of walking git.
+/// The text an editor holds for files it has open and may not have saved,
+/// by root-relative path (`pilotbook lsp`).
+pub type Unsaved = HashMap<String, Arc<str>>;
+
+/// `serve`'s and `lsp`'s source: the working tree as it is now, where a
+/// document whose file has the same stamp as last time (and that the
+/// watcher did not name) is not read again, and the history of the last
+/// build is kept (its working-tree states brought up to date) instead of
+/// walking git. With [`Overlay::with_unsaved`], an editor's unsaved text
+/// stands in for its files: the config, the documents (new ones too) and
+/// whatever else the pipeline reads.
 pub struct Overlay {
     tree: WorkingTree,
+    unsaved: Unsaved,
     cache: Mutex<ParseCache>,
     /// Named by the watcher: read again whatever their stamp.
     forced: HashSet<String>,
@@ -378,6 +387,7 @@ impl Overlay {
     ) -> Overlay {
         Overlay {
             tree,
+            unsaved: Unsaved::new(),
             cache: Mutex::new(cache),
             forced,
             kept: Mutex::new(kept),
@@ -386,6 +396,28 @@ impl Overlay {
             reparsed: AtomicUsize::new(0),
             history_reread: AtomicBool::new(false),
         }
+    }
+
+    /// Read `unsaved`'s texts instead of those files. A document parsed
+    /// from unsaved text is kept without a stamp, so that its file is read
+    /// again once the editor lets go of it.
+    pub fn with_unsaved(mut self, unsaved: Unsaved) -> Overlay {
+        self.unsaved = unsaved;
+        self
+    }
+
+    /// Documents an editor has that discovery did not find (not saved
+    /// yet), where the kinds' globs place them: not in a hidden folder or
+    /// the output folder, as discovery would not list them there.
+    fn unsaved_documents(&self, config: &Config, listed: &HashSet<&str>) -> Vec<(usize, String)> {
+        let output = format!("{}/", config.output_dir);
+        let mut out: Vec<(usize, String)> = (self.unsaved.keys())
+            .filter(|p| !listed.contains(p.as_str()) && !p.starts_with(&output))
+            .filter(|p| !p.split('/').any(|part| part.starts_with('.')))
+            .filter_map(|p| Some((discover::classify(config, p)?, p.clone())))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out
     }
 
     /// The cache for the next rebuild, and what this load changed.
@@ -417,11 +449,30 @@ impl Source for Overlay {
     }
 
     fn config(&self, config_path: Option<&Path>) -> Result<Config, Error> {
-        self.tree.config(config_path)
+        match self.unsaved.get(CONFIG_FILE) {
+            Some(text) if config_path.is_none() => {
+                Ok(Config::parse(text, &self.root().join(CONFIG_FILE))?)
+            }
+            _ => self.tree.config(config_path),
+        }
     }
 
     fn discover(&self, config: &Config) -> Result<Listing<Stamped>, Error> {
-        let listing = self.tree.discover(config)?;
+        let mut listing = self.tree.discover(config)?;
+        if !self.unsaved.is_empty() {
+            let listed: HashSet<&str> = listing.documents.iter().map(|d| d.1.as_str()).collect();
+            let new = self.unsaved_documents(config, &listed);
+            for (kind, rel_path) in new {
+                let discovered = Discovered {
+                    kind,
+                    abs_path: self.root().join(&rel_path),
+                    source: rel_path.clone(),
+                    rel_path: rel_path.clone(),
+                };
+                listing.documents.push((kind, rel_path, discovered));
+            }
+            listing.documents.sort_by(|a, b| a.1.cmp(&b.1));
+        }
         let mut cache = locked(&self.cache);
         let mut touched = locked(&self.touched);
         let seen: HashSet<&str> = listing.documents.iter().map(|d| d.1.as_str()).collect();
@@ -436,12 +487,25 @@ impl Source for Overlay {
         }
         let documents = (listing.documents.into_iter())
             .map(|(kind, path, discovered)| {
-                let stamp = std::fs::metadata(&discovered.abs_path)
-                    .ok()
-                    .and_then(|m| Some((m.modified().ok()?, m.len())));
-                let fresh = cache.entries.get(&path).is_none_or(|c| {
-                    c.stamp.is_none() || c.stamp != stamp || self.forced.contains(&path)
-                });
+                let (stamp, fresh) = match self.unsaved.get(&path) {
+                    // Unsaved text has no stamp: it is its own.
+                    Some(text) => {
+                        let same = cache
+                            .entries
+                            .get(&path)
+                            .is_some_and(|c| *c.parsed.text == **text);
+                        (None, !same)
+                    }
+                    None => {
+                        let stamp = std::fs::metadata(&discovered.abs_path)
+                            .ok()
+                            .and_then(|m| Some((m.modified().ok()?, m.len())));
+                        let fresh = cache.entries.get(&path).is_none_or(|c| {
+                            c.stamp.is_none() || c.stamp != stamp || self.forced.contains(&path)
+                        });
+                        (stamp, fresh)
+                    }
+                };
                 if fresh {
                     touched.push(path.clone());
                 }
@@ -463,8 +527,10 @@ impl Source for Overlay {
         let read: Vec<(usize, String, Stamp, Option<ParsedDocument>)> = found
             .into_par_iter()
             .map(|(kind, path, s)| {
-                let fresh = s.fresh;
-                let doc = fresh.then(|| read_document(&self.tree.confined, &s.discovered, limits));
+                let doc = s.fresh.then(|| match self.unsaved.get(&path) {
+                    Some(text) => parse::parse_owned_with(&path, text.as_bytes().to_vec(), limits),
+                    None => read_document(&self.tree.confined, &s.discovered, limits),
+                });
                 (kind, path, s.stamp, doc)
             })
             .collect();
@@ -489,22 +555,40 @@ impl Source for Overlay {
     }
 
     fn read(&self, rel: &str, cap: u64) -> Result<Vec<u8>, String> {
-        self.tree.read(rel, cap)
+        match self.unsaved.get(rel) {
+            Some(text) if text.len() as u64 > cap => Err(format!(
+                "is {} bytes, over the {cap} bytes read",
+                text.len()
+            )),
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => self.tree.read(rel, cap),
+        }
     }
 
     fn exists(&self, rel: &str) -> bool {
-        self.tree.exists(rel)
+        self.unsaved.contains_key(rel) || self.tree.exists(rel)
     }
 
     fn history(&self, config: &Config, paths: &[String], options: &LoadOptions) -> History {
         // The kept history's working-tree states follow the edits.
+        let unsaved = |path: &str| self.unsaved.get(path).cloned();
         if let Some(mut kept) = locked(&self.kept).take()
-            && history::refresh(&mut kept, self.root(), &locked(&self.touched))
+            && history::refresh(&mut kept, self.root(), &locked(&self.touched), &unsaved)
         {
             return kept;
         }
         self.history_reread.store(true, Ordering::Relaxed);
-        self.tree.history(config, paths, options)
+        let mut read = self.tree.history(config, paths, options);
+        if !self.unsaved.is_empty() {
+            // Read from git and the files: unsaved text decides its
+            // documents' working-tree state.
+            let open: Vec<String> = (self.unsaved.keys())
+                .filter(|p| paths.contains(p))
+                .cloned()
+                .collect();
+            history::refresh(&mut read, self.root(), &open, &unsaved);
+        }
+        read
     }
 }
 

@@ -355,6 +355,23 @@ fn unknown(
     .help(help)
 }
 
+/// The key `unknown-field` suggests for an undeclared `key` of a document
+/// of `kind`: a front-matter key, or with `entry_of`, a key of an entry of
+/// that list field (a pilot's `metrics`, `integrations`,
+/// `production_path`). The language server's quick fix reads this, so it
+/// offers what the finding's help says.
+pub fn unknown_key_suggestion<'k>(
+    kind: &'k KindConfig,
+    entry_of: Option<&str>,
+    key: &str,
+) -> Option<&'k str> {
+    match entry_of {
+        None => suggestion(key, &kind.declared_fields()),
+        Some(field) if kind.builtin == Some(Builtin::Pilot) => suggestion(key, entry_keys(field)?),
+        Some(_) => None,
+    }
+}
+
 /// The declared key nearest to `key`, if it is near enough to be a typo:
 /// `-` and `_`, and case, count as the same, and a swap of two letters as
 /// one edit.

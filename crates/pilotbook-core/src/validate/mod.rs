@@ -21,10 +21,10 @@ mod pilot;
 mod sections;
 
 pub use body_links::broken_links;
-pub use fields::{FieldState, field_state};
+pub use fields::{FieldState, field_state, unknown_key_suggestion};
 pub use links::environment_of;
 pub(crate) use sections::readiness;
-pub use sections::{Requirement, configured_name, section_purpose, unanswered};
+pub use sections::{Requirement, configured_name, section_purpose, section_stub, unanswered};
 
 use crate::config::{Builtin, CONFIG_FILE, Config};
 use crate::diagnostics::Diagnostic;

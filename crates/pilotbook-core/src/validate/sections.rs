@@ -32,6 +32,18 @@ pub fn section_purpose(section: &str) -> Option<&'static str> {
     })
 }
 
+/// A section as `pilotbook new` writes it, and the language server's
+/// quick fix inserts it: the heading and a comment hint of what belongs
+/// there (a comment alone still counts as missing, until it is written).
+pub fn section_stub(section: &str) -> String {
+    let hint = match section_purpose(section) {
+        Some(purpose) => format!("Write {purpose}."),
+        None => format!("Write the {section} section."),
+    };
+    // `--` would close the comment early.
+    format!("\n## {section}\n\n<!-- {} -->\n", hint.replace("--", "-"))
+}
+
 fn purpose(section: &str) -> &'static str {
     section_purpose(section).unwrap_or("what this section is for")
 }
