@@ -41,6 +41,7 @@ mod lifecycle;
 mod limits;
 mod links;
 mod lsp;
+mod lsp_nvim;
 mod memory;
 mod parse_props;
 mod renames;
