@@ -27,6 +27,7 @@ pub fn run(ctx: &Context, args: &LspArgs, root_named: bool) -> anyhow::Result<Ex
         today: super::today()?,
         cache_dir: args.cache_dir.clone(),
         verbose: ctx.verbose,
+        timings: ctx.timings.clone(),
     };
     let code = pilotbook_lsp::run_stdio(options);
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))

@@ -40,7 +40,7 @@ use pilotbook_core::model::Date;
 use std::path::PathBuf;
 
 /// How the server runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LspOptions {
     /// The pilotbook root, when the command line named it (`-C`); else it
     /// is found from the editor's workspace folder, or from the first
@@ -52,8 +52,10 @@ pub struct LspOptions {
     pub today: Date,
     /// Keep the history cache here instead of the git folder.
     pub cache_dir: Option<PathBuf>,
-    /// Log each load's time and stages to stderr.
+    /// Log each load's time to stderr.
     pub verbose: bool,
+    /// The stages' durations, logged after each load when given.
+    pub timings: Option<pilotbook_core::timings::Timings>,
 }
 
 /// Serve one client on stdin and stdout until it says `exit` or its input

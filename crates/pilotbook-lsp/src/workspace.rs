@@ -20,7 +20,7 @@ use pilotbook_core::source::{LineIndex, Position};
 use pilotbook_project::{
     self as project, LoadOptions, Overlay, ParseCache, Project, Source, Unsaved, WorkingTree,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -55,13 +55,6 @@ pub struct Failure {
     pub message: String,
 }
 
-/// What was published for one file.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Published {
-    findings: Vec<Diagnostic>,
-    failure: Option<Failure>,
-}
-
 /// A pilotbook root and what the editor has open in it.
 pub struct Workspace {
     /// The root, absolute.
@@ -73,6 +66,7 @@ pub struct Workspace {
     today: Date,
     cache_dir: Option<PathBuf>,
     verbose: bool,
+    timings: Option<pilotbook_core::timings::Timings>,
     /// Open documents by root-relative path.
     pub open: BTreeMap<String, OpenDocument>,
     cache: ParseCache,
@@ -84,8 +78,8 @@ pub struct Workspace {
     pub loaded: Option<Loaded>,
     /// What stopped the last load.
     failure: Option<Failure>,
-    /// What was last published, by root-relative path.
-    published: HashMap<String, Published>,
+    /// The failure last published.
+    published_failure: Option<Failure>,
     /// Files to publish at the next load whatever their findings: just
     /// opened, so the editor has them even if it dropped earlier ones.
     republish: BTreeSet<String>,
@@ -102,13 +96,14 @@ impl Workspace {
             today: options.today,
             cache_dir: options.cache_dir.clone(),
             verbose: options.verbose,
+            timings: options.timings.clone(),
             open: BTreeMap::new(),
             cache: ParseCache::default(),
             forced: HashSet::new(),
             config_text: None,
             loaded: None,
             failure: None,
-            published: HashMap::new(),
+            published_failure: None,
             republish: BTreeSet::new(),
         }
     }
@@ -174,13 +169,14 @@ impl Workspace {
 
     /// Load and check again, and say what to publish: every file whose
     /// findings changed, and the edited ones that have any (their
-    /// positions may have moved).
+    /// positions may have moved) or are open (the editor's new version is
+    /// answered, even with nothing to say).
     pub fn reload(&mut self) -> Vec<PublishDiagnosticsParams> {
         let started = Instant::now();
-        let edited = match self.load() {
-            Ok(edited) => {
+        let (edited, before) = match self.load() {
+            Ok(loaded) => {
                 self.failure = None;
-                edited
+                loaded
             }
             Err(failure) => {
                 crate::log(&format!(
@@ -189,10 +185,22 @@ impl Workspace {
                     failure.message
                 ));
                 self.failure = Some(failure);
-                BTreeSet::new()
+                (BTreeSet::new(), None)
             }
         };
-        let publish = self.what_to_publish(&edited);
+        // Without a new load, the findings published are still the ones.
+        let before = match before {
+            Some(report) => report.diagnostics,
+            None => self
+                .loaded
+                .as_ref()
+                .map(|l| l.report.diagnostics.clone())
+                .unwrap_or_default(),
+        };
+        let publish = {
+            let _stage = tracing::info_span!("publish").entered();
+            self.what_to_publish(&edited, &before)
+        };
         if self.verbose {
             crate::log(&format!(
                 "checked in {} ms, {} files published",
@@ -200,12 +208,16 @@ impl Workspace {
                 publish.len()
             ));
         }
+        for timing in self.timings.iter().flat_map(|t| t.take()) {
+            crate::log(&timing.to_string());
+        }
         publish
     }
 
     /// Run the pipeline over the editor's overlay; the documents whose
-    /// text changed.
-    fn load(&mut self) -> Result<BTreeSet<String>, Failure> {
+    /// text changed, and the report of the load before (whose findings
+    /// were published).
+    fn load(&mut self) -> Result<(BTreeSet<String>, Option<Report>), Failure> {
         let unsaved: Unsaved = (self.open.iter())
             .map(|(rel, doc)| (rel.clone(), Arc::from(doc.text.as_str())))
             .collect();
@@ -215,9 +227,12 @@ impl Workspace {
                 .ok()
                 .flatten(),
         };
-        let head = pilotbook_history::Revision::open(&self.root, "HEAD")
-            .ok()
-            .map(|r| r.commit_id());
+        let head = {
+            let _stage = tracing::info_span!("head").entered();
+            pilotbook_history::Revision::open(&self.root, "HEAD")
+                .ok()
+                .map(|r| r.commit_id())
+        };
         let same_config = self.config_text.as_ref() == Some(&config_text);
         let kept = match &mut self.loaded {
             Some(l) if same_config && l.project.history.head == head => {
@@ -244,8 +259,8 @@ impl Workspace {
             .check(self.today, None)
             .map_err(|e| self.stopped(&e))?;
         self.config_text = Some(config_text);
-        self.loaded = Some(Loaded { project, report });
-        Ok(changes.edited)
+        let before = self.loaded.replace(Loaded { project, report });
+        Ok((changes.edited, before.map(|l| l.report)))
     }
 
     /// What stopped a load, as a finding on the file that stopped it (the
@@ -282,59 +297,59 @@ impl Workspace {
     }
 
     /// The findings of the last load (and the failure, if it stopped), by
-    /// path; the files whose findings differ from what was published, or
-    /// whose text changed under findings, are published again.
-    fn what_to_publish(&mut self, edited: &BTreeSet<String>) -> Vec<PublishDiagnosticsParams> {
-        let mut now: HashMap<String, Published> = HashMap::new();
-        if let Some(loaded) = &self.loaded {
-            for d in &loaded.report.diagnostics {
-                now.entry(d.path.clone())
-                    .or_default()
-                    .findings
-                    .push(d.clone());
-            }
-        }
-        if let Some(failure) = &self.failure {
-            now.entry(failure.path.clone()).or_default().failure = Some(failure.clone());
-        }
-        let mut paths: BTreeSet<&String> = now.keys().collect();
-        paths.extend(self.published.keys());
+    /// path, against those published before (`before`: the previous
+    /// load's, which were published): the files whose findings differ,
+    /// or whose text changed under findings, are published again.
+    fn what_to_publish(
+        &mut self,
+        edited: &BTreeSet<String>,
+        before: &[Diagnostic],
+    ) -> Vec<PublishDiagnosticsParams> {
         let republish = std::mem::take(&mut self.republish);
-        paths.extend(republish.iter());
-        let changed: Vec<String> = paths
-            .into_iter()
-            .filter(|p| {
-                let (before, after) = (self.published.get(*p), now.get(*p));
-                before != after
-                    || (edited.contains(*p) && after.is_some())
-                    || republish.contains(*p)
-            })
-            .cloned()
+        let now: &[Diagnostic] = self.loaded.as_ref().map_or(&[], |l| &l.report.diagnostics);
+        let (old, new) = (by_path(before), by_path(now));
+        let failed = |f: &Option<Failure>| f.as_ref().map(|f| f.path.clone());
+        let mut paths: BTreeSet<String> = (old.keys().chain(new.keys()))
+            .map(|p| p.to_string())
             .collect();
-        let mut out = Vec::with_capacity(changed.len());
-        let none = Published::default();
-        for path in changed {
-            if let Some(params) = self.publication(&path, now.get(&path).unwrap_or(&none)) {
-                out.push(params);
+        paths.extend(failed(&self.failure));
+        paths.extend(failed(&self.published_failure));
+        paths.extend(republish.iter().cloned());
+        let failure_at = |f: &Option<Failure>, p: &str| f.clone().filter(|f| f.path == p);
+        let mut out = Vec::new();
+        for p in &paths {
+            let (before, after) = (old.get(p.as_str()), new.get(p.as_str()));
+            let failure = failure_at(&self.failure, p);
+            let failure_changed = failure != failure_at(&self.published_failure, p);
+            let edited = edited.contains(p) && (after.is_some() || self.open.contains_key(p));
+            if before != after || failure_changed || edited || republish.contains(p) {
+                let findings = after.copied().unwrap_or_default();
+                out.extend(self.publication(p, findings, failure.as_ref()));
             }
         }
-        self.published = now;
+        self.published_failure = self.failure.clone();
         out
     }
 
-    /// The notification that publishes `findings` for `path`.
-    fn publication(&self, path: &str, now: &Published) -> Option<PublishDiagnosticsParams> {
+    /// The notification that publishes `findings` (and `failure`) for
+    /// `path`.
+    fn publication(
+        &self,
+        path: &str,
+        findings: &[Diagnostic],
+        failure: Option<&Failure>,
+    ) -> Option<PublishDiagnosticsParams> {
         let uri = self.uri(path)?;
-        let text = if *now == Published::default() {
+        let text = if findings.is_empty() && failure.is_none() {
             String::new()
         } else {
             self.text_of(path).unwrap_or_default()
         };
         let index = LineIndex::new(&text);
-        let mut diagnostics: Vec<lsp_types::Diagnostic> = (now.failure.iter())
+        let mut diagnostics: Vec<lsp_types::Diagnostic> = (failure.iter())
             .map(|f| diagnostics::failure(f, &text, &index))
             .collect();
-        diagnostics.extend((now.findings.iter()).map(|d| diagnostics::to_lsp(d, &text, &index)));
+        diagnostics.extend((findings.iter()).map(|d| diagnostics::to_lsp(d, &text, &index)));
         let version = self.open.get(path).map(|d| d.version);
         Some(PublishDiagnosticsParams {
             uri,
@@ -342,6 +357,13 @@ impl Workspace {
             version,
         })
     }
+}
+
+/// A report's findings by path (a report is sorted by path).
+fn by_path(findings: &[Diagnostic]) -> BTreeMap<&str, &[Diagnostic]> {
+    (findings.chunk_by(|a, b| a.path == b.path))
+        .map(|chunk| (chunk[0].path.as_str(), chunk))
+        .collect()
 }
 
 /// A file's path with links resolved; for a file not on disk yet, its
