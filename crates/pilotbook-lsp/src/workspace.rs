@@ -15,15 +15,22 @@ use crate::diagnostics;
 use lsp_types::{PublishDiagnosticsParams, Uri};
 use pilotbook_core::config::CONFIG_FILE;
 use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::discover::Discovered;
 use pilotbook_core::model::Date;
 use pilotbook_core::source::{LineIndex, Position};
+use pilotbook_project::source::Listing;
 use pilotbook_project::{
     self as project, LoadOptions, Overlay, ParseCache, Project, Source, Unsaved, WorkingTree,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long keystrokes trust the last walk of the kinds' folders: a file
+/// another program adds or removes (a checkout) is seen within this time
+/// of typing; one the editor saves, creates or deletes, at once.
+const TRUST_LISTING: Duration = Duration::from_secs(2);
 
 /// A document the editor has open.
 pub struct OpenDocument {
@@ -74,6 +81,10 @@ pub struct Workspace {
     forced: HashSet<String>,
     /// The config text the kept history was read under.
     config_text: Option<Option<String>>,
+    /// The documents the last load listed, and when the folders were last
+    /// walked: between saves, keystrokes trust the listing for a while.
+    listing: Option<Listing<Discovered>>,
+    walked: Option<Instant>,
     /// The last good load.
     pub loaded: Option<Loaded>,
     /// What stopped the last load.
@@ -101,6 +112,8 @@ impl Workspace {
             cache: ParseCache::default(),
             forced: HashSet::new(),
             config_text: None,
+            listing: None,
+            walked: None,
             loaded: None,
             failure: None,
             published_failure: None,
@@ -241,9 +254,19 @@ impl Workspace {
             _ => None,
         };
         let tree = WorkingTree::open(&self.root).map_err(|e| self.stopped(&e))?;
+        // No file saved, created or deleted that the editor told of, the
+        // same config, and a walk not long ago: the listing still holds.
+        let fresh_walk = self.walked.is_some_and(|t| t.elapsed() < TRUST_LISTING);
+        let listing = (self.listing.take()).filter(|_| {
+            self.forced.is_empty() && fresh_walk && self.config_text.as_ref() == Some(&config_text)
+        });
+        let walks = listing.is_none();
         let forced = std::mem::take(&mut self.forced);
-        let overlay =
+        let mut overlay =
             Overlay::new(tree, std::mem::take(&mut self.cache), forced, kept).with_unsaved(unsaved);
+        if let Some(listing) = listing {
+            overlay = overlay.with_listing(listing);
+        }
         let options = LoadOptions {
             cache_dir: self.cache_dir.clone(),
             ..LoadOptions::default()
@@ -251,6 +274,10 @@ impl Workspace {
         let loaded = project::pipeline(&overlay, self.config_path.as_deref(), &options);
         let (cache, mut changes) = overlay.finish();
         self.cache = cache;
+        self.listing = changes.listing.take();
+        if walks {
+            self.walked = Some(Instant::now());
+        }
         if let (Some(l), Some(history)) = (&mut self.loaded, changes.unused_history.take()) {
             l.project.history = history;
         }

@@ -44,6 +44,7 @@ pub(crate) const LINK_HELP: &str = "replace the link with the file itself, or po
 /// The documents a source found, before they are read: `(kind, path,
 /// what the source needs to read it)`, sorted by path, and what discovery
 /// passed over.
+#[derive(Debug, Clone)]
 pub struct Listing<F> {
     /// The documents.
     pub documents: Vec<(usize, String, F)>,
@@ -343,6 +344,9 @@ pub struct OverlayChanges {
     pub history_reread: bool,
     /// The history handed in, when the load stopped before using it.
     pub unused_history: Option<History>,
+    /// The working tree's documents as this load listed them (walked, or
+    /// handed in with [`Overlay::with_listing`]), for the next load.
+    pub listing: Option<Listing<Discovered>>,
 }
 
 /// The text an editor holds for files it has open and may not have saved,
@@ -359,6 +363,8 @@ pub type Unsaved = HashMap<String, Arc<str>>;
 pub struct Overlay {
     tree: WorkingTree,
     unsaved: Unsaved,
+    /// A listing to trust instead of walking the folders, then the one used.
+    listing: Mutex<Option<Listing<Discovered>>>,
     cache: Mutex<ParseCache>,
     /// Named by the watcher: read again whatever their stamp.
     forced: HashSet<String>,
@@ -388,6 +394,7 @@ impl Overlay {
         Overlay {
             tree,
             unsaved: Unsaved::new(),
+            listing: Mutex::new(None),
             cache: Mutex::new(cache),
             forced,
             kept: Mutex::new(kept),
@@ -403,6 +410,15 @@ impl Overlay {
     /// again once the editor lets go of it.
     pub fn with_unsaved(mut self, unsaved: Unsaved) -> Overlay {
         self.unsaved = unsaved;
+        self
+    }
+
+    /// Take the working tree's documents from `listing` (the last load's,
+    /// [`OverlayChanges::listing`]) instead of walking the kinds' folders:
+    /// for a caller that knows no file was added, removed or renamed
+    /// since (`lsp` between keystrokes). Each file's stamp is still read.
+    pub fn with_listing(self, listing: Listing<Discovered>) -> Overlay {
+        *locked(&self.listing) = Some(listing);
         self
     }
 
@@ -427,6 +443,7 @@ impl Overlay {
             reparsed: self.reparsed.into_inner(),
             history_reread: self.history_reread.into_inner(),
             unused_history: self.kept.into_inner().unwrap_or_else(|e| e.into_inner()),
+            listing: self.listing.into_inner().unwrap_or_else(|e| e.into_inner()),
         };
         let cache = self.cache.into_inner().unwrap_or_else(|e| e.into_inner());
         (cache, changes)
@@ -458,7 +475,12 @@ impl Source for Overlay {
     }
 
     fn discover(&self, config: &Config) -> Result<Listing<Stamped>, Error> {
-        let mut listing = self.tree.discover(config)?;
+        let given = locked(&self.listing).take();
+        let mut listing = match given {
+            Some(listing) => listing,
+            None => self.tree.discover(config)?,
+        };
+        *locked(&self.listing) = Some(listing.clone());
         if !self.unsaved.is_empty() {
             let listed: HashSet<&str> = listing.documents.iter().map(|d| d.1.as_str()).collect();
             let new = self.unsaved_documents(config, &listed);
