@@ -107,7 +107,8 @@ fn used_target<'a>(at: &At<'a>, reference: &Reference) -> Option<&'a str> {
         return None;
     }
     let pilot = at.entity()?.pilot.as_ref()?;
+    // The entry the reference is written in: the last one starting above it.
     (pilot.metrics.iter())
-        .find(|m| m.metric == reference.target.id && m.position.line <= reference.position.line)
+        .rfind(|m| m.metric == reference.target.id && m.position.line <= reference.position.line)
         .and_then(|m| m.target_text.as_deref())
 }
