@@ -106,6 +106,8 @@ const EXPORT: &str = "pilots.json";
 pub struct Session {
     root: PathBuf,
     config_path: Option<PathBuf>,
+    /// The date pilots are judged as of.
+    today: Date,
     options: SiteOptions,
     /// Each document's last parse, by its file's stamp.
     cache: ParseCache,
@@ -129,9 +131,9 @@ impl Session {
         Session {
             root,
             config_path: config_path.map(Path::to_path_buf),
+            today,
             options: SiteOptions {
                 base_url: None,
-                today,
                 progress: None,
                 export: false,
                 on_runaway: None,
@@ -168,8 +170,9 @@ impl Session {
         if !good.export_pending {
             return None;
         }
-        let project = &good.project;
-        let json = render::export_json(&project.config, &project.portfolio, &project.history);
+        // The facts again, from the same function on the same model: the
+        // rebuild's derived model borrowed its project and is gone.
+        let json = render::export_json(&good.project.derive(self.today));
         let mut site = (*good.site).clone();
         site.files.insert(EXPORT.into(), json.into());
         good.site = Arc::new(site);
@@ -415,8 +418,9 @@ impl Session {
         same_setup: bool,
         edited: &BTreeSet<String>,
     ) -> Result<(Report, Site, Arc<Templates>), Vec<BuildError>> {
+        let derived = project.derive(self.today);
         let report = project
-            .check(self.options.today, None)
+            .check(&derived, None)
             .map_err(|e| vec![plain_error(e.to_string())])?;
         // Front matter that cannot be read would render as a page without
         // its fields: keep the last good site instead.
@@ -454,15 +458,7 @@ impl Session {
         // them, read through the same confined reader.
         let mut options = self.options.clone();
         options.files = project.file_reader().ok().map(render::FileReader);
-        let site = render::render_site(
-            &project.config,
-            &project.portfolio,
-            &project.history,
-            &report,
-            &templates,
-            &options,
-            reuse.as_ref(),
-        );
+        let site = render::render_site(&derived, &report, &templates, &options, reuse.as_ref());
         match site {
             Ok(mut site) => {
                 // A page kept from the last build named its files then.

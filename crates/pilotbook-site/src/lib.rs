@@ -33,10 +33,10 @@ pub mod views;
 pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
-use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::config::Builtin;
+use pilotbook_core::derive::Derived;
 use pilotbook_core::diagnostics::Report;
-use pilotbook_core::history::History;
-use pilotbook_core::model::{Date, Portfolio};
+use pilotbook_core::model::Portfolio;
 use pilotbook_core::pages::{kind_index_page, reserved_page};
 use pilotbook_core::progress::Progress;
 use rayon::prelude::*;
@@ -53,8 +53,6 @@ pub struct BuildOptions {
     pub out_dir: PathBuf,
     /// The public URL, for canonical and sitemap URLs only.
     pub base_url: Option<String>,
-    /// The date milestones are judged against and the timeline's today line.
-    pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
     /// Told the output folder when another build into it holds its lock,
@@ -94,8 +92,6 @@ impl std::fmt::Debug for FileReader {
 pub struct SiteOptions {
     /// The public URL, for canonical and sitemap URLs only.
     pub base_url: Option<String>,
-    /// The date milestones are judged against and the timeline's today line.
-    pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
     /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
@@ -255,14 +251,15 @@ fn excerpt(body: &str, limit: usize) -> String {
 
 /// Build the site into `options.out_dir`: pages are written as they are
 /// rendered, in parallel, so the site is never held in memory whole.
+/// Milestones are judged, and the timeline's today line drawn, as of the
+/// derived model's date.
 pub fn build(
     root: &Path,
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     options: &BuildOptions,
 ) -> Result<BuildSummary, RenderError> {
+    let (config, portfolio, history) = (derived.config(), derived.portfolio(), derived.history());
     let stage = tracing::info_span!("render").entered();
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
@@ -277,7 +274,7 @@ pub fn build(
             report,
             overrides: &overrides,
             base_url: options.base_url.as_deref(),
-            today: options.today,
+            today: derived.today(),
         })
     });
     let keep = match consult_stamp(options, inputs.as_ref()) {
@@ -300,14 +297,11 @@ pub fn build(
         Ok(())
     };
     let rendered = render_into(
-        config,
-        portfolio,
-        history,
+        derived,
         report,
         &templates,
         &SiteOptions {
             base_url: options.base_url.clone(),
-            today: options.today,
             progress: options.progress.clone(),
             export: true,
             on_runaway: options.on_runaway.clone(),
@@ -381,11 +375,8 @@ fn consult_stamp(options: &BuildOptions, inputs: Option<&stamp::Inputs>) -> Star
 
 /// Render the site into memory. With `reuse`, only what changed is
 /// rendered again (see [`Reuse`]); the result is the same as a full render.
-#[allow(clippy::too_many_arguments)]
 pub fn render_site(
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     templates: &Templates,
     options: &SiteOptions,
@@ -423,9 +414,7 @@ pub fn render_site(
     };
     let rows = std::sync::Mutex::new(Rows::default());
     let rendered = render_into(
-        config,
-        portfolio,
-        history,
+        derived,
         report,
         templates,
         options,
@@ -513,9 +502,7 @@ type Made<'a> = (String, Bytes<'a>, bool);
 /// threads at once). With `reuse`, only what changed is rendered again.
 #[allow(clippy::too_many_arguments)]
 fn render_into(
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     templates: &Templates,
     options: &SiteOptions,
@@ -526,7 +513,9 @@ fn render_into(
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.tera;
     let phase = tracing::info_span!("inputs").entered();
-    let mut inputs = Inputs::new(config, portfolio, history, report, options.today);
+    let (config, portfolio) = (derived.config(), derived.portfolio());
+    let today = derived.today();
+    let mut inputs = Inputs::new(derived, report);
     inputs.files = options.files.clone();
     let nav = inputs.nav();
     let pilots = defined_pilots(portfolio).next().is_some();
@@ -547,7 +536,7 @@ fn render_into(
         repository: config.site.repository.clone(),
         kinds: nav.clone(),
         pilots,
-        today: options.today.to_string(),
+        today: today.to_string(),
         version: env!("CARGO_PKG_VERSION"),
     };
     let context = |path: &str, title: &str, kind: &'static str| {
@@ -730,7 +719,7 @@ fn render_into(
         match job {
             Job::Export => Ok((
                 "pilots.json".into(),
-                Bytes::Export(pilotbook_core::export::export(config, portfolio, history)),
+                Bytes::Export(pilotbook_core::export::export(derived)),
                 false,
             )),
             Job::Portfolio => {
@@ -848,7 +837,6 @@ fn render_into(
                 let Bytes::Owned(shell) = bytes else {
                     return Ok((path, bytes, is_page));
                 };
-                let today = options.today;
                 let fill = move |out: &mut dyn std::io::Write| {
                     fill_markers(out, &shell, groupings.len() + 1, |i, out| {
                         match groupings.get(i) {
@@ -1012,8 +1000,8 @@ fn render_into(
 /// `pilots.json`: the export, as the site publishes it. Compact, unlike
 /// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
 /// indentation alone would be megabytes.
-pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Vec<u8> {
-    export_bytes(&pilotbook_core::export::export(config, portfolio, history))
+pub fn export_json(derived: &Derived) -> Vec<u8> {
+    export_bytes(&pilotbook_core::export::export(derived))
 }
 
 fn export_bytes(export: &pilotbook_core::export::Export) -> Vec<u8> {

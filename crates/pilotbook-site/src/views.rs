@@ -7,7 +7,9 @@
 //! how a reference is resolved.
 
 use pilotbook_core::config::{Builtin, Config};
-use pilotbook_core::derive::{LifecycleFacts, Overview, PilotFacts, PilotRecord, Readiness};
+use pilotbook_core::derive::{
+    Derived, LifecycleFacts, Overview, PilotFacts, PilotRecord, Readiness,
+};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{DocumentHistory, History};
 use pilotbook_core::model::{Date, Entity, Portfolio, Relation};
@@ -495,9 +497,8 @@ pub struct Inputs<'a> {
     /// The date milestones are judged against.
     pub today: Date,
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
-    /// Each pilot's derived facts by entity index, worked out the first
-    /// time a page or row asks (a rebuild that reuses a row never does).
-    facts: Vec<std::sync::OnceLock<Option<(PilotFacts<'a>, Readiness)>>>,
+    /// The derived model: each pilot's facts, as `check` judged them.
+    derived: &'a Derived<'a>,
     /// Findings of the render itself (`page-too-large`), from any thread.
     pub refused: std::sync::Mutex<Vec<Diagnostic>>,
     /// Held while a large body renders: their parse trees are tens of
@@ -538,29 +539,20 @@ const LARGE_BODY: usize = 1 << 20;
 
 impl<'a> Inputs<'a> {
     /// Gather the inputs and index the findings by path.
-    pub fn new(
-        config: &'a Config,
-        portfolio: &'a Portfolio,
-        history: &'a History,
-        report: &'a Report,
-        today: Date,
-    ) -> Self {
+    pub fn new(derived: &'a Derived<'a>, report: &'a Report) -> Self {
+        let portfolio = derived.portfolio();
         let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
         for d in &report.diagnostics {
             findings.entry(d.path.as_str()).or_default().push(d);
         }
         Inputs {
-            config,
+            config: derived.config(),
             portfolio,
-            history,
+            history: derived.history(),
             report,
-            today,
+            today: derived.today(),
+            derived,
             findings,
-            facts: portfolio
-                .entities
-                .iter()
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
             refused: std::sync::Mutex::new(Vec::new()),
             large: std::sync::Mutex::new(()),
             by_path: portfolio
@@ -694,22 +686,8 @@ impl<'a> Inputs<'a> {
 
     /// The derived facts and readiness of the pilot at entity index
     /// `index` (`None` for any other entity).
-    pub fn facts(&self, index: usize) -> Option<(&PilotFacts<'a>, &Readiness)> {
-        let e = self.portfolio.entities.get(index)?;
-        let (facts, readiness) = self.facts[index]
-            .get_or_init(|| {
-                let pilot = e.pilot.as_ref()?;
-                let facts = pilotbook_core::derive::pilot_facts(
-                    self.config,
-                    e,
-                    pilot,
-                    self.history,
-                    self.today,
-                );
-                Some((facts, pilotbook_core::derive::readiness(self.config, e)))
-            })
-            .as_ref()?;
-        Some((facts, readiness))
+    pub fn facts(&self, index: usize) -> Option<(&'a PilotFacts<'a>, &'a Readiness)> {
+        Some((self.derived.pilot(index)?, self.derived.readiness(index)?))
     }
 
     /// The folder of a kind's pages: its plural (`pilots`, `people`, `decision`).
