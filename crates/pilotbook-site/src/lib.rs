@@ -23,6 +23,7 @@ pub mod budget;
 mod feed;
 pub mod graph;
 mod output;
+mod reuse;
 mod sparkline;
 pub mod stamp;
 mod svg;
@@ -138,6 +139,9 @@ pub struct Site {
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
     /// The rows of the list pages, for the next rebuild to take.
     rows: Arc<Rows>,
+    /// What each entity page was rendered from, for the next rebuild to
+    /// compare with (see [`reuse`]).
+    page_inputs: reuse::PageInputs,
 }
 
 /// The rows of the list pages (portfolio, kind indexes, timeline, search
@@ -158,16 +162,28 @@ struct Rows {
 
 /// What a rebuild may take from the site rendered before it.
 ///
-/// The caller knows which documents changed; it says which entity pages
-/// are stale (by site path). Every other entity page is copied from
-/// `previous`, and so is the timeline or graph whose input is unchanged.
-/// The portfolio, the kind indexes, the search index, the sitemap and
-/// `pilots.json` are always rendered again: they list everything.
+/// Each entity page whose inputs hash as they did (the one rule of
+/// [`reuse`], which `build` follows too) is copied from `previous`, and
+/// so is the timeline or graph whose input is unchanged. The portfolio,
+/// the kind indexes, the search index, the sitemap and `pilots.json` are
+/// always rendered again: they list everything, from rows kept for the
+/// entities whose pages are kept. Nothing is kept from a site whose
+/// render had findings of its own (`page-too-large`), so they are
+/// reported again.
 pub struct Reuse<'a> {
     /// The site rendered before, from the same config and templates.
     pub previous: &'a Site,
-    /// Whether the entity page at this site path must be rendered again.
-    pub stale: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// What a render may keep, and what it hashes its pages' inputs from.
+struct Reusing<'a> {
+    /// `serve`'s last site, in memory.
+    memory: Option<&'a Reuse<'a>>,
+    /// `build`'s last site, in its output folder.
+    disk: &'a stamp::Kept,
+    /// What every page reads and each entity's own inputs ([`reuse`]),
+    /// when the pages' inputs are to be hashed.
+    hashes: Option<(blake3::Hash, &'a [blake3::Hash])>,
 }
 
 /// Why the site could not be built (exit 2).
@@ -307,8 +323,11 @@ pub fn build(
             on_runaway: options.on_runaway.clone(),
             files: options.files.clone(),
         },
-        None,
-        &keep,
+        &Reusing {
+            memory: None,
+            disk: &keep,
+            hashes: inputs.as_ref().map(|i| (i.global, i.own.as_slice())),
+        },
         &write,
         None,
     )?;
@@ -321,6 +340,7 @@ pub fn build(
         && let Some(made) = stamp::make(
             inputs,
             (rendered.linked, rendered.drawings),
+            rendered.page_inputs,
             &options.out_dir,
             (rendered.pages, files),
         )
@@ -413,13 +433,27 @@ pub fn render_site(
         Ok(())
     };
     let rows = std::sync::Mutex::new(Rows::default());
+    let what = reuse::What {
+        config: derived.config(),
+        portfolio: derived.portfolio(),
+        history: derived.history(),
+        report,
+        // `serve` keeps nothing across a change of templates.
+        overrides: &[],
+        base_url: options.base_url.as_deref(),
+        today: derived.today(),
+    };
+    let own = reuse::own(&what);
     let rendered = render_into(
         derived,
         report,
         templates,
         options,
-        reuse,
-        &stamp::Kept::default(),
+        &Reusing {
+            memory: reuse.filter(|r| r.previous.findings.is_empty()),
+            disk: &stamp::Kept::default(),
+            hashes: Some((reuse::global(&what), &own)),
+        },
         &keep,
         Some(&rows),
     )?;
@@ -430,6 +464,7 @@ pub fn render_site(
         findings: rendered.findings,
         graph: Some(rendered.graph),
         rows: Arc::new(rows.into_inner().unwrap_or_default()),
+        page_inputs: rendered.page_inputs,
     })
 }
 
@@ -444,6 +479,8 @@ struct Rendered {
     rendered: usize,
     findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
+    /// What each entity page was rendered from (empty when not hashed).
+    page_inputs: reuse::PageInputs,
 }
 
 /// One file of the site to make. The list of jobs is made in site order
@@ -499,15 +536,14 @@ type Fill<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> +
 type Made<'a> = (String, Bytes<'a>, bool);
 
 /// Render every file of the site and hand each to `sink` (from several
-/// threads at once). With `reuse`, only what changed is rendered again.
-#[allow(clippy::too_many_arguments)]
+/// threads at once). What `reusing` holds of an earlier site is kept
+/// where its inputs are unchanged; the rest is rendered again.
 fn render_into(
     derived: &Derived,
     report: &Report,
     templates: &Templates,
     options: &SiteOptions,
-    reuse: Option<&Reuse>,
-    on_disk: &stamp::Kept,
+    reusing: &Reusing,
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
@@ -517,6 +553,21 @@ fn render_into(
     let today = derived.today();
     let mut inputs = Inputs::new(derived, report);
     inputs.files = options.files.clone();
+    let page_inputs = reusing
+        .hashes
+        .map(|(global, own)| reuse::PageInputs::of(&inputs, &global, own))
+        .unwrap_or_default();
+    // The one rule for `serve` and `build` alike: an entity page is kept
+    // when its inputs hash as they did when it was rendered.
+    let previous_inputs = match reusing.memory {
+        Some(r) => Some(&r.previous.page_inputs),
+        None => reusing.disk.previous.as_ref(),
+    };
+    let same_inputs = previous_inputs
+        .map(|p| page_inputs.unchanged(p))
+        .unwrap_or_default();
+    let reuse = reusing.memory;
+    let on_disk = reusing.disk;
     let nav = inputs.nav();
     let pilots = defined_pilots(portfolio).next().is_some();
     // A site of other kinds only opens on the first of them with documents.
@@ -564,7 +615,7 @@ fn render_into(
         }
         reuse.previous.files.get(path).cloned()
     };
-    let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
+    let stale = |path: &str| reuse.is_none() || !same_inputs.contains(path);
     // The previous site's rows, for entities whose page is not stale.
     let previous_rows = reuse.map(|r| &*r.previous.rows);
     let row_kept = |path: &str| previous_rows.filter(|_| !stale(path));
@@ -610,7 +661,9 @@ fn render_into(
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
-                None if on_disk.pages.contains(&path) => Job::OnDisk(path),
+                None if on_disk.previous.is_some() && same_inputs.contains(&path) => {
+                    Job::OnDisk(path)
+                }
                 None if is_pilot_page => Job::Pilot(index, path),
                 None => Job::Entity(index, path),
             });
@@ -676,11 +729,13 @@ fn render_into(
     jobs.extend(
         defined_pilots(portfolio)
             .filter(|(_, e)| !e.duplicate)
-            .map(|(i, e)| match on_disk.pages.contains(&inputs.href(e)) {
-                // A badge shows its pilot's status and readiness, which
-                // its page shows too.
-                true => Job::OnDisk(feed::badge_path(&e.id)),
-                false => Job::Badge(i),
+            .map(|(i, e)| {
+                match on_disk.previous.is_some() && same_inputs.contains(&inputs.href(e)) {
+                    // A badge shows its pilot's status and readiness, which
+                    // its page shows too.
+                    true => Job::OnDisk(feed::badge_path(&e.id)),
+                    false => Job::Badge(i),
+                }
             }),
     );
     let assets = &templates.assets;
@@ -994,6 +1049,7 @@ fn render_into(
         rendered: rendered.into_inner(),
         findings,
         graph: graph_in,
+        page_inputs,
     })
 }
 

@@ -570,21 +570,48 @@ impl<'a> Inputs<'a> {
     /// the first time a page links to it. Hidden files and folders (`.git`,
     /// `.env`) are never carried, whatever a document links to.
     fn carry(&self, path: &str) -> bool {
-        let Some(read) = &self.files else {
-            return false;
-        };
+        self.carried(path).is_some()
+    }
+
+    /// The bytes of the repository file at `path` when the site carries it
+    /// (see [`Inputs::carry`]).
+    fn carried(&self, path: &str) -> Option<std::sync::Arc<[u8]>> {
+        let read = self.files.as_ref()?;
         let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
         let hidden = path.split('/').any(|part| part.starts_with('.'));
         if hidden || !extension.is_some_and(|e| CARRIED.contains(&e.as_str())) {
-            return false;
+            return None;
         }
-        let Ok(mut linked) = self.linked.lock() else {
-            return false;
-        };
+        let mut linked = self.linked.lock().ok()?;
         linked
             .entry(path.to_string())
             .or_insert_with(|| (read.0)(path).map(std::sync::Arc::from))
-            .is_some()
+            .clone()
+    }
+
+    /// Hash what the relative links of `body` (the document at `from`)
+    /// lead to: another document's page, by its path; a file the site
+    /// carries (its copy's path, whatever its bytes); anything else, which
+    /// goes to the forge, by the built commit.
+    pub(crate) fn hash_link_targets(&self, from: &str, body: &str, h: &mut crate::reuse::Hashing) {
+        use pilotbook_core::doclinks;
+        for link in pilotbook_core::parse::links::links(body) {
+            let Some(resolved) = doclinks::resolve(from, &link.url) else {
+                continue;
+            };
+            h.part(resolved.path.as_bytes());
+            // A document's page, wherever it is now.
+            if let Some(i) = doclinks::document(&resolved.path, |p| self.by_path.get(p).copied()) {
+                h.part(self.href(&self.portfolio.entities[i]).as_bytes());
+                continue;
+            }
+            // A carried file is read (and so carried) now, whether the page
+            // is rendered or kept; the page names its copy, not its bytes.
+            match self.carried(&resolved.path) {
+                Some(_) => h.part(b"carried"),
+                None => h.debug(&self.history.head),
+            }
+        }
     }
 
     /// The files pages linked to, by repository path, with their bytes
