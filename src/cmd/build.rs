@@ -47,7 +47,8 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
         return Ok(code);
     }
     let today = super::today()?;
-    let report = project.check(today, None)?;
+    let derived = project.derive(today);
+    let report = project.check(&derived, None)?;
     let out = args
         .out
         .clone()
@@ -56,9 +57,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let (render_bar, progress) = super::Bar::new(ctx, "rendering");
     let summary = pilotbook_site::build(
         &ctx.root,
-        &project.config,
-        &project.portfolio,
-        &project.history,
+        &derived,
         &report,
         &BuildOptions {
             out_dir: out.clone(),
@@ -67,7 +66,6 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
                 .base_url
                 .clone()
                 .or_else(|| project.config.site.base_url.clone()),
-            today,
             progress,
             on_wait: if ctx.quiet { None } else { Some(waiting) },
             on_runaway: Some(super::runaway()),
@@ -128,6 +126,7 @@ pub fn run(ctx: &Context, args: &BuildArgs) -> anyhow::Result<ExitCode> {
             count(report.warnings() + refused.warnings(), "warning")
         );
     }
+    std::mem::forget(derived);
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
 }

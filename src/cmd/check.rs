@@ -66,8 +66,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     options.baseline = args.write_baseline.is_none();
     let project = super::load(ctx, &options)?;
     let today = super::today()?;
+    let derived = project.derive(today);
     if let Some(file) = &args.write_baseline {
-        return write_baseline(ctx, &project.check(today, None)?, file);
+        return write_baseline(ctx, &project.check(&derived, None)?, file);
     }
     let mut report = match &args.changed_since {
         Some(rev) => {
@@ -78,11 +79,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 let allowed = project.documents_under(&args.paths)?;
                 documents.retain(|p| allowed.contains(p.as_str()));
             }
-            project.check(today, Some(&documents))?
+            project.check(&derived, Some(&documents))?
         }
         None => {
             let scope = (!args.paths.is_empty()).then_some(args.paths.as_slice());
-            project.check(today, scope)?
+            project.check(&derived, scope)?
         }
     };
     let stage = tracing::info_span!("report").entered();
@@ -116,6 +117,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     drop(stage);
     super::report_timings(ctx);
     // The process ends here: freeing the model piece by piece is wasted work.
+    std::mem::forget(derived);
     std::mem::forget(project);
     Ok(if report.fails(args.deny_warnings) {
         ExitCode::from(1)

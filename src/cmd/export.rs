@@ -18,8 +18,8 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(code) = super::history_findings(ctx, &project, &args.source) {
         return Ok(code);
     }
-    let value =
-        pilotbook_core::export::export(&project.config, &project.portfolio, &project.history);
+    let derived = project.derive(super::today()?);
+    let value = pilotbook_core::export::export(&derived);
     // Streamed: on a large portfolio the text is bigger than the model.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, &value)?;
@@ -27,6 +27,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     super::report_timings(ctx);
     // The process ends here: freeing the model piece by piece is wasted work.
+    std::mem::forget(derived);
     std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
 }

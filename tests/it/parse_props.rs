@@ -21,7 +21,9 @@ fn run_pipeline(bytes: &[u8]) -> usize {
     let (portfolio, mut diagnostics) =
         model::build(&config, vec![(0, "pilots/p.md".into(), parsed.into())]);
     let today = Date::parse("2026-11-25").expect("date");
-    diagnostics.extend(validate(&config, &portfolio, &Default::default(), today));
+    let history = Default::default();
+    let derived = pilotbook_core::derive::Derived::of(&config, &portfolio, &history, today);
+    diagnostics.extend(validate(&derived));
     for d in &diagnostics {
         assert!(d.position.line >= 1, "{d:?}");
         assert!(!d.message.is_empty());

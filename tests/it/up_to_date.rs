@@ -190,10 +190,9 @@ fn kept_pages(stderr: &str) -> usize {
 /// after each edit below — whose effects reach other pages: a person's
 /// name (the pages of the pilots they own), a metric's text, a pilot's
 /// status (the pages of its systems and metric), a pilot removed, a new
-/// pilot naming a system nobody defined, a commit (history only) — the
-/// site equals a cold build byte for byte, and some pages were kept. (A
-/// document added or removed changes the navigation's counts on every
-/// page: those two steps keep nothing.)
+/// pilot naming a system nobody defined, an earlier document taking a
+/// pilot's id (its page moves, and back), a commit (history only) — the
+/// site equals a cold build byte for byte, and some pages were kept.
 #[test]
 fn pages_whose_inputs_did_not_change_are_kept_and_the_site_equals_a_cold_build() {
     let site = Site::new();
@@ -251,6 +250,21 @@ fn pages_whose_inputs_did_not_change_are_kept_and_the_site_equals_a_cold_build()
             }),
         ),
         (
+            "an earlier document with the same id (the pilot's page moves)",
+            Box::new(|| {
+                let text =
+                    std::fs::read_to_string(root.join("pilots/ticket-triage.md")).expect("read");
+                std::fs::create_dir_all(root.join("pilots/aa")).expect("mkdir");
+                std::fs::write(root.join("pilots/aa/ticket-triage.md"), text).expect("write");
+            }),
+        ),
+        (
+            "the earlier document gone (the page moves back)",
+            Box::new(|| {
+                std::fs::remove_file(root.join("pilots/aa/ticket-triage.md")).expect("remove")
+            }),
+        ),
+        (
             "a commit",
             Box::new(|| {
                 site.repo.commit("Edits", LEE, "2026-07-01T10:00:00+00:00");
@@ -274,4 +288,49 @@ fn pages_whose_inputs_did_not_change_are_kept_and_the_site_equals_a_cold_build()
         );
     }
     assert!(kept > 100, "pages were kept: {kept}");
+}
+
+/// A page whose document links to another document and carries a picture
+/// is kept like any other when nothing it reads changed (what its links
+/// lead to included), and the kept page's picture is still in the site,
+/// new bytes and all: the page names the copy, not its bytes.
+#[test]
+fn a_page_with_links_is_kept_while_its_targets_are_unchanged() {
+    let site = Site::new();
+    let root = site.repo.root.clone();
+    assert!(!site.build(&[], &[]));
+    let page = Path::new("pilots/invoice-matching.html");
+    let picture = Path::new("files/pilots/finance/invoice-matching/architecture.png");
+    // A kept page is the same file: inode and modification time.
+    let stat = |snapshot: &Snapshot| {
+        let (_, ino, secs, nanos) = &snapshot[page];
+        (*ino, *secs, *nanos)
+    };
+    let first = stat(&snapshot(&site.out));
+    // Not a neighbour of invoice matching.
+    let lead = "pilots/lead-scoring.md";
+    let text = std::fs::read_to_string(root.join(lead)).expect("read");
+    std::fs::write(root.join(lead), format!("{text}\nOne more line.\n")).expect("write");
+    assert!(!site.build(&[], &[]));
+    let now = snapshot(&site.out);
+    assert_eq!(stat(&now), first, "the linking page was kept");
+    assert!(now.contains_key(picture), "its picture is carried");
+    assert!(bytes(&now) == bytes(&site.cold(&[], &[])));
+
+    let image = root.join("pilots/finance/invoice-matching/architecture.png");
+    let mut png = std::fs::read(&image).expect("image");
+    png.extend_from_slice(b"\0changed");
+    std::fs::write(&image, &png).expect("write image");
+    assert!(!site.build(&[], &[]));
+    let now = snapshot(&site.out);
+    assert_eq!(now[picture].0, png, "the new picture is carried");
+    assert!(bytes(&now) == bytes(&site.cold(&[], &[])));
+
+    // The picture gone: the link goes to the forge, the page changes.
+    std::fs::remove_file(&image).expect("remove");
+    assert!(!site.build(&[], &[]));
+    let now = snapshot(&site.out);
+    assert_ne!(stat(&now), first, "the page was rendered again");
+    assert!(!now.contains_key(picture));
+    assert!(bytes(&now) == bytes(&site.cold(&[], &[])));
 }

@@ -7,10 +7,9 @@
 //! byte-identical. A document's `history` is `null` when history is
 //! unavailable; the top-level `history` object says why.
 
-use crate::config::Config;
-use crate::derive::{LinkRecord, PilotRecord, pilot_record};
-use crate::history::{CommitInfo, DocumentHistory, History};
-use crate::model::{Entity, Portfolio, Relation};
+use crate::derive::{Derived, LinkRecord, PilotRecord};
+use crate::history::{CommitInfo, DocumentHistory};
+use crate::model::Relation;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -42,7 +41,7 @@ struct EntityOut<'a> {
     sections: Vec<SectionOut<'a>>,
     /// The pilot's record, shared with the site's pilot page.
     #[serde(flatten)]
-    pilot: Option<PilotRecord<'a>>,
+    pilot: Option<&'a PilotRecord<'a>>,
     dependents: Vec<LinkRecord<'a>>,
     referenced_by: Vec<BacklinkOut<'a>>,
     history: Option<HistoryOut<'a>>,
@@ -242,12 +241,9 @@ struct HistoryStateOut<'a> {
     reason: Option<String>,
 }
 
-fn entity_out<'a>(
-    config: &'a Config,
-    portfolio: &'a Portfolio,
-    history: &'a History,
-    e: &'a Entity,
-) -> EntityOut<'a> {
+fn entity_out<'a>(derived: &'a Derived<'a>, index: usize) -> EntityOut<'a> {
+    let (config, portfolio) = (derived.config(), derived.portfolio());
+    let e = &portfolio.entities[index];
     let kind = |k: usize| config.kinds[k].name.as_str();
     EntityOut {
         id: &e.id,
@@ -272,7 +268,7 @@ fn entity_out<'a>(
                 empty: crate::validate::unanswered(&config.kinds[e.kind], s),
             })
             .collect(),
-        pilot: e.pilot.as_ref().map(|p| pilot_record(config, e, p)),
+        pilot: derived.record(index),
         dependents: e
             .dependents
             .iter()
@@ -293,37 +289,28 @@ fn entity_out<'a>(
         history: e
             .document
             .as_ref()
-            .and_then(|d| history.documents.get(&d.path))
+            .and_then(|d| derived.history().documents.get(&d.path))
             .map(history_out),
     }
 }
 
 /// The whole model as JSON:
-/// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`.
-pub fn export<'a>(
-    config: &'a Config,
-    portfolio: &'a Portfolio,
-    history: &'a History,
-) -> Export<'a> {
-    Export {
-        config,
-        portfolio,
-        history,
-    }
+/// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`,
+/// with each pilot's record as derived.
+pub fn export<'a>(derived: &'a Derived<'a>) -> Export<'a> {
+    Export { derived }
 }
 
 /// The export, serialized straight from the model (no intermediate JSON
 /// tree: at 10,000 pilots that tree costs more than the text).
 pub struct Export<'a> {
-    config: &'a Config,
-    portfolio: &'a Portfolio,
-    history: &'a History,
+    derived: &'a Derived<'a>,
 }
 
 impl Serialize for Export<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let (config, portfolio, history) = (self.config, self.portfolio, self.history);
+        let (config, history) = (self.derived.config(), self.derived.history());
         let mut map = serializer.serialize_map(Some(2 + config.kinds.len()))?;
         map.serialize_entry("version", &VERSION)?;
         map.serialize_entry(
@@ -335,24 +322,20 @@ impl Serialize for Export<'_> {
             },
         )?;
         for (k, kind) in config.kinds.iter().enumerate() {
-            map.serialize_entry(kind.plural(), &Entities(config, portfolio, history, k))?;
+            map.serialize_entry(kind.plural(), &Entities(self.derived, k))?;
         }
         map.end()
     }
 }
 
 /// One kind's entities, as a JSON list.
-struct Entities<'a>(&'a Config, &'a Portfolio, &'a History, usize);
+struct Entities<'a>(&'a Derived<'a>, usize);
 
 impl Serialize for Entities<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Entities(config, portfolio, history, k) = *self;
-        serializer.collect_seq(
-            portfolio
-                .of_kind(k)
-                .iter()
-                .map(|e| entity_out(config, portfolio, history, e)),
-        )
+        let Entities(derived, k) = *self;
+        let range = derived.portfolio().kind_range(k);
+        serializer.collect_seq(range.map(|i| entity_out(derived, i)))
     }
 }
 

@@ -214,26 +214,34 @@ impl Packs {
     }
 }
 
-/// Bytes of a pack read at a time while looking for its leading commits.
+/// Bytes of a pack read at a time while looking for its commits.
 const SCAN_CHUNK: u64 = 4 << 20;
-/// A pack entry larger than this ends the scan (no commit is that large).
+/// A commit entry larger than this is left to [`Reader`].
 const SCAN_ENTRY: u64 = 1 << 20;
-/// Entries in a row that are no whole commits, after which the scan ends.
-const SCAN_OTHERS: usize = 256;
+/// Room for any entry's header (type and size).
+const SCAN_HEADER: u64 = 16;
+/// After the first commit, entries in a row that are not whole commits
+/// after which the scan ends, unless commits were that far apart before:
+/// git's packs hold all their commits first, then the trees and blobs.
+const SCAN_OTHERS: usize = 4096;
+/// Entries before the first commit after which the scan gives up.
+const SCAN_BEFORE: usize = 1 << 20;
 
 impl Packs {
-    /// The commits each pack begins with, inflated on every thread. git
+    /// The whole commits of the packs, inflated on every thread. git
     /// writes a pack's commits first, in recency order (`pack-objects`),
-    /// so a clone's history sits in one run at the start of its pack; the
-    /// scan stops at a pack's first whole tree or blob, or after
-    /// [`SCAN_OTHERS`] deltas in a row (a deltified commit is left to
-    /// [`Reader`]). A pack written in another order (`fast-import`) gives
-    /// few or none: nothing is lost but time.
-    pub fn leading_commits(&self) -> Vec<Vec<u8>> {
+    /// so a clone's history sits in one run at the start of its pack;
+    /// `fast-import` writes each commit after its blobs and trees. The
+    /// scan reads only each entry's header until it meets a commit, and
+    /// ends after a run of other entries longer than [`SCAN_OTHERS`] and
+    /// than any gap between commits before it (a git-written pack's trees
+    /// and blobs). A deltified commit, or one past the end of the scan,
+    /// is left to [`Reader`]: nothing is lost but time.
+    pub fn pack_commits(&self) -> Vec<Vec<u8>> {
         use rayon::prelude::*;
         let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
         for pack in &self.packs {
-            pack.leading_commits(&mut found);
+            pack.commits(&mut found);
         }
         found
             .par_iter()
@@ -246,47 +254,77 @@ impl Packs {
     }
 }
 
+/// A window of a pack file, read a chunk at a time.
+struct Window {
+    file: File,
+    buf: Vec<u8>,
+    start: u64,
+    data_end: u64,
+}
+
+impl Window {
+    /// The bytes `offset..end`, reading a chunk from `offset` when they
+    /// are not in the window; `None` when they cannot be read.
+    fn get(&mut self, offset: u64, end: u64) -> Option<&[u8]> {
+        let end = end.min(self.data_end);
+        if offset < self.start || end > self.start + self.buf.len() as u64 {
+            let len = SCAN_CHUNK.max(end - offset).min(self.data_end - offset);
+            self.buf.resize(usize::try_from(len).ok()?, 0);
+            self.file.read_exact_at(&mut self.buf, offset).ok()?;
+            self.start = offset;
+        }
+        let from = usize::try_from(offset - self.start).ok()?;
+        let to = usize::try_from(end - self.start).ok()?;
+        self.buf.get(from..to)
+    }
+}
+
 impl PackIndex {
-    /// Add the compressed bytes and size of each commit at the start of
-    /// this pack to `found` (see [`Packs::leading_commits`]).
-    fn leading_commits(&self, found: &mut Vec<(Vec<u8>, usize)>) {
+    /// Add the compressed bytes and size of each whole commit of this
+    /// pack to `found` (see [`Packs::pack_commits`]).
+    fn commits(&self, found: &mut Vec<(Vec<u8>, usize)>) {
         let Ok(file) = File::open(&self.pack) else {
             return;
         };
-        let (mut buf, mut start) = (Vec::new(), 0u64);
-        // Deltas among the commits are skipped; a long run of them is the
-        // trees and blobs.
-        let mut others = 0;
+        let mut window = Window {
+            file,
+            buf: Vec::new(),
+            start: 0,
+            data_end: self.data_end,
+        };
+        // Entries since the last commit, and the longest such run between
+        // two commits.
+        let (mut others, mut widest, mut seen) = (0usize, 0usize, false);
         for (k, &offset) in self.sorted_offsets.iter().enumerate() {
-            if others > SCAN_OTHERS {
+            let limit = if seen {
+                SCAN_OTHERS.max(2 * widest)
+            } else {
+                SCAN_BEFORE
+            };
+            if others > limit {
                 return;
             }
-            let end = self
-                .sorted_offsets
-                .get(k + 1)
-                .copied()
-                .unwrap_or(self.data_end);
+            let end = (self.sorted_offsets.get(k + 1).copied()).unwrap_or(self.data_end);
             // A damaged index (an offset past the objects) ends the scan.
-            if end <= offset || end - offset > SCAN_ENTRY || end > self.data_end {
+            if end <= offset || end > self.data_end {
                 return;
             }
-            if offset < start || end > start + buf.len() as u64 {
-                let len = SCAN_CHUNK.max(end - offset).min(self.data_end - offset);
-                buf.resize(len as usize, 0);
-                if file.read_exact_at(&mut buf, offset).is_err() {
-                    return;
-                }
-                start = offset;
-            }
-            let entry = &buf[(offset - start) as usize..(end - start) as usize];
-            match entry_header(entry) {
-                Some((1, size, at)) => {
+            let Some(head) = window.get(offset, offset + SCAN_HEADER) else {
+                return;
+            };
+            match entry_header(head) {
+                Some((1, size, at)) if end - offset <= SCAN_ENTRY => {
+                    let Some(entry) = window.get(offset, end) else {
+                        return;
+                    };
                     found.push((entry[at..].to_vec(), size));
-                    others = 0;
+                    if seen {
+                        widest = widest.max(others);
+                    }
+                    (others, seen) = (0, true);
                 }
-                // Tags go with the commits; deltas are read later.
-                Some((4 | 6 | 7, ..)) => others += 1,
-                _ => return,
+                Some(_) => others += 1,
+                None => return,
             }
         }
     }

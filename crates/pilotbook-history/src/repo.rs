@@ -513,10 +513,10 @@ impl Reading<'_> {
             };
             let progress = self.options.progress.as_ref();
             let read = walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
-            if read.from_pack_start > 0 {
+            if read.from_pack_scan > 0 {
                 notes.push(format!(
-                    "read {} commits from the start of the packs on every thread",
-                    read.from_pack_start
+                    "read {} commits in pack order on every thread",
+                    read.from_pack_scan
                 ));
             }
             if read.by_graph > 0 {

@@ -222,7 +222,7 @@ pub fn extend(
 
 /// The commits reachable from `head` that are not `known`, parents
 /// first: through the commit-graph where it can say, else by reading
-/// them one by one, starting with those at the start of the packs on a
+/// them one by one, starting with those the pack scan found on a
 /// cold walk. `read` learns which.
 fn list_new_commits(
     graph: Option<&Graph>,
@@ -232,29 +232,22 @@ fn list_new_commits(
     known: &HashMap<ObjectId, u32>,
     read: &mut Extended,
 ) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
-    let by_graph = list_new_by_graph(
-        graph,
-        packs,
-        git_dir,
-        head,
-        known,
-        &mut read.from_pack_start,
-    )?;
+    let by_graph = list_new_by_graph(graph, packs, git_dir, head, known, &mut read.from_pack_scan)?;
     if let Some(new) = by_graph {
         read.by_graph = new.len();
         return Ok(new);
     }
     let mut early = match known.is_empty() {
         true => {
-            let _phase = tracing::info_span!("pack start").entered();
-            leading_commits(packs)
+            let _phase = tracing::info_span!("pack scan").entered();
+            pack_commits(packs)
         }
         false => HashMap::new(),
     };
     let mut store = Store::new(packs, git_dir, 8 << 20);
     let found = early.len();
     let new = list_new(&mut store, head, known, &mut early)?;
-    read.from_pack_start = found - early.len();
+    read.from_pack_scan = found - early.len();
     Ok(new)
 }
 
@@ -303,8 +296,8 @@ pub struct Extended {
     pub by_graph: usize,
     /// Commits whose diff the graph's Bloom filters showed to be empty.
     pub spared: usize,
-    /// New commits read from the start of a pack on every thread.
-    pub from_pack_start: usize,
+    /// New commits found by the pack scan and read on every thread.
+    pub from_pack_scan: usize,
 }
 
 /// Where diffs read objects, and which commits the commit-graph's Bloom
@@ -345,20 +338,20 @@ fn list_new_by_graph(
     git_dir: &std::path::Path,
     head: ObjectId,
     known: &HashMap<ObjectId, u32>,
-    from_pack_start: &mut usize,
+    from_pack_scan: &mut usize,
 ) -> Result<Option<Vec<(ObjectId, CommitObject)>>, ReadError> {
     let Some(order) = graph.and_then(|g| graph_order(g, head, known)) else {
         return Ok(None);
     };
     let ids: Vec<ObjectId> = order.iter().map(|(id, _)| *id).collect();
-    // Those at the start of the packs first, on a cold walk (see
-    // `leading_commits`); the others read on every thread.
+    // Those the pack scan found first, on a cold walk (see
+    // `pack_commits`); the others read on every thread.
     let mut early = match known.is_empty() {
-        true => leading_commits(packs),
+        true => pack_commits(packs),
         false => HashMap::new(),
     };
     let taken: Vec<Option<CommitObject>> = ids.iter().map(|id| early.remove(id)).collect();
-    *from_pack_start = taken.iter().filter(|t| t.is_some()).count();
+    *from_pack_scan = taken.iter().filter(|t| t.is_some()).count();
     let missing: Vec<ObjectId> = ids
         .iter()
         .zip(&taken)
@@ -378,11 +371,11 @@ fn list_new_by_graph(
     Ok(agree.then(|| ids.into_iter().zip(commits).collect()))
 }
 
-/// The commits at the start of the packs ([`Packs::leading_commits`]),
+/// The whole commits of the packs ([`Packs::pack_commits`]),
 /// by id (git's: the SHA-1 of the object), parsed on every thread.
-fn leading_commits(packs: &Packs) -> HashMap<ObjectId, CommitObject> {
+fn pack_commits(packs: &Packs) -> HashMap<ObjectId, CommitObject> {
     packs
-        .leading_commits()
+        .pack_commits()
         .into_par_iter()
         .filter_map(|data| {
             let id: ObjectId = Oid::hash_object(git2::ObjectType::Commit, &data)

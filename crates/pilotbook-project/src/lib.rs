@@ -21,6 +21,7 @@ pub mod source;
 pub use source::{Overlay, ParseCache, Source, Unsaved, WorkingTree, pipeline};
 
 use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError};
+use pilotbook_core::derive::Derived;
 use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::discover::{self, Skipped};
@@ -344,7 +345,7 @@ impl Project {
         type Key = (Rule, Position, String);
         let by_path = |project: &Project| {
             let mut map: BTreeMap<String, Vec<Key>> = BTreeMap::new();
-            for d in project.raw_findings(today) {
+            for d in project.raw_findings(&project.derive(today)) {
                 // `then` is loaded without history: findings that come from
                 // history (a commit's, time in status, last commit) would
                 // always differ, and no change of this branch made them.
@@ -373,15 +374,17 @@ impl Project {
             .collect()
     }
 
+    /// The derived model: every pilot's facts as of `today`, worked out
+    /// once for `check` and whatever the command shows (pages, export).
+    pub fn derive(&self, today: Date) -> Derived<'_> {
+        Derived::of(&self.config, &self.portfolio, &self.history, today)
+    }
+
     /// Every finding of the rules, before `[rules]`, acceptances and scope.
-    fn raw_findings(&self, today: Date) -> Vec<Diagnostic> {
+    fn raw_findings(&self, derived: &Derived) -> Vec<Diagnostic> {
+        debug_assert!(std::ptr::eq(derived.portfolio(), &self.portfolio));
         let mut diagnostics = self.findings.clone();
-        diagnostics.extend(pilotbook_core::validate::validate(
-            &self.config,
-            &self.portfolio,
-            &self.history,
-            today,
-        ));
+        diagnostics.extend(pilotbook_core::validate::validate(derived));
         diagnostics.extend(self.history_findings());
         drop_shadowed(&mut diagnostics);
         diagnostics
@@ -391,7 +394,8 @@ impl Project {
     /// own and the baseline's); `scope`, when given, limits the report to
     /// documents at or below those root-relative paths. Findings on
     /// `pilotbook.toml` and the baseline stay whatever the scope.
-    pub fn check(&self, today: Date, scope: Option<&[String]>) -> Result<Report, Error> {
+    /// `derived` is this project's [`Project::derive`].
+    pub fn check(&self, derived: &Derived, scope: Option<&[String]>) -> Result<Report, Error> {
         let _stage = tracing::info_span!("validate").entered();
         let in_scope = match scope {
             None => None,
@@ -401,7 +405,7 @@ impl Project {
         if self.require_full_history {
             overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
         }
-        let mut report = Report::finish(0, self.raw_findings(today), &overrides);
+        let mut report = Report::finish(0, self.raw_findings(derived), &overrides);
         let accepts: HashMap<&str, &[Acceptance]> = self
             .portfolio
             .entities

@@ -9,11 +9,11 @@
 //! watcher named, and reads git history again only when HEAD moves (an
 //! edit in the working tree is not history yet). So `serve` reports what
 //! `build` reports, skipped links and the baseline's acceptances included.
-//! It then renders again only the pages an edit can reach: the edited
-//! documents' own pages, the pages of the entities they refer to or that
-//! refer to them (before and after the edit), the pages whose findings
-//! changed, and the pages that list everything (see [`render::Reuse`]). A
-//! change to the config or the templates renders everything.
+//! It then renders again only the pages whose inputs changed, by the rule
+//! `build` follows too (each entity page's inputs hashed: its document,
+//! history and findings, its neighbours', what its links lead to), and the
+//! pages that list everything (see [`render::Reuse`]). A change to the
+//! config or the templates, or a moved HEAD, renders everything.
 //!
 //! A rebuild that cannot render (a broken config or template, or front
 //! matter that cannot be read) leaves the last good site in place and
@@ -29,7 +29,7 @@ use pilotbook_project::source::OverlayChanges;
 use pilotbook_project::{self as project, LoadOptions, Overlay, ParseCache, Project, WorkingTree};
 use pilotbook_site::{self as render, Reuse, Site, SiteOptions, Templates};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -106,6 +106,8 @@ const EXPORT: &str = "pilots.json";
 pub struct Session {
     root: PathBuf,
     config_path: Option<PathBuf>,
+    /// The date pilots are judged as of.
+    today: Date,
     options: SiteOptions,
     /// Each document's last parse, by its file's stamp.
     cache: ParseCache,
@@ -129,9 +131,9 @@ impl Session {
         Session {
             root,
             config_path: config_path.map(Path::to_path_buf),
+            today,
             options: SiteOptions {
                 base_url: None,
-                today,
                 progress: None,
                 export: false,
                 on_runaway: None,
@@ -168,8 +170,9 @@ impl Session {
         if !good.export_pending {
             return None;
         }
-        let project = &good.project;
-        let json = render::export_json(&project.config, &project.portfolio, &project.history);
+        // The facts again, from the same function on the same model: the
+        // rebuild's derived model borrowed its project and is gone.
+        let json = render::export_json(&good.project.derive(self.today));
         let mut site = (*good.site).clone();
         site.files.insert(EXPORT.into(), json.into());
         good.site = Arc::new(site);
@@ -284,7 +287,7 @@ impl Session {
             // New history (HEAD moved) can change any page: render them all.
             Ok((templates_text, new_templates)) => {
                 let same_setup = same_config && new_templates.is_none() && !changes.history_reread;
-                self.render(&project, new_templates, same_setup, &changes.edited)
+                self.render(&project, new_templates, same_setup)
                     .map(|done| (done, templates_text))
             }
             Err(failure) => Err(failure),
@@ -413,10 +416,10 @@ impl Session {
         project: &Project,
         new_templates: Option<Arc<Templates>>,
         same_setup: bool,
-        edited: &BTreeSet<String>,
     ) -> Result<(Report, Site, Arc<Templates>), Vec<BuildError>> {
+        let derived = project.derive(self.today);
         let report = project
-            .check(self.options.today, None)
+            .check(&derived, None)
             .map_err(|e| vec![plain_error(e.to_string())])?;
         // Front matter that cannot be read would render as a page without
         // its fields: keep the last good site instead.
@@ -429,12 +432,6 @@ impl Session {
         if !unreadable.is_empty() {
             return Err(unreadable);
         }
-        let stage = tracing::info_span!("stale pages").entered();
-        let stale: Option<HashSet<String>> = match &self.good {
-            Some(good) if same_setup => Some(stale_pages(good, project, &report, edited)),
-            _ => None,
-        };
-        drop(stage);
         let templates = match (new_templates, &self.good) {
             (Some(t), _) => t,
             (None, Some(g)) => Arc::clone(&g.templates),
@@ -442,37 +439,19 @@ impl Session {
                 Arc::new(Templates::load(&self.root).map_err(|e| vec![plain_error(e.to_string())])?)
             }
         };
-        let is_stale = |path: &str| stale.as_ref().is_none_or(|s| s.contains(path));
-        let reuse = match (&self.good, &stale) {
-            (Some(g), Some(_)) => Some(Reuse {
-                previous: &g.site,
-                stale: &is_stale,
-            }),
+        // Each page is kept or not by the hash of its inputs (the site's
+        // one rule); the config and the templates must be the same too.
+        let reuse = match &self.good {
+            Some(g) if same_setup => Some(Reuse { previous: &g.site }),
             _ => None,
         };
         // The pictures and PDFs pages link to are served as `build` writes
         // them, read through the same confined reader.
         let mut options = self.options.clone();
         options.files = project.file_reader().ok().map(render::FileReader);
-        let site = render::render_site(
-            &project.config,
-            &project.portfolio,
-            &project.history,
-            &report,
-            &templates,
-            &options,
-            reuse.as_ref(),
-        );
+        let site = render::render_site(&derived, &report, &templates, &options, reuse.as_ref());
         match site {
             Ok(mut site) => {
-                // A page kept from the last build named its files then.
-                if let Some(previous) = reuse.as_ref().map(|r| r.previous) {
-                    for (path, bytes) in &previous.files {
-                        if path.starts_with("files/") && !site.files.contains_key(path) {
-                            site.files.insert(path.clone(), Arc::clone(bytes));
-                        }
-                    }
-                }
                 // Until `finish_export` runs, the last export stands in.
                 if let Some(json) = self
                     .good
@@ -486,118 +465,6 @@ impl Session {
             Err(e) => Err(vec![plain_error(e.to_string())]),
         }
     }
-}
-
-/// The documents with borrowed metadata whose front matter differs
-/// between two loads.
-fn borrowed_changed(before: &Project, now: &Project) -> Vec<String> {
-    let documents = |p: &Project| {
-        p.portfolio
-            .entities
-            .iter()
-            .filter_map(|e| e.document.as_ref())
-            .filter(|d| d.parsed.borrowed.is_some())
-            .map(|d| (d.path.clone(), d.parsed.front_matter.clone()))
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    let then = documents(before);
-    documents(now)
-        .into_iter()
-        .filter(|(path, front)| then.get(path) != Some(front))
-        .map(|(path, _)| path)
-        .collect()
-}
-
-/// The site paths of the entity pages an edit of `edited` can change: the
-/// documents' own pages and their neighbours' (references both ways,
-/// before and after the edit), and every page whose findings changed.
-fn stale_pages(
-    good: &Good,
-    project: &Project,
-    report: &Report,
-    edited: &BTreeSet<String>,
-) -> HashSet<String> {
-    let mut stale = HashSet::new();
-    // A document whose borrowed metadata (a sidecar `kep.yaml`) changed
-    // is edited, though its own file is not.
-    let mut edited = edited.clone();
-    edited.extend(borrowed_changed(&good.project, project));
-    let edited = &edited;
-    for old in [&good.project, project] {
-        let config = &old.config;
-        let entities = &old.portfolio.entities;
-        for e in entities {
-            let Some(doc) = &e.document else { continue };
-            if !edited.contains(&doc.path) {
-                continue;
-            }
-            stale.insert(pilotbook_core::pages::page_path(config, e));
-            for r in &e.references {
-                if let Some(t) = old.portfolio.get(&r.target) {
-                    stale.insert(pilotbook_core::pages::page_path(config, t));
-                }
-            }
-            for b in &e.referenced_by {
-                stale.insert(pilotbook_core::pages::page_path(
-                    config,
-                    &entities[b.source],
-                ));
-            }
-            for &d in &e.dependents {
-                stale.insert(pilotbook_core::pages::page_path(config, &entities[d]));
-            }
-        }
-    }
-    // A link between documents leads to a page while its target exists
-    // under that path: when a document comes, goes or changes its page,
-    // every page whose body may link to it (names its file) is rendered
-    // again. Conservative: a mention that is not a link costs a render.
-    let page_of = |p: &Project, path: &str| {
-        let e = p
-            .portfolio
-            .entities
-            .iter()
-            .find(|e| e.document.as_ref().is_some_and(|d| d.path == path))?;
-        Some(pilotbook_core::pages::page_path(&p.config, e))
-    };
-    for path in edited {
-        if page_of(&good.project, path) == page_of(project, path) {
-            continue;
-        }
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let stem = name.strip_suffix(".md").unwrap_or(name);
-        let folder = path.rsplit('/').nth(1).filter(|_| stem == "README");
-        for e in &project.portfolio.entities {
-            let Some(doc) = &e.document else { continue };
-            let body = doc.parsed.body();
-            if body.contains(stem) || folder.is_some_and(|f| body.contains(f)) {
-                stale.insert(pilotbook_core::pages::page_path(&project.config, e));
-            }
-        }
-    }
-    // Findings can change far from the edit (a dependency's dates, a cycle).
-    let by_path = |report: &Report| {
-        let mut map: HashMap<String, Vec<Diagnostic>> = HashMap::new();
-        for d in &report.diagnostics {
-            map.entry(d.path.clone()).or_default().push(d.clone());
-        }
-        map
-    };
-    let before = by_path(&good.report);
-    let after = by_path(report);
-    let changed: HashSet<&String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|p| before.get(*p) != after.get(*p))
-        .collect();
-    for e in &project.portfolio.entities {
-        if let Some(doc) = &e.document
-            && changed.contains(&doc.path)
-        {
-            stale.insert(pilotbook_core::pages::page_path(&project.config, e));
-        }
-    }
-    stale
 }
 
 fn plain_error(message: String) -> BuildError {

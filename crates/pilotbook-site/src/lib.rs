@@ -23,6 +23,7 @@ pub mod budget;
 mod feed;
 pub mod graph;
 mod output;
+mod reuse;
 mod sparkline;
 pub mod stamp;
 mod svg;
@@ -33,10 +34,10 @@ pub mod views;
 pub use output::{MARKER, OutputError, abandon_staging};
 pub use templates::{TemplateError, Templates};
 
-use pilotbook_core::config::{Builtin, Config};
+use pilotbook_core::config::Builtin;
+use pilotbook_core::derive::Derived;
 use pilotbook_core::diagnostics::Report;
-use pilotbook_core::history::History;
-use pilotbook_core::model::{Date, Portfolio};
+use pilotbook_core::model::Portfolio;
 use pilotbook_core::pages::{kind_index_page, reserved_page};
 use pilotbook_core::progress::Progress;
 use rayon::prelude::*;
@@ -53,8 +54,6 @@ pub struct BuildOptions {
     pub out_dir: PathBuf,
     /// The public URL, for canonical and sitemap URLs only.
     pub base_url: Option<String>,
-    /// The date milestones are judged against and the timeline's today line.
-    pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
     /// Told the output folder when another build into it holds its lock,
@@ -94,8 +93,6 @@ impl std::fmt::Debug for FileReader {
 pub struct SiteOptions {
     /// The public URL, for canonical and sitemap URLs only.
     pub base_url: Option<String>,
-    /// The date milestones are judged against and the timeline's today line.
-    pub today: Date,
     /// Told `(pages rendered, pages to render)`.
     pub progress: Option<Progress>,
     /// Write `pilots.json`; `serve` leaves it for [`export_json`] after the
@@ -142,6 +139,9 @@ pub struct Site {
     graph: Option<(Vec<graph::GraphNode>, Vec<graph::GraphEdge>)>,
     /// The rows of the list pages, for the next rebuild to take.
     rows: Arc<Rows>,
+    /// What each entity page was rendered from, for the next rebuild to
+    /// compare with (see [`reuse`]).
+    page_inputs: reuse::PageInputs,
 }
 
 /// The rows of the list pages (portfolio, kind indexes, timeline, search
@@ -162,16 +162,28 @@ struct Rows {
 
 /// What a rebuild may take from the site rendered before it.
 ///
-/// The caller knows which documents changed; it says which entity pages
-/// are stale (by site path). Every other entity page is copied from
-/// `previous`, and so is the timeline or graph whose input is unchanged.
-/// The portfolio, the kind indexes, the search index, the sitemap and
-/// `pilots.json` are always rendered again: they list everything.
+/// Each entity page whose inputs hash as they did (the one rule of
+/// [`reuse`], which `build` follows too) is copied from `previous`, and
+/// so is the timeline or graph whose input is unchanged. The portfolio,
+/// the kind indexes, the search index, the sitemap and `pilots.json` are
+/// always rendered again: they list everything, from rows kept for the
+/// entities whose pages are kept. Nothing is kept from a site whose
+/// render had findings of its own (`page-too-large`), so they are
+/// reported again.
 pub struct Reuse<'a> {
     /// The site rendered before, from the same config and templates.
     pub previous: &'a Site,
-    /// Whether the entity page at this site path must be rendered again.
-    pub stale: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// What a render may keep, and what it hashes its pages' inputs from.
+struct Reusing<'a> {
+    /// `serve`'s last site, in memory.
+    memory: Option<&'a Reuse<'a>>,
+    /// `build`'s last site, in its output folder.
+    disk: &'a stamp::Kept,
+    /// What every page reads and each entity's own inputs ([`reuse`]),
+    /// when the pages' inputs are to be hashed.
+    hashes: Option<(blake3::Hash, &'a [blake3::Hash])>,
 }
 
 /// Why the site could not be built (exit 2).
@@ -255,14 +267,15 @@ fn excerpt(body: &str, limit: usize) -> String {
 
 /// Build the site into `options.out_dir`: pages are written as they are
 /// rendered, in parallel, so the site is never held in memory whole.
+/// Milestones are judged, and the timeline's today line drawn, as of the
+/// derived model's date.
 pub fn build(
     root: &Path,
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     options: &BuildOptions,
 ) -> Result<BuildSummary, RenderError> {
+    let (config, portfolio, history) = (derived.config(), derived.portfolio(), derived.history());
     let stage = tracing::info_span!("render").entered();
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out_dir, root)?;
@@ -277,7 +290,7 @@ pub fn build(
             report,
             overrides: &overrides,
             base_url: options.base_url.as_deref(),
-            today: options.today,
+            today: derived.today(),
         })
     });
     let keep = match consult_stamp(options, inputs.as_ref()) {
@@ -300,21 +313,21 @@ pub fn build(
         Ok(())
     };
     let rendered = render_into(
-        config,
-        portfolio,
-        history,
+        derived,
         report,
         &templates,
         &SiteOptions {
             base_url: options.base_url.clone(),
-            today: options.today,
             progress: options.progress.clone(),
             export: true,
             on_runaway: options.on_runaway.clone(),
             files: options.files.clone(),
         },
-        None,
-        &keep,
+        &Reusing {
+            memory: None,
+            disk: &keep,
+            hashes: inputs.as_ref().map(|i| (i.global, i.own.as_slice())),
+        },
         &write,
         None,
     )?;
@@ -327,6 +340,7 @@ pub fn build(
         && let Some(made) = stamp::make(
             inputs,
             (rendered.linked, rendered.drawings),
+            rendered.page_inputs,
             &options.out_dir,
             (rendered.pages, files),
         )
@@ -381,11 +395,8 @@ fn consult_stamp(options: &BuildOptions, inputs: Option<&stamp::Inputs>) -> Star
 
 /// Render the site into memory. With `reuse`, only what changed is
 /// rendered again (see [`Reuse`]); the result is the same as a full render.
-#[allow(clippy::too_many_arguments)]
 pub fn render_site(
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     templates: &Templates,
     options: &SiteOptions,
@@ -422,15 +433,27 @@ pub fn render_site(
         Ok(())
     };
     let rows = std::sync::Mutex::new(Rows::default());
+    let what = reuse::What {
+        config: derived.config(),
+        portfolio: derived.portfolio(),
+        history: derived.history(),
+        report,
+        // `serve` keeps nothing across a change of templates.
+        overrides: &[],
+        base_url: options.base_url.as_deref(),
+        today: derived.today(),
+    };
+    let own = reuse::own(&what);
     let rendered = render_into(
-        config,
-        portfolio,
-        history,
+        derived,
         report,
         templates,
         options,
-        reuse,
-        &stamp::Kept::default(),
+        &Reusing {
+            memory: reuse.filter(|r| r.previous.findings.is_empty()),
+            disk: &stamp::Kept::default(),
+            hashes: Some((reuse::global(&what), &own)),
+        },
         &keep,
         Some(&rows),
     )?;
@@ -441,6 +464,7 @@ pub fn render_site(
         findings: rendered.findings,
         graph: Some(rendered.graph),
         rows: Arc::new(rows.into_inner().unwrap_or_default()),
+        page_inputs: rendered.page_inputs,
     })
 }
 
@@ -455,6 +479,8 @@ struct Rendered {
     rendered: usize,
     findings: Vec<pilotbook_core::diagnostics::Diagnostic>,
     graph: (Vec<graph::GraphNode>, Vec<graph::GraphEdge>),
+    /// What each entity page was rendered from (empty when not hashed).
+    page_inputs: reuse::PageInputs,
 }
 
 /// One file of the site to make. The list of jobs is made in site order
@@ -510,24 +536,38 @@ type Fill<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> +
 type Made<'a> = (String, Bytes<'a>, bool);
 
 /// Render every file of the site and hand each to `sink` (from several
-/// threads at once). With `reuse`, only what changed is rendered again.
-#[allow(clippy::too_many_arguments)]
+/// threads at once). What `reusing` holds of an earlier site is kept
+/// where its inputs are unchanged; the rest is rendered again.
 fn render_into(
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
+    derived: &Derived,
     report: &Report,
     templates: &Templates,
     options: &SiteOptions,
-    reuse: Option<&Reuse>,
-    on_disk: &stamp::Kept,
+    reusing: &Reusing,
     sink: &(dyn Fn(String, Bytes) -> Result<(), RenderError> + Sync),
     keep_rows: Option<&std::sync::Mutex<Rows>>,
 ) -> Result<Rendered, RenderError> {
     let tera = &templates.tera;
     let phase = tracing::info_span!("inputs").entered();
-    let mut inputs = Inputs::new(config, portfolio, history, report, options.today);
+    let (config, portfolio) = (derived.config(), derived.portfolio());
+    let today = derived.today();
+    let mut inputs = Inputs::new(derived, report);
     inputs.files = options.files.clone();
+    let page_inputs = reusing
+        .hashes
+        .map(|(global, own)| reuse::PageInputs::of(&inputs, &global, own))
+        .unwrap_or_default();
+    // The one rule for `serve` and `build` alike: an entity page is kept
+    // when its inputs hash as they did when it was rendered.
+    let previous_inputs = match reusing.memory {
+        Some(r) => Some(&r.previous.page_inputs),
+        None => reusing.disk.previous.as_ref(),
+    };
+    let same_inputs = previous_inputs
+        .map(|p| page_inputs.unchanged(p))
+        .unwrap_or_default();
+    let reuse = reusing.memory;
+    let on_disk = reusing.disk;
     let nav = inputs.nav();
     let pilots = defined_pilots(portfolio).next().is_some();
     // A site of other kinds only opens on the first of them with documents.
@@ -547,7 +587,7 @@ fn render_into(
         repository: config.site.repository.clone(),
         kinds: nav.clone(),
         pilots,
-        today: options.today.to_string(),
+        today: today.to_string(),
         version: env!("CARGO_PKG_VERSION"),
     };
     let context = |path: &str, title: &str, kind: &'static str| {
@@ -575,7 +615,7 @@ fn render_into(
         }
         reuse.previous.files.get(path).cloned()
     };
-    let stale = |path: &str| reuse.is_none_or(|r| (r.stale)(path));
+    let stale = |path: &str| reuse.is_none() || !same_inputs.contains(path);
     // The previous site's rows, for entities whose page is not stale.
     let previous_rows = reuse.map(|r| &*r.previous.rows);
     let row_kept = |path: &str| previous_rows.filter(|_| !stale(path));
@@ -621,7 +661,9 @@ fn render_into(
             order.push(path.clone());
             jobs.push(match kept(&path, !stale(&path)) {
                 Some(bytes) => Job::Kept(path, bytes),
-                None if on_disk.pages.contains(&path) => Job::OnDisk(path),
+                None if on_disk.previous.is_some() && same_inputs.contains(&path) => {
+                    Job::OnDisk(path)
+                }
                 None if is_pilot_page => Job::Pilot(index, path),
                 None => Job::Entity(index, path),
             });
@@ -687,11 +729,13 @@ fn render_into(
     jobs.extend(
         defined_pilots(portfolio)
             .filter(|(_, e)| !e.duplicate)
-            .map(|(i, e)| match on_disk.pages.contains(&inputs.href(e)) {
-                // A badge shows its pilot's status and readiness, which
-                // its page shows too.
-                true => Job::OnDisk(feed::badge_path(&e.id)),
-                false => Job::Badge(i),
+            .map(|(i, e)| {
+                match on_disk.previous.is_some() && same_inputs.contains(&inputs.href(e)) {
+                    // A badge shows its pilot's status and readiness, which
+                    // its page shows too.
+                    true => Job::OnDisk(feed::badge_path(&e.id)),
+                    false => Job::Badge(i),
+                }
             }),
     );
     let assets = &templates.assets;
@@ -730,7 +774,7 @@ fn render_into(
         match job {
             Job::Export => Ok((
                 "pilots.json".into(),
-                Bytes::Export(pilotbook_core::export::export(config, portfolio, history)),
+                Bytes::Export(pilotbook_core::export::export(derived)),
                 false,
             )),
             Job::Portfolio => {
@@ -848,7 +892,6 @@ fn render_into(
                 let Bytes::Owned(shell) = bytes else {
                     return Ok((path, bytes, is_page));
                 };
-                let today = options.today;
                 let fill = move |out: &mut dyn std::io::Write| {
                     fill_markers(out, &shell, groupings.len() + 1, |i, out| {
                         match groupings.get(i) {
@@ -1006,14 +1049,15 @@ fn render_into(
         rendered: rendered.into_inner(),
         findings,
         graph: graph_in,
+        page_inputs,
     })
 }
 
 /// `pilots.json`: the export, as the site publishes it. Compact, unlike
 /// `pilotbook export`'s output: it is for tools, and at 10,000 pilots the
 /// indentation alone would be megabytes.
-pub fn export_json(config: &Config, portfolio: &Portfolio, history: &History) -> Vec<u8> {
-    export_bytes(&pilotbook_core::export::export(config, portfolio, history))
+pub fn export_json(derived: &Derived) -> Vec<u8> {
+    export_bytes(&pilotbook_core::export::export(derived))
 }
 
 fn export_bytes(export: &pilotbook_core::export::Export) -> Vec<u8> {

@@ -7,7 +7,9 @@
 //! how a reference is resolved.
 
 use pilotbook_core::config::{Builtin, Config};
-use pilotbook_core::derive::{LifecycleFacts, Overview, PilotFacts, PilotRecord, Readiness};
+use pilotbook_core::derive::{
+    Derived, LifecycleFacts, Overview, PilotFacts, PilotRecord, Readiness,
+};
 use pilotbook_core::diagnostics::{Diagnostic, Report};
 use pilotbook_core::history::{DocumentHistory, History};
 use pilotbook_core::model::{Date, Entity, Portfolio, Relation};
@@ -495,9 +497,8 @@ pub struct Inputs<'a> {
     /// The date milestones are judged against.
     pub today: Date,
     findings: HashMap<&'a str, Vec<&'a Diagnostic>>,
-    /// Each pilot's derived facts by entity index, worked out the first
-    /// time a page or row asks (a rebuild that reuses a row never does).
-    facts: Vec<std::sync::OnceLock<Option<(PilotFacts<'a>, Readiness)>>>,
+    /// The derived model: each pilot's facts, as `check` judged them.
+    derived: &'a Derived<'a>,
     /// Findings of the render itself (`page-too-large`), from any thread.
     pub refused: std::sync::Mutex<Vec<Diagnostic>>,
     /// Held while a large body renders: their parse trees are tens of
@@ -538,29 +539,20 @@ const LARGE_BODY: usize = 1 << 20;
 
 impl<'a> Inputs<'a> {
     /// Gather the inputs and index the findings by path.
-    pub fn new(
-        config: &'a Config,
-        portfolio: &'a Portfolio,
-        history: &'a History,
-        report: &'a Report,
-        today: Date,
-    ) -> Self {
+    pub fn new(derived: &'a Derived<'a>, report: &'a Report) -> Self {
+        let portfolio = derived.portfolio();
         let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
         for d in &report.diagnostics {
             findings.entry(d.path.as_str()).or_default().push(d);
         }
         Inputs {
-            config,
+            config: derived.config(),
             portfolio,
-            history,
+            history: derived.history(),
             report,
-            today,
+            today: derived.today(),
+            derived,
             findings,
-            facts: portfolio
-                .entities
-                .iter()
-                .map(|_| std::sync::OnceLock::new())
-                .collect(),
             refused: std::sync::Mutex::new(Vec::new()),
             large: std::sync::Mutex::new(()),
             by_path: portfolio
@@ -578,21 +570,48 @@ impl<'a> Inputs<'a> {
     /// the first time a page links to it. Hidden files and folders (`.git`,
     /// `.env`) are never carried, whatever a document links to.
     fn carry(&self, path: &str) -> bool {
-        let Some(read) = &self.files else {
-            return false;
-        };
+        self.carried(path).is_some()
+    }
+
+    /// The bytes of the repository file at `path` when the site carries it
+    /// (see [`Inputs::carry`]).
+    fn carried(&self, path: &str) -> Option<std::sync::Arc<[u8]>> {
+        let read = self.files.as_ref()?;
         let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
         let hidden = path.split('/').any(|part| part.starts_with('.'));
         if hidden || !extension.is_some_and(|e| CARRIED.contains(&e.as_str())) {
-            return false;
+            return None;
         }
-        let Ok(mut linked) = self.linked.lock() else {
-            return false;
-        };
+        let mut linked = self.linked.lock().ok()?;
         linked
             .entry(path.to_string())
             .or_insert_with(|| (read.0)(path).map(std::sync::Arc::from))
-            .is_some()
+            .clone()
+    }
+
+    /// Hash what the relative links of `body` (the document at `from`)
+    /// lead to: another document's page, by its path; a file the site
+    /// carries (its copy's path, whatever its bytes); anything else, which
+    /// goes to the forge, by the built commit.
+    pub(crate) fn hash_link_targets(&self, from: &str, body: &str, h: &mut crate::reuse::Hashing) {
+        use pilotbook_core::doclinks;
+        for link in pilotbook_core::parse::links::links(body) {
+            let Some(resolved) = doclinks::resolve(from, &link.url) else {
+                continue;
+            };
+            h.part(resolved.path.as_bytes());
+            // A document's page, wherever it is now.
+            if let Some(i) = doclinks::document(&resolved.path, |p| self.by_path.get(p).copied()) {
+                h.part(self.href(&self.portfolio.entities[i]).as_bytes());
+                continue;
+            }
+            // A carried file is read (and so carried) now, whether the page
+            // is rendered or kept; the page names its copy, not its bytes.
+            match self.carried(&resolved.path) {
+                Some(_) => h.part(b"carried"),
+                None => h.debug(&self.history.head),
+            }
+        }
     }
 
     /// The files pages linked to, by repository path, with their bytes
@@ -694,22 +713,8 @@ impl<'a> Inputs<'a> {
 
     /// The derived facts and readiness of the pilot at entity index
     /// `index` (`None` for any other entity).
-    pub fn facts(&self, index: usize) -> Option<(&PilotFacts<'a>, &Readiness)> {
-        let e = self.portfolio.entities.get(index)?;
-        let (facts, readiness) = self.facts[index]
-            .get_or_init(|| {
-                let pilot = e.pilot.as_ref()?;
-                let facts = pilotbook_core::derive::pilot_facts(
-                    self.config,
-                    e,
-                    pilot,
-                    self.history,
-                    self.today,
-                );
-                Some((facts, pilotbook_core::derive::readiness(self.config, e)))
-            })
-            .as_ref()?;
-        Some((facts, readiness))
+    pub fn facts(&self, index: usize) -> Option<(&'a PilotFacts<'a>, &'a Readiness)> {
+        Some((self.derived.pilot(index)?, self.derived.readiness(index)?))
     }
 
     /// The folder of a kind's pages: its plural (`pilots`, `people`, `decision`).

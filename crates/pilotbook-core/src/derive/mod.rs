@@ -6,11 +6,14 @@
 //! milestone's state (done, overdue or planned: a retired or no-go pilot
 //! has nothing overdue) with its slips from history, the next open
 //! milestone, the status timeline with the time in the current status;
-//! and, apart, because only pages show it, its [`readiness`] (required
-//! fields and sections present). `validate`, the
-//! site's views and timeline, `export` and `diff` read these facts and
-//! never work them out again. Pure: the model, the history and today's
-//! date in, plain data out.
+//! and, apart, because only pages show it, its [`Readiness`] (required
+//! fields and sections present, worked out when a page first asks).
+//!
+//! A command makes one [`Derived`] (`Project::derive`) and hands it to
+//! `validate`, the site, `export` and `diff`; the functions that work a
+//! fact out are private to this module, so no projection can work one out
+//! again (or differently). Pure: the model, the history and today's date
+//! in, plain data out.
 //!
 //! Accepted findings are not here: a document's `accept` entries are read
 //! with the model (`Entity::accepts`) and matched against the findings
@@ -22,9 +25,8 @@ mod record;
 
 pub use overview::{Overview, STATUSES, overview};
 
-pub use record::{
-    IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord, pilot_record,
-};
+use record::pilot_record;
+pub use record::{IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord};
 
 use crate::config::Config;
 use crate::history::{DocumentHistory, History, MilestoneSlip, StatusChange};
@@ -116,7 +118,7 @@ impl LifecycleFacts {
     }
 }
 
-/// Every derived fact of one pilot but its [`readiness`].
+/// Every derived fact of one pilot but its [`Readiness`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PilotFacts<'a> {
     /// The record export writes and the pilot page carries.
@@ -134,7 +136,7 @@ pub struct PilotFacts<'a> {
 }
 
 /// Work out every fact of one pilot.
-pub fn pilot_facts<'a>(
+fn pilot_facts<'a>(
     config: &'a Config,
     entity: &'a Entity,
     pilot: &'a Pilot,
@@ -228,7 +230,7 @@ fn lifecycle(
 
 /// How ready a document is. Apart from the other facts: only pages show
 /// it, and at about 15 µs a pilot `check` would pay for it in vain.
-pub fn readiness(config: &Config, entity: &Entity) -> Readiness {
+fn readiness(config: &Config, entity: &Entity) -> Readiness {
     let requirements = crate::validate::readiness(&config.kinds[entity.kind], entity);
     let required: Vec<_> = requirements.iter().filter(|r| r.required).collect();
     Readiness {
@@ -238,44 +240,97 @@ pub fn readiness(config: &Config, entity: &Entity) -> Readiness {
     }
 }
 
-/// The facts of every pilot of the portfolio, by entity index: what
-/// `validate` reads (the site derives a pilot when a page asks).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Derived<'a> {
-    pilots: Vec<(usize, PilotFacts<'a>)>,
-}
-
-impl<'a> Derived<'a> {
-    /// Every pilot with its entity, model fields and facts, in entity order.
-    pub(crate) fn pilots<'s>(
-        &'s self,
-        portfolio: &'a Portfolio,
-    ) -> impl Iterator<Item = (&'a Entity, &'a Pilot, &'s PilotFacts<'a>)> + 's {
-        self.pilots.iter().filter_map(move |(i, facts)| {
-            let e = &portfolio.entities[*i];
-            Some((e, e.pilot.as_ref()?, facts))
-        })
-    }
-}
-
-/// Work out the facts of every pilot.
-pub(crate) fn derive<'a>(
+/// The derived model: the facts of every pilot of the portfolio, by
+/// entity index, worked out once after history. `validate`, the site,
+/// `export` and `diff` all read these; none works them out again.
+/// Readiness alone is worked out the first time a page asks for it
+/// (see [`Derived::readiness`]).
+#[derive(Debug)]
+pub struct Derived<'a> {
     config: &'a Config,
     portfolio: &'a Portfolio,
     history: &'a History,
     today: Date,
-) -> Derived<'a> {
-    use rayon::prelude::*;
-    let pilots = portfolio
-        .entities
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let pilot = e.pilot.as_ref()?;
-            Some((i, pilot_facts(config, e, pilot, history, today)))
-        })
-        .collect();
-    Derived { pilots }
+    /// By entity index: `None` for an entity that is not a pilot.
+    pilots: Vec<Option<PilotFacts<'a>>>,
+    readiness: Vec<std::sync::OnceLock<Readiness>>,
+}
+
+impl<'a> Derived<'a> {
+    /// Work out the facts of every pilot (in parallel).
+    pub fn of(
+        config: &'a Config,
+        portfolio: &'a Portfolio,
+        history: &'a History,
+        today: Date,
+    ) -> Derived<'a> {
+        use rayon::prelude::*;
+        let _phase = tracing::info_span!("derive").entered();
+        let pilots = portfolio
+            .entities
+            .par_iter()
+            .map(|e| Some(pilot_facts(config, e, e.pilot.as_ref()?, history, today)))
+            .collect();
+        Derived {
+            config,
+            portfolio,
+            history,
+            today,
+            pilots,
+            readiness: (0..portfolio.entities.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The date the facts are as of (milestones overdue, time in status).
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// The config the facts were derived with.
+    pub fn config(&self) -> &'a Config {
+        self.config
+    }
+
+    /// The model the facts are of.
+    pub fn portfolio(&self) -> &'a Portfolio {
+        self.portfolio
+    }
+
+    /// The history the facts were derived from.
+    pub fn history(&self) -> &'a History {
+        self.history
+    }
+
+    /// The facts of the pilot at entity index `index` (`None` for any
+    /// other entity).
+    pub fn pilot(&self, index: usize) -> Option<&PilotFacts<'a>> {
+        self.pilots.get(index)?.as_ref()
+    }
+
+    /// The pilot record of the entity at `index`: what `export` writes.
+    pub fn record(&self, index: usize) -> Option<&PilotRecord<'a>> {
+        self.pilot(index).map(|f| &f.record)
+    }
+
+    /// How ready the document at entity index `index` is.
+    pub fn readiness(&self, index: usize) -> Option<&Readiness> {
+        let entity = self.portfolio.entities.get(index)?;
+        Some(self.readiness[index].get_or_init(|| readiness(self.config, entity)))
+    }
+
+    /// Every pilot with its entity, model fields and facts, in entity order.
+    pub fn pilots(&self) -> impl Iterator<Item = (&'a Entity, &'a Pilot, &PilotFacts<'a>)> + '_ {
+        let entities = &self.portfolio.entities;
+        self.pilots
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, facts)| {
+                let e = &entities[i];
+                Some((e, e.pilot.as_ref()?, facts.as_ref()?))
+            })
+    }
 }
 
 #[cfg(test)]
@@ -318,8 +373,8 @@ mod tests {
         check: impl FnOnce(&PilotFacts) -> T,
     ) -> T {
         let (config, portfolio) = load(docs);
-        let derived = derive(&config, &portfolio, history, date(TODAY));
-        let (_, _, facts) = derived.pilots(&portfolio).next().expect("a pilot");
+        let derived = Derived::of(&config, &portfolio, history, date(TODAY));
+        let (_, _, facts) = derived.pilots().next().expect("a pilot");
         check(facts)
     }
 
@@ -507,10 +562,10 @@ mod tests {
         }
         let docs: Vec<(&str, &str)> = docs.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let (config, portfolio) = load(&docs);
-        let derived = derive(&config, &portfolio, &history, date(TODAY));
-        let pilots = derived.pilots.iter().filter_map(|(i, f)| {
-            let e = &portfolio.entities[*i];
-            Some((*i, e, e.pilot.as_ref()?, f))
+        let derived = Derived::of(&config, &portfolio, &history, date(TODAY));
+        let pilots = (0..portfolio.entities.len()).filter_map(|i| {
+            let e = &portfolio.entities[i];
+            Some((i, e, e.pilot.as_ref()?, derived.pilot(i)?))
         });
         let o = overview(pilots);
         let counts = |list: &[(String, usize)]| list.iter().map(|(_, n)| *n).collect::<Vec<_>>();

@@ -104,7 +104,7 @@ impl PilotRecord<'_> {
 }
 
 /// The record of a pilot (`pilot` is the entity's typed fields).
-pub fn pilot_record<'a>(
+pub(crate) fn pilot_record<'a>(
     config: &'a Config,
     entity: &'a Entity,
     pilot: &'a Pilot,

@@ -207,9 +207,14 @@ impl Portfolio {
 
     /// The entities of one kind, in id order.
     pub fn of_kind(&self, kind: usize) -> &[Entity] {
+        &self.entities[self.kind_range(kind)]
+    }
+
+    /// The entity indexes of one kind (entities are sorted by kind).
+    pub fn kind_range(&self, kind: usize) -> std::ops::Range<usize> {
         let start = self.entities.partition_point(|e| e.kind < kind);
         let end = self.entities.partition_point(|e| e.kind <= kind);
-        &self.entities[start..end]
+        start..end
     }
 
     /// Every pilot entity with its typed fields.

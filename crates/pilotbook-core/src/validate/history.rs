@@ -10,19 +10,14 @@
 use crate::derive::{Derived, PilotFacts};
 use crate::diagnostics::Diagnostic;
 use crate::history::{CommitInfo, DocumentHistory, History};
-use crate::model::{Date, Document, Pilot, Portfolio};
+use crate::model::{Date, Document, Pilot};
 use crate::rules::Rule;
 use crate::source::Position;
 
 /// Targets agreed before `started` and left alone after it; `started`
 /// left alone; slips reported.
-pub fn goalposts(
-    portfolio: &Portfolio,
-    history: &History,
-    derived: &Derived,
-    out: &mut Vec<Diagnostic>,
-) {
-    for (entity, pilot, facts) in derived.pilots(portfolio) {
+pub fn goalposts(history: &History, derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots() {
         let Some(doc) = &entity.document else {
             continue;
         };

@@ -4,13 +4,13 @@
 
 use crate::derive::Derived;
 use crate::diagnostics::Diagnostic;
-use crate::model::{Entity, Portfolio};
+use crate::model::Entity;
 use crate::rules::Rule;
 use crate::source::Position;
 
 /// One finding per way a pilot is stuck.
-pub fn stuck(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot, facts) in derived.pilots(portfolio) {
+pub fn stuck(derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots() {
         let Some(doc) = &entity.document else {
             continue;
         };

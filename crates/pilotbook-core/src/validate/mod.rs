@@ -27,22 +27,17 @@ pub(crate) use sections::readiness;
 pub use sections::{Requirement, configured_name, section_purpose, section_stub, unanswered};
 
 use crate::config::{Builtin, CONFIG_FILE, Config};
+use crate::derive::Derived;
 use crate::diagnostics::Diagnostic;
-use crate::history::History;
-use crate::model::{Date, Portfolio};
+use crate::model::Portfolio;
 use crate::rules::Rule;
 use crate::source::Position;
 
 /// Run every rule over the portfolio and its history. The rules about a
-/// pilot's milestones, metric verdicts and slips read the derived facts
-/// ([`crate::derive`]), worked out here once for all of them.
-pub fn validate(
-    config: &Config,
-    portfolio: &Portfolio,
-    history: &History,
-    today: Date,
-) -> Vec<Diagnostic> {
-    let derived = crate::derive::derive(config, portfolio, history, today);
+/// pilot's milestones, metric verdicts, slips and lifecycle read the
+/// derived facts ([`crate::derive::Derived`]), worked out once before.
+pub fn validate(derived: &Derived) -> Vec<Diagnostic> {
+    let (config, portfolio, history) = (derived.config(), derived.portfolio(), derived.history());
     let mut out = Vec::new();
     no_documents(config, portfolio, &mut out);
     fields::required_fields(config, portfolio, &mut out);
@@ -54,10 +49,10 @@ pub fn validate(
     links::sandboxes(portfolio, &mut out);
     graph::dependency_cycles(portfolio, &mut out);
     graph::dependency_late(portfolio, &mut out);
-    pilot::milestones(portfolio, &derived, &mut out);
-    pilot::decisions(portfolio, &derived, &mut out);
-    lifecycle::stuck(portfolio, &derived, &mut out);
-    history::goalposts(portfolio, history, &derived, &mut out);
+    pilot::milestones(derived, &mut out);
+    pilot::decisions(derived, &mut out);
+    lifecycle::stuck(derived, &mut out);
+    history::goalposts(history, derived, &mut out);
     html::raw_html(config, portfolio, &mut out);
     ids::reserved_ids(config, portfolio, &mut out);
     out

@@ -3,13 +3,13 @@
 
 use crate::derive::{Derived, MilestoneState};
 use crate::diagnostics::Diagnostic;
-use crate::model::{Date, Portfolio};
+use crate::model::Date;
 use crate::rules::Rule;
 
 /// Milestones in date order, and none overdue (the derived state: an open
 /// pilot's milestone past due without a `done` date).
-pub fn milestones(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot, facts) in derived.pilots(portfolio) {
+pub fn milestones(derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots() {
         let Some(doc) = &entity.document else {
             continue;
         };
@@ -61,8 +61,8 @@ pub fn milestones(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagno
 
 /// Decided pilots record their actuals; a `go` meets its targets (the
 /// derived verdict).
-pub fn decisions(portfolio: &Portfolio, derived: &Derived, out: &mut Vec<Diagnostic>) {
-    for (entity, pilot, facts) in derived.pilots(portfolio) {
+pub fn decisions(derived: &Derived, out: &mut Vec<Diagnostic>) {
+    for (entity, pilot, facts) in derived.pilots() {
         let Some(doc) = &entity.document else {
             continue;
         };

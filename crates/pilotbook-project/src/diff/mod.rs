@@ -19,10 +19,10 @@ pub mod markdown;
 use crate::{Error, LoadOptions, Project};
 use pilotbook_core::config::Config;
 use pilotbook_core::derive::{
-    IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord, pilot_record,
+    Derived, IntegrationRecord, LinkRecord, MetricRecord, MilestoneRecord, PilotRecord,
 };
 use pilotbook_core::diagnostics::{Diagnostic, Report};
-use pilotbook_core::model::{Date, Entity, Pilot, Portfolio};
+use pilotbook_core::model::{Date, Entity, Pilot};
 use pilotbook_core::parse::normalize_heading;
 use pilotbook_history as history;
 use serde::Serialize;
@@ -411,7 +411,7 @@ pub fn run(
     today: Date,
 ) -> Result<PortfolioDiff, Error> {
     let (base_commit, head_commit) = history::diff_range(root, &options.base, &options.head)?;
-    let load = |commit: &str| -> Result<(Project, Report), Error> {
+    let load = |commit: &str| -> Result<Project, Error> {
         let project = Project::load(
             root,
             config_path,
@@ -423,20 +423,23 @@ pub fn run(
                 ..LoadOptions::default()
             },
         )?;
-        let report = project.check(today, None)?;
-        Ok((project, report))
+        Ok(project)
     };
     // Base first: the history cache is then extended forward to the head.
-    let (base, base_report) = load(&base_commit)?;
-    let (head, head_report) = load(&head_commit)?;
+    let base = load(&base_commit)?;
+    let head = load(&head_commit)?;
+    let (base_derived, head_derived) = (base.derive(today), head.derive(today));
+    let (base_report, head_report) = (
+        base.check(&base_derived, None)?,
+        head.check(&head_derived, None)?,
+    );
     let mut diff = compare(
         Side {
             revision: RevisionOut {
                 rev: options.base.clone(),
                 commit: base_commit,
             },
-            config: &base.config,
-            portfolio: &base.portfolio,
+            derived: &base_derived,
             report: &base_report,
         },
         Side {
@@ -444,8 +447,7 @@ pub fn run(
                 rev: options.head.clone(),
                 commit: head_commit,
             },
-            config: &head.config,
-            portfolio: &head.portfolio,
+            derived: &head_derived,
             report: &head_report,
         },
     );
@@ -459,10 +461,8 @@ pub fn run(
 pub struct Side<'a> {
     /// Which revision.
     pub revision: RevisionOut,
-    /// Its config.
-    pub config: &'a Config,
-    /// Its linked model.
-    pub portfolio: &'a Portfolio,
+    /// Its linked model and derived facts.
+    pub derived: &'a Derived<'a>,
     /// Its finished report.
     pub report: &'a Report,
 }
@@ -471,33 +471,34 @@ pub struct Side<'a> {
 pub fn compare(base: Side<'_>, head: Side<'_>) -> PortfolioDiff {
     let mut pilots = PilotChanges::default();
     let mut documents = DocumentChanges::default();
-    let before = documents_by_key(base.config, base.portfolio);
-    let after = documents_by_key(head.config, head.portfolio);
-    for (key, b) in &before {
+    let (base_config, head_config) = (base.derived.config(), head.derived.config());
+    let before = documents_by_key(base.derived);
+    let after = documents_by_key(head.derived);
+    for (key, &(_, b)) in &before {
         if !after.contains_key(key) {
             match b.pilot.as_ref() {
                 Some(p) => pilots.removed.push(pilot_summary(b, p)),
-                None => documents.removed.push(document_summary(base.config, b)),
+                None => documents.removed.push(document_summary(base_config, b)),
             }
         }
     }
-    for (key, a) in &after {
-        let Some(b) = before.get(key) else {
+    for (key, &(ai, a)) in &after {
+        let Some(&(bi, b)) = before.get(key) else {
             match a.pilot.as_ref() {
                 Some(p) => pilots.added.push(pilot_summary(a, p)),
-                None => documents.added.push(document_summary(head.config, a)),
+                None => documents.added.push(document_summary(head_config, a)),
             }
             continue;
         };
-        match (b.pilot.as_ref(), a.pilot.as_ref()) {
-            (Some(bp), Some(ap)) => {
-                let d = pilot_diff((base.config, b, bp), (head.config, a, ap));
+        match (base.derived.record(bi), head.derived.record(ai)) {
+            (Some(before), Some(after)) => {
+                let d = pilot_diff((base_config, b, before), (head_config, a, after));
                 if !d.is_empty() {
                     pilots.changed.push(d);
                 }
             }
             _ => {
-                let d = document_diff((base.config, b), (head.config, a));
+                let d = document_diff((base_config, b), (head_config, a));
                 if !d.fields.is_empty() || !d.sections.is_empty() {
                     documents.changed.push(d);
                 }
@@ -539,17 +540,22 @@ pub fn compare(base: Side<'_>, head: Side<'_>) -> PortfolioDiff {
 /// keeps the output in kind-name and id order; pilots are told apart by
 /// their typed fields, not by the key.
 fn documents_by_key<'p>(
-    config: &Config,
-    portfolio: &'p Portfolio,
-) -> BTreeMap<(String, String, usize), &'p Entity> {
+    derived: &Derived<'p>,
+) -> BTreeMap<(String, String, usize), (usize, &'p Entity)> {
+    let (config, portfolio) = (derived.config(), derived.portfolio());
     let mut out = BTreeMap::new();
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
-    for e in portfolio.entities.iter().filter(|e| e.defined()) {
+    for (i, e) in portfolio
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.defined())
+    {
         let Some(kind) = config.kinds.get(e.kind) else {
             continue;
         };
         let n = seen.entry((kind.name.as_str(), e.id.as_str())).or_insert(0);
-        out.insert((kind.name.clone(), e.id.clone(), *n), e);
+        out.insert((kind.name.clone(), e.id.clone(), *n), (i, e));
         *n += 1;
     }
     out
@@ -597,10 +603,9 @@ fn text_value(v: Option<String>) -> Value {
 /// title, the path, every scalar field of the record by name (so a field
 /// added to the record is compared with no change here), then its lists.
 fn pilot_diff(
-    (bc, b, bp): (&Config, &Entity, &Pilot),
-    (ac, a, ap): (&Config, &Entity, &Pilot),
+    (bc, b, before): (&Config, &Entity, &PilotRecord),
+    (ac, a, after): (&Config, &Entity, &PilotRecord),
 ) -> PilotDiff {
-    let (before, after) = (pilot_record(bc, b, bp), pilot_record(ac, a, ap));
     let mut pairs = vec![
         (
             "title".to_string(),
@@ -613,7 +618,7 @@ fn pilot_diff(
             text_value(Some(path_of(a))),
         ),
     ];
-    let (from, to) = (scalars(&before), scalars(&after));
+    let (from, to) = (scalars(before), scalars(after));
     pairs.extend(
         from.into_iter()
             .zip(to)
@@ -981,7 +986,7 @@ mod tests {
     const CONFIG: &str =
         "[kinds.pilot]\nsection_aliases = { \"Success metrics\" = [\"Success criteria\"] }\n";
 
-    fn load(docs: &[(&str, &str)]) -> (Config, Portfolio) {
+    fn load(docs: &[(&str, &str)]) -> (Config, pilotbook_core::model::Portfolio) {
         let config = Config::parse(CONFIG, Path::new("pilotbook.toml")).expect("config");
         let parsed = docs
             .iter()
@@ -1005,6 +1010,12 @@ mod tests {
         let (bc, bp) = load(before);
         let (ac, ap) = load(after);
         let report = Report::finish(0, Vec::new(), &SeverityOverrides::new());
+        let history = pilotbook_core::history::History::default();
+        let today = Date::parse("2026-06-01").expect("a date");
+        let (bd, ad) = (
+            Derived::of(&bc, &bp, &history, today),
+            Derived::of(&ac, &ap, &history, today),
+        );
         let side = |rev: &str| RevisionOut {
             rev: rev.into(),
             commit: rev.into(),
@@ -1012,14 +1023,12 @@ mod tests {
         compare(
             Side {
                 revision: side("a"),
-                config: &bc,
-                portfolio: &bp,
+                derived: &bd,
                 report: &report,
             },
             Side {
                 revision: side("b"),
-                config: &ac,
-                portfolio: &ap,
+                derived: &ad,
                 report: &report,
             },
         )
