@@ -283,7 +283,7 @@ impl Workspace {
         }
         let project = loaded.map_err(|e| self.stopped(&e))?;
         let report = project
-            .check(self.today, None)
+            .check(&project.derive(self.today), None)
             .map_err(|e| self.stopped(&e))?;
         self.config_text = Some(config_text);
         let before = self.loaded.replace(Loaded { project, report });
