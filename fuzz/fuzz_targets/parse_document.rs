@@ -26,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let (portfolio, mut diagnostics) =
         model::build(config, vec![(0, "pilots/fuzz.md".into(), Arc::new(parsed))]);
     let today = Date::parse("2026-11-25").expect("date");
-    diagnostics.extend(validate(config, &portfolio, &Default::default(), today));
+    let history = Default::default();
+    let derived = pilotbook_core::derive::Derived::of(config, &portfolio, &history, today);
+    diagnostics.extend(validate(&derived));
     for d in &diagnostics {
         assert!(d.position.line >= 1, "{d:?}");
     }

@@ -8,6 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use pilotbook_core::config::Config;
+use pilotbook_core::derive::Derived;
 use pilotbook_core::diagnostics::Report;
 use pilotbook_core::history::History;
 use pilotbook_core::model::{self, Date, Portfolio};
@@ -93,22 +94,16 @@ fuzz_target!(|data: &[u8]| {
     let site = site();
     let options = SiteOptions {
         base_url: Some("https://example.com/pilots".into()),
-        today: Date::parse("2026-11-25").expect("date"),
         progress: None,
         export: false,
         on_runaway: None,
         files: None,
     };
     // An error names the page; a site has every page.
-    if let Ok(rendered) = render_site(
-        &site.config,
-        &site.portfolio,
-        &History::default(),
-        &site.report,
-        &templates,
-        &options,
-        None,
-    ) {
+    let history = History::default();
+    let today = Date::parse("2026-11-25").expect("date");
+    let derived = Derived::of(&site.config, &site.portfolio, &history, today);
+    if let Ok(rendered) = render_site(&derived, &site.report, &templates, &options, None) {
         assert!(rendered.files.contains_key("index.html"));
     }
 });
