@@ -380,4 +380,11 @@ fn serve_carries_the_pictures_pages_link_to_across_rebuilds() {
     serve.wait_for("the edit", |s| s.get("/note/b.html").1.contains("SECOND"));
     let (code, _) = serve.get("/files/notes/img/flow.png");
     assert_eq!(code, 200);
+    // New bytes for the picture: served, though page A is kept.
+    write("notes/img/flow.png", b"\x89PNG-new-picture");
+    serve.wait_for("the new picture", |s| {
+        s.get("/files/notes/img/flow.png")
+            .1
+            .contains("PNG-new-picture")
+    });
 }
