@@ -79,6 +79,9 @@ struct PackIndex {
     /// Every object's offset, sorted: the end of one object's bytes is the
     /// start of the next.
     sorted_offsets: Vec<u64>,
+    /// For each of `sorted_offsets`, the object's position in the index
+    /// (where its id is).
+    positions: Vec<u32>,
     /// Where the objects end: the pack's length less its trailing checksum.
     data_end: u64,
 }
@@ -104,13 +107,14 @@ impl PackIndex {
             idx,
             count,
             sorted_offsets: Vec::new(),
+            positions: Vec::new(),
             data_end,
         };
         let mut offsets = (0..count)
-            .map(|i| index.offset(i))
-            .collect::<Option<Vec<u64>>>()?;
+            .map(|i| Some((index.offset(i)?, u32::try_from(i).ok()?)))
+            .collect::<Option<Vec<(u64, u32)>>>()?;
         offsets.sort_unstable();
-        index.sorted_offsets = offsets;
+        (index.sorted_offsets, index.positions) = offsets.into_iter().unzip();
         Some(index)
     }
 
@@ -228,7 +232,8 @@ const SCAN_OTHERS: usize = 4096;
 const SCAN_BEFORE: usize = 1 << 20;
 
 impl Packs {
-    /// The whole commits of the packs, inflated on every thread. git
+    /// The whole commits of the packs with their ids (the index's: no
+    /// SHA-1 per commit), inflated on every thread. git
     /// writes a pack's commits first, in recency order (`pack-objects`),
     /// so a clone's history sits in one run at the start of its pack;
     /// `fast-import` writes each commit after its blobs and trees. The
@@ -237,9 +242,9 @@ impl Packs {
     /// than any gap between commits before it (a git-written pack's trees
     /// and blobs). A deltified commit, or one past the end of the scan,
     /// is left to [`Reader`]: nothing is lost but time.
-    pub fn pack_commits(&self) -> Vec<Vec<u8>> {
+    pub fn pack_commits(&self) -> Vec<(ObjectId, Vec<u8>)> {
         use rayon::prelude::*;
-        let mut found: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut found: Vec<(ObjectId, Vec<u8>, usize)> = Vec::new();
         for pack in &self.packs {
             pack.commits(&mut found);
         }
@@ -247,7 +252,7 @@ impl Packs {
             .par_iter()
             .map_init(
                 || Decompress::new(true),
-                |inflate, (z, size)| inflate_exactly(inflate, z, *size),
+                |inflate, (id, z, size)| Some((*id, inflate_exactly(inflate, z, *size)?)),
             )
             .flatten()
             .collect()
@@ -280,9 +285,10 @@ impl Window {
 }
 
 impl PackIndex {
-    /// Add the compressed bytes and size of each whole commit of this
-    /// pack to `found` (see [`Packs::pack_commits`]).
-    fn commits(&self, found: &mut Vec<(Vec<u8>, usize)>) {
+    /// Add the id (the index's, as git's `index-pack` computed it from the
+    /// bytes), compressed bytes and size of each whole commit of this pack
+    /// to `found` (see [`Packs::pack_commits`]).
+    fn commits(&self, found: &mut Vec<(ObjectId, Vec<u8>, usize)>) {
         let Ok(file) = File::open(&self.pack) else {
             return;
         };
@@ -317,7 +323,12 @@ impl PackIndex {
                     let Some(entry) = window.get(offset, end) else {
                         return;
                     };
-                    found.push((entry[at..].to_vec(), size));
+                    let Some(id) =
+                        (self.positions.get(k)).and_then(|&i| self.oid(i as usize).try_into().ok())
+                    else {
+                        return;
+                    };
+                    found.push((id, entry[at..].to_vec(), size));
                     if seen {
                         widest = widest.max(others);
                     }

@@ -372,20 +372,14 @@ fn list_new_by_graph(
 }
 
 /// The whole commits of the packs ([`Packs::pack_commits`]),
-/// by id (git's: the SHA-1 of the object), parsed on every thread.
+/// by id (the pack index's, which git computed from the bytes when it
+/// wrote or received the pack), parsed on every thread.
 fn pack_commits(packs: &Packs) -> HashMap<ObjectId, CommitObject> {
     packs
         .pack_commits()
         .into_par_iter()
-        .filter_map(|data| {
-            let id: ObjectId = Oid::hash_object(git2::ObjectType::Commit, &data)
-                .ok()?
-                .as_bytes()
-                .try_into()
-                .ok()?;
-            // One that does not parse is read (and reported) in its turn.
-            Some((id, parse_commit(&id, &data).ok()?))
-        })
+        // One that does not parse is read (and reported) in its turn.
+        .filter_map(|(id, data)| Some((id, parse_commit(&id, &data).ok()?)))
         .collect()
 }
 
