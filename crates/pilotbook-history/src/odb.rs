@@ -245,9 +245,12 @@ impl Packs {
     pub fn pack_commits(&self) -> Vec<(ObjectId, Vec<u8>)> {
         use rayon::prelude::*;
         let mut found: Vec<(ObjectId, Vec<u8>, usize)> = Vec::new();
+        let scan = tracing::info_span!("entry headers").entered();
         for pack in &self.packs {
             pack.commits(&mut found);
         }
+        drop(scan);
+        let _inflate = tracing::info_span!("inflate commits").entered();
         found
             .par_iter()
             .map_init(
