@@ -190,7 +190,7 @@ pub(crate) fn own(what: &What) -> Vec<blake3::Hash> {
             h.part(pilotbook_core::pages::page_path(what.config, e).as_bytes());
             if let Some(d) = &e.document {
                 h.part(d.path.as_bytes());
-                h.part(d.parsed.text.as_bytes());
+                h.part(d.parsed.digest());
                 if d.parsed.borrowed.is_some() {
                     h.debug(&d.parsed.front_matter);
                 }

@@ -52,6 +52,8 @@ pub struct ParsedDocument {
     /// The front-matter keys read from elsewhere: a sidecar metadata file
     /// or the body's leading `- Key: value` lines.
     pub borrowed: Option<Borrowed>,
+    /// The text's hash, worked out the first time it is asked for.
+    digest: std::sync::OnceLock<[u8; 32]>,
 }
 
 /// Front-matter keys a document's kind reads from elsewhere
@@ -68,6 +70,16 @@ impl ParsedDocument {
     /// The Markdown body.
     pub fn body(&self) -> &str {
         self.text.get(self.body_offset..).unwrap_or("")
+    }
+
+    /// The BLAKE3 hash of the text, worked out once per parse: `serve`
+    /// and `lsp` keep a parse while its file is unchanged, so a rebuild
+    /// that compares what pages read does not hash it again. (The text
+    /// is never changed after parsing; borrowed metadata changes only the
+    /// front matter.)
+    pub fn digest(&self) -> &[u8; 32] {
+        self.digest
+            .get_or_init(|| *blake3::hash(self.text.as_bytes()).as_bytes())
     }
 }
 
@@ -99,6 +111,7 @@ pub fn unreadable(path: &str, diagnostic: Diagnostic) -> ParsedDocument {
             ..diagnostic
         }],
         borrowed: None,
+        digest: Default::default(),
     }
 }
 
@@ -199,6 +212,7 @@ pub fn parse_owned_with(path: &str, bytes: Vec<u8>, limits: &Limits) -> ParsedDo
         sections: Vec::new(),
         diagnostics: Vec::new(),
         borrowed: None,
+        digest: Default::default(),
     };
     let lines = LineIndex::new(&text);
     let fm = frontmatter::read_capped(path, &text, &lines, limits.max_front_matter_bytes);
