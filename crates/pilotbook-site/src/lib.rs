@@ -163,7 +163,7 @@ struct Rows {
 /// What a rebuild may take from the site rendered before it.
 ///
 /// Each entity page whose inputs hash as they did (the one rule of
-/// [`reuse`], which `build` follows too) is copied from `previous`, and
+/// `reuse.rs`, which `build` follows too) is copied from `previous`, and
 /// so is the timeline or graph whose input is unchanged. The portfolio,
 /// the kind indexes, the search index, the sitemap and `pilots.json` are
 /// always rendered again: they list everything, from rows kept for the

@@ -116,9 +116,9 @@ impl PageInputs {
 }
 
 /// What every page reads: pilotbook, its templates, the config, the
-/// build's options, which entities exist (pages link each other by kind,
-/// id and path; the navigation counts them), whether history could be
-/// read, and the findings not about one document.
+/// build's options, which kinds have entities and whether a pilot is
+/// defined (the navigation names those), whether history could be read,
+/// and the findings not about one document.
 pub(crate) fn global(what: &What) -> blake3::Hash {
     let _phase = tracing::info_span!("global inputs").entered();
     let mut h = Hashing(blake3::Hasher::new());
@@ -170,9 +170,11 @@ pub(crate) fn global(what: &What) -> blake3::Hash {
     h.0.finalize()
 }
 
-/// Each entity's own inputs, by index: its document's path and text (and
-/// front matter, when some of it is borrowed from a sidecar file), its
-/// history and its findings.
+/// Each entity's own inputs, by index: its kind, id and page path (where
+/// its neighbours' pages link to), its document's path and text (by
+/// [`ParsedDocument::digest`](pilotbook_core::parse::ParsedDocument::digest);
+/// and front matter, when some of it is borrowed from a sidecar file),
+/// its history and its findings.
 pub(crate) fn own(what: &What) -> Vec<blake3::Hash> {
     let _phase = tracing::info_span!("own inputs").entered();
     use rayon::prelude::*;
