@@ -45,7 +45,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "pilotbook-site",
         ],
     ),
-    ("pilotbook-bench", &["pilotbook-core", "pilotbook-serve"]),
+    (
+        "pilotbook-bench",
+        &["pilotbook-core", "pilotbook-lsp", "pilotbook-serve"],
+    ),
 ];
 
 /// Libraries only one crate may use: the stage that owns what they read or

@@ -66,8 +66,10 @@ pub fn spawn_reader<R: BufRead + Send + 'static>(
     (rx, handle)
 }
 
-/// One frame's body; `None` at the end of the input.
-fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+/// One frame's body; `None` at the end of the input. Malformed frames and
+/// frames over the cap are `InvalidData` (the cap's frame is consumed).
+/// Clients of the server use it too (`bench-lsp`).
+pub fn read_frame(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let invalid = |why: String| std::io::Error::new(ErrorKind::InvalidData, why);
     let mut length = None;
     loop {

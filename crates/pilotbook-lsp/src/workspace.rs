@@ -20,7 +20,7 @@ use pilotbook_core::model::Date;
 use pilotbook_core::source::{LineIndex, Position};
 use pilotbook_project::source::Listing;
 use pilotbook_project::{
-    self as project, LoadOptions, Overlay, ParseCache, Project, Source, Unsaved, WorkingTree,
+    self as project, Overlay, ParseCache, Project, Source, Unsaved, WorkingTree,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -267,12 +267,8 @@ impl Workspace {
         if let Some(listing) = listing {
             overlay = overlay.with_listing(listing);
         }
-        let options = LoadOptions {
-            cache_dir: self.cache_dir.clone(),
-            ..LoadOptions::default()
-        };
-        let loaded = project::pipeline(&overlay, self.config_path.as_deref(), &options);
-        let (cache, mut changes) = overlay.finish();
+        let (loaded, cache, mut changes) =
+            overlay.load(self.config_path.as_deref(), self.cache_dir.clone());
         self.cache = cache;
         self.listing = changes.listing.take();
         if walks {

@@ -436,6 +436,24 @@ impl Overlay {
         out
     }
 
+    /// Load through the [`pipeline`] (`serve`'s rebuild and `lsp`'s
+    /// keystroke), then [`Overlay::finish`]: the project, the cache for
+    /// the next load and what this one changed. `cache_dir` is
+    /// `--cache-dir`.
+    pub fn load(
+        self,
+        config_path: Option<&Path>,
+        cache_dir: Option<PathBuf>,
+    ) -> (Result<Project, Error>, ParseCache, OverlayChanges) {
+        let options = LoadOptions {
+            cache_dir,
+            ..LoadOptions::default()
+        };
+        let loaded = pipeline(&self, config_path, &options);
+        let (cache, changes) = self.finish();
+        (loaded, cache, changes)
+    }
+
     /// The cache for the next rebuild, and what this load changed.
     pub fn finish(self) -> (ParseCache, OverlayChanges) {
         let changes = OverlayChanges {

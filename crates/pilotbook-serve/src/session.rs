@@ -26,7 +26,7 @@ use pilotbook_core::model::Date;
 use pilotbook_core::rules::{Rule, Severity};
 use pilotbook_history::Revision;
 use pilotbook_project::source::OverlayChanges;
-use pilotbook_project::{self as project, LoadOptions, Overlay, ParseCache, Project, WorkingTree};
+use pilotbook_project::{self as project, Overlay, ParseCache, Project, WorkingTree};
 use pilotbook_site::{self as render, Reuse, Site, SiteOptions, Templates};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -351,12 +351,8 @@ impl Session {
             _ => None,
         };
         let overlay = Overlay::new(tree, std::mem::take(&mut self.cache), forced, kept);
-        let options = LoadOptions {
-            cache_dir: self.cache_dir.clone(),
-            ..LoadOptions::default()
-        };
-        let loaded = project::pipeline(&overlay, self.config_path.as_deref(), &options);
-        let (cache, mut changes) = overlay.finish();
+        let (loaded, cache, mut changes) =
+            overlay.load(self.config_path.as_deref(), self.cache_dir.clone());
         self.cache = cache;
         if let Some(g) = &mut self.good
             && let Some(history) = changes.unused_history.take()

@@ -134,25 +134,10 @@ impl Server {
     }
 }
 
-/// One framed message; `None` at the end of the output.
+/// One framed message (read as the server reads its input); `None` at the
+/// end of the output.
 fn read_message(out: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    out.read_exact(&mut body).ok()?;
+    let body = pilotbook_lsp::transport::read_frame(out).ok()??;
     serde_json::from_slice(&body).ok()
 }
 
