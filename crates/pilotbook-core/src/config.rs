@@ -17,6 +17,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+mod sources;
+pub use sources::{MAX_SOURCES, SourceConfig, SourceOrigin, is_valid_source_name};
+
 /// The name of the config file at a pilotbook root.
 pub const CONFIG_FILE: &str = "pilotbook.toml";
 
@@ -135,6 +138,8 @@ pub struct Config {
     pub check: CheckConfig,
     /// `[lifecycle]`: how long a pilot may stay where it is.
     pub lifecycle: Lifecycle,
+    /// `[[sources]]`: the other repositories this portfolio reads.
+    pub sources: Vec<SourceConfig>,
 }
 
 /// `[lifecycle]`: the limits of `status-stale` and `pilot-untouched`.
@@ -463,6 +468,7 @@ impl Config {
         let limits = resolve_limits(&raw.limits, &err)?;
         let check = resolve_check(raw.check, &err)?;
         let lifecycle = resolve_lifecycle(raw.lifecycle, &err)?;
+        let sources = sources::resolve_sources(raw.sources, &err)?;
         // Every page links to these: a `javascript:` URL would run in
         // every reader's browser.
         let url = |value: Option<Spanned<String>>, key: &str, path_ok: bool| match value {
@@ -491,7 +497,21 @@ impl Config {
             limits,
             check,
             lifecycle,
+            sources,
         })
+    }
+
+    /// The source a document path is qualified with, and the path inside
+    /// that source's repository: `payments:docs/pilots/a.md` is
+    /// `(payments, docs/pilots/a.md)`. `None` for this repository's own
+    /// documents (whose paths are root-relative).
+    pub fn source_of<'p>(&self, path: &'p str) -> Option<(&SourceConfig, &'p str)> {
+        let (name, rest) = path.split_once(':')?;
+        if name.contains('/') {
+            return None;
+        }
+        let source = self.sources.iter().find(|s| s.name == name)?;
+        Some((source, rest))
     }
 
     /// The kind with this name.
@@ -1193,6 +1213,8 @@ struct RawConfig {
     lifecycle: RawLifecycle,
     #[serde(default)]
     rules: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    sources: Vec<Spanned<sources::RawSource>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

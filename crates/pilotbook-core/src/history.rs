@@ -341,6 +341,40 @@ pub struct History {
     /// The history cache's file, when one may be used: other caches of
     /// the same trust (the site's stamp) are kept beside it.
     pub cache_file: Option<std::path::PathBuf>,
+    /// Each `[[sources]]` entry's repository, in the config's order
+    /// (their documents' histories are in `documents`, under their
+    /// qualified paths: [`crate::config::Config::source_of`]).
+    pub sources: Vec<SourceState>,
+}
+
+/// Where a source's documents and history came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A checkout, read with its own git history.
+    Checkout,
+    /// A `pilotbook export` file, which brought its history with it.
+    Export,
+}
+
+/// The state of one `[[sources]]` entry's repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    /// The source's name.
+    pub name: String,
+    /// A checkout or an export.
+    pub kind: SourceKind,
+    /// The forge its files and commits link to.
+    pub repository: Option<String>,
+    /// Its pilotbook root's folder inside its repository (`""` at the
+    /// top): the qualified paths are relative to the repository.
+    pub root_prefix: String,
+    /// The commit its history ends at, full id.
+    pub head: Option<String>,
+    /// Why its history could not be read; `None` when it was.
+    pub unavailable: Option<String>,
+    /// For an export: the format version it was written in.
+    pub export_version: Option<u32>,
 }
 
 #[cfg(test)]

@@ -575,6 +575,7 @@ impl Reading<'_> {
             documents,
             notes,
             cache_file: file,
+            sources: Vec::new(),
         })
     }
 

@@ -160,8 +160,10 @@ pub(crate) fn global(what: &What) -> blake3::Hash {
         // How the history was read, not what it is.
         notes: _,
         cache_file: _,
+        // Every page shows the source of its pilots and links there.
+        sources,
     } = what.history;
-    h.debug(&(unavailable, root_prefix));
+    h.debug(&(unavailable, root_prefix, sources));
     for d in &what.report.diagnostics {
         if !documents.contains(d.path.as_str()) {
             h.debug(d);
