@@ -171,6 +171,8 @@
   var byOwner = document.getElementById("filter-owner");
   var byTeam = document.getElementById("filter-team");
   var byStuck = document.getElementById("filter-stuck");
+  // Only on a portfolio that reads `[[sources]]`.
+  var bySource = document.getElementById("filter-source");
   var count = document.getElementById("filter-count");
   // Only the portfolio's own table: a document's element with that id is not one.
   if (table instanceof HTMLTableElement && table.tBodies.length > 0 && byStatus && byOwner && byTeam && byStuck) {
@@ -190,6 +192,7 @@
     };
     fill(byOwner, "data-owner-id", "data-owner");
     fill(byTeam, "data-team");
+    if (bySource) fill(bySource, "data-source");
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).filter(function (th) {
       return th.hasAttribute("data-sort");
     });
@@ -222,6 +225,7 @@
       set("status", byStatus.value);
       set("owner", byOwner.value);
       set("team", byTeam.value);
+      if (bySource) set("source", bySource.value);
       set("stuck", byStuck.checked ? "1" : "");
       set("sort", sort.key === "title" ? "" : sort.key);
       set("dir", sort.dir === "asc" ? "" : sort.dir);
@@ -230,10 +234,12 @@
     };
     var apply = function () {
       var s = byStatus.value, o = byOwner.value, t = byTeam.value, stuck = byStuck.checked, shown = 0;
+      var src = bySource ? bySource.value : "";
       rows.forEach(function (r) {
         var ok = (!s || r.getAttribute("data-status") === s) &&
           (!o || r.getAttribute("data-owner-id") === o) &&
           (!t || r.getAttribute("data-team") === t) &&
+          (!src || r.getAttribute("data-source") === src) &&
           (!stuck || r.hasAttribute("data-stuck"));
         r.hidden = !ok;
         if (ok) shown++;
@@ -247,6 +253,7 @@
     pick(byStatus, params.get("status"));
     pick(byOwner, params.get("owner"));
     pick(byTeam, params.get("team"));
+    if (bySource) pick(bySource, params.get("source"));
     byStuck.checked = params.get("stuck") === "1";
     if (heads.some(function (th) { return th.getAttribute("data-sort") === params.get("sort"); })) sort.key = params.get("sort");
     if (params.get("dir") === "desc") sort.dir = "desc";
@@ -265,7 +272,7 @@
         save();
       });
     });
-    [byStatus, byOwner, byTeam, byStuck].forEach(function (el) {
+    [byStatus, byOwner, byTeam, byStuck, bySource].filter(Boolean).forEach(function (el) {
       el.addEventListener("change", function () { apply(); save(); });
     });
     order();

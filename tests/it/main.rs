@@ -44,6 +44,7 @@ mod lsp;
 mod lsp_nvim;
 mod memory;
 mod parse_props;
+mod portfolio;
 mod renames;
 mod scaffold;
 mod serve;

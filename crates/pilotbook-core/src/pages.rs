@@ -17,16 +17,25 @@ pub fn page_path(config: &Config, entity: &Entity) -> String {
     match entity.document.as_ref().filter(|_| entity.duplicate) {
         Some(doc) => {
             let stem = doc.path.strip_suffix(".md").unwrap_or(&doc.path);
-            format!("{kind_dir}/{stem}.html")
+            format!("{kind_dir}/{}.html", unqualified(stem))
         }
         None => entity_page(kind_dir, &entity.id),
+    }
+}
+
+/// A source's qualifier as a folder: `payments:docs/a` is `payments/docs/a`
+/// (a `:` would make a relative link a URL scheme).
+fn unqualified(text: &str) -> std::borrow::Cow<'_, str> {
+    match crate::model::split_qualified(text) {
+        (Some(source), rest) => format!("{source}/{rest}").into(),
+        (None, _) => text.into(),
     }
 }
 
 /// The site path of the page of entity `id` in the kind whose pages live
 /// in `kind_dir`: the one place that names an entity's page.
 pub fn entity_page(kind_dir: &str, id: &str) -> String {
-    format!("{kind_dir}/{id}.html")
+    format!("{kind_dir}/{}.html", unqualified(id))
 }
 
 /// The site path of a kind's index page.

@@ -16,14 +16,16 @@
 
 mod borrowed;
 pub mod diff;
+mod imported;
 pub mod source;
+pub mod sources;
 
 pub use source::{Overlay, ParseCache, Source, Unsaved, WorkingTree, pipeline};
 
 use pilotbook_core::config::{CONFIG_FILE, Config, ConfigError};
 use pilotbook_core::derive::Derived;
 use pilotbook_core::diagnostics::accept::{self, Baseline, BaselineError};
-use pilotbook_core::diagnostics::{Diagnostic, Report};
+use pilotbook_core::diagnostics::{Diagnostic, Report, SeverityOverrides};
 use pilotbook_core::discover::{self, Skipped};
 use pilotbook_core::history::{DocumentState, History};
 use pilotbook_core::model::{self, Acceptance, Date, Portfolio};
@@ -61,6 +63,14 @@ pub enum Error {
     NoSuchPath {
         /// The path as given.
         path: String,
+    },
+    /// A `[[sources]]` entry cannot be read.
+    #[error("source `{name}`: {message}")]
+    Source {
+        /// The source's name.
+        name: String,
+        /// What is wrong.
+        message: String,
     },
     /// The baseline `[check] baseline` names cannot be read.
     #[error(
@@ -156,6 +166,8 @@ pub struct Project {
     baseline: Option<Baseline>,
     /// The revision loaded (`--rev`), or `None` for the working tree.
     revision: Option<String>,
+    /// The `[[sources]]` read, in the config's order.
+    sources: Vec<Arc<sources::SourceTree>>,
 }
 
 impl Project {
@@ -184,7 +196,7 @@ impl Project {
     pub fn file_reader(&self) -> Result<FileReader, Error> {
         use source::Source;
         let cap = self.config.limits.max_file_bytes;
-        Ok(match &self.revision {
+        let own: FileReader = match &self.revision {
             None => {
                 let tree = WorkingTree::open(&self.root)?;
                 std::sync::Arc::new(move |rel: &str| tree.read(rel, cap).ok())
@@ -193,7 +205,19 @@ impl Project {
                 let tree = source::Revision::open(&self.root, rev)?;
                 std::sync::Arc::new(move |rel: &str| tree.read(rel, cap).ok())
             }
-        })
+        };
+        if self.sources.is_empty() {
+            return Ok(own);
+        }
+        // A source's files come from its own tree, confined to its root.
+        let sources = self.sources.clone();
+        Ok(std::sync::Arc::new(move |path: &str| {
+            if model::split_qualified(path).0.is_none() {
+                return own(path);
+            }
+            let (tree, rel) = sources::find(&sources, path)?;
+            tree.tree.as_ref()?.read(rel, cap).ok()
+        }))
     }
 
     /// Link documents already parsed; the history and the baseline are
@@ -225,7 +249,15 @@ impl Project {
             require_full_history: false,
             baseline: None,
             revision: None,
+            sources: Vec::new(),
         }
+    }
+
+    /// The source a qualified path comes from, with the path relative to
+    /// that source's pilotbook root; `None` for this repository's own
+    /// paths (and for a path outside the source's root).
+    pub fn source_tree<'p>(&self, path: &'p str) -> Option<(&sources::SourceTree, &'p str)> {
+        sources::find(&self.sources, path)
     }
 
     /// The root-relative paths of every document, sorted.
@@ -401,11 +433,26 @@ impl Project {
             None => None,
             Some(paths) => Some(self.documents_under(paths)?),
         };
-        let mut overrides = self.config.severity_overrides.clone();
-        if self.require_full_history {
-            overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
-        }
-        let mut report = Report::finish(0, self.raw_findings(derived), &overrides);
+        let full_history = |mut overrides: SeverityOverrides| {
+            if self.require_full_history {
+                overrides.insert(Rule::HistoryUnavailable, Some(Severity::Error));
+            }
+            overrides
+        };
+        let overrides = full_history(self.config.severity_overrides.clone());
+        let own: Vec<SeverityOverrides> = (self.sources.iter())
+            .map(|t| full_history(t.overrides.clone()))
+            .collect();
+        // A source's documents are judged by its own `[rules]`.
+        let overrides_of = |d: &Diagnostic| match self.source_tree(&d.path) {
+            Some((tree, _)) => self
+                .sources
+                .iter()
+                .position(|t| t.name == tree.name)
+                .map_or(&overrides, |i| &own[i]),
+            None => &overrides,
+        };
+        let mut report = Report::finish_with(0, self.raw_findings(derived), &overrides_of);
         let accepts: HashMap<&str, &[Acceptance]> = self
             .portfolio
             .entities
@@ -417,7 +464,7 @@ impl Project {
         if !stale.is_empty() {
             let mut all = std::mem::take(&mut report.diagnostics);
             all.extend(stale);
-            report = Report::finish(0, all, &overrides);
+            report = Report::finish_with(0, all, &overrides_of);
         }
         let baseline = self.baseline.as_ref().map(|b| b.path.as_str());
         let mut paths: Vec<String> = self
@@ -545,7 +592,7 @@ fn drop_shadowed(diagnostics: &mut Vec<Diagnostic>) {
 
 /// What the file system says about the documents: links discovery did
 /// not follow, and paths that only differ by case.
-fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnostic> {
+pub(crate) fn file_system_findings(parsed: &[Parsed], skipped: &[Skipped]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = skipped
         .iter()
         .map(|s| {

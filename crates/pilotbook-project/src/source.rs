@@ -80,7 +80,7 @@ pub fn pipeline<S: Source>(
     config_path: Option<&Path>,
     options: &LoadOptions,
 ) -> Result<Project, Error> {
-    let config = source.config(config_path)?;
+    let mut config = source.config(config_path)?;
     let baseline = match &config.check.baseline {
         Some(file) if options.baseline => Some(read_baseline(source, file)?),
         _ => None,
@@ -92,21 +92,34 @@ pub fn pipeline<S: Source>(
     let mut paths: Vec<String> = listing.documents.iter().map(|d| d.1.clone()).collect();
     paths.sort();
     let limits = config.limits;
+    // After this repository's discovery: a kind only a source defines
+    // joins the config, and its folders are the source's.
+    let remote = crate::sources::read(source, &mut config, options)?;
+    let trees = remote.trees;
     // History needs only the documents' paths: it is read while the
     // documents are parsed and linked, each on half the cores or all of
     // them, whichever is free.
-    let (mut project, history) = rayon::join(
+    let (mut project, mut history) = rayon::join(
         || {
-            let parsed = {
+            let mut parsed = {
                 let _stage = tracing::info_span!("parse").entered();
                 let mut parsed = source.parse(&limits, listing.documents);
                 crate::borrowed::apply(&config, source, &mut parsed);
                 parsed
             };
             let _stage = tracing::info_span!("link").entered();
+            if !remote.parsed.is_empty() {
+                parsed.extend(remote.parsed);
+                parsed.sort_by(|a, b| a.1.cmp(&b.1));
+            }
             let mut project =
                 Project::from_parsed(source.root(), config.clone(), parsed, listing.skipped);
-            let exists = |rel: &str| source.exists(rel);
+            project.findings.extend(remote.findings);
+            project.sources = trees.clone();
+            let exists = |rel: &str| match project.source_tree(rel) {
+                Some((tree, rel)) => tree.tree.as_ref().is_some_and(|t| t.exists(rel)),
+                None => source.exists(rel),
+            };
             let broken = pilotbook_core::validate::broken_links(&project.portfolio, &exists);
             project.findings.extend(broken);
             project
@@ -119,6 +132,8 @@ pub fn pipeline<S: Source>(
             source.history(&config, &paths, options)
         },
     );
+    history.documents.extend(remote.histories);
+    history.sources = remote.states;
     project.history = history;
     project.require_full_history = options.require_full_history;
     project.baseline = baseline;
@@ -140,6 +155,14 @@ fn read_baseline<S: Source>(source: &S, file: &str) -> Result<Baseline, Error> {
 pub struct WorkingTree {
     root: PathBuf,
     confined: Root,
+}
+
+impl std::fmt::Debug for WorkingTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkingTree")
+            .field("root", &self.root)
+            .finish()
+    }
 }
 
 impl WorkingTree {

@@ -804,6 +804,7 @@ fn render_into(
                 c.insert_value("rows", tera::Value::from(rows));
                 c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 c.insert("summary", &report_summary(report));
+                c.insert("sources", &inputs.sources());
                 page("index.html", "portfolio.html", &c)
             }
             Job::Pilot(index, path) => {

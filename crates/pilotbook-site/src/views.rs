@@ -172,6 +172,31 @@ pub struct PortfolioRow {
     pub days_in_status: Option<i64>,
     /// Why the pilot is stuck, if it is: one short reason per way.
     pub stuck: Vec<String>,
+    /// The `[[sources]]` entry its document comes from; `None` for this
+    /// repository's own.
+    pub source: Option<String>,
+}
+
+/// A `[[sources]]` entry on the portfolio page: where its documents come
+/// from and how its documents fare in `check`.
+#[derive(Debug, Serialize)]
+pub struct SourceView {
+    /// Its name.
+    pub name: String,
+    /// `checkout` or `export`.
+    pub kind: pilotbook_core::history::SourceKind,
+    /// Its forge.
+    pub repository: Option<String>,
+    /// The commit its history ends at, abbreviated, and its forge link.
+    pub head: Option<String>,
+    /// The head commit on the forge.
+    pub head_url: Option<String>,
+    /// Why its history is unavailable.
+    pub unavailable: Option<String>,
+    /// Its documents.
+    pub documents: usize,
+    /// Open errors and warnings in its documents.
+    pub findings: FindingCounts,
 }
 
 /// The top of the portfolio: the [`Overview`] numbers and the stuck
@@ -644,7 +669,7 @@ impl<'a> Inputs<'a> {
             // Source files and folders are not published: the forge shows
             // them, at the commit the site is built from.
             None => {
-                let rev = self.history.head.as_deref().unwrap_or("HEAD");
+                let rev = self.head_of(&resolved.path);
                 // An `<img>` needs the bytes, not the forge's page of them.
                 let view = if is_image(&resolved.path) {
                     "raw"
@@ -763,35 +788,58 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    fn commit_url(&self, id: &str) -> Option<String> {
-        let repo = self.config.site.repository.as_deref()?;
+    /// A commit of the document at `path`, on its repository's forge.
+    fn commit_url(&self, path: &str, id: &str) -> Option<String> {
+        let (repo, _) = self.forge(path)?;
         Some(format!("{}/commit/{id}", repo.trim_end_matches('/')))
     }
 
     /// A permalink to the document as last committed (stable across
-    /// unrelated commits), or to `HEAD` when it has no history.
+    /// unrelated commits), or to its repository's head when it has no
+    /// history.
     fn source_url(&self, path: &str) -> Option<String> {
         let rev = self
             .history
             .documents
             .get(path)
             .and_then(|h| h.commits.first())
-            .map_or("HEAD", |c| c.id.as_str());
+            .map_or_else(|| self.head_of(path), |c| c.id.as_str());
         self.forge_url("blob", rev, path)
     }
 
-    /// A root-relative file on the forge at `rev`, as its `view` (`blob`
-    /// or `raw`), when `[site] repository` names the forge. (A folder too:
-    /// forges redirect `blob/` to `tree/`.)
-    fn forge_url(&self, view: &str, rev: &str, path: &str) -> Option<String> {
-        let repo = self.config.site.repository.as_deref()?;
-        let full = if self.history.root_prefix.is_empty() {
-            path.to_string()
-        } else if path.is_empty() {
-            self.history.root_prefix.clone()
-        } else {
-            format!("{}/{path}", self.history.root_prefix)
+    /// The commit the history of `path`'s repository ends at (`HEAD` when
+    /// unknown): this repository's, or its source's.
+    fn head_of(&self, path: &str) -> &str {
+        let head = match self.config.source_of(path) {
+            Some((source, _)) => (self.history.sources.iter())
+                .find(|s| s.name == source.name)
+                .and_then(|s| s.head.as_deref()),
+            None => self.history.head.as_deref(),
         };
+        head.unwrap_or("HEAD")
+    }
+
+    /// The forge `path` lives on (`[site] repository`, or its source's
+    /// `repository`) and its path in that repository.
+    fn forge<'p>(&self, path: &'p str) -> Option<(&str, std::borrow::Cow<'p, str>)> {
+        if let Some((source, repo_path)) = self.config.source_of(path) {
+            return Some((source.repository.as_deref()?, repo_path.into()));
+        }
+        let repo = self.config.site.repository.as_deref()?;
+        let prefix = &self.history.root_prefix;
+        let full = match (prefix.is_empty(), path.is_empty()) {
+            (true, _) => path.into(),
+            (false, true) => prefix.clone().into(),
+            (false, false) => format!("{prefix}/{path}").into(),
+        };
+        Some((repo, full))
+    }
+
+    /// A file (root-relative, or qualified by its source) on the forge at
+    /// `rev`, as its `view` (`blob` or `raw`), when a repository URL names
+    /// the forge. (A folder too: forges redirect `blob/` to `tree/`.)
+    fn forge_url(&self, view: &str, rev: &str, path: &str) -> Option<String> {
+        let (repo, full) = self.forge(path)?;
         Some(format!(
             "{}/{view}/{rev}/{}",
             repo.trim_end_matches('/'),
@@ -850,6 +898,7 @@ impl<'a> Inputs<'a> {
                 renamed_from: Vec::new(),
             };
         };
+        let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         HistoryView {
             available: true,
             state: h.state.as_str(),
@@ -868,7 +917,7 @@ impl<'a> Inputs<'a> {
                 .iter()
                 .map(|c| CommitView {
                     id: c.short_id().to_string(),
-                    url: self.commit_url(&c.id),
+                    url: self.commit_url(path, &c.id),
                     date: c.date.date().to_string(),
                     author: c.author.clone(),
                     summary: c.summary.clone(),
@@ -889,14 +938,18 @@ impl<'a> Inputs<'a> {
             target_changes: h
                 .target_changes
                 .iter()
-                .map(|t| self.target_change(t))
+                .map(|t| self.target_change(path, t))
                 .collect(),
             renamed_from: h.renamed_from.clone(),
         }
     }
 
     /// One target change as pages show it.
-    fn target_change(&self, t: &pilotbook_core::history::TargetChange) -> TargetChangeView {
+    fn target_change(
+        &self,
+        path: &str,
+        t: &pilotbook_core::history::TargetChange,
+    ) -> TargetChangeView {
         TargetChangeView {
             metric: t.metric.clone(),
             from: t.from.clone(),
@@ -904,7 +957,7 @@ impl<'a> Inputs<'a> {
             date: t.commit.date.date().to_string(),
             author: t.commit.author.clone(),
             commit: t.commit.short_id().to_string(),
-            commit_url: self.commit_url(&t.commit.id),
+            commit_url: self.commit_url(path, &t.commit.id),
         }
     }
 
@@ -928,7 +981,7 @@ impl<'a> Inputs<'a> {
                 .into_iter()
                 .flat_map(|h| &h.target_changes)
                 .filter(|t| t.metric == metric.id)
-                .map(|t| self.target_change(t))
+                .map(|t| self.target_change(pilot.document.as_ref().map_or("", |d| &d.path), t))
                 .collect();
             let actuals = self.actuals_over_time(pilot, &metric.id);
             for m in facts
@@ -976,7 +1029,7 @@ impl<'a> Inputs<'a> {
     }
 
     /// The production path with its derived states and slips.
-    pub fn milestones(&self, facts: &PilotFacts) -> Vec<MilestoneView> {
+    pub fn milestones(&self, path: &str, facts: &PilotFacts) -> Vec<MilestoneView> {
         facts
             .record
             .production_path
@@ -995,7 +1048,7 @@ impl<'a> Inputs<'a> {
                         to: s.to.to_string(),
                         days: s.days(),
                         commit: s.commit.short_id().to_string(),
-                        commit_url: self.commit_url(&s.commit.id),
+                        commit_url: self.commit_url(path, &s.commit.id),
                         author: s.commit.author.clone(),
                         date: s.commit.date.date().to_string(),
                     })
@@ -1051,6 +1104,9 @@ impl<'a> Inputs<'a> {
         let record = &facts.record;
         let path = e.document.as_ref().map_or("", |d| d.path.as_str());
         Some(PortfolioRow {
+            source: pilotbook_core::model::split_qualified(path)
+                .0
+                .map(str::to_string),
             pilot: self.link_to(e),
             owner: record.owner.and_then(|o| self.person(o)),
             team: record.team.map(str::to_string),
@@ -1061,7 +1117,7 @@ impl<'a> Inputs<'a> {
             metrics: record.metrics.len(),
             next: facts
                 .next
-                .and_then(|n| self.milestones(facts).into_iter().nth(n)),
+                .and_then(|n| self.milestones(path, facts).into_iter().nth(n)),
             updated: self
                 .doc_history(e)
                 .and_then(|h| h.updated())
@@ -1114,6 +1170,39 @@ impl<'a> Inputs<'a> {
             })
             .collect();
         RollupView { owners, teams }
+    }
+
+    /// Each `[[sources]]` entry with its documents' findings.
+    pub fn sources(&self) -> Vec<SourceView> {
+        use pilotbook_core::model::split_qualified;
+        self.history
+            .sources
+            .iter()
+            .map(|s| {
+                let mut findings = FindingCounts::default();
+                let mut documents = 0;
+                for path in self.by_path.keys() {
+                    if split_qualified(path).0 == Some(s.name.as_str()) {
+                        documents += 1;
+                        let c = self.counts(path);
+                        findings.errors += c.errors;
+                        findings.warnings += c.warnings;
+                    }
+                }
+                let head_url = (s.repository.as_deref().zip(s.head.as_deref()))
+                    .map(|(repo, id)| format!("{}/commit/{id}", repo.trim_end_matches('/')));
+                SourceView {
+                    name: s.name.clone(),
+                    kind: s.kind,
+                    repository: s.repository.clone(),
+                    head: s.head.as_ref().map(|h| h.chars().take(7).collect()),
+                    head_url,
+                    unavailable: s.unavailable.clone(),
+                    documents,
+                    findings,
+                }
+            })
+            .collect()
     }
 
     /// The portfolio's overview over the pilots at `indexes`.
@@ -1216,7 +1305,7 @@ impl<'a> Inputs<'a> {
                 .filter_map(|d| self.link_ref(&d.target))
                 .collect(),
             dependents: e.dependents.iter().map(|&i| self.link(i)).collect(),
-            milestones: self.milestones(facts),
+            milestones: self.milestones(e.document.as_ref().map_or("", |d| &d.path), facts),
             sections: Self::sections(readiness),
             body_html,
             history: self.history_view(e),

@@ -230,10 +230,20 @@ impl Report {
     /// characters, and sort into the stable order every renderer prints.
     pub fn finish(
         documents: usize,
-        mut diagnostics: Vec<Diagnostic>,
+        diagnostics: Vec<Diagnostic>,
         overrides: &SeverityOverrides,
     ) -> Self {
-        diagnostics.retain_mut(|d| match overrides.get(&d.rule) {
+        Report::finish_with(documents, diagnostics, &|_| overrides)
+    }
+
+    /// [`Report::finish`] with each finding's own `[rules]`: a portfolio's
+    /// sources each judge their documents by their own.
+    pub fn finish_with<'o>(
+        documents: usize,
+        mut diagnostics: Vec<Diagnostic>,
+        overrides_of: &dyn Fn(&Diagnostic) -> &'o SeverityOverrides,
+    ) -> Self {
+        diagnostics.retain_mut(|d| match overrides_of(d).get(&d.rule) {
             Some(None) => false,
             Some(Some(severity)) => {
                 d.severity = *severity;
@@ -266,7 +276,10 @@ impl Report {
             .iter_mut()
             .chain(self.diagnostics.iter_mut().map(|d| &mut d.path))
         {
-            *path = format!("{prefix}/{path}");
+            // A source's path is in its own repository already.
+            if crate::model::split_qualified(path).0.is_none() {
+                *path = format!("{prefix}/{path}");
+            }
         }
     }
 

@@ -158,7 +158,9 @@ pub(super) fn reference_id(
         ));
         return None;
     };
-    if id::is_valid_id(text) {
+    // `payments:invoice-matching`: the one of that source, where two
+    // sources use the id.
+    if id::is_valid_id(id::split_qualified(text).1) {
         return Some(text.to_string());
     }
     diagnostics.push(invalid(

@@ -11,8 +11,21 @@ pub fn is_valid_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// The id a document gets from its path.
+/// A qualified id or path split at its source: `payments:invoice-matching`
+/// is `(Some("payments"), "invoice-matching")` and
+/// `payments:docs/pilots/a.md` is `(Some("payments"), "docs/pilots/a.md")`;
+/// anything else is unqualified. The qualifier is a source name
+/// ([`crate::config::is_valid_source_name`]) and comes before any `/`.
+pub fn split_qualified(text: &str) -> (Option<&str>, &str) {
+    match text.split_once(':') {
+        Some((name, rest)) if crate::config::is_valid_source_name(name) => (Some(name), rest),
+        _ => (None, text),
+    }
+}
+
+/// The id a document gets from its path (a source's qualifier aside).
 pub fn derive_id(rel_path: &str) -> String {
+    let rel_path = split_qualified(rel_path).1;
     let mut parts = rel_path.rsplit('/');
     let file = parts.next().unwrap_or(rel_path);
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
@@ -71,5 +84,10 @@ mod tests {
         assert!(!is_valid_id("Bad_ID"));
         assert!(!is_valid_id("-x"));
         assert!(!is_valid_id(""));
+        assert!(!is_valid_id("payments:x"));
+        assert_eq!(split_qualified("payments:x"), (Some("payments"), "x"));
+        assert_eq!(split_qualified("pilots/a:b.md"), (None, "pilots/a:b.md"));
+        assert_eq!(derive_id("payments:x.md"), "x");
+        assert_eq!(derive_id("payments:docs/x/README.md"), "x");
     }
 }

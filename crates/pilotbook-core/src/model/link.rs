@@ -4,7 +4,7 @@
 //! found by binary search and referred to by its index, so linking a large
 //! portfolio hashes nothing and copies no ids.
 
-use super::{Backlink, Entity, EntityRef, Portfolio};
+use super::{Backlink, Entity, EntityRef, Portfolio, split_qualified};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::rules::Rule;
@@ -29,13 +29,26 @@ fn sort(entities: Vec<Entity>) -> Vec<Entity> {
 }
 
 /// The index of the first entity of `kind` with `id`, in entities sorted by
-/// [`sort_key`].
+/// [`sort_key`]; for a qualified id (`payments:invoice-matching`), the
+/// first whose document comes from that source.
 pub(super) fn find(entities: &[Entity], kind: usize, id: &str) -> Option<usize> {
+    let (source, id) = split_qualified(id);
     let i = entities.partition_point(|e| (e.kind, e.id.as_str()) < (kind, id));
-    entities
-        .get(i)
-        .filter(|e| e.kind == kind && e.id == id)
-        .map(|_| i)
+    let mut run = entities[i..]
+        .iter()
+        .take_while(|e| e.kind == kind && e.id == id);
+    match source {
+        None => run.take(1).next().map(|_| i),
+        Some(name) => run
+            .position(|e| source_of(e) == Some(name))
+            .map(|at| i + at),
+    }
+}
+
+/// The source an entity's document comes from (`None` for this
+/// repository's own, and for generated entities).
+fn source_of(e: &Entity) -> Option<&str> {
+    e.document.as_ref().and_then(|d| split_qualified(&d.path).0)
 }
 
 /// Where a kind's document for `id` would live, for help lines.
@@ -57,6 +70,7 @@ pub fn link(
 ) -> Portfolio {
     let mut entities = sort(entities);
     report_duplicates(config, &entities, diagnostics);
+    ambiguous_references(config, &entities, diagnostics);
     mark_duplicates(&mut entities);
     let generated = undefined_targets(config, &entities, diagnostics);
     if !generated.is_empty() {
@@ -101,6 +115,11 @@ fn report_duplicates(config: &Config, entities: &[Entity], diagnostics: &mut Vec
         let (Some(doc), Some(other)) = (&e.document, &first.document) else {
             continue;
         };
+        // Two sources may each have the id; a reference says which it
+        // means ([`ambiguous_references`]).
+        if source_of(first) != source_of(e) {
+            continue;
+        }
         diagnostics.push(
             Diagnostic::new(
                 Rule::DuplicateId,
@@ -114,6 +133,64 @@ fn report_duplicates(config: &Config, entities: &[Entity], diagnostics: &mut Vec
             .field("id")
             .help("give one of the documents another `id:` or file name"),
         );
+    }
+}
+
+/// `duplicate-id` where a reference names, unqualified, an id that
+/// documents of two sources (or a source and this repository) define:
+/// reported where the reference is written, naming every source, so the
+/// author qualifies it (`payments:invoice-matching`). It resolves to the
+/// first by path meanwhile.
+fn ambiguous_references(config: &Config, entities: &[Entity], diagnostics: &mut Vec<Diagnostic>) {
+    for e in entities {
+        let Some(doc) = &e.document else { continue };
+        for r in &e.references {
+            if split_qualified(&r.target.id).0.is_some() {
+                continue;
+            }
+            let Some(i) = find(entities, r.target.kind, &r.target.id) else {
+                continue;
+            };
+            let defined: Vec<&Entity> = entities[i..]
+                .iter()
+                .take_while(|t| t.kind == r.target.kind && t.id == r.target.id)
+                .filter(|t| t.defined())
+                .collect();
+            let mut sources: Vec<Option<&str>> = defined.iter().map(|t| source_of(t)).collect();
+            sources.dedup();
+            if sources.len() < 2 {
+                continue;
+            }
+            let kind = &config.kinds[r.target.kind].name;
+            let named: Vec<String> = defined
+                .iter()
+                .filter_map(|t| t.document.as_ref())
+                .map(|d| match split_qualified(&d.path) {
+                    (Some(source), path) => format!("source `{source}` ({path})"),
+                    (None, path) => format!("this repository ({path})"),
+                })
+                .collect();
+            let example = sources.iter().flatten().next().copied().unwrap_or("source");
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::DuplicateId,
+                    &doc.path,
+                    r.position,
+                    format!(
+                        "{kind} id `{}` is defined in more than one source: {}",
+                        r.target.id,
+                        named.join(" and ")
+                    ),
+                )
+                .width(r.target.id.chars().count())
+                .field(r.relation.field_name())
+                .item(r.target.id.as_str())
+                .help(format!(
+                    "say which one you mean: `{example}:{}`",
+                    r.target.id
+                )),
+            );
+        }
     }
 }
 
@@ -142,6 +219,15 @@ fn undefined_targets(
         let Some(doc) = &e.document else { continue };
         generated.insert(r.target.clone());
         let kind = &config.kinds[r.target.kind].name;
+        let help = match split_qualified(&r.target.id) {
+            (Some(source), id) => format!(
+                "source `{source}` has no {kind} `{id}`: correct the source or the id; until then its page is generated"
+            ),
+            (None, id) => format!(
+                "add {} or correct the id; until then its page is generated",
+                suggested_path(config, r.target.kind, id)
+            ),
+        };
         diagnostics.push(
             Diagnostic::new(
                 Rule::UndefinedReference,
@@ -152,10 +238,7 @@ fn undefined_targets(
             .width(r.target.id.chars().count())
             .field(r.relation.field_name())
             .item(r.target.id.as_str())
-            .help(format!(
-                "add {} or correct the id; until then its page is generated",
-                suggested_path(config, r.target.kind, &r.target.id)
-            )),
+            .help(help),
         );
     }
     generated

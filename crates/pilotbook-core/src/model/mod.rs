@@ -20,7 +20,7 @@ pub mod pilot;
 pub mod placeholder;
 
 pub use date::Date;
-pub use id::{derive_id, is_valid_id, slugify};
+pub use id::{derive_id, is_valid_id, slugify, split_qualified};
 pub use pilot::{Dependency, Integration, MetricUse, Milestone, Pilot};
 
 use crate::config::{Builtin, Config};

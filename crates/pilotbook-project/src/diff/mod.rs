@@ -356,7 +356,12 @@ impl PortfolioDiff {
         if prefix.is_empty() {
             return;
         }
-        let at = |path: &mut String| *path = format!("{prefix}/{path}");
+        // A source's path is in its own repository already.
+        let at = |path: &mut String| {
+            if pilotbook_core::model::split_qualified(path).0.is_none() {
+                *path = format!("{prefix}/{path}");
+            }
+        };
         let pilots = &mut self.pilots;
         pilots
             .added

@@ -1,0 +1,373 @@
+//! One portfolio across many repositories (`[[sources]]`): three git
+//! repositories built in the test — the portfolio with its central people
+//! and metrics, `payments` with its pilots at its root, and `platform`, a
+//! monorepo whose pilotbook root is a sub-folder beside its code — read
+//! as one linked model, each document with the history of its own
+//! repository.
+
+use crate::support::case::Author;
+use crate::support::{
+    Case, DANA, LEE, METRIC, PERSON, QUIET_LIFECYCLE, pilot, pilotbook, pilotbook_json,
+};
+use serde_json::Value;
+
+const ANA: Author = Author {
+    name: "Ana Lopez",
+    email: "ana@payments.example",
+};
+const CY: Author = Author {
+    name: "Cy Park",
+    email: "cy@platform.example",
+};
+
+/// A valid pilot titled `title` that integrates with `system` and depends
+/// on `depends` (pilot ids, qualified or not).
+fn pilot_doc(title: &str, system: &str, depends: &[&str]) -> String {
+    let mut deps = String::new();
+    if !depends.is_empty() {
+        deps.push_str("depends_on:\n");
+        for d in depends {
+            deps.push_str(&format!("  - pilot: {d}\n"));
+        }
+    }
+    pilot("pilot", ">= 90%", "2027-06-01")
+        .replace("title: Triage", &format!("title: {title}"))
+        .replace("system: zendesk", &format!("system: {system}"))
+        .replace("production_path:", &format!("{deps}production_path:"))
+}
+
+fn system_doc(title: &str) -> String {
+    format!("---\ntitle: {title}\nenvironment: production\n---\n\nA system.\n")
+}
+
+/// `payments`: pilots at its root; `invoice-matching` depends on the
+/// platform's `feature-store`, and it has an `onboarding` pilot as the
+/// platform does.
+fn payments() -> Case {
+    let repo = Case::new()
+        .config(QUIET_LIFECYCLE)
+        .file(
+            "pilots/invoice-matching.md",
+            &pilot_doc("Invoice matching", "ledger", &["feature-store"]),
+        )
+        .file(
+            "pilots/onboarding.md",
+            &pilot_doc("Payments onboarding", "ledger", &[]),
+        )
+        .file("systems/gateway.md", &system_doc("Payment gateway"));
+    repo.commit("Add invoice matching", ANA, "2026-01-12T09:00:00+01:00");
+    repo.write(
+        "pilots/invoice-matching.md",
+        &pilot_doc("Invoice matching", "ledger", &["feature-store"]).replace(">= 90%", ">= 92%"),
+    );
+    // Committed on a skewed clock: earlier than the commit before it.
+    repo.commit("Raise the target", LEE, "2026-01-05T15:00:00-05:00");
+    repo
+}
+
+/// `platform`: a monorepo with its pilotbook root at `services/pilots`.
+/// `feature-store` integrates with its own `ledger` and depends on
+/// `onboarding` unqualified (both sources have one) and on
+/// `payments:onboarding`; its `onboarding` integrates with payments'
+/// `gateway`.
+fn platform() -> Case {
+    let root = "services/pilots";
+    let repo = Case::new()
+        .file("services/api/main.rs", "fn main() {}\n")
+        .file(&format!("{root}/pilotbook.toml"), QUIET_LIFECYCLE)
+        .file(
+            &format!("{root}/pilots/feature-store.md"),
+            &pilot_doc(
+                "Feature store",
+                "ledger",
+                &["onboarding", "payments:onboarding"],
+            ),
+        )
+        .file(
+            &format!("{root}/pilots/onboarding.md"),
+            &pilot_doc("Platform onboarding", "gateway", &[]),
+        )
+        .file(&format!("{root}/systems/ledger.md"), &system_doc("Ledger"));
+    repo.commit("Feature store pilot", CY, "2025-12-01T08:00:00+09:00");
+    repo
+}
+
+/// The portfolio repository: central people and metrics, and the two
+/// sources.
+fn portfolio(payments: &Case, platform: &Case) -> Case {
+    let config = format!(
+        "{QUIET_LIFECYCLE}\n[site]\ntitle = \"Acme\"\nrepository = \"https://github.com/acme/portfolio\"\n\n\
+         [[sources]]\nname = \"payments\"\npath = \"{}\"\nrepository = \"https://github.com/acme/payments\"\n\n\
+         [[sources]]\nname = \"platform\"\npath = \"{}\"\nroot = \"services/pilots\"\nrepository = \"https://github.com/acme/platform\"\n",
+        payments.root.display(),
+        platform.root.display()
+    );
+    Case::new()
+        .config(&config)
+        .file("people/dana-kim.md", PERSON)
+        .file("metrics/accuracy.md", METRIC)
+        .committed("Portfolio", DANA, "2026-03-01T10:00:00+00:00")
+}
+
+fn entity<'a>(export: &'a Value, kind: &str, path: &str) -> &'a Value {
+    export[kind]
+        .as_array()
+        .and_then(|list| {
+            list.iter()
+                .find(|e| e["path"] == path || e["source_path"] == path)
+        })
+        .unwrap_or_else(|| panic!("no {kind} at {path}: {export:#}"))
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    let mut out: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn references_resolve_across_sources_with_each_repositorys_history() {
+    let (payments, platform) = (payments(), platform());
+    let portfolio = portfolio(&payments, &platform);
+    let export = pilotbook_json(&portfolio.root, &["export"], 0);
+    let invoice = entity(&export, "pilots", "payments:pilots/invoice-matching.md");
+    let feature = entity(
+        &export,
+        "pilots",
+        "platform:services/pilots/pilots/feature-store.md",
+    );
+    // Both ways: payments depends on the platform, and the platform (by a
+    // qualified reference: both have an `onboarding`) on payments.
+    assert_eq!(
+        ids(&feature["dependents"]),
+        ["invoice-matching"],
+        "{feature:#}"
+    );
+    assert_eq!(ids(&invoice["dependents"]), Vec::<String>::new());
+    let pay_onboarding = entity(&export, "pilots", "payments:pilots/onboarding.md");
+    assert_eq!(ids(&pay_onboarding["dependents"]), ["feature-store"]);
+    // Integrations too: the platform's ledger serves payments' pilots and
+    // payments' gateway the platform's onboarding.
+    let ledger = entity(
+        &export,
+        "systems",
+        "platform:services/pilots/systems/ledger.md",
+    );
+    assert_eq!(
+        ids(&ledger["dependents"]),
+        ["feature-store", "invoice-matching", "onboarding"]
+    );
+    let gateway = entity(&export, "systems", "payments:systems/gateway.md");
+    let platform_onboarding = entity(
+        &export,
+        "pilots",
+        "platform:services/pilots/pilots/onboarding.md",
+    );
+    assert_eq!(ids(&gateway["dependents"]), ["onboarding"]);
+    assert_eq!(
+        platform_onboarding["integrations"][0]["system"], "gateway",
+        "{platform_onboarding:#}"
+    );
+    let dana = entity(&export, "people", "people/dana-kim.md");
+    assert_eq!(
+        ids(&dana["referenced_by"]),
+        [
+            "feature-store",
+            "invoice-matching",
+            "onboarding",
+            "onboarding"
+        ]
+    );
+
+    // History from each source's own repository, as its git log says.
+    let authors = |e: &Value| -> Vec<String> {
+        e["history"]["commits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["author"].as_str().unwrap_or(""),
+                    c["date"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        authors(invoice),
+        [
+            "Lee Wu 2026-01-05T15:00:00-05:00",
+            "Ana Lopez 2026-01-12T09:00:00+01:00"
+        ]
+    );
+    let git_log = payments.git(&["log", "--format=%H", "--", "pilots/invoice-matching.md"]);
+    let ids_in_history: Vec<&str> = invoice["history"]["commits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids_in_history, git_log.lines().collect::<Vec<_>>());
+    assert_eq!(authors(feature), ["Cy Park 2025-12-01T08:00:00+09:00"]);
+}
+
+#[test]
+fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
+    let (payments, platform) = (payments(), platform());
+    let portfolio = portfolio(&payments, &platform);
+    let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
+    let findings: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["severity"] != "info")
+        .collect();
+    // Exactly one finding: the unqualified `onboarding`, at the reference,
+    // naming both sources; no undefined reference anywhere.
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let d = findings[0];
+    assert_eq!(d["rule"], "duplicate-id");
+    assert_eq!(
+        d["path"],
+        "platform:services/pilots/pilots/feature-store.md"
+    );
+    let message = d["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("source `payments` (pilots/onboarding.md)")
+            && message.contains("source `platform` (services/pilots/pilots/onboarding.md)"),
+        "{message}"
+    );
+    let line = d["line"].as_u64().unwrap_or_default() as usize;
+    let text = std::fs::read_to_string(
+        platform
+            .root
+            .join("services/pilots/pilots/feature-store.md"),
+    )
+    .expect("read");
+    assert_eq!(text.lines().nth(line - 1), Some("  - pilot: onboarding"));
+
+    // The human format names the source and its repository's path.
+    let out = pilotbook(&portfolio.root, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--> platform:services/pilots/pilots/feature-store.md:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_sources_own_rules_judge_its_documents() {
+    let (payments, platform) = (payments(), platform());
+    // The platform turns `duplicate-id` off for itself; the finding is in
+    // a platform document, so it goes, while the portfolio keeps the rule.
+    platform.write(
+        "services/pilots/pilotbook.toml",
+        &format!("{QUIET_LIFECYCLE}duplicate-id = \"off\"\n"),
+    );
+    let portfolio = portfolio(&payments, &platform);
+    let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 0);
+    assert!(
+        !report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|d| d["rule"] == "duplicate-id"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
+    let (payments, platform) = (payments(), platform());
+    let portfolio = portfolio(&payments, &platform);
+    let out = pilotbook(&portfolio.root, &["build", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = portfolio.root.join("site");
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    let pay_head = payments.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let invoice = read("pilots/invoice-matching.html");
+    assert!(invoice.contains(&format!(
+        "https://github.com/acme/payments/commit/{pay_head}"
+    )));
+    assert!(invoice.contains(&format!(
+        "https://github.com/acme/payments/blob/{pay_head}/pilots/invoice-matching.md"
+    )));
+    let plat_head = platform.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let feature = read("pilots/feature-store.html");
+    assert!(feature.contains(&format!(
+        "https://github.com/acme/platform/blob/{plat_head}/services/pilots/pilots/feature-store.md"
+    )));
+    assert!(
+        !feature.contains("acme/portfolio/commit"),
+        "no commit of a source on the portfolio's forge"
+    );
+    // Both onboarding pilots have a page; the second lives under its source.
+    assert!(site.join("pilots/onboarding.html").is_file());
+    assert!(
+        site.join("pilots/platform/services/pilots/pilots/onboarding.html")
+            .is_file()
+    );
+    // The portfolio: a source column and filter, and each source's checks.
+    let index = read("index.html");
+    assert!(index.contains("id=\"filter-source\""));
+    assert!(
+        index.contains("data-source=\"payments\"") && index.contains("data-source=\"platform\"")
+    );
+    assert!(index.contains(&format!(
+        "https://github.com/acme/platform/commit/{plat_head}"
+    )));
+    assert!(
+        index.contains("<span class=\"badge error\">1 error</span>"),
+        "platform's duplicate-id"
+    );
+}
+
+#[test]
+fn diff_between_two_portfolio_states_names_the_source_of_each_change() {
+    let (payments, platform) = (payments(), platform());
+    let portfolio = portfolio(&payments, &platform);
+    let base = portfolio.git(&["rev-parse", "HEAD"]).trim().to_string();
+    // The next state of the portfolio reads the platform no more.
+    let config = std::fs::read_to_string(portfolio.root.join("pilotbook.toml")).expect("read");
+    let cut = config
+        .find("[[sources]]\nname = \"platform\"")
+        .expect("platform source");
+    portfolio.write("pilotbook.toml", &config[..cut]);
+    portfolio.commit("Drop the platform", DANA, "2026-03-02T10:00:00+00:00");
+    let diff = pilotbook_json(
+        &portfolio.root,
+        &["diff", &base, "HEAD", "--format", "json"],
+        0,
+    );
+    let removed: Vec<&str> = diff["pilots"]["removed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["path"].as_str())
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "platform:services/pilots/pilots/feature-store.md",
+            "platform:services/pilots/pilots/onboarding.md"
+        ],
+        "{diff:#}"
+    );
+    let out = pilotbook(&portfolio.root, &["diff", &base]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("platform:services/pilots/pilots/feature-store.md")
+            || text.contains("platform"),
+        "{text}"
+    );
+}
