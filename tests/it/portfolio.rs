@@ -67,7 +67,7 @@ fn payments() -> Case {
 
 /// `platform`: a monorepo with its pilotbook root at `services/pilots`.
 /// `feature-store` integrates with its own `ledger` and depends on
-/// `onboarding` unqualified (both sources have one) and on
+/// `onboarding` unqualified (its own: payments has one too) and on
 /// `payments:onboarding`; its `onboarding` integrates with payments'
 /// `gateway`.
 fn platform() -> Case {
@@ -92,8 +92,9 @@ fn platform() -> Case {
     repo
 }
 
-/// The portfolio repository: central people and metrics, and the two
-/// sources.
+/// The portfolio repository: central people and metrics, a pilot of its
+/// own that depends on `onboarding` (which both sources define), and the
+/// two sources.
 fn portfolio(payments: &Case, platform: &Case) -> Case {
     let config = format!(
         "{QUIET_LIFECYCLE}\n[site]\ntitle = \"Acme\"\nrepository = \"https://github.com/acme/portfolio\"\n\n\
@@ -106,6 +107,10 @@ fn portfolio(payments: &Case, platform: &Case) -> Case {
         .config(&config)
         .file("people/dana-kim.md", PERSON)
         .file("metrics/accuracy.md", METRIC)
+        .file(
+            "pilots/rollout.md",
+            &pilot_doc("Rollout", "ledger", &["onboarding"]),
+        )
         .committed("Portfolio", DANA, "2026-03-01T10:00:00+00:00")
 }
 
@@ -150,7 +155,18 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
     );
     assert_eq!(ids(&invoice["dependents"]), Vec::<String>::new());
     let pay_onboarding = entity(&export, "pilots", "payments:pilots/onboarding.md");
-    assert_eq!(ids(&pay_onboarding["dependents"]), ["feature-store"]);
+    assert_eq!(
+        ids(&pay_onboarding["dependents"]),
+        ["feature-store", "rollout"]
+    );
+    // An unqualified id means the one of the referring document's own
+    // source, where it has one.
+    let own_onboarding = entity(
+        &export,
+        "pilots",
+        "platform:services/pilots/pilots/onboarding.md",
+    );
+    assert_eq!(ids(&own_onboarding["dependents"]), ["feature-store"]);
     // Integrations too: the platform's ledger serves payments' pilots and
     // payments' gateway the platform's onboarding.
     let ledger = entity(
@@ -160,18 +176,13 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
     );
     assert_eq!(
         ids(&ledger["dependents"]),
-        ["feature-store", "invoice-matching", "onboarding"]
+        ["feature-store", "invoice-matching", "onboarding", "rollout"]
     );
     let gateway = entity(&export, "systems", "payments:systems/gateway.md");
-    let platform_onboarding = entity(
-        &export,
-        "pilots",
-        "platform:services/pilots/pilots/onboarding.md",
-    );
     assert_eq!(ids(&gateway["dependents"]), ["onboarding"]);
     assert_eq!(
-        platform_onboarding["integrations"][0]["system"], "gateway",
-        "{platform_onboarding:#}"
+        own_onboarding["integrations"][0]["system"], "gateway",
+        "{own_onboarding:#}"
     );
     let dana = entity(&export, "people", "people/dana-kim.md");
     assert_eq!(
@@ -180,7 +191,8 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
             "feature-store",
             "invoice-matching",
             "onboarding",
-            "onboarding"
+            "onboarding",
+            "rollout"
         ]
     );
 
@@ -228,15 +240,14 @@ fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
         .flatten()
         .filter(|d| d["severity"] != "info")
         .collect();
-    // Exactly one finding: the unqualified `onboarding`, at the reference,
-    // naming both sources; no undefined reference anywhere.
+    // Exactly one finding: the portfolio's own unqualified `onboarding`,
+    // which it does not define itself, at the reference, naming both
+    // sources; no undefined reference anywhere, and none for the
+    // platform's `onboarding`, which means its own.
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let d = findings[0];
     assert_eq!(d["rule"], "duplicate-id");
-    assert_eq!(
-        d["path"],
-        "platform:services/pilots/pilots/feature-store.md"
-    );
+    assert_eq!(d["path"], "pilots/rollout.md");
     let message = d["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("source `payments` (pilots/onboarding.md)")
@@ -244,19 +255,26 @@ fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
         "{message}"
     );
     let line = d["line"].as_u64().unwrap_or_default() as usize;
-    let text = std::fs::read_to_string(
-        platform
-            .root
-            .join("services/pilots/pilots/feature-store.md"),
-    )
-    .expect("read");
+    let text = std::fs::read_to_string(portfolio.root.join("pilots/rollout.md")).expect("read");
     assert_eq!(text.lines().nth(line - 1), Some("  - pilot: onboarding"));
 
-    // The human format names the source and its repository's path.
+    // Qualified, it resolves: the check passes.
+    portfolio.write(
+        "pilots/rollout.md",
+        &text.replace("- pilot: onboarding", "- pilot: payments:onboarding"),
+    );
+    let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 0);
+    assert_eq!(report["summary"]["errors"], 0, "{report:#}");
+
+    // A source's finding names the source and its repository's path.
+    platform.write(
+        "services/pilots/pilots/onboarding.md",
+        &pilot_doc("Platform onboarding", "gateway", &[]).replace("owner: dana-kim", "owner: Dana"),
+    );
     let out = pilotbook(&portfolio.root, &["check"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("--> platform:services/pilots/pilots/feature-store.md:"),
+        text.contains("--> platform:services/pilots/pilots/onboarding.md:4:8"),
         "{text}"
     );
 }
@@ -264,27 +282,39 @@ fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
 #[test]
 fn a_sources_own_rules_judge_its_documents() {
     let (payments, platform) = (payments(), platform());
-    // The platform turns `duplicate-id` off for itself; the finding is in
-    // a platform document, so it goes, while the portfolio keeps the rule.
+    // Both sources lack a `## Monitoring` section; the platform turns
+    // `missing-section` off for itself, so only payments' is reported.
+    payments.write(
+        "pilots/onboarding.md",
+        &pilot_doc("Payments onboarding", "ledger", &[]).replace("## Monitoring", "## Watching"),
+    );
+    platform.write(
+        "services/pilots/pilots/onboarding.md",
+        &pilot_doc("Platform onboarding", "gateway", &[]).replace("## Monitoring", "## Watching"),
+    );
     platform.write(
         "services/pilots/pilotbook.toml",
-        &format!("{QUIET_LIFECYCLE}duplicate-id = \"off\"\n"),
+        &format!("{QUIET_LIFECYCLE}missing-section = \"off\"\n"),
     );
     let portfolio = portfolio(&payments, &platform);
-    let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 0);
-    assert!(
-        !report["diagnostics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|d| d["rule"] == "duplicate-id"),
-        "{report:#}"
-    );
+    let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
+    let missing: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["rule"] == "missing-section")
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(missing, ["payments:pilots/onboarding.md"], "{report:#}");
 }
 
 #[test]
 fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
     let (payments, platform) = (payments(), platform());
+    payments.write(
+        "pilots/onboarding.md",
+        &pilot_doc("Payments onboarding", "ledger", &[]).replace("## Monitoring", "## Watching"),
+    );
     let portfolio = portfolio(&payments, &platform);
     let out = pilotbook(&portfolio.root, &["build", "-q"]);
     assert!(
@@ -326,9 +356,18 @@ fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
     assert!(index.contains(&format!(
         "https://github.com/acme/platform/commit/{plat_head}"
     )));
+    // Each source's checks: the platform passes, payments has the error
+    // its onboarding's missing section makes.
+    let sources = &index[index.find("id=\"sources-h\"").expect("a Sources table")..];
+    let sources = &sources[..sources.find("</table>").expect("its end")];
+    let row = |name: &str| {
+        let at = sources.find(&format!(">{name}</a>")).expect(name);
+        &sources[at..at + sources[at..].find("</tr>").expect("row end")]
+    };
+    assert!(row("platform").contains("badge ok\">passing"), "{sources}");
     assert!(
-        index.contains("<span class=\"badge error\">1 error</span>"),
-        "platform's duplicate-id"
+        row("payments").contains("badge error\">1 error"),
+        "{sources}"
     );
 }
 
@@ -366,8 +405,7 @@ fn diff_between_two_portfolio_states_names_the_source_of_each_change() {
     let out = pilotbook(&portfolio.root, &["diff", &base]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("platform:services/pilots/pilots/feature-store.md")
-            || text.contains("platform"),
+        text.contains("**Feature store** `feature-store`: was status pilot, owner `dana-kim`, `platform:services/pilots/pilots/feature-store.md`"),
         "{text}"
     );
 }

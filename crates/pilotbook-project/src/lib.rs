@@ -283,6 +283,13 @@ impl Project {
         let base = history::merge_base(&self.root, rev)?;
         let mut global = vec![CONFIG_FILE.to_string(), "templates".to_string()];
         global.extend(self.config.check.baseline.clone());
+        // An export source's file is its documents, all at once. (A
+        // checkout source is another repository: its changes are not
+        // this repository's, and it is read as it is on both sides.)
+        global.extend(self.config.sources.iter().filter_map(|s| match &s.origin {
+            pilotbook_core::config::SourceOrigin::Export { file } => Some(file.clone()),
+            pilotbook_core::config::SourceOrigin::Checkout { .. } => None,
+        }));
         let global_changed = history::changed_files(&self.root, &base, &global)?;
         let all = self.document_paths();
         if let Some(file) = global_changed.first() {

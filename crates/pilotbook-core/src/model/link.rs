@@ -12,10 +12,14 @@ use crate::source::Position;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
-fn sort_key(e: &Entity) -> (usize, &str, &str) {
+/// By kind and id; among documents with one id, this repository's own
+/// before those of sources (an unqualified reference from here means its
+/// own), then by path.
+fn sort_key(e: &Entity) -> (usize, &str, bool, &str) {
     (
         e.kind,
         e.id.as_str(),
+        source_of(e).is_some(),
         e.document.as_ref().map_or("", |d| d.path.as_str()),
     )
 }
@@ -70,7 +74,7 @@ pub fn link(
 ) -> Portfolio {
     let mut entities = sort(entities);
     report_duplicates(config, &entities, diagnostics);
-    ambiguous_references(config, &entities, diagnostics);
+    scope_references(config, &mut entities, diagnostics);
     mark_duplicates(&mut entities);
     let generated = undefined_targets(config, &entities, diagnostics);
     if !generated.is_empty() {
@@ -116,7 +120,7 @@ fn report_duplicates(config: &Config, entities: &[Entity], diagnostics: &mut Vec
             continue;
         };
         // Two sources may each have the id; a reference says which it
-        // means ([`ambiguous_references`]).
+        // means ([`scope_references`]).
         if source_of(first) != source_of(e) {
             continue;
         }
@@ -136,62 +140,87 @@ fn report_duplicates(config: &Config, entities: &[Entity], diagnostics: &mut Vec
     }
 }
 
-/// `duplicate-id` where a reference names, unqualified, an id that
-/// documents of two sources (or a source and this repository) define:
-/// reported where the reference is written, naming every source, so the
-/// author qualifies it (`payments:invoice-matching`). It resolves to the
-/// first by path meanwhile.
-fn ambiguous_references(config: &Config, entities: &[Entity], diagnostics: &mut Vec<Diagnostic>) {
-    for e in entities {
+/// Unqualified references to an id that documents of more than one
+/// source (this repository counts as one) define. A reference means the
+/// one of its own source when there is one: a source's reference is
+/// rewritten to name it (`payments:onboarding`), and this repository's
+/// own sorts first. Otherwise it is ambiguous: `duplicate-id` where it is
+/// written, naming every source, so the author qualifies it; it resolves
+/// to the first meanwhile.
+fn scope_references(config: &Config, entities: &mut [Entity], diagnostics: &mut Vec<Diagnostic>) {
+    let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
         let Some(doc) = &e.document else { continue };
-        for r in &e.references {
-            if split_qualified(&r.target.id).0.is_some() {
+        for (j, r) in e.references.iter().enumerate() {
+            let defined = defined_in_sources(entities, r);
+            if defined.len() < 2 {
                 continue;
             }
-            let Some(i) = find(entities, r.target.kind, &r.target.id) else {
-                continue;
-            };
-            let defined: Vec<&Entity> = entities[i..]
-                .iter()
-                .take_while(|t| t.kind == r.target.kind && t.id == r.target.id)
-                .filter(|t| t.defined())
-                .collect();
-            let mut sources: Vec<Option<&str>> = defined.iter().map(|t| source_of(t)).collect();
-            sources.dedup();
-            if sources.len() < 2 {
+            let own = source_of(e);
+            if defined.iter().any(|t| source_of(t) == own) {
+                if let Some(name) = own {
+                    rewrites.push((i, j, format!("{name}:{}", r.target.id)));
+                }
                 continue;
             }
-            let kind = &config.kinds[r.target.kind].name;
-            let named: Vec<String> = defined
-                .iter()
-                .filter_map(|t| t.document.as_ref())
-                .map(|d| match split_qualified(&d.path) {
-                    (Some(source), path) => format!("source `{source}` ({path})"),
-                    (None, path) => format!("this repository ({path})"),
-                })
-                .collect();
-            let example = sources.iter().flatten().next().copied().unwrap_or("source");
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::DuplicateId,
-                    &doc.path,
-                    r.position,
-                    format!(
-                        "{kind} id `{}` is defined in more than one source: {}",
-                        r.target.id,
-                        named.join(" and ")
-                    ),
-                )
-                .width(r.target.id.chars().count())
-                .field(r.relation.field_name())
-                .item(r.target.id.as_str())
-                .help(format!(
-                    "say which one you mean: `{example}:{}`",
-                    r.target.id
-                )),
-            );
+            diagnostics.push(ambiguous(config, &doc.path, r, &defined));
         }
     }
+    for (i, j, qualified) in rewrites {
+        entities[i].references[j].target.id = qualified;
+    }
+}
+
+/// The documents an unqualified reference could mean, one per source,
+/// when more than one source defines its id.
+fn defined_in_sources<'e>(entities: &'e [Entity], r: &super::Reference) -> Vec<&'e Entity> {
+    if split_qualified(&r.target.id).0.is_some() {
+        return Vec::new();
+    }
+    let Some(i) = find(entities, r.target.kind, &r.target.id) else {
+        return Vec::new();
+    };
+    let mut defined: Vec<&Entity> = entities[i..]
+        .iter()
+        .take_while(|t| t.kind == r.target.kind && t.id == r.target.id)
+        .filter(|t| t.defined())
+        .collect();
+    defined.dedup_by(|a, b| source_of(a) == source_of(b));
+    defined
+}
+
+/// `duplicate-id` at an ambiguous reference.
+fn ambiguous(config: &Config, path: &str, r: &super::Reference, defined: &[&Entity]) -> Diagnostic {
+    let kind = &config.kinds[r.target.kind].name;
+    let named: Vec<String> = defined
+        .iter()
+        .filter_map(|t| t.document.as_ref())
+        .map(|d| match split_qualified(&d.path) {
+            (Some(source), path) => format!("source `{source}` ({path})"),
+            (None, path) => format!("this repository ({path})"),
+        })
+        .collect();
+    let example = defined
+        .iter()
+        .find_map(|t| source_of(t))
+        .unwrap_or("source");
+    Diagnostic::new(
+        Rule::DuplicateId,
+        path,
+        r.position,
+        format!(
+            "{kind} id `{}` is defined in more than one source: {}",
+            r.target.id,
+            named.join(" and ")
+        ),
+    )
+    .width(r.target.id.chars().count())
+    .field(r.relation.field_name())
+    .item(r.target.id.as_str())
+    .help(format!(
+        "say which one you mean: `{example}:{}`",
+        r.target.id
+    ))
 }
 
 /// Undefined references, each reported where it is written; the targets
