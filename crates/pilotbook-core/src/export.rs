@@ -233,6 +233,13 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
     }
 }
 
+/// A document's history as the export writes it (its `history` object):
+/// what [`crate::import`] reads back, and what its round trip compares.
+pub fn history_json(h: &DocumentHistory) -> Value {
+    // Plain structs of text and numbers: serializing them cannot fail.
+    serde_json::to_value(history_out(h)).unwrap_or(Value::Null)
+}
+
 fn field_changes(changes: &[crate::history::FieldChange]) -> Vec<FieldChangeOut<'_>> {
     changes
         .iter()
