@@ -169,6 +169,7 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
 /// may have any shape, and its reader must say "upgrade", not "malformed".
 fn version(file: &str, text: &str) -> Result<u32, ImportError> {
     #[derive(Deserialize)]
+    #[serde(expecting = "a pilotbook export (a JSON object)")]
     struct Probe {
         version: Option<serde_json::Value>,
     }
@@ -600,6 +601,10 @@ mod tests {
             fails(&export("\"2\"", true, FM)).starts_with("x.json:2:12: `version` is \"2\", but")
         );
         assert!(fails(&export("0", true, FM)).starts_with("x.json:2:12: `version` is 0"));
+        assert_eq!(
+            fails("[1]"),
+            "x.json:1:1: this is not the shape of a pilotbook export (invalid type: sequence, expected a pilotbook export (a JSON object)); export it again with `pilotbook export`"
+        );
         let missing = export("1", false, FM).replace("\"version\": 1,\n", "");
         assert!(fails(&missing).starts_with("x.json:1:1: the export has no `version`"));
         let whole = export("2", true, FM);
