@@ -1,9 +1,9 @@
-//! The export is a contract: `docs/schema/export-v1.schema.json` describes
+//! The export is a contract: `docs/schema/export-v2.schema.json` describes
 //! it, every export the suite makes is checked against it (see
 //! `support::schema`), and the schema itself is shown to refuse what it
 //! must refuse, so that the check cannot pass vacuously.
 
-use crate::support::schema::{assert_export, export_problems};
+use crate::support::schema::{assert_export, export_problems, problems, v1_validator};
 use crate::support::{Case, DANA, pilot, pilotbook, pilotbook_json};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -86,7 +86,7 @@ fn custom_kinds_history_and_unavailable_history_match_the_schema() {
 }
 
 #[test]
-fn the_schema_refuses_what_is_not_version_1() {
+fn the_schema_refuses_what_is_not_version_2() {
     let good = pilotbook_json(example_repo(), &["export"], 0);
     assert!(export_problems(&good).is_empty());
     let broken = |change: &dyn Fn(&mut Value)| {
@@ -94,9 +94,18 @@ fn the_schema_refuses_what_is_not_version_1() {
         change(&mut doc);
         export_problems(&doc)
     };
-    // A future version, a field the contract does not name, a field it
-    // requires gone, a value of the wrong type, a kind list that is no list.
-    assert!(!broken(&|d| d["version"] = json!(2)).is_empty());
+    // A future version, a past one, a field the contract does not name, a
+    // field it requires gone, a value of the wrong type, a kind list that
+    // is no list, a source named with its path's prefix.
+    assert!(!broken(&|d| d["version"] = json!(3)).is_empty());
+    assert!(!broken(&|d| d["version"] = json!(1)).is_empty());
+    assert!(
+        !broken(&|d| {
+            d.as_object_mut().map(|o| o.remove("sources"));
+        })
+        .is_empty()
+    );
+    assert!(!broken(&|d| d["pilots"][0]["source"] = json!("payments:")).is_empty());
     assert!(!broken(&|d| d["pilots"][0]["score"] = json!(1)).is_empty());
     assert!(
         !broken(&|d| {
@@ -107,4 +116,14 @@ fn the_schema_refuses_what_is_not_version_1() {
     assert!(!broken(&|d| d["pilots"][0]["started"] = json!("March")).is_empty());
     assert!(!broken(&|d| d["pilots"][0]["history"]["commits"][0]["id"] = json!("abc")).is_empty());
     assert!(!broken(&|d| d["people"] = json!({})).is_empty());
+}
+
+#[test]
+fn a_version_1_export_still_matches_the_version_1_schema_and_not_version_2() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/export/v1.json");
+    let text = std::fs::read_to_string(path).expect("the v1 fixture");
+    let v1: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(problems(v1_validator(), &v1), Vec::<String>::new());
+    // Version 2 is a new contract: a reader that checks it notices.
+    assert!(!export_problems(&v1).is_empty());
 }

@@ -35,6 +35,7 @@ mod history_cache;
 mod history_oracle;
 mod history_scenarios;
 mod hostile;
+mod import;
 mod incremental;
 mod install_script;
 mod lifecycle;

@@ -1035,7 +1035,7 @@ fn check_kind_name(
         ));
     }
     // A custom kind's name is its site folder and its key in the export.
-    let reserved = ["version", "history", "assets"].contains(&name)
+    let reserved = ["version", "history", "root", "sources", "assets"].contains(&name)
         || (builtin.is_none() && Builtin::ALL.iter().any(|b| b.plural() == name));
     if reserved {
         return Err(err(
@@ -1360,7 +1360,9 @@ mod tests {
 
     #[test]
     fn kind_names_that_collide_are_refused() {
-        for name in ["history", "version", "assets", "people", "pilots"] {
+        for name in [
+            "history", "version", "root", "sources", "assets", "people", "pilots",
+        ] {
             let e = parse(&format!("[kinds.{name}]\npath = [\"x/*.md\"]\n"))
                 .expect_err(name)
                 .to_string();

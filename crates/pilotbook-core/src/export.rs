@@ -6,6 +6,10 @@
 //! its page carries too), with every list sorted so two exports of one repository are
 //! byte-identical. A document's `history` is `null` when history is
 //! unavailable; the top-level `history` object says why.
+//!
+//! The export is a versioned contract (`docs/schema/export-v<N>.schema.json`):
+//! other repositories' portfolios read it back ([`crate::import`]), so a
+//! change to its shape raises [`VERSION`] and publishes a new schema.
 
 use crate::derive::{Derived, LinkRecord, PilotRecord};
 use crate::history::{CommitInfo, DocumentHistory};
@@ -13,8 +17,9 @@ use crate::model::Relation;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The export's format version.
-pub const VERSION: u32 = 1;
+/// The export's format version. Version 2 added the top-level `root` and
+/// `sources`, and each entity's `source`.
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct BacklinkOut<'a> {
@@ -34,7 +39,12 @@ struct SectionOut<'a> {
 struct EntityOut<'a> {
     id: &'a str,
     kind: &'a str,
+    /// Root-relative for this repository's own documents; inside the
+    /// source's repository for a source's.
     path: Option<&'a str>,
+    /// The `[[sources]]` entry the document came from; `None` for this
+    /// repository's own.
+    source: Option<&'a str>,
     defined: bool,
     title: &'a str,
     front_matter: Value,
@@ -223,6 +233,13 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
     }
 }
 
+/// A document's history as the export writes it (its `history` object):
+/// what [`crate::import`] reads back, and what its round trip compares.
+pub fn history_json(h: &DocumentHistory) -> Value {
+    // Plain structs of text and numbers: serializing them cannot fail.
+    serde_json::to_value(history_out(h)).unwrap_or(Value::Null)
+}
+
 fn field_changes(changes: &[crate::history::FieldChange]) -> Vec<FieldChangeOut<'_>> {
     changes
         .iter()
@@ -241,14 +258,47 @@ struct HistoryStateOut<'a> {
     reason: Option<String>,
 }
 
+/// One `[[sources]]` entry's state, as [`crate::history::SourceState`].
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    name: &'a str,
+    kind: crate::history::SourceKind,
+    repository: Option<&'a str>,
+    root: &'a str,
+    head: Option<&'a str>,
+    available: bool,
+    reason: Option<&'a str>,
+    export_version: Option<u32>,
+}
+
+impl<'a> From<&'a crate::history::SourceState> for SourceOut<'a> {
+    fn from(s: &'a crate::history::SourceState) -> Self {
+        SourceOut {
+            name: &s.name,
+            kind: s.kind,
+            repository: s.repository.as_deref(),
+            root: &s.root_prefix,
+            head: s.head.as_deref(),
+            available: s.unavailable.is_none(),
+            reason: s.unavailable.as_deref(),
+            export_version: s.export_version,
+        }
+    }
+}
+
 fn entity_out<'a>(derived: &'a Derived<'a>, index: usize) -> EntityOut<'a> {
     let (config, portfolio) = (derived.config(), derived.portfolio());
     let e = &portfolio.entities[index];
     let kind = |k: usize| config.kinds[k].name.as_str();
+    let path = e.document.as_ref().map(|d| d.path.as_str());
+    // A source's document is known by its qualified path (`name:path`);
+    // the export says the two halves apart, so `path` never has the prefix.
+    let sourced = path.and_then(|p| config.source_of(p));
     EntityOut {
         id: &e.id,
         kind: kind(e.kind),
-        path: e.document.as_ref().map(|d| d.path.as_str()),
+        path: sourced.map(|(_, inner)| inner).or(path),
+        source: sourced.map(|(s, _)| s.name.as_str()),
         defined: e.defined(),
         title: &e.title,
         front_matter: e
@@ -295,7 +345,7 @@ fn entity_out<'a>(derived: &'a Derived<'a>, index: usize) -> EntityOut<'a> {
 }
 
 /// The whole model as JSON:
-/// `{"version":1,"history":{…},"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`,
+/// `{"version":2,"history":{…},"root":"…","sources":[…],"pilots":[…],"people":[…],"metrics":[…],"systems":[…],<custom kind>:[…]}`,
 /// with each pilot's record as derived.
 pub fn export<'a>(derived: &'a Derived<'a>) -> Export<'a> {
     Export { derived }
@@ -311,7 +361,7 @@ impl Serialize for Export<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let (config, history) = (self.derived.config(), self.derived.history());
-        let mut map = serializer.serialize_map(Some(2 + config.kinds.len()))?;
+        let mut map = serializer.serialize_map(Some(4 + config.kinds.len()))?;
         map.serialize_entry("version", &VERSION)?;
         map.serialize_entry(
             "history",
@@ -321,6 +371,9 @@ impl Serialize for Export<'_> {
                 reason: history.unavailable.as_ref().map(|u| u.explain()),
             },
         )?;
+        map.serialize_entry("root", &history.root_prefix)?;
+        let sources: Vec<SourceOut> = history.sources.iter().map(SourceOut::from).collect();
+        map.serialize_entry("sources", &sources)?;
         for (k, kind) in config.kinds.iter().enumerate() {
             map.serialize_entry(kind.plural(), &Entities(self.derived, k))?;
         }

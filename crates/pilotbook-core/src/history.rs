@@ -348,7 +348,7 @@ pub struct History {
 }
 
 /// Where a source's documents and history came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// A checkout, read with its own git history.

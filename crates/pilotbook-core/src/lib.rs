@@ -14,7 +14,8 @@
 //! - [`validate`]: the rules over the model and its history, no I/O;
 //! - [`rules`], [`diagnostics`]: the rule catalogue, the finding type and
 //!   its renderers (human, JSON and the CI formats);
-//! - [`export`]: the model as JSON;
+//! - [`export`]: the model as JSON, a versioned contract, and [`import`]:
+//!   an export read back into documents (a portfolio's export sources);
 //! - [`pages`]: where each page of the site lives (validation reports the
 //!   ids whose page would replace a generated one);
 //! - [`source`], [`progress`], [`timings`]: positions in a file, the hook
@@ -34,6 +35,7 @@ pub mod discover;
 pub mod doclinks;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod parse;
