@@ -1,8 +1,9 @@
-//! One portfolio across many repositories (`[[sources]]`): three git
+//! One portfolio across many repositories (`[[sources]]`): git
 //! repositories built in the test — the portfolio with its central people
-//! and metrics, `payments` with its pilots at its root, and `platform`, a
-//! monorepo whose pilotbook root is a sub-folder beside its code — read
-//! as one linked model, each document with the history of its own
+//! and metrics, `payments` with its pilots at its root, `platform`, a
+//! monorepo whose pilotbook root is a sub-folder beside its code, and
+//! `support`, read only through the export its CI would publish — read as
+//! one linked model, each document with the history of its own
 //! repository.
 
 use crate::support::case::Author;
@@ -14,6 +15,10 @@ use serde_json::Value;
 const ANA: Author = Author {
     name: "Ana Lopez",
     email: "ana@payments.example",
+};
+const SUE: Author = Author {
+    name: "Sue Port",
+    email: "sue@support.example",
 };
 const CY: Author = Author {
     name: "Cy Park",
@@ -52,7 +57,7 @@ fn payments() -> Case {
         )
         .file(
             "pilots/onboarding.md",
-            &pilot_doc("Payments onboarding", "ledger", &[]),
+            &pilot_doc("Payments onboarding", "crm", &[]),
         )
         .file("systems/gateway.md", &system_doc("Payment gateway"));
     repo.commit("Add invoice matching", ANA, "2026-01-12T09:00:00+01:00");
@@ -92,14 +97,41 @@ fn platform() -> Case {
     repo
 }
 
+/// `support`: consumed only through its export. Its `escalation-bot`
+/// depends on payments' `invoice-matching`; it documents the `crm` that
+/// payments' `onboarding` integrates with.
+fn support() -> Case {
+    let repo = Case::new()
+        .config(QUIET_LIFECYCLE)
+        .file(
+            "pilots/escalation-bot.md",
+            &pilot_doc("Escalation bot", "ledger", &["invoice-matching"]),
+        )
+        .file("systems/crm.md", &system_doc("CRM"));
+    repo.commit("Escalation bot", SUE, "2026-02-02T10:00:00+02:00");
+    repo
+}
+
+/// What `pilotbook export` prints in `repo`.
+fn export_of(repo: &Case) -> String {
+    let out = pilotbook(&repo.root, &["export"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
 /// The portfolio repository: central people and metrics, a pilot of its
-/// own that depends on `onboarding` (which both sources define), and the
-/// two sources.
-fn portfolio(payments: &Case, platform: &Case) -> Case {
+/// own that depends on `onboarding` (which two sources define), the two
+/// checkouts and support's export, committed.
+fn portfolio(payments: &Case, platform: &Case, support: &Case) -> Case {
     let config = format!(
         "{QUIET_LIFECYCLE}\n[site]\ntitle = \"Acme\"\nrepository = \"https://github.com/acme/portfolio\"\n\n\
          [[sources]]\nname = \"payments\"\npath = \"{}\"\nrepository = \"https://github.com/acme/payments\"\n\n\
-         [[sources]]\nname = \"platform\"\npath = \"{}\"\nroot = \"services/pilots\"\nrepository = \"https://github.com/acme/platform\"\n",
+         [[sources]]\nname = \"platform\"\npath = \"{}\"\nroot = \"services/pilots\"\nrepository = \"https://github.com/acme/platform\"\n\n\
+         [[sources]]\nname = \"support\"\nexport = \"exports/support.json\"\nrepository = \"https://github.com/acme/support\"\n",
         payments.root.display(),
         platform.root.display()
     );
@@ -111,15 +143,25 @@ fn portfolio(payments: &Case, platform: &Case) -> Case {
             "pilots/rollout.md",
             &pilot_doc("Rollout", "ledger", &["onboarding"]),
         )
+        .file("exports/support.json", &export_of(support))
         .committed("Portfolio", DANA, "2026-03-01T10:00:00+00:00")
+}
+
+/// The three team repositories and the portfolio over them.
+fn repositories() -> (Case, Case, Case, Case) {
+    let (payments, platform, support) = (payments(), platform(), support());
+    let portfolio = portfolio(&payments, &platform, &support);
+    (payments, platform, support, portfolio)
 }
 
 fn entity<'a>(export: &'a Value, kind: &str, path: &str) -> &'a Value {
     export[kind]
         .as_array()
         .and_then(|list| {
-            list.iter()
-                .find(|e| e["path"] == path || e["source_path"] == path)
+            list.iter().find(|e| match e["source"].as_str() {
+                Some(source) => format!("{source}:{}", e["path"].as_str().unwrap_or("")) == path,
+                None => e["path"] == path,
+            })
         })
         .unwrap_or_else(|| panic!("no {kind} at {path}: {export:#}"))
 }
@@ -137,8 +179,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 #[test]
 fn references_resolve_across_sources_with_each_repositorys_history() {
-    let (payments, platform) = (payments(), platform());
-    let portfolio = portfolio(&payments, &platform);
+    let (payments, platform, support, portfolio) = repositories();
     let export = pilotbook_json(&portfolio.root, &["export"], 0);
     let invoice = entity(&export, "pilots", "payments:pilots/invoice-matching.md");
     let feature = entity(
@@ -153,7 +194,11 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
         ["invoice-matching"],
         "{feature:#}"
     );
-    assert_eq!(ids(&invoice["dependents"]), Vec::<String>::new());
+    // The export source links both ways too: its pilot depends on
+    // payments', and payments' onboarding integrates with its CRM.
+    assert_eq!(ids(&invoice["dependents"]), ["escalation-bot"]);
+    let crm = entity(&export, "systems", "support:systems/crm.md");
+    assert_eq!(ids(&crm["dependents"]), ["onboarding"], "{crm:#}");
     let pay_onboarding = entity(&export, "pilots", "payments:pilots/onboarding.md");
     assert_eq!(
         ids(&pay_onboarding["dependents"]),
@@ -167,8 +212,8 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
         "platform:services/pilots/pilots/onboarding.md",
     );
     assert_eq!(ids(&own_onboarding["dependents"]), ["feature-store"]);
-    // Integrations too: the platform's ledger serves payments' pilots and
-    // payments' gateway the platform's onboarding.
+    // Integrations too: the platform's ledger serves the other sources'
+    // pilots and payments' gateway the platform's onboarding.
     let ledger = entity(
         &export,
         "systems",
@@ -176,7 +221,12 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
     );
     assert_eq!(
         ids(&ledger["dependents"]),
-        ["feature-store", "invoice-matching", "onboarding", "rollout"]
+        [
+            "escalation-bot",
+            "feature-store",
+            "invoice-matching",
+            "rollout"
+        ]
     );
     let gateway = entity(&export, "systems", "payments:systems/gateway.md");
     assert_eq!(ids(&gateway["dependents"]), ["onboarding"]);
@@ -188,6 +238,7 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
     assert_eq!(
         ids(&dana["referenced_by"]),
         [
+            "escalation-bot",
             "feature-store",
             "invoice-matching",
             "onboarding",
@@ -227,12 +278,33 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
         .collect();
     assert_eq!(ids_in_history, git_log.lines().collect::<Vec<_>>());
     assert_eq!(authors(feature), ["Cy Park 2025-12-01T08:00:00+09:00"]);
+    // The export brought support's history: its git log's, not the
+    // portfolio's.
+    let bot = entity(&export, "pilots", "support:pilots/escalation-bot.md");
+    assert_eq!(authors(bot), ["Sue Port 2026-02-02T10:00:00+02:00"]);
+    let support_head = support.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(bot["history"]["commits"][0]["id"], support_head.as_str());
+    // Each source's state, in the config's order.
+    let sources: Vec<String> = export["sources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| format!("{} {} {}", s["name"], s["kind"], s["head"]))
+        .collect();
+    let head = |repo: &Case| repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        sources,
+        [
+            format!("\"payments\" \"checkout\" \"{}\"", head(&payments)),
+            format!("\"platform\" \"checkout\" \"{}\"", head(&platform)),
+            format!("\"support\" \"export\" \"{support_head}\""),
+        ]
+    );
 }
 
 #[test]
 fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
-    let (payments, platform) = (payments(), platform());
-    let portfolio = portfolio(&payments, &platform);
+    let (_payments, platform, _support, portfolio) = repositories();
     let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
     let findings: Vec<&Value> = report["diagnostics"]
         .as_array()
@@ -281,12 +353,12 @@ fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
 
 #[test]
 fn a_sources_own_rules_judge_its_documents() {
-    let (payments, platform) = (payments(), platform());
+    let (payments, platform, support) = (payments(), platform(), support());
     // Both sources lack a `## Monitoring` section; the platform turns
     // `missing-section` off for itself, so only payments' is reported.
     payments.write(
         "pilots/onboarding.md",
-        &pilot_doc("Payments onboarding", "ledger", &[]).replace("## Monitoring", "## Watching"),
+        &pilot_doc("Payments onboarding", "crm", &[]).replace("## Monitoring", "## Watching"),
     );
     platform.write(
         "services/pilots/pilots/onboarding.md",
@@ -296,7 +368,7 @@ fn a_sources_own_rules_judge_its_documents() {
         "services/pilots/pilotbook.toml",
         &format!("{QUIET_LIFECYCLE}missing-section = \"off\"\n"),
     );
-    let portfolio = portfolio(&payments, &platform);
+    let portfolio = portfolio(&payments, &platform, &support);
     let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
     let missing: Vec<&str> = report["diagnostics"]
         .as_array()
@@ -310,12 +382,12 @@ fn a_sources_own_rules_judge_its_documents() {
 
 #[test]
 fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
-    let (payments, platform) = (payments(), platform());
+    let (payments, platform, support) = (payments(), platform(), support());
     payments.write(
         "pilots/onboarding.md",
-        &pilot_doc("Payments onboarding", "ledger", &[]).replace("## Monitoring", "## Watching"),
+        &pilot_doc("Payments onboarding", "crm", &[]).replace("## Monitoring", "## Watching"),
     );
-    let portfolio = portfolio(&payments, &platform);
+    let portfolio = portfolio(&payments, &platform, &support);
     let out = pilotbook(&portfolio.root, &["build", "-q"]);
     assert!(
         out.status.success(),
@@ -341,6 +413,15 @@ fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
         !feature.contains("acme/portfolio/commit"),
         "no commit of a source on the portfolio's forge"
     );
+    // The export source's pilot: its commits on support's forge.
+    let sup_head = support.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let bot = read("pilots/escalation-bot.html");
+    for link in [
+        format!("https://github.com/acme/support/commit/{sup_head}"),
+        format!("https://github.com/acme/support/blob/{sup_head}/pilots/escalation-bot.md"),
+    ] {
+        assert!(bot.contains(&link), "{link}");
+    }
     // Both onboarding pilots have a page; the second lives under its source.
     assert!(site.join("pilots/onboarding.html").is_file());
     assert!(
@@ -373,39 +454,93 @@ fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
 
 #[test]
 fn diff_between_two_portfolio_states_names_the_source_of_each_change() {
-    let (payments, platform) = (payments(), platform());
-    let portfolio = portfolio(&payments, &platform);
+    let (_payments, _platform, support, portfolio) = repositories();
     let base = portfolio.git(&["rev-parse", "HEAD"]).trim().to_string();
-    // The next state of the portfolio reads the platform no more.
+    // The next state of the portfolio reads the platform no more, and
+    // support's CI published a new export: its bot went to `go`.
     let config = std::fs::read_to_string(portfolio.root.join("pilotbook.toml")).expect("read");
-    let cut = config
+    let start = config
         .find("[[sources]]\nname = \"platform\"")
-        .expect("platform source");
-    portfolio.write("pilotbook.toml", &config[..cut]);
+        .expect("platform");
+    let end = config
+        .find("[[sources]]\nname = \"support\"")
+        .expect("support");
+    portfolio.write(
+        "pilotbook.toml",
+        &format!("{}{}", &config[..start], &config[end..]),
+    );
+    support.write(
+        "pilots/escalation-bot.md",
+        &pilot_doc("Escalation bot", "ledger", &["invoice-matching"])
+            .replace("status: pilot", "status: go"),
+    );
+    support.commit("Go", SUE, "2026-02-20T10:00:00+02:00");
+    portfolio.write("exports/support.json", &export_of(&support));
     portfolio.commit("Drop the platform", DANA, "2026-03-02T10:00:00+00:00");
     let diff = pilotbook_json(
         &portfolio.root,
         &["diff", &base, "HEAD", "--format", "json"],
         0,
     );
-    let removed: Vec<&str> = diff["pilots"]["removed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["path"].as_str())
-        .collect();
+    let paths = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["path"].as_str().map(str::to_string))
+            .collect()
+    };
     assert_eq!(
-        removed,
+        paths(&diff["pilots"]["removed"]),
         [
             "platform:services/pilots/pilots/feature-store.md",
             "platform:services/pilots/pilots/onboarding.md"
         ],
         "{diff:#}"
     );
+    assert_eq!(
+        paths(&diff["pilots"]["changed"]),
+        ["support:pilots/escalation-bot.md"],
+        "{diff:#}"
+    );
     let out = pilotbook(&portfolio.root, &["diff", &base]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("**Feature store** `feature-store`: was status pilot, owner `dana-kim`, `platform:services/pilots/pilots/feature-store.md`"),
-        "{text}"
-    );
+    for line in [
+        "**Feature store** `feature-store`: was status pilot, owner `dana-kim`, `platform:services/pilots/pilots/feature-store.md`",
+        "`support:pilots/escalation-bot.md`",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn an_export_that_is_not_one_this_pilotbook_reads_is_refused_where_it_says_so() {
+    let (_payments, _platform, _support, portfolio) = repositories();
+    let good = std::fs::read_to_string(portfolio.root.join("exports/support.json")).expect("read");
+    let cases = [
+        (
+            good.replacen("\"version\": 2", "\"version\": 3", 1),
+            "exports/support.json:2:14: export version 3 was written by a newer pilotbook",
+        ),
+        (
+            good.replacen("\"pilots\": [", "\"pilots\": {", 1),
+            "exports/support.json:",
+        ),
+        (good[..good.len() / 2].to_string(), "exports/support.json:"),
+    ];
+    for (text, says) in cases {
+        portfolio.write("exports/support.json", &text);
+        let out = pilotbook(&portfolio.root, &["check"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{says}\n{stderr}");
+        // Located: file, line and column.
+        let at = stderr.find("exports/support.json:").expect("the file");
+        let mut parts = stderr[at..].split(':').skip(1);
+        let line: Option<u32> = parts.next().and_then(|l| l.parse().ok());
+        let column: Option<u32> = parts.next().and_then(|c| c.parse().ok());
+        assert!(
+            line.is_some_and(|l| l >= 1) && column.is_some_and(|c| c >= 1),
+            "{stderr}"
+        );
+    }
 }

@@ -72,6 +72,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An export source's file is not an export this pilotbook reads.
+    #[error(transparent)]
+    Import(#[from] pilotbook_core::import::ImportError),
     /// The baseline `[check] baseline` names cannot be read.
     #[error(
         "cannot read the baseline {path} that pilotbook.toml names ([check] baseline): {why}; write it with `pilotbook check --write-baseline {path}`"

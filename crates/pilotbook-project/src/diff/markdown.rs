@@ -267,7 +267,12 @@ fn pilot_table(out: &mut String, p: &PilotDiff) {
         }
     }
 
-    let _ = writeln!(out, "\n#### {} {}\n", text(&p.title), code(&p.id));
+    // In a portfolio with sources, the path names the source.
+    let from = match pilotbook_core::model::split_qualified(&p.path).0 {
+        Some(_) => format!(", {}", code(&p.path)),
+        None => String::new(),
+    };
+    let _ = writeln!(out, "\n#### {} {}{from}\n", text(&p.title), code(&p.id));
     let folded = rows.len() > FOLD_ROWS_AFTER;
     if folded {
         let _ = writeln!(out, "<details><summary>{} changes</summary>\n", rows.len());
