@@ -77,7 +77,8 @@ fn yaml_to_json(yaml: &saphyr::Yaml) -> Value {
     }
 }
 
-fn load(text: &str) -> Value {
+/// A YAML file with one document, as JSON.
+pub(crate) fn load(text: &str) -> Value {
     let docs = saphyr::Yaml::load_from_str(text).expect("valid YAML");
     assert_eq!(docs.len(), 1, "one YAML document");
     yaml_to_json(&docs[0])

@@ -36,6 +36,7 @@ mod history_oracle;
 mod history_scenarios;
 mod hostile;
 mod incremental;
+mod init_portfolio;
 mod install_script;
 mod lifecycle;
 mod limits;
