@@ -9,6 +9,15 @@
 //! `init` checks every target first and writes nothing when one exists,
 //! unless forced.
 //!
+//! `init --portfolio` writes the start of a portfolio repository that reads
+//! other repositories (`[[sources]]`): a commented `pilotbook.toml` with a
+//! checkout, a monorepo checkout and an export source, a central `people/`
+//! folder, the GitHub workflow that fetches every source, checks and
+//! publishes, and the workflow each source repository copies to publish its
+//! export and ask for a rebuild. Its content lives in
+//! `templates/init-portfolio/`; the two workflows name the same sources as
+//! the config, which the tests hold them to.
+//!
 //! `new` writes one document of a kind at a path derived from the kind's
 //! first glob, with placeholder front matter (`todo`, `>= 0`, `YYYY-MM-DD`:
 //! values the `placeholder-value` rule rejects) and every required and
@@ -159,11 +168,61 @@ pub fn init_files(today: Date) -> Vec<InitFile> {
     ]
 }
 
+/// The commented `pilotbook.toml` of a portfolio repository with sources.
+pub const PORTFOLIO_CONFIG: &str = include_str!("../templates/init-portfolio/pilotbook.toml");
+
+/// Where `init --portfolio` writes the workflow each source repository
+/// copies into its `.github/workflows/`.
+pub const SOURCE_WORKFLOW_PATH: &str = "ci/pilotbook-source.yml";
+
+/// Every file `init --portfolio` writes, the CI files pinned to this
+/// release.
+pub fn portfolio_files() -> Vec<InitFile> {
+    let file = |path, text: &str| InitFile {
+        path,
+        text: text.to_string(),
+    };
+    vec![
+        file("pilotbook.toml", PORTFOLIO_CONFIG),
+        file(
+            "people/dana-kim.md",
+            include_str!("../templates/init-portfolio/people/dana-kim.md"),
+        ),
+        file(
+            ".github/workflows/pilotbook-portfolio.yml",
+            &pinned(include_str!(
+                "../templates/init-portfolio/github-workflow.yml"
+            )),
+        ),
+        file(
+            SOURCE_WORKFLOW_PATH,
+            &pinned(include_str!(
+                "../templates/init-portfolio/source-workflow.yml"
+            )),
+        ),
+    ]
+}
+
 /// Scaffold a portfolio in `dir` (created if missing). Without `force`, any
 /// file that exists already stops it before anything is written. Returns
 /// the paths written, relative to `dir`.
 pub fn init(dir: &Path, force: bool, today: Date) -> Result<Vec<&'static str>, ScaffoldError> {
-    let files = init_files(today);
+    write_all(dir, force, &init_files(today))
+}
+
+/// Scaffold a portfolio repository that reads other repositories
+/// (`init --portfolio`) in `dir`, as [`init`] does.
+pub fn init_portfolio(dir: &Path, force: bool) -> Result<Vec<&'static str>, ScaffoldError> {
+    write_all(dir, force, &portfolio_files())
+}
+
+/// Write `files` into `dir`: all of them, or (without `force`, when any
+/// exists) none.
+fn write_all(
+    dir: &Path,
+    force: bool,
+    files: &[InitFile],
+) -> Result<Vec<&'static str>, ScaffoldError> {
     if !force {
         let existing: Vec<String> = files
             .iter()
@@ -178,7 +237,7 @@ pub fn init(dir: &Path, force: bool, today: Date) -> Result<Vec<&'static str>, S
         }
     }
     let mut written = Vec::with_capacity(files.len());
-    for file in &files {
+    for file in files {
         // `--force` replaces a file, or a link, never what a link points to.
         pilotbook_core::confined::create_file(dir, file.path, file.text.as_bytes(), force)
             .map_err(io(&dir.join(file.path)))?;

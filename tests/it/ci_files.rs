@@ -1,5 +1,6 @@
 //! The CI files pilotbook ships (`.github/workflows/*.yml`, `action.yml`,
-//! `Dockerfile`, the scripts) and the ones `pilotbook init` writes, held to
+//! `Dockerfile`, the scripts) and the ones `pilotbook init` and
+//! `pilotbook init --portfolio` write, held to
 //! the checkers GitHub and GitLab users hold them to: actionlint, the
 //! published JSON schemas, shellcheck and hadolint.
 //!
@@ -76,7 +77,8 @@ fn yaml_to_json(yaml: &saphyr::Yaml) -> Value {
     }
 }
 
-fn load(text: &str) -> Value {
+/// A YAML file with one document, as JSON.
+pub(crate) fn load(text: &str) -> Value {
     let docs = saphyr::Yaml::load_from_str(text).expect("valid YAML");
     assert_eq!(docs.len(), 1, "one YAML document");
     yaml_to_json(&docs[0])
@@ -89,6 +91,21 @@ fn init() -> tempfile::TempDir {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     dir
 }
+
+/// What `pilotbook init --portfolio` writes, in a temporary folder.
+fn init_portfolio() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Run::at(dir.path()).args(["init", "--portfolio"]).output();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    dir
+}
+
+/// The workflows `init --portfolio` writes: the portfolio's and the one
+/// each source repository copies.
+const PORTFOLIO_WORKFLOWS: [&str; 2] = [
+    ".github/workflows/pilotbook-portfolio.yml",
+    "ci/pilotbook-source.yml",
+];
 
 /// The repository's own workflows.
 fn own_workflows() -> Vec<PathBuf> {
@@ -168,11 +185,15 @@ fn every_workflow_and_the_action_pass_actionlint() {
     }
     let scratch = tempfile::tempdir().expect("temp dir");
     let written = init();
+    let portfolio = init_portfolio();
     let action = load(&read(&root().join("action.yml")));
     let as_workflow = scratch.path().join("action-as-workflow.yml");
     std::fs::write(&as_workflow, action_as_workflow(&action).to_string()).expect("write");
     let mut files = own_workflows();
     files.push(written.path().join(".github/workflows/pilotbook.yml"));
+    for path in PORTFOLIO_WORKFLOWS {
+        files.push(portfolio.path().join(path));
+    }
     files.push(as_workflow);
     for (i, example) in doc_examples(&read(&root().join("docs/guide/ci.md")), "github")
         .iter()
@@ -182,7 +203,7 @@ fn every_workflow_and_the_action_pass_actionlint() {
         std::fs::write(&path, example).expect("write");
         files.push(path);
     }
-    assert!(files.len() >= 4, "{files:?}");
+    assert!(files.len() >= 6, "{files:?}");
     let out = actionlint(&files);
     assert_eq!(out.status.code(), Some(0), "actionlint:\n{}", text(&out));
 
@@ -226,6 +247,13 @@ fn workflows_the_action_and_gitlab_ci_match_their_schemas() {
         "init's pilotbook.yml".into(),
         read(&written.path().join(".github/workflows/pilotbook.yml")),
     ));
+    let portfolio = init_portfolio();
+    for path in PORTFOLIO_WORKFLOWS {
+        workflows.push((
+            format!("init --portfolio's {path}"),
+            read(&portfolio.path().join(path)),
+        ));
+    }
     for (i, example) in doc_examples(&guide, "github").into_iter().enumerate() {
         workflows.push((format!("docs/guide/ci.md GitHub example {i}"), example));
     }
@@ -315,10 +343,12 @@ fn every_shell_script_and_run_step_passes_shellcheck() {
         .map(|s| root().join("scripts").join(s))
         .collect();
     let written = init();
+    let portfolio = init_portfolio();
     let mut docs = vec![
         root().join("action.yml"),
         written.path().join(".github/workflows/pilotbook.yml"),
     ];
+    docs.extend(PORTFOLIO_WORKFLOWS.map(|path| portfolio.path().join(path)));
     docs.extend(own_workflows());
     for doc in &docs {
         for (i, script) in run_scripts(&load(&read(doc))).iter().enumerate() {

@@ -37,6 +37,7 @@ mod history_scenarios;
 mod hostile;
 mod import;
 mod incremental;
+mod init_portfolio;
 mod install_script;
 mod lifecycle;
 mod limits;
