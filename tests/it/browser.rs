@@ -824,3 +824,101 @@ fn the_example_site_scores_95_in_lighthouse() {
         }
     }
 }
+
+const SOURCE_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+<pre id="result">pending</pre>
+<script>
+const results = {};
+const load = src => new Promise(resolve => {
+  const f = document.createElement("iframe");
+  f.onload = () => resolve(f);
+  f.src = src;
+  document.body.appendChild(f);
+});
+(async () => {
+  try {
+    const visible = doc => Array.from(doc.querySelectorAll("#portfolio tbody tr"))
+      .filter(r => !r.hidden).map(r => r.querySelector("th a").textContent);
+    const linked = (await load("index.html?source=beta")).contentDocument;
+    results.linked = visible(linked);
+    results.options = Array.from(linked.getElementById("filter-source").options).map(o => o.value);
+    const f = await load("index.html");
+    const doc = f.contentDocument;
+    const select = doc.getElementById("filter-source");
+    select.value = "alpha";
+    select.dispatchEvent(new Event("change"));
+    results.chosen = visible(doc);
+    results.count = doc.getElementById("filter-count").textContent;
+    results.url = f.contentWindow.location.search;
+  } catch (e) {
+    results.error = String(e);
+  }
+  document.getElementById("result").textContent = JSON.stringify(results);
+})();
+</script>"##;
+
+/// A portfolio of two sources: the portfolio page's source filter works in
+/// a browser, linked or chosen.
+#[test]
+fn a_portfolio_of_sources_filters_its_pilots_by_source() {
+    let Some(chrome) = chromium_or_skip() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut files = vec![(
+        "portfolio/pilotbook.toml".to_string(),
+        "[[sources]]\nname = \"alpha\"\npath = \"../alpha\"\n\n[[sources]]\nname = \"beta\"\npath = \"../beta\"\n".to_string(),
+    )];
+    for (source, titles) in [
+        ("alpha", ["Alpha one", "Alpha two"]),
+        ("beta", ["Beta one", "Beta two"]),
+    ] {
+        for (i, title) in titles.iter().enumerate() {
+            files.push((
+                format!("{source}/pilots/{source}-{i}.md"),
+                support::pilot("pilot", ">= 90%", "2027-01-01")
+                    .replace("title: Triage", &format!("title: {title}")),
+            ));
+        }
+    }
+    for (path, text) in files {
+        let file = tmp.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let site = tmp.path().join("site");
+    let out = support::pilotbook(
+        &tmp.path().join("portfolio"),
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, _, _) = run_harness(&chrome, &site, SOURCE_HARNESS, tmp.path());
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    assert_eq!(
+        result["linked"],
+        serde_json::json!(["Beta one", "Beta two"]),
+        "{result}"
+    );
+    assert_eq!(
+        result["options"],
+        serde_json::json!(["", "alpha", "beta"]),
+        "{result}"
+    );
+    assert_eq!(
+        result["chosen"],
+        serde_json::json!(["Alpha one", "Alpha two"]),
+        "{result}"
+    );
+    assert_eq!(result["count"], "2 of 4 shown");
+    assert_eq!(result["url"], "?source=alpha");
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("Error") || l.contains("Uncaught")))
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}

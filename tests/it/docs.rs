@@ -517,28 +517,39 @@ fn commands_of(block: &str) -> Vec<(String, i32)> {
     out
 }
 
-#[test]
-fn the_adoption_walkthrough_runs_as_written() {
-    let page = guide("adopting.md");
-    let dir = tempfile::tempdir().expect("tmp");
-    let work = dir.path().join("portfolio");
-    std::fs::create_dir_all(&work).expect("mkdir");
-    let bin = Path::new(env!("CARGO_BIN_EXE_pilotbook"))
-        .parent()
-        .expect("bin dir")
-        .to_path_buf();
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .expect("PATH");
-    let run = |command: &str| {
+/// A walkthrough's shell: each command runs in `work` with `sh -c`, a
+/// clean environment, this build's `pilotbook` first on `PATH`, a fixed
+/// git identity and dates, and a fixed today.
+struct Walkthrough {
+    dir: tempfile::TempDir,
+    work: PathBuf,
+    path: std::ffi::OsString,
+}
+
+impl Walkthrough {
+    fn new() -> Walkthrough {
+        let dir = tempfile::tempdir().expect("tmp");
+        let work = dir.path().join("portfolio");
+        std::fs::create_dir_all(&work).expect("mkdir");
+        let bin = Path::new(env!("CARGO_BIN_EXE_pilotbook"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .expect("PATH");
+        Walkthrough { dir, work, path }
+    }
+
+    fn run(&self, command: &str) -> std::process::Output {
         Command::new("sh")
             .arg("-c")
             .arg(command)
-            .current_dir(&work)
+            .current_dir(&self.work)
             .env_clear()
-            .env("PATH", &path)
-            .env("HOME", dir.path())
+            .env("PATH", &self.path)
+            .env("HOME", self.dir.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_AUTHOR_NAME", "Dana Kim")
@@ -551,70 +562,94 @@ fn the_adoption_walkthrough_runs_as_written() {
             .env("NO_COLOR", "1")
             .output()
             .expect("run sh")
-    };
-    let mut last_commit = String::new();
-    let mut insert_into: Option<String> = None;
-    let mut fence: Option<(String, String)> = None;
-    let mut ran = 0;
-    for line in page.lines() {
-        if let Some(target) = line
-            .strip_prefix("<!-- walkthrough: front matter of ")
-            .and_then(|l| l.strip_suffix(" -->"))
-        {
-            insert_into = Some(target.to_string());
-            continue;
-        }
-        match &mut fence {
-            None => {
-                if let Some(lang) = line.strip_prefix("```") {
-                    fence = Some((lang.to_string(), String::new()));
-                }
-            }
-            Some((lang, body)) if line == "```" => {
-                if lang == "sh" {
-                    for (command, exit) in commands_of(body) {
-                        let out = run(&command);
-                        assert_eq!(
-                            out.status.code(),
-                            Some(exit),
-                            "adopting.md: `{command}`\nstdout: {}\nstderr: {}",
-                            String::from_utf8_lossy(&out.stdout),
-                            String::from_utf8_lossy(&out.stderr)
-                        );
-                        if command.starts_with("git log -1 --format=%h") {
-                            last_commit = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                        }
-                        ran += 1;
-                    }
-                } else if let Some(target) = insert_into.take() {
-                    // The commit in the guide is an example: ids depend on
-                    // dates and on what pilotbook writes into the baseline.
-                    assert_eq!(last_commit.len(), 7, "the guide prints the commit first");
-                    let yaml: String = body
-                        .lines()
-                        .map(|l| match l.trim_start().strip_prefix("commit: ") {
-                            Some(_) => format!("      commit: {last_commit}\n"),
-                            None => format!("{l}\n"),
-                        })
-                        .collect();
-                    let file = work.join(&target);
-                    let text = std::fs::read_to_string(&file).expect("front matter target");
-                    let close = text[4..].find("\n---\n").expect("front matter") + 5;
-                    std::fs::write(&file, format!("{}{yaml}{}", &text[..close], &text[close..]))
-                        .expect("insert");
-                }
-                fence = None;
-            }
-            Some((_, body)) => {
-                body.push_str(line);
-                body.push('\n');
-            }
-        }
     }
+
+    /// Run the guide page's `sh` blocks in order, each command expecting
+    /// the exit its `# exits N` comment names (else 0). A block after
+    /// `<!-- walkthrough: front matter of FILE -->` is inserted at the end
+    /// of FILE's front matter, its `commit:` set to the commit the last
+    /// `git log -1 --format=%h` printed. Returns how many commands ran.
+    fn follow(&self, page_name: &str) -> usize {
+        let page = guide(page_name);
+        let mut last_commit = String::new();
+        let mut insert_into: Option<String> = None;
+        let mut fence: Option<(String, String)> = None;
+        let mut ran = 0;
+        for line in page.lines() {
+            if let Some(target) = line
+                .strip_prefix("<!-- walkthrough: front matter of ")
+                .and_then(|l| l.strip_suffix(" -->"))
+            {
+                insert_into = Some(target.to_string());
+                continue;
+            }
+            match &mut fence {
+                None => {
+                    if let Some(lang) = line.strip_prefix("```") {
+                        fence = Some((lang.to_string(), String::new()));
+                    }
+                }
+                Some((lang, body)) if line == "```" => {
+                    if lang == "sh" {
+                        for (command, exit) in commands_of(body) {
+                            let out = self.run(&command);
+                            assert_eq!(
+                                out.status.code(),
+                                Some(exit),
+                                "{page_name}: `{command}`\nstdout: {}\nstderr: {}",
+                                String::from_utf8_lossy(&out.stdout),
+                                String::from_utf8_lossy(&out.stderr)
+                            );
+                            if command.starts_with("git log -1 --format=%h") {
+                                last_commit =
+                                    String::from_utf8_lossy(&out.stdout).trim().to_string();
+                            }
+                            ran += 1;
+                        }
+                    } else if let Some(target) = insert_into.take() {
+                        self.insert_front_matter(&target, body, &last_commit);
+                    }
+                    fence = None;
+                }
+                Some((_, body)) => {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+        ran
+    }
+
+    /// Add `yaml` at the end of `target`'s front matter. The commit in a
+    /// guide is an example: ids depend on dates and on what pilotbook
+    /// writes into the baseline.
+    fn insert_front_matter(&self, target: &str, yaml: &str, last_commit: &str) {
+        let yaml: String = yaml
+            .lines()
+            .map(|l| match l.trim_start().strip_prefix("commit: ") {
+                Some(_) => {
+                    assert_eq!(last_commit.len(), 7, "the guide prints the commit first");
+                    format!("      commit: {last_commit}\n")
+                }
+                None => format!("{l}\n"),
+            })
+            .collect();
+        let file = self.work.join(target);
+        let text = std::fs::read_to_string(&file).expect("front matter target");
+        let close = text[4..].find("\n---\n").expect("front matter") + 5;
+        std::fs::write(&file, format!("{}{yaml}{}", &text[..close], &text[close..]))
+            .expect("insert");
+    }
+}
+
+#[test]
+fn the_adoption_walkthrough_runs_as_written() {
+    let walk = Walkthrough::new();
+    let ran = walk.follow("adopting.md");
     assert!(ran >= 15, "ran {ran} commands");
     // Where the walkthrough ends: the baseline and the document answer
     // what they say they do.
-    let out = run("pilotbook check --format json");
+    let out = walk.run("pilotbook check --format json");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let by = |rule: &str, how: &str| {
         report["diagnostics"]
@@ -670,4 +705,39 @@ fn every_source_path_the_docs_name_exists() {
         "paths named but absent:\n{}",
         missing.join("\n")
     );
+}
+
+#[test]
+fn the_portfolio_walkthrough_runs_as_written() {
+    let walk = Walkthrough::new();
+    let ran = walk.follow("portfolio.md");
+    assert!(ran >= 25, "ran {ran} commands");
+    // Where the walkthrough ends: one portfolio of three repositories, the
+    // platform's pilot depending on payments', support's read from its
+    // export with its history, and a site with a source column.
+    let out = walk.run("pilotbook -C portfolio export");
+    let export: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let triage: Vec<&serde_json::Value> = export["pilots"]
+        .as_array()
+        .expect("pilots")
+        .iter()
+        .filter(|p| p["id"] == "ticket-triage")
+        .collect();
+    let sources: Vec<&str> = triage.iter().filter_map(|p| p["source"].as_str()).collect();
+    assert_eq!(sources, ["payments", "platform", "support"], "{export:#}");
+    let dependents: Vec<String> = triage[0]["dependents"]
+        .as_array()
+        .expect("dependents")
+        .iter()
+        .map(|d| d["id"].to_string())
+        .collect();
+    assert_eq!(
+        dependents,
+        ["\"ticket-triage\""],
+        "payments' pilot: {:#}",
+        triage[0]
+    );
+    assert_eq!(triage[2]["history"]["commits"][0]["author"], "Dana Kim");
+    let index = std::fs::read_to_string(walk.work.join("portfolio/site/index.html")).expect("site");
+    assert_eq!(index.matches("data-source=\"").count(), 3, "{index}");
 }
