@@ -396,6 +396,8 @@ fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
     );
     let site = portfolio.root.join("site");
     let read = |p: &str| std::fs::read_to_string(site.join(p)).expect(p);
+    // The site's export, sources and all, keeps the published contract.
+    crate::support::schema::assert_export(read("pilots.json").as_bytes());
     let pay_head = payments.git(&["rev-parse", "HEAD"]).trim().to_string();
     let invoice = read("pilots/invoice-matching.html");
     assert!(invoice.contains(&format!(
@@ -543,4 +545,35 @@ fn an_export_that_is_not_one_this_pilotbook_reads_is_refused_where_it_says_so() 
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn changed_since_checks_every_document_of_an_export_that_changed() {
+    let (_payments, _platform, support, portfolio) = repositories();
+    portfolio.git(&["branch", "base"]);
+    let scoped = |exit: i32| {
+        let report = pilotbook_json(
+            &portfolio.root,
+            &["check", "--changed-since", "base", "--format", "json"],
+            exit,
+        );
+        report["summary"]["documents"].as_u64().unwrap_or_default()
+    };
+    // Nothing changed: nothing to check.
+    assert_eq!(scoped(0), 0);
+    // support published a new export: the whole portfolio is checked
+    // (its documents are referred to from every source).
+    support.write(
+        "pilots/escalation-bot.md",
+        &pilot_doc("Escalation bot", "ledger", &["invoice-matching"])
+            .replace("title: Escalation bot", "title: Escalation assistant"),
+    );
+    support.commit("Rename", SUE, "2026-02-21T10:00:00+02:00");
+    portfolio.write("exports/support.json", &export_of(&support));
+    portfolio.commit("New support export", DANA, "2026-03-03T10:00:00+00:00");
+    let all = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
+    assert_eq!(
+        scoped(1),
+        all["summary"]["documents"].as_u64().unwrap_or_default()
+    );
 }
