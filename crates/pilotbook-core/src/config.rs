@@ -506,10 +506,9 @@ impl Config {
     /// `(payments, docs/pilots/a.md)`. `None` for this repository's own
     /// documents (whose paths are root-relative).
     pub fn source_of<'p>(&self, path: &'p str) -> Option<(&SourceConfig, &'p str)> {
-        let (name, rest) = path.split_once(':')?;
-        if name.contains('/') {
+        let (Some(name), rest) = crate::model::split_qualified(path) else {
             return None;
-        }
+        };
         let source = self.sources.iter().find(|s| s.name == name)?;
         Some((source, rest))
     }
