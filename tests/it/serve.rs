@@ -388,3 +388,32 @@ fn serve_carries_the_pictures_pages_link_to_across_rebuilds() {
             .contains("PNG-new-picture")
     });
 }
+
+#[test]
+fn an_edit_in_a_sources_checkout_rebuilds_the_portfolio() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write(
+        "portfolio/pilotbook.toml",
+        "[[sources]]\nname = \"team\"\npath = \"../team\"\nroot = \"docs\"\n",
+    );
+    let pilot = |title: &str| {
+        crate::support::pilot("pilot", ">= 90%", "2027-01-01")
+            .replace("title: Triage", &format!("title: {title}"))
+    };
+    write("team/docs/pilots/triage.md", &pilot("FIRST-SOURCE-TITLE"));
+    let mut serve = Serve::start(&dir.path().join("portfolio"), &["--port", "0"]);
+    let (code, page) = serve.get("/pilots/triage.html");
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("FIRST-SOURCE-TITLE"), "{page}");
+    write("team/docs/pilots/triage.md", &pilot("SECOND-SOURCE-TITLE"));
+    serve.wait_for("the source's edit on the page", |s| {
+        s.get("/pilots/triage.html")
+            .1
+            .contains("SECOND-SOURCE-TITLE")
+    });
+}

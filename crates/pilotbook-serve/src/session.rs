@@ -209,6 +209,7 @@ impl Session {
             }
         }
         rest.push(self.root.join("templates"));
+        rest.extend(self.source_folders());
         rest.sort();
         rest.dedup();
         let mut list = vec![(self.root.clone(), root_recursive)];
@@ -220,9 +221,35 @@ impl Session {
         list
     }
 
+    /// The pilotbook roots of the `[[sources]]` checkouts, whose edits
+    /// rebuild the site as the portfolio's own do.
+    fn source_folders(&self) -> Vec<PathBuf> {
+        use pilotbook_core::config::SourceOrigin;
+        let sources = match &self.good {
+            Some(g) => g.project.config.sources.clone(),
+            None => Config::load(&self.root, self.config_path.as_deref())
+                .map(|c| c.sources)
+                .unwrap_or_default(),
+        };
+        sources
+            .into_iter()
+            .filter_map(|s| match s.origin {
+                SourceOrigin::Checkout { path, root } => Some(self.root.join(path).join(root)),
+                SourceOrigin::Export { .. } => None,
+            })
+            .collect()
+    }
+
     /// Whether a change at `path` can matter to the site: not inside a
     /// hidden folder (`.git`, caches) nor the output folder.
     pub fn is_relevant(&self, path: &Path) -> bool {
+        // A source's checkout: anything but its hidden folders.
+        for folder in self.source_folders() {
+            if let Ok(inside) = path.strip_prefix(&folder) {
+                let first = inside.components().next();
+                return !first.is_some_and(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+            }
+        }
         let rel = discover::relative(&self.root, path);
         let first = rel.split('/').next().unwrap_or("");
         if first.starts_with('.') && !rel.is_empty() {
