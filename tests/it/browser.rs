@@ -139,7 +139,7 @@ const wait = ms => new Promise(r => setTimeout(r, ms));
     // Default order: by title.
     const fresh = await frame("index.html");
     const names = visible(fresh.contentDocument).map(r => r.getAttribute("data-title").toLowerCase());
-    results.byTitle = names.every((n, i) => i === 0 || names[i - 1] <= n) && names.length === 13;
+    results.byTitle = names.every((n, i) => i === 0 || names[i - 1] <= n) && names.length === 14;
   } catch (e) {
     results.error = String(e);
   }
@@ -281,7 +281,7 @@ fn example_site_in_headless_chromium() {
         .collect();
     assert_eq!(
         counts.iter().sum::<u64>(),
-        13,
+        14,
         "every pilot counted once: {result}"
     );
     assert_eq!(

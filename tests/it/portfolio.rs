@@ -577,3 +577,30 @@ fn changed_since_checks_every_document_of_an_export_that_changed() {
         all["summary"]["documents"].as_u64().unwrap_or_default()
     );
 }
+
+/// The example portfolio's export source is what `scripts/example-source`
+/// writes with this build: the file cannot drift from the script, nor
+/// from the export format.
+#[test]
+fn the_example_portfolios_export_source_is_what_its_script_writes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("fleet.json");
+    let ran = std::process::Command::new(root.join("scripts/example-source"))
+        .env("PILOTBOOK", env!("CARGO_BIN_EXE_pilotbook"))
+        .env("EXAMPLE_SOURCE_OUT", &out)
+        .output()
+        .expect("run scripts/example-source");
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let written = std::fs::read_to_string(&out).expect("written");
+    let committed =
+        std::fs::read_to_string(root.join("example-repo/exports/fleet.json")).expect("committed");
+    assert!(
+        written == committed,
+        "example-repo/exports/fleet.json is not what scripts/example-source writes: run it"
+    );
+}

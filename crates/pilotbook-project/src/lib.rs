@@ -429,7 +429,37 @@ impl Project {
         diagnostics.extend(pilotbook_core::validate::validate(derived));
         diagnostics.extend(self.history_findings());
         drop_shadowed(&mut diagnostics);
+        self.locate_exported(&mut diagnostics);
         diagnostics
+    }
+
+    /// An export source's document is a stand-in made from the export:
+    /// its sections are at their lines, but the export does not say where
+    /// each front-matter field is written, so a finding in the front
+    /// matter points at the file's start (its message names the field).
+    fn locate_exported(&self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics {
+            let Some(parsed) = self.exported(&d.path) else {
+                continue;
+            };
+            let front_matter_lines = parsed.text[..parsed.body_offset.min(parsed.text.len())]
+                .matches('\n')
+                .count();
+            if (d.position.line as usize) <= front_matter_lines {
+                d.position = Position::START;
+                d.width = 1;
+            }
+        }
+    }
+
+    /// The stand-in parse of a document an export source brought.
+    fn exported(&self, path: &str) -> Option<&ParsedDocument> {
+        let (tree, _) = self.source_tree(path)?;
+        if tree.tree.is_some() {
+            return None;
+        }
+        let i = *self.by_path.get(path)?;
+        Some(&self.portfolio.entities[i].document.as_ref()?.parsed)
     }
 
     /// Run the rules, apply `[rules]` and the acceptances (the documents'
@@ -573,8 +603,12 @@ impl Project {
         Ok(out)
     }
 
-    /// The text of a document, by its root-relative path.
+    /// The text of a document, by its root-relative path; `None` for a
+    /// document an export source brought, whose text is not the file's.
     pub fn source(&self, path: &str) -> Option<&str> {
+        if self.exported(path).is_some() {
+            return None;
+        }
         let i = *self.by_path.get(path)?;
         self.portfolio.entities[i]
             .document
