@@ -149,6 +149,14 @@ impl Workspace {
         if let Some(doc) = self.open.get(rel) {
             return Some(doc.uri.clone());
         }
+        if pilotbook_core::model::split_qualified(rel).0.is_some() {
+            // A source's document: its file in the source's checkout (an
+            // export's has none).
+            use pilotbook_project::Source;
+            let project = &self.loaded.as_ref()?.project;
+            let (tree, inside) = project.source_tree(rel)?;
+            return crate::text::path_uri(&tree.tree.as_ref()?.root().join(inside));
+        }
         crate::text::path_uri(&self.root.join(rel))
     }
 
