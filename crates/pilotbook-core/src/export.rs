@@ -12,7 +12,7 @@
 //! change to its shape raises [`VERSION`] and publishes a new schema.
 
 use crate::derive::{Derived, LinkRecord, PilotRecord};
-use crate::history::{CommitInfo, DocumentHistory};
+use crate::history::{CommitInfo, DocumentHistory, TargetChange};
 use crate::model::Relation;
 use serde::Serialize;
 use serde_json::Value;
@@ -166,10 +166,21 @@ struct HistoryOut<'a> {
     renamed_from: &'a [String],
     status_changes: Vec<StatusChangeOut<'a>>,
     target_changes: Vec<TargetChangeOut<'a>>,
+    /// Each metric's `actual` over time (version 2).
+    actual_changes: Vec<TargetChangeOut<'a>>,
     milestone_changes: Vec<MilestoneChangeOut<'a>>,
     milestone_slips: Vec<SlipOut<'a>>,
     owner_changes: Vec<FieldChangeOut<'a>>,
     started_changes: Vec<FieldChangeOut<'a>>,
+}
+
+fn target_change_out(c: &TargetChange) -> TargetChangeOut<'_> {
+    TargetChangeOut {
+        metric: &c.metric,
+        from: c.from.as_deref(),
+        to: c.to.as_deref(),
+        origin: origin(&c.commit, &c.reached_main),
+    }
 }
 
 fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
@@ -197,16 +208,8 @@ fn history_out(h: &DocumentHistory) -> HistoryOut<'_> {
                 origin: origin(&c.commit, &c.reached_main),
             })
             .collect(),
-        target_changes: h
-            .target_changes
-            .iter()
-            .map(|c| TargetChangeOut {
-                metric: &c.metric,
-                from: c.from.as_deref(),
-                to: c.to.as_deref(),
-                origin: origin(&c.commit, &c.reached_main),
-            })
-            .collect(),
+        target_changes: h.target_changes.iter().map(target_change_out).collect(),
+        actual_changes: h.actual_changes.iter().map(target_change_out).collect(),
         milestone_changes: h
             .milestone_changes
             .iter()

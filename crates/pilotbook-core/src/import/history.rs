@@ -8,8 +8,8 @@
 //! commit made of what the change says. Dates and timestamps are checked
 //! as they are read, so a bad one is refused at its place in the file.
 //! `created`, `updated` and a slip's `days` are derived, so they are
-//! checked, not kept; the export has no `actual_changes`, so they are
-//! empty.
+//! checked, not kept. Version 1 has no `actual_changes`: read from it,
+//! they are empty.
 
 use crate::history::{
     AuthorStats, CommitInfo, DocumentHistory, DocumentState, FieldChange, MilestoneChange,
@@ -38,6 +38,9 @@ pub(super) struct HistoryIn {
     renamed_from: Vec<String>,
     status_changes: Vec<StatusChangeIn>,
     target_changes: Vec<TargetChangeIn>,
+    // Since version 2.
+    #[serde(default)]
+    actual_changes: Vec<TargetChangeIn>,
     milestone_changes: Vec<MilestoneChangeIn>,
     milestone_slips: Vec<SlipIn>,
     owner_changes: Vec<FieldChangeIn>,
@@ -184,6 +187,7 @@ impl HistoryIn {
             .iter()
             .map(StatusChangeIn::origin)
             .chain(self.target_changes.iter().map(TargetChangeIn::origin))
+            .chain(self.actual_changes.iter().map(TargetChangeIn::origin))
             .chain(self.milestone_changes.iter().map(MilestoneChangeIn::origin))
             .chain(self.milestone_slips.iter().map(SlipIn::origin))
             .chain(self.owner_changes.iter().map(FieldChangeIn::origin))
@@ -206,7 +210,7 @@ impl HistoryIn {
             renamed_from: self.renamed_from,
             status_changes: statuses(&self.status_changes, &mut commits),
             target_changes: targets(&self.target_changes, &mut commits),
-            actual_changes: Vec::new(),
+            actual_changes: targets(&self.actual_changes, &mut commits),
             milestone_changes: milestones(&self.milestone_changes, &mut commits),
             milestone_slips: slips(&self.milestone_slips, &mut commits),
             owner_changes: fields(&self.owner_changes, &mut commits),
