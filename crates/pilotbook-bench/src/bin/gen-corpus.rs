@@ -30,6 +30,13 @@
 //! threads. Documents are rendered in parallel (rayon), each from its own
 //! stream derived from the seed and its index.
 //!
+//! With `--id-prefix s3-` every id, and so every document's file name,
+//! starts with `s3-` (`pilots/s3-route-optimisation.md`, `owner:
+//! s3-maria-lopez`): corpora generated with distinct prefixes (and seeds)
+//! are the `[[sources]]` of one portfolio without two documents sharing an
+//! id, each self-contained (scripts/bench-portfolio). The default, no
+//! prefix, writes the same bytes as before the option existed.
+//!
 //! With `--commits C` the output is a git repository instead, written by
 //! `git fast-import` and checked out at its last commit; the same arguments
 //! always give the same commit ids. Its history is described in the
@@ -85,6 +92,14 @@ struct Args {
     /// code files (e.g. 95 for a monorepo where 5% of commits touch documents).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     code_share: u8,
+    /// Put PREFIX before every generated id, and so every document's file
+    /// name (`pilots/s3-….md`): pilots, people, metrics and systems, and the
+    /// references between them. Corpora with distinct prefixes can be read
+    /// together as the `[[sources]]` of one portfolio without two documents
+    /// sharing an id. Lowercase letters, digits and `-`; empty (the
+    /// default) changes nothing.
+    #[arg(long, default_value = "", value_name = "PREFIX")]
+    id_prefix: String,
 }
 
 fn main() -> ExitCode {
@@ -110,6 +125,16 @@ fn main() -> ExitCode {
 /// Usage errors (exit 2): inconsistent options, `--out` is a file, a
 /// non-empty folder without `--force`, any non-empty folder with history.
 fn check_args(args: &Args) -> Result<(), String> {
+    if !args
+        .id_prefix
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "--id-prefix {:?}: only lowercase letters, digits and `-` keep ids valid",
+            args.id_prefix
+        ));
+    }
     if args.commits == 0 && args.code_files > 0 {
         return Err("--code-files needs --commits: code files only come with history".into());
     }
@@ -156,7 +181,7 @@ fn check_out(out: &Path, force: bool) -> Result<(), String> {
 fn run(args: &Args) -> Result<(), String> {
     let start = Instant::now();
     prepare_out(&args.out, args.force)?;
-    let corpus = Corpus::plan(args.pilots, args.seed);
+    let corpus = Corpus::plan(args.pilots, args.seed, &args.id_prefix);
 
     for dir in ["pilots", "people", "metrics", "systems"] {
         let path = args.out.join(dir);
@@ -1052,6 +1077,8 @@ impl PilotPlan {
 
 struct Corpus {
     seed: u64,
+    /// Put before every id (`--id-prefix`).
+    prefix: String,
     people: Vec<Person>,
     metrics: Vec<Metric>,
     systems: Vec<System>,
@@ -1061,17 +1088,18 @@ struct Corpus {
 }
 
 impl Corpus {
-    fn plan(n: usize, seed: u64) -> Corpus {
+    fn plan(n: usize, seed: u64, prefix: &str) -> Corpus {
         let mut rng = Rng::stream(seed, 1, 0);
-        let people = plan_people(&mut rng, (n / 20).max(5));
-        let metrics = plan_metrics(&mut rng, (n / 50).max(6));
-        let systems = plan_systems(&mut rng, (n / 50).max(6), people.len());
+        let people = plan_people(&mut rng, (n / 20).max(5), prefix);
+        let metrics = plan_metrics(&mut rng, (n / 50).max(6), prefix);
+        let systems = plan_systems(&mut rng, (n / 50).max(6), people.len(), prefix);
         let mut metrics_by_object: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, m) in metrics.iter().enumerate() {
             metrics_by_object.entry(m.object).or_default().push(i);
         }
         let mut corpus = Corpus {
             seed,
+            prefix: prefix.to_string(),
             people,
             metrics,
             systems,
@@ -1091,7 +1119,7 @@ impl Corpus {
         let object = rng.below(OBJECTS.len());
         let task = rng.below(TASKS.len());
         let title = plan_title(rng, object, task);
-        let id = unique(ids, slug(&title));
+        let id = unique(ids, format!("{}{}", self.prefix, slug(&title)));
 
         let status = match rng.weighted(&[14, 38, 10, 8, 22, 8]) {
             0 => Status::Proposed,
@@ -1439,14 +1467,14 @@ fn plan_defect(rng: &mut Rng, status: Status) -> Defect {
     }
 }
 
-fn plan_people(rng: &mut Rng, n: usize) -> Vec<Person> {
+fn plan_people(rng: &mut Rng, n: usize, prefix: &str) -> Vec<Person> {
     let mut ids = HashSet::new();
     (0..n)
         .map(|_| {
             let first = rng.pick(FIRST);
             let last = rng.pick(LAST);
             let name = format!("{first} {last}");
-            let id = unique(&mut ids, slug(&name));
+            let id = unique(&mut ids, format!("{prefix}{}", slug(&name)));
             let team = rng.below(TEAMS.len());
             let role = format!("{} {}", TEAMS[team].2, rng.pick(ROLE_LEVEL));
             Person {
@@ -1459,7 +1487,7 @@ fn plan_people(rng: &mut Rng, n: usize) -> Vec<Person> {
         .collect()
 }
 
-fn plan_metrics(rng: &mut Rng, n: usize) -> Vec<Metric> {
+fn plan_metrics(rng: &mut Rng, n: usize, prefix: &str) -> Vec<Metric> {
     // Every (kind, object) pair, in a seeded order; wrap with suffixes.
     let mut pairs: Vec<(usize, usize)> = (0..METRIC_KINDS.len())
         .flat_map(|k| (0..OBJECTS.len()).map(move |o| (k, o)))
@@ -1474,7 +1502,10 @@ fn plan_metrics(rng: &mut Rng, n: usize) -> Vec<Metric> {
             let (k, o) = pairs[i % pairs.len()];
             let (id_pat, title_pat, class, def) = METRIC_KINDS[k];
             let (sg, pl) = OBJECTS[o];
-            let id = unique(&mut ids, slug(&id_pat.replace("{o}", sg)));
+            let id = unique(
+                &mut ids,
+                format!("{prefix}{}", slug(&id_pat.replace("{o}", sg))),
+            );
             let title = capitalise(&title_pat.replace("{O}", sg).replace("{o}", sg));
             let definition = def.replace("{os}", pl).replace("{o}", sg);
             Metric {
@@ -1488,7 +1519,7 @@ fn plan_metrics(rng: &mut Rng, n: usize) -> Vec<Metric> {
         .collect()
 }
 
-fn plan_systems(rng: &mut Rng, n: usize, people: usize) -> Vec<System> {
+fn plan_systems(rng: &mut Rng, n: usize, people: usize, prefix: &str) -> Vec<System> {
     let mut ids = HashSet::new();
     (0..n)
         .map(|i| {
@@ -1499,7 +1530,7 @@ fn plan_systems(rng: &mut Rng, n: usize, people: usize) -> Vec<System> {
                 Some(r) => format!("{title} ({})", REGIONS[r].1),
                 None => title.to_string(),
             };
-            let id = unique(&mut ids, slug(&title));
+            let id = unique(&mut ids, format!("{prefix}{}", slug(&title)));
             System {
                 id,
                 title,
@@ -1537,9 +1568,13 @@ fn pretty(comparator: &str) -> &'static str {
 
 impl Corpus {
     fn config_toml(&self) -> String {
+        let prefix = match self.prefix.as_str() {
+            "" => String::new(),
+            p => format!(", ids prefixed `{p}`"),
+        };
         format!(
             "# Synthetic portfolio generated by `cargo run -p pilotbook-bench --bin gen-corpus` \
-             ({} pilots, seed {}).\n# Dates are relative to 2026-11-25: check with \
+             ({} pilots, seed {}{prefix}).\n# Dates are relative to 2026-11-25: check with \
              PILOTBOOK_TODAY=2026-11-25.\n\n[site]\ntitle = \"Synthetic pilots ({} pilots, seed {})\"\n\n\
              [kinds.pilot]\nsection_aliases = {{ \"Success metrics\" = [\"Success criteria\", \"KPIs\"] }}\n",
             self.pilots.len(),
@@ -1799,12 +1834,8 @@ impl Corpus {
         let _ = writeln!(s, "title: {}", v.title);
         let _ = writeln!(s, "status: {}", v.status.as_str());
         let owner_id = if p.defect == Defect::UndefinedOwner {
-            owner
-                .name
-                .split(' ')
-                .next()
-                .unwrap_or("owner")
-                .to_lowercase()
+            let first = owner.name.split(' ').next().unwrap_or("owner");
+            format!("{}{}", self.prefix, first.to_lowercase())
         } else {
             owner.id.clone()
         };
@@ -2429,7 +2460,7 @@ mod history {
 
     pub fn run(args: &Args) -> Result<(), String> {
         let start = Instant::now();
-        let corpus = Corpus::plan(args.pilots, args.seed);
+        let corpus = Corpus::plan(args.pilots, args.seed, &args.id_prefix);
         fs::create_dir_all(&args.out)
             .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
         let home = std::env::temp_dir().join(format!("gen-corpus-home-{}", std::process::id()));
@@ -2593,15 +2624,21 @@ mod history {
 
     /// A new title and a new, unique id for a renamed pilot: a title whose
     /// id is free is preferred over a `-2` suffix.
-    fn rename(rng: &mut Rng, ids: &mut HashSet<String>, title: &str) -> (String, String) {
+    fn rename(
+        rng: &mut Rng,
+        ids: &mut HashSet<String>,
+        prefix: &str,
+        title: &str,
+    ) -> (String, String) {
+        let id_of = |title: &str| format!("{prefix}{}", slug(title));
         let mut renamed = renamed_title(rng, title);
         for _ in 0..4 {
-            if !ids.contains(&slug(&renamed)) {
+            if !ids.contains(&id_of(&renamed)) {
                 break;
             }
             renamed = renamed_title(rng, title);
         }
-        let id = unique(ids, slug(&renamed));
+        let id = unique(ids, id_of(&renamed));
         (renamed, id)
     }
 
@@ -3513,7 +3550,12 @@ mod history {
                     ));
                 }
                 Touch::Rename => {
-                    let (title, id) = rename(&mut self.rng, &mut self.ids, &now.view.title);
+                    let (title, id) = rename(
+                        &mut self.rng,
+                        &mut self.ids,
+                        &corpus.prefix,
+                        &now.view.title,
+                    );
                     phrases.insert(0, format!("Rename {} to {}", now.view.id, id));
                     now.view.title = title;
                     now.view.id = id;
