@@ -412,19 +412,34 @@ fn a_document_cannot_clobber_the_search_index() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
-const KIND_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
+/// A harness page that loads site pages in iframes (`load(src)`), runs
+/// `body` (JavaScript that fills `results`), and writes `results` as JSON
+/// into `<pre id="result">`, or the error it met.
+fn iframe_harness(body: &str) -> String {
+    format!(
+        r##"<!doctype html><meta charset="utf-8"><title>harness</title>
 <pre id="result">pending</pre>
 <script>
-const results = {};
-const load = src => new Promise(resolve => {
+const results = {{}};
+const load = src => new Promise(resolve => {{
   const f = document.createElement("iframe");
   f.onload = () => resolve(f);
   f.src = src;
   document.body.appendChild(f);
-});
-(async () => {
-  try {
-    const visible = doc => Array.from(doc.querySelectorAll("#kind-index tbody tr"))
+}});
+(async () => {{
+  try {{
+{body}  }} catch (e) {{
+    results.error = String(e);
+  }}
+  document.getElementById("result").textContent = JSON.stringify(results);
+}})();
+</script>"##
+    )
+}
+
+/// The kind index's status filter, linked and chosen.
+const KIND_HARNESS_BODY: &str = r##"    const visible = doc => Array.from(doc.querySelectorAll("#kind-index tbody tr"))
       .filter(r => !r.hidden).map(r => r.querySelector("a").textContent);
     // Linked filtered: the URL's status is applied on load.
     const linked = (await load("index.html?status=accepted")).contentDocument;
@@ -439,12 +454,7 @@ const load = src => new Promise(resolve => {
     results.chosen = visible(doc);
     results.url = f.contentWindow.location.search;
     results.nav = Array.from(doc.querySelectorAll("header nav li a")).map(a => a.textContent);
-  } catch (e) {
-    results.error = String(e);
-  }
-  document.getElementById("result").textContent = JSON.stringify(results);
-})();
-</script>"##;
+"##;
 
 /// A repository of decision records only: its site opens on their index,
 /// whose status filter works in a browser, linked or chosen.
@@ -483,7 +493,12 @@ fn a_site_of_decisions_only_filters_them_by_status() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (result, logs, _, _) = run_harness(&chrome, &site, KIND_HARNESS, tmp.path());
+    let (result, logs, _, _) = run_harness(
+        &chrome,
+        &site,
+        &iframe_harness(KIND_HARNESS_BODY),
+        tmp.path(),
+    );
     assert!(result.get("error").is_none(), "harness error: {result}");
     assert_eq!(
         result["linked"],
@@ -825,19 +840,8 @@ fn the_example_site_scores_95_in_lighthouse() {
     }
 }
 
-const SOURCE_HARNESS: &str = r##"<!doctype html><meta charset="utf-8"><title>harness</title>
-<pre id="result">pending</pre>
-<script>
-const results = {};
-const load = src => new Promise(resolve => {
-  const f = document.createElement("iframe");
-  f.onload = () => resolve(f);
-  f.src = src;
-  document.body.appendChild(f);
-});
-(async () => {
-  try {
-    const visible = doc => Array.from(doc.querySelectorAll("#portfolio tbody tr"))
+/// The portfolio's source filter, linked and chosen.
+const SOURCE_HARNESS_BODY: &str = r##"    const visible = doc => Array.from(doc.querySelectorAll("#portfolio tbody tr"))
       .filter(r => !r.hidden).map(r => r.querySelector("th a").textContent);
     const linked = (await load("index.html?source=beta")).contentDocument;
     results.linked = visible(linked);
@@ -850,12 +854,7 @@ const load = src => new Promise(resolve => {
     results.chosen = visible(doc);
     results.count = doc.getElementById("filter-count").textContent;
     results.url = f.contentWindow.location.search;
-  } catch (e) {
-    results.error = String(e);
-  }
-  document.getElementById("result").textContent = JSON.stringify(results);
-})();
-</script>"##;
+"##;
 
 /// A portfolio of two sources: the portfolio page's source filter works in
 /// a browser, linked or chosen.
@@ -897,7 +896,12 @@ fn a_portfolio_of_sources_filters_its_pilots_by_source() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (result, logs, _, _) = run_harness(&chrome, &site, SOURCE_HARNESS, tmp.path());
+    let (result, logs, _, _) = run_harness(
+        &chrome,
+        &site,
+        &iframe_harness(SOURCE_HARNESS_BODY),
+        tmp.path(),
+    );
     assert!(result.get("error").is_none(), "harness error: {result}");
     assert_eq!(
         result["linked"],

@@ -69,6 +69,12 @@ struct CommitIn {
 /// Who made a change and where it reached the main line, flattened into
 /// each change by hand (serde's `flatten` would read the change through a
 /// buffer and lose the place of an error).
+/// A change read from the export: who made it, when, and where it
+/// reached the main line.
+trait Change {
+    fn origin(&self) -> Origin<'_>;
+}
+
 macro_rules! change_in {
     ($name:ident { $($field:ident: $ty:ty $(= $with:literal)?,)* }) => {
         #[derive(Deserialize)]
@@ -83,7 +89,7 @@ macro_rules! change_in {
             reached_main: MainLineIn,
         }
 
-        impl $name {
+        impl Change for $name {
             fn origin(&self) -> Origin<'_> {
                 Origin {
                     id: &self.commit,
@@ -219,82 +225,70 @@ impl HistoryIn {
     }
 }
 
-fn statuses(changes: &[StatusChangeIn], commits: &mut Commits) -> Vec<StatusChange> {
+/// Each change with its commit and the main-line commit it reached, made
+/// into the history's own change by `make`.
+fn resolved<I: Change, O>(
+    changes: &[I],
+    commits: &mut Commits,
+    make: impl Fn(&I, Arc<CommitInfo>, Arc<CommitInfo>) -> O,
+) -> Vec<O> {
     changes
         .iter()
         .map(|c| {
             let (commit, reached_main) = commits.pair(&c.origin());
-            StatusChange {
-                from: c.from.clone(),
-                to: c.to.clone(),
-                commit,
-                reached_main,
-            }
+            make(c, commit, reached_main)
         })
         .collect()
+}
+
+fn statuses(changes: &[StatusChangeIn], commits: &mut Commits) -> Vec<StatusChange> {
+    resolved(changes, commits, |c, commit, reached_main| StatusChange {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        commit,
+        reached_main,
+    })
 }
 
 fn targets(changes: &[TargetChangeIn], commits: &mut Commits) -> Vec<TargetChange> {
-    changes
-        .iter()
-        .map(|c| {
-            let (commit, reached_main) = commits.pair(&c.origin());
-            TargetChange {
-                metric: c.metric.clone(),
-                from: c.from.clone(),
-                to: c.to.clone(),
-                commit,
-                reached_main,
-            }
-        })
-        .collect()
+    resolved(changes, commits, |c, commit, reached_main| TargetChange {
+        metric: c.metric.clone(),
+        from: c.from.clone(),
+        to: c.to.clone(),
+        commit,
+        reached_main,
+    })
 }
 
 fn milestones(changes: &[MilestoneChangeIn], commits: &mut Commits) -> Vec<MilestoneChange> {
-    changes
-        .iter()
-        .map(|c| {
-            let (commit, reached_main) = commits.pair(&c.origin());
-            MilestoneChange {
-                milestone: c.milestone.clone(),
-                from: c.from,
-                to: c.to,
-                commit,
-                reached_main,
-            }
-        })
-        .collect()
+    resolved(changes, commits, |c, commit, reached_main| {
+        MilestoneChange {
+            milestone: c.milestone.clone(),
+            from: c.from,
+            to: c.to,
+            commit,
+            reached_main,
+        }
+    })
 }
 
 fn slips(changes: &[SlipIn], commits: &mut Commits) -> Vec<MilestoneSlip> {
-    changes
-        .iter()
-        .map(|c| {
-            let (commit, reached_main) = commits.pair(&c.origin());
-            MilestoneSlip {
-                milestone: c.milestone.clone(),
-                from: c.from,
-                to: c.to,
-                commit,
-                reached_main,
-            }
-        })
-        .collect()
+    resolved(changes, commits, |c, commit, reached_main| MilestoneSlip {
+        milestone: c.milestone.clone(),
+        from: c.from,
+        to: c.to,
+        commit,
+        reached_main,
+    })
 }
 
 fn fields(changes: &[FieldChangeIn], commits: &mut Commits) -> Vec<FieldChange> {
-    changes
-        .iter()
-        .map(|c| {
-            let (commit, reached_main) = commits.pair(&c.origin());
-            FieldChange {
-                from: c.from.clone(),
-                to: c.to.clone(),
-                commit,
-                reached_main,
-            }
-        })
-        .collect()
+    resolved(changes, commits, |c, commit, reached_main| FieldChange {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        commit,
+        reached_main,
+    })
 }
 
 fn state<'de, D: Deserializer<'de>>(d: D) -> Result<DocumentState, D::Error> {
