@@ -11,6 +11,8 @@ use crate::support::{
     Case, DANA, LEE, METRIC, PERSON, QUIET_LIFECYCLE, pilot, pilotbook, pilotbook_json,
 };
 use serde_json::Value;
+use std::path::Path;
+use tempfile::TempDir;
 
 const ANA: Author = Author {
     name: "Ana Lopez",
@@ -48,8 +50,8 @@ fn system_doc(title: &str) -> String {
 /// `payments`: pilots at its root; `invoice-matching` depends on the
 /// platform's `feature-store`, and it has an `onboarding` pilot as the
 /// platform does.
-fn payments() -> Case {
-    let repo = Case::new()
+fn payments(base: &Path) -> Case {
+    let repo = Case::at(base, "payments")
         .config(QUIET_LIFECYCLE)
         .file(
             "pilots/invoice-matching.md",
@@ -75,9 +77,9 @@ fn payments() -> Case {
 /// `onboarding` unqualified (its own: payments has one too) and on
 /// `payments:onboarding`; its `onboarding` integrates with payments'
 /// `gateway`.
-fn platform() -> Case {
+fn platform(base: &Path) -> Case {
     let root = "services/pilots";
-    let repo = Case::new()
+    let repo = Case::at(base, "platform")
         .file("services/api/main.rs", "fn main() {}\n")
         .file(&format!("{root}/pilotbook.toml"), QUIET_LIFECYCLE)
         .file(
@@ -100,8 +102,8 @@ fn platform() -> Case {
 /// `support`: consumed only through its export. Its `escalation-bot`
 /// depends on payments' `invoice-matching`; it documents the `crm` that
 /// payments' `onboarding` integrates with.
-fn support() -> Case {
-    let repo = Case::new()
+fn support(base: &Path) -> Case {
+    let repo = Case::at(base, "support")
         .config(QUIET_LIFECYCLE)
         .file(
             "pilots/escalation-bot.md",
@@ -126,16 +128,15 @@ fn export_of(repo: &Case) -> String {
 /// The portfolio repository: central people and metrics, a pilot of its
 /// own that depends on `onboarding` (which two sources define), the two
 /// checkouts and support's export, committed.
-fn portfolio(payments: &Case, platform: &Case, support: &Case) -> Case {
+/// Beside them (`../payments`), as a developer keeps checkouts.
+fn portfolio(base: &Path, support: &Case) -> Case {
     let config = format!(
         "{QUIET_LIFECYCLE}\n[site]\ntitle = \"Acme\"\nrepository = \"https://github.com/acme/portfolio\"\n\n\
-         [[sources]]\nname = \"payments\"\npath = \"{}\"\nrepository = \"https://github.com/acme/payments\"\n\n\
-         [[sources]]\nname = \"platform\"\npath = \"{}\"\nroot = \"services/pilots\"\nrepository = \"https://github.com/acme/platform\"\n\n\
-         [[sources]]\nname = \"support\"\nexport = \"exports/support.json\"\nrepository = \"https://github.com/acme/support\"\n",
-        payments.root.display(),
-        platform.root.display()
+         [[sources]]\nname = \"payments\"\npath = \"../payments\"\nrepository = \"https://github.com/acme/payments\"\n\n\
+         [[sources]]\nname = \"platform\"\npath = \"../platform\"\nroot = \"services/pilots\"\nrepository = \"https://github.com/acme/platform\"\n\n\
+         [[sources]]\nname = \"support\"\nexport = \"exports/support.json\"\nrepository = \"https://github.com/acme/support\"\n"
     );
-    Case::new()
+    Case::at(base, "portfolio")
         .config(&config)
         .file("people/dana-kim.md", PERSON)
         .file("metrics/accuracy.md", METRIC)
@@ -147,11 +148,17 @@ fn portfolio(payments: &Case, platform: &Case, support: &Case) -> Case {
         .committed("Portfolio", DANA, "2026-03-01T10:00:00+00:00")
 }
 
-/// The three team repositories and the portfolio over them.
-fn repositories() -> (Case, Case, Case, Case) {
-    let (payments, platform, support) = (payments(), platform(), support());
-    let portfolio = portfolio(&payments, &platform, &support);
-    (payments, platform, support, portfolio)
+/// The three team repositories and the portfolio over them, side by side
+/// in a folder removed when the first value is dropped.
+fn repositories() -> (TempDir, Case, Case, Case, Case) {
+    let base = tempfile::tempdir().expect("tempdir");
+    let (payments, platform, support) = teams(base.path());
+    let portfolio = portfolio(base.path(), &support);
+    (base, payments, platform, support, portfolio)
+}
+
+fn teams(base: &Path) -> (Case, Case, Case) {
+    (payments(base), platform(base), support(base))
 }
 
 fn entity<'a>(export: &'a Value, kind: &str, path: &str) -> &'a Value {
@@ -179,7 +186,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 #[test]
 fn references_resolve_across_sources_with_each_repositorys_history() {
-    let (payments, platform, support, portfolio) = repositories();
+    let (_base, payments, platform, support, portfolio) = repositories();
     let export = pilotbook_json(&portfolio.root, &["export"], 0);
     let invoice = entity(&export, "pilots", "payments:pilots/invoice-matching.md");
     let feature = entity(
@@ -304,7 +311,7 @@ fn references_resolve_across_sources_with_each_repositorys_history() {
 
 #[test]
 fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
-    let (_payments, platform, _support, portfolio) = repositories();
+    let (_base, _payments, platform, _support, portfolio) = repositories();
     let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
     let findings: Vec<&Value> = report["diagnostics"]
         .as_array()
@@ -353,7 +360,8 @@ fn an_id_two_sources_define_is_reported_with_both_unless_qualified() {
 
 #[test]
 fn a_sources_own_rules_judge_its_documents() {
-    let (payments, platform, support) = (payments(), platform(), support());
+    let base = tempfile::tempdir().expect("tempdir");
+    let (payments, platform, support) = teams(base.path());
     // Both sources lack a `## Monitoring` section; the platform turns
     // `missing-section` off for itself, so only payments' is reported.
     payments.write(
@@ -368,7 +376,7 @@ fn a_sources_own_rules_judge_its_documents() {
         "services/pilots/pilotbook.toml",
         &format!("{QUIET_LIFECYCLE}missing-section = \"off\"\n"),
     );
-    let portfolio = portfolio(&payments, &platform, &support);
+    let portfolio = portfolio(base.path(), &support);
     let report = pilotbook_json(&portfolio.root, &["check", "--format", "json"], 1);
     let missing: Vec<&str> = report["diagnostics"]
         .as_array()
@@ -382,12 +390,13 @@ fn a_sources_own_rules_judge_its_documents() {
 
 #[test]
 fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
-    let (payments, platform, support) = (payments(), platform(), support());
+    let base = tempfile::tempdir().expect("tempdir");
+    let (payments, platform, support) = teams(base.path());
     payments.write(
         "pilots/onboarding.md",
         &pilot_doc("Payments onboarding", "crm", &[]).replace("## Monitoring", "## Watching"),
     );
-    let portfolio = portfolio(&payments, &platform, &support);
+    let portfolio = portfolio(base.path(), &support);
     let out = pilotbook(&portfolio.root, &["build", "-q"]);
     assert!(
         out.status.success(),
@@ -456,7 +465,7 @@ fn the_site_links_each_pilot_to_its_own_forge_and_lists_the_sources() {
 
 #[test]
 fn diff_between_two_portfolio_states_names_the_source_of_each_change() {
-    let (_payments, _platform, support, portfolio) = repositories();
+    let (_base, _payments, _platform, support, portfolio) = repositories();
     let base = portfolio.git(&["rev-parse", "HEAD"]).trim().to_string();
     // The next state of the portfolio reads the platform no more, and
     // support's CI published a new export: its bot went to `go`.
@@ -516,7 +525,7 @@ fn diff_between_two_portfolio_states_names_the_source_of_each_change() {
 
 #[test]
 fn an_export_that_is_not_one_this_pilotbook_reads_is_refused_where_it_says_so() {
-    let (_payments, _platform, _support, portfolio) = repositories();
+    let (_base, _payments, _platform, _support, portfolio) = repositories();
     let good = std::fs::read_to_string(portfolio.root.join("exports/support.json")).expect("read");
     let cases = [
         (
@@ -549,7 +558,7 @@ fn an_export_that_is_not_one_this_pilotbook_reads_is_refused_where_it_says_so() 
 
 #[test]
 fn changed_since_checks_every_document_of_an_export_that_changed() {
-    let (_payments, _platform, support, portfolio) = repositories();
+    let (_base, _payments, _platform, support, portfolio) = repositories();
     portfolio.git(&["branch", "base"]);
     let scoped = |exit: i32| {
         let report = pilotbook_json(
@@ -603,4 +612,49 @@ fn the_example_portfolios_export_source_is_what_its_script_writes() {
         written == committed,
         "example-repo/exports/fleet.json is not what scripts/example-source writes: run it"
     );
+}
+
+/// A pull request can change `pilotbook.toml`: a source may not reach the
+/// rest of the machine, by an absolute path, by climbing out of the
+/// folder that holds the portfolio, or by a link committed as a checkout.
+#[test]
+fn a_source_out_of_reach_is_refused() {
+    let (base, _payments, _platform, _support, portfolio) = repositories();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(elsewhere.path().join("pilots")).expect("mkdir");
+    std::fs::write(
+        elsewhere.path().join("pilots/secret.md"),
+        "---\ntitle: Secret\n---\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(elsewhere.path(), portfolio.root.join("linked")).expect("symlink");
+    let climb = format!(
+        "{}/{}",
+        "../".repeat(base.path().components().count()),
+        elsewhere.path().display()
+    );
+    let config = std::fs::read_to_string(portfolio.root.join("pilotbook.toml")).expect("read");
+    for path in [
+        elsewhere.path().display().to_string(),
+        climb,
+        "linked".to_string(),
+    ] {
+        portfolio.write(
+            "pilotbook.toml",
+            &config.replace("path = \"../payments\"", &format!("path = \"{path}\"")),
+        );
+        let out = pilotbook(&portfolio.root, &["check"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert!(
+            stderr.contains("source `payments`: the checkout resolves to")
+                && stderr.contains("outside"),
+            "{path}: {stderr}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains("Secret") && !stderr.contains("Secret"),
+            "{path}"
+        );
+    }
 }

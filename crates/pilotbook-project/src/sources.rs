@@ -143,6 +143,10 @@ fn checkout(
         name: source.name.clone(),
         message: format!("{e} (`path` and `root` in [[sources]])"),
     })?;
+    within_reach(portfolio_root, &dir).map_err(|message| Error::Source {
+        name: source.name.clone(),
+        message,
+    })?;
     let config = tree.config(None)?;
     let listing = tree.discover(&config)?;
     let paths: Vec<String> = listing.documents.iter().map(|d| d.1.clone()).collect();
@@ -193,6 +197,32 @@ fn checkout(
         state,
         tree,
     })
+}
+
+/// Whether a checkout is where a portfolio may read one: inside the folder
+/// that holds the portfolio's repository (a checkout beside it, or inside
+/// it as CI makes them), after every link is followed. `path` is the
+/// portfolio's to write, and a pull request can change it: it must not
+/// reach the rest of the machine (`/`, a home folder, a link out).
+fn within_reach(portfolio_root: &Path, dir: &Path) -> Result<(), String> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let root = canonical(portfolio_root)?;
+    let depth = pilotbook_history::root_in_repository(&root)
+        .map_or(0, |prefix| Path::new(&prefix).components().count());
+    let top = root.ancestors().nth(depth).unwrap_or(&root);
+    let area = top.parent().unwrap_or(top);
+    let dir = canonical(dir)?;
+    if dir.starts_with(area) {
+        return Ok(());
+    }
+    Err(format!(
+        "the checkout resolves to {}, outside {} (the folder that holds the portfolio's repository); a source is a checkout beside the portfolio's repository or inside it (`path` in [[sources]])",
+        dir.display(),
+        area.display()
+    ))
 }
 
 /// Add one source to the portfolio: its kinds (by name) to `config`, its

@@ -61,6 +61,18 @@ impl Case {
         repo
     }
 
+    /// `git init` a new repository at `parent/name` (for repositories side
+    /// by side, as a portfolio and its sources are): `parent` is the
+    /// caller's to remove.
+    pub fn at(parent: &Path, name: &str) -> Case {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = parent.join(name);
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let repo = Case { tmp, root };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
     /// A git command with a clean environment, in the repository.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
