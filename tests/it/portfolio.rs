@@ -658,3 +658,43 @@ fn a_source_out_of_reach_is_refused() {
         );
     }
 }
+
+/// A finding in an export source's front matter points at the file's
+/// start (the export does not say where a field is written), and the
+/// stand-in text pilotbook made from the export is never shown as the
+/// file's.
+#[test]
+fn an_export_sources_findings_point_at_what_the_export_knows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let report = pilotbook_json(&root, &["check", "--format", "json"], 0);
+    let late: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["path"] == "fleet:docs/pilots/pilots/predictive-maintenance.md")
+        .collect();
+    assert!(!late.is_empty(), "{report:#}");
+    for d in &late {
+        if d["rule"] == "dependency-late" {
+            assert_eq!(
+                (d["line"].as_u64(), d["column"].as_u64()),
+                (Some(1), Some(1)),
+                "{d:#}"
+            );
+        }
+    }
+    assert!(
+        late.iter().any(|d| d["rule"] == "dependency-late"),
+        "{late:#?}"
+    );
+    let out = pilotbook(&root, &["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--> fleet:docs/pilots/pilots/predictive-maintenance.md:1:1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("depends_on: [{"),
+        "the stand-in text is not shown: {text}"
+    );
+}

@@ -442,9 +442,8 @@ impl Project {
             let Some(parsed) = self.exported(&d.path) else {
                 continue;
             };
-            let front_matter_lines = parsed.text[..parsed.body_offset.min(parsed.text.len())]
-                .matches('\n')
-                .count();
+            let front_matter = parsed.text.get(..parsed.body_offset).unwrap_or_default();
+            let front_matter_lines = front_matter.matches('\n').count();
             if (d.position.line as usize) <= front_matter_lines {
                 d.position = Position::START;
                 d.width = 1;
