@@ -438,6 +438,37 @@ const load = src => new Promise(resolve => {{
     )
 }
 
+/// Write `files` below `tmp`, build the site of the root `root` (below
+/// `tmp`) into `tmp/site`, and run the iframe harness `body` on it: its
+/// results and Chromium's log.
+fn build_and_run(
+    chrome: &Path,
+    tmp: &Path,
+    files: Vec<(String, String)>,
+    root: &str,
+    body: &str,
+) -> (serde_json::Value, String) {
+    for (path, text) in files {
+        let file = tmp.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write");
+    }
+    let site = tmp.join("site");
+    let out = support::pilotbook(
+        &tmp.join(root),
+        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (result, logs, _, _) = run_harness(chrome, &site, &iframe_harness(body), tmp);
+    assert!(result.get("error").is_none(), "harness error: {result}");
+    (result, logs)
+}
+
 /// The kind index's status filter, linked and chosen.
 const KIND_HARNESS_BODY: &str = r##"    const visible = doc => Array.from(doc.querySelectorAll("#kind-index tbody tr"))
       .filter(r => !r.hidden).map(r => r.querySelector("a").textContent);
@@ -464,42 +495,19 @@ fn a_site_of_decisions_only_filters_them_by_status() {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("repo");
     let config = "[kinds.decision]\npath = \"adr/*.md\"\nrequired_fields = [\"status\"]\nrequired_sections = []\n\
         [kinds.decision.fields]\nstatus = { enum = [\"proposed\", \"accepted\"] }\ndate = \"date\"\n";
-    let mut files = vec![("pilotbook.toml".to_string(), config.to_string())];
+    let mut files = vec![("repo/pilotbook.toml".to_string(), config.to_string())];
     for (i, status) in ["accepted", "accepted", "proposed"].iter().enumerate() {
         files.push((
-            format!("adr/000{i}-d.md"),
+            format!("repo/adr/000{i}-d.md"),
             format!(
                 "---\ntitle: Decision {i}\nstatus: {status}\ndate: 2026-0{}-01\n---\n\nText.\n",
                 i + 1
             ),
         ));
     }
-    for (path, text) in files {
-        let file = root.join(path);
-        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-        std::fs::write(file, text).expect("write");
-    }
-    let site = tmp.path().join("site");
-    let out = support::pilotbook(
-        &root,
-        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (result, logs, _, _) = run_harness(
-        &chrome,
-        &site,
-        &iframe_harness(KIND_HARNESS_BODY),
-        tmp.path(),
-    );
-    assert!(result.get("error").is_none(), "harness error: {result}");
+    let (result, logs) = build_and_run(&chrome, tmp.path(), files, "repo", KIND_HARNESS_BODY);
     assert_eq!(
         result["linked"],
         serde_json::json!(["Decision 0", "Decision 1"]),
@@ -880,29 +888,8 @@ fn a_portfolio_of_sources_filters_its_pilots_by_source() {
             ));
         }
     }
-    for (path, text) in files {
-        let file = tmp.path().join(path);
-        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-        std::fs::write(file, text).expect("write");
-    }
-    let site = tmp.path().join("site");
-    let out = support::pilotbook(
-        &tmp.path().join("portfolio"),
-        &["build", "--no-cache", "--out", site.to_str().expect("utf8")],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (result, logs, _, _) = run_harness(
-        &chrome,
-        &site,
-        &iframe_harness(SOURCE_HARNESS_BODY),
-        tmp.path(),
-    );
-    assert!(result.get("error").is_none(), "harness error: {result}");
+    let (result, logs) =
+        build_and_run(&chrome, tmp.path(), files, "portfolio", SOURCE_HARNESS_BODY);
     assert_eq!(
         result["linked"],
         serde_json::json!(["Beta one", "Beta two"]),
