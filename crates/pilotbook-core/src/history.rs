@@ -70,7 +70,7 @@ pub struct CommitInfo {
 impl CommitInfo {
     /// The abbreviated id.
     pub fn short_id(&self) -> &str {
-        self.id.get(..7).unwrap_or(&self.id)
+        short_id(&self.id)
     }
 }
 
@@ -309,8 +309,8 @@ impl Unavailable {
             Unavailable::NotOwned { path } => format!("the repository {path} belongs to another user and git refuses to read it (`safe.directory`), {LOST}; if you trust it, run `git config --global --add safe.directory {path}` (in a CI container, the checkout was made by another user)"),
             Unavailable::NoCommits => format!("the repository has no commits yet, {LOST}; commit the documents"),
             Unavailable::Shallow => "this is a shallow clone, so dates and authors would be those of the clone's boundary commit and are shown as unavailable; fetch the full history (GitHub Actions: `actions/checkout` with `fetch-depth: 0`; GitLab: `GIT_DEPTH: 0`; locally: `git fetch --unshallow`)".into(),
-            Unavailable::PartialClone { object } => format!("this is a partial clone (`git clone --filter=…`) and object {} that the history needs was not fetched, {LOST}; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter` (GitHub Actions: `actions/checkout` without `filter:`)", short(object)),
-            Unavailable::MissingObject { object } => format!("object {} that the history needs is missing from the repository, {LOST}; `git fsck` lists what is missing: fetch it again or clone afresh", short(object)),
+            Unavailable::PartialClone { object } => format!("this is a partial clone (`git clone --filter=…`) and object {} that the history needs was not fetched, {LOST}; fetch every object (`git fetch --refetch --no-filter origin`) or clone without `--filter` (GitHub Actions: `actions/checkout` without `filter:`)", short_id(object)),
+            Unavailable::MissingObject { object } => format!("object {} that the history needs is missing from the repository, {LOST}; `git fsck` lists what is missing: fetch it again or clone afresh", short_id(object)),
             Unavailable::ReplaceRefs => format!("the repository has replacement objects (`refs/replace/`), so git shows a history other than the stored one and pilotbook does not guess which is meant; {LOST}; list them with `git replace -l` and remove them with `git replace -d <object>`, or set `GIT_NO_REPLACE_OBJECTS=1` to read the stored history"),
             Unavailable::Grafts => format!("the repository has grafts (`info/grafts`), so git shows a history other than the stored one and pilotbook does not guess which is meant; {LOST}; remove the file (`git replace --convert-graft-file` turns it into replace refs, which must then go too)"),
             Unavailable::Error(e) => format!("the git history could not be read ({e}), {LOST}"),
@@ -318,8 +318,8 @@ impl Unavailable {
     }
 }
 
-/// An object id as git abbreviates it.
-fn short(id: &str) -> &str {
+/// An object id as git abbreviates it (its first seven digits).
+pub fn short_id(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
 }
 

@@ -21,7 +21,7 @@ use pilotbook_core::diagnostics::{Diagnostic, SeverityOverrides};
 use pilotbook_core::history::{DocumentHistory, History, SourceKind, SourceState};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A source as the later stages need it: where its files are read (links'
@@ -102,12 +102,13 @@ pub(crate) fn read<S: Source>(
         return Ok(Remote::default());
     }
     let _stage = tracing::info_span!("sources").entered();
+    let area = reach(portfolio.root())?;
     let loaded: Vec<Loaded> = config
         .sources
         .par_iter()
         .map(|source| match &source.origin {
             SourceOrigin::Checkout { path, root } => {
-                checkout(portfolio.root(), source, path, root, options)
+                checkout(portfolio.root(), &area, source, path, root, options)
             }
             SourceOrigin::Export { file } => crate::imported::load(portfolio, source, file, config),
         })
@@ -123,6 +124,7 @@ pub(crate) fn read<S: Source>(
 /// working tree.
 fn checkout(
     portfolio_root: &Path,
+    area: &Path,
     source: &SourceConfig,
     path: &str,
     root: &str,
@@ -143,7 +145,7 @@ fn checkout(
         name: source.name.clone(),
         message: format!("{e} (`path` and `root` in [[sources]])"),
     })?;
-    within_reach(portfolio_root, &dir).map_err(|message| Error::Source {
+    within_reach(area, &dir).map_err(|message| Error::Source {
         name: source.name.clone(),
         message,
     })?;
@@ -199,22 +201,28 @@ fn checkout(
     })
 }
 
-/// Whether a checkout is where a portfolio may read one: inside the folder
-/// that holds the portfolio's repository (a checkout beside it, or inside
-/// it as CI makes them), after every link is followed. `path` is the
-/// portfolio's to write, and a pull request can change it: it must not
-/// reach the rest of the machine (`/`, a home folder, a link out).
-fn within_reach(portfolio_root: &Path, dir: &Path) -> Result<(), String> {
-    let canonical = |p: &Path| {
-        p.canonicalize()
-            .map_err(|e| format!("{}: {e}", p.display()))
-    };
-    let root = canonical(portfolio_root)?;
+/// Where a portfolio may read checkouts: the folder that holds its
+/// repository (a checkout beside it, or inside it as CI makes them).
+/// `path` is the portfolio's to write, and a pull request can change it:
+/// it must not reach the rest of the machine (`/`, a home folder).
+fn reach(portfolio_root: &Path) -> Result<PathBuf, Error> {
+    let root = portfolio_root
+        .canonicalize()
+        .map_err(|source| Error::Root {
+            path: portfolio_root.to_path_buf(),
+            source,
+        })?;
     let depth = pilotbook_history::root_in_repository(&root)
         .map_or(0, |prefix| Path::new(&prefix).components().count());
     let top = root.ancestors().nth(depth).unwrap_or(&root);
-    let area = top.parent().unwrap_or(top);
-    let dir = canonical(dir)?;
+    Ok(top.parent().unwrap_or(top).to_path_buf())
+}
+
+/// Whether a checkout, every link followed, is within `area` ([`reach`]).
+fn within_reach(area: &Path, dir: &Path) -> Result<(), String> {
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     if dir.starts_with(area) {
         return Ok(());
     }

@@ -272,7 +272,10 @@ fn rebuild_loop(
         while let Ok(more) = changes.try_recv() {
             batch.extend(more);
         }
-        batch.retain(|p| session.is_relevant(p));
+        {
+            let relevant = session.relevance();
+            batch.retain(|p| relevant(p));
+        }
         if batch.is_empty() {
             continue;
         }

@@ -240,12 +240,18 @@ impl Session {
             .collect()
     }
 
-    /// Whether a change at `path` can matter to the site: not inside a
-    /// hidden folder (`.git`, caches) nor the output folder.
-    pub fn is_relevant(&self, path: &Path) -> bool {
+    /// Whether a change can matter to the site: not inside a hidden folder
+    /// (`.git`, caches) nor the output folder. The sources' folders are
+    /// worked out once for a batch of changes, not once per change.
+    pub fn relevance(&self) -> impl Fn(&Path) -> bool + '_ {
+        let sources = self.source_folders();
+        move |path| self.is_relevant(path, &sources)
+    }
+
+    fn is_relevant(&self, path: &Path, sources: &[PathBuf]) -> bool {
         // A source's checkout: anything but its hidden folders.
-        for folder in self.source_folders() {
-            if let Ok(inside) = path.strip_prefix(&folder) {
+        for folder in sources {
+            if let Ok(inside) = path.strip_prefix(folder) {
                 let first = inside.components().next();
                 return !first.is_some_and(|c| c.as_os_str().to_string_lossy().starts_with('.'));
             }

@@ -1195,7 +1195,8 @@ impl<'a> Inputs<'a> {
                     name: s.name.clone(),
                     kind: s.kind,
                     repository: s.repository.clone(),
-                    head: s.head.as_ref().map(|h| h.chars().take(7).collect()),
+                    head: (s.head.as_deref())
+                        .map(|h| pilotbook_core::history::short_id(h).to_string()),
                     head_url,
                     unavailable: s.unavailable.clone(),
                     documents,

@@ -180,9 +180,14 @@ fn defined_in_sources<'e>(entities: &'e [Entity], r: &super::Reference) -> Vec<&
     let Some(i) = find(entities, r.target.kind, &r.target.id) else {
         return Vec::new();
     };
+    // Almost every id has one entity: no list to make.
+    let same = |t: &Entity| t.kind == r.target.kind && t.id == r.target.id;
+    if !entities.get(i + 1).is_some_and(same) {
+        return Vec::new();
+    }
     let mut defined: Vec<&Entity> = entities[i..]
         .iter()
-        .take_while(|t| t.kind == r.target.kind && t.id == r.target.id)
+        .take_while(|t| same(t))
         .filter(|t| t.defined())
         .collect();
     defined.dedup_by(|a, b| source_of(a) == source_of(b));
