@@ -580,6 +580,8 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
 /// total size passes the budget.
 struct Cache {
     budget: usize,
+    /// The most the budget may grow to.
+    ceiling: usize,
     used: usize,
     tick: u64,
     entries: HashMap<(usize, u64), (Object, u64)>,
@@ -588,9 +590,10 @@ struct Cache {
 }
 
 impl Cache {
-    fn new(budget: usize) -> Cache {
+    fn new(ceiling: usize) -> Cache {
         Cache {
-            budget,
+            budget: ceiling.min(CACHE_FLOOR),
+            ceiling,
             used: 0,
             tick: 0,
             entries: HashMap::new(),
@@ -609,6 +612,8 @@ impl Cache {
     }
 
     fn put(&mut self, pack: usize, offset: u64, object: &Object) {
+        let wanted = object.data.len().saturating_mul(CACHE_SCALE);
+        self.budget = self.budget.max(wanted.min(self.ceiling));
         // An object of more than a quarter of the budget would evict too much.
         if object.data.len() > self.budget / 4 || self.entries.contains_key(&(pack, offset)) {
             return;
@@ -639,6 +644,15 @@ impl Cache {
         }
     }
 }
+
+/// A cache's first budget: small repositories' objects never need more.
+const CACHE_FLOOR: usize = 2 << 20;
+
+/// A cache grows to keep this many of the largest object it has been
+/// given (up to its ceiling): following a delta chain of a large folder
+/// tree needs many of its versions kept, a small tree's chain little.
+/// Memory held by a fixed budget was most of a small portfolio's peak.
+const CACHE_SCALE: usize = 24;
 
 /// Why an object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

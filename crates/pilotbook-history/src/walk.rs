@@ -114,15 +114,20 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Bytes each thread's object reader may keep: large enough for the
+/// Bytes each thread's object reader may keep at most (its cache grows
+/// to it with the size of the objects it reads): large enough for the
 /// delta chains of a 10,000-entry folder tree (twice that measured no
 /// faster at 10,000 pilots, and it is per thread: memory grows with cores).
 const CACHE_BYTES: usize = 16 << 20;
 
-/// Bytes of parsed trees each thread keeps (at least [`TREES_MIN`] trees,
-/// at most [`TREES_MAX`]): a 10,000-entry folder is ~0.7 MB, and only the
-/// last few commits' trees are asked for again.
+/// Bytes of parsed trees each thread keeps at most (at least
+/// [`TREES_MIN`] trees, at most [`TREES_MAX`]): a 10,000-entry folder is
+/// ~0.7 MB, and only the last few commits' trees are asked for again.
+/// Below that, a cache keeps [`TREES_SCALE`] of the largest tree it has
+/// held, from [`TREES_FLOOR`] up.
 const TREES_BYTES: usize = 8 << 20;
+const TREES_FLOOR: usize = 1 << 20;
+const TREES_SCALE: usize = 12;
 const TREES_MIN: usize = 4;
 const TREES_MAX: usize = 32;
 
@@ -1001,6 +1006,8 @@ struct TreeCache {
     trees: HashMap<ObjectId, Rc<RawTree>>,
     order: std::collections::VecDeque<ObjectId>,
     bytes: usize,
+    /// The budget, grown with the largest tree held (see [`TREES_BYTES`]).
+    budget: usize,
 }
 
 impl TreeCache {
@@ -1040,11 +1047,13 @@ impl TreeCache {
     }
 
     fn insert(&mut self, id: ObjectId, tree: Rc<RawTree>) {
+        let wanted = tree.size().saturating_mul(TREES_SCALE);
+        self.budget = self.budget.max(wanted.clamp(TREES_FLOOR, TREES_BYTES));
         self.bytes += tree.size();
         self.order.push_back(id);
         self.trees.insert(id, tree);
         while self.order.len() > TREES_MAX
-            || (self.order.len() > TREES_MIN && self.bytes > TREES_BYTES)
+            || (self.order.len() > TREES_MIN && self.bytes > self.budget)
         {
             let Some(old) = self.order.pop_front() else {
                 break;
