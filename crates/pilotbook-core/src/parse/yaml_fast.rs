@@ -165,6 +165,9 @@ impl<'a> Reader<'a> {
             entries.push((key, value));
         }
         self.depth -= 1;
+        // Every document's front matter stays in memory until the site is
+        // written: no room left over from growing the list.
+        entries.shrink_to_fit();
         Some(Node {
             value: Value::Map(entries),
             position,
@@ -222,6 +225,7 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
+        items.shrink_to_fit();
         Some(Node {
             value: Value::List(items),
             position,
