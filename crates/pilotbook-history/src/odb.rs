@@ -218,6 +218,30 @@ impl Packs {
     }
 }
 
+/// A repository's [`Packs`], opened when first asked for: one history
+/// read opens them once, though the walk, HEAD's blobs and the facts all
+/// read objects (each opening reads a pack's whole index and sorts its
+/// offsets: tens of milliseconds for a pack of 600,000 objects).
+pub struct LazyPacks<'a> {
+    git_dir: &'a Path,
+    packs: std::cell::OnceCell<Packs>,
+}
+
+impl<'a> LazyPacks<'a> {
+    /// The packs under `<git_dir>/objects/pack`, not opened yet.
+    pub fn new(git_dir: &'a Path) -> LazyPacks<'a> {
+        LazyPacks {
+            git_dir,
+            packs: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The packs, opened on the first call.
+    pub fn get(&self) -> &Packs {
+        self.packs.get_or_init(|| Packs::open(self.git_dir))
+    }
+}
+
 /// Bytes of a pack read at a time while looking for its commits.
 const SCAN_CHUNK: u64 = 4 << 20;
 /// A commit entry larger than this is left to [`Reader`].

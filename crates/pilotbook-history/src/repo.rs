@@ -502,6 +502,7 @@ impl Reading<'_> {
         let phase = tracing::info_span!("cache load").entered();
         let (file, mut stored) = self.load_cache(&key, &mut notes);
         drop(phase);
+        let packs = odb::LazyPacks::new(repo.commondir());
         let phase = tracing::info_span!("walk").entered();
         let before = stored.walk.head.clone();
         let head_hex = self.head.to_string();
@@ -512,23 +513,19 @@ impl Reading<'_> {
                 descend: None,
             };
             let progress = self.options.progress.as_ref();
-            let read = walk::extend(repo, &scope, &mut stored.walk, self.head, progress)?;
-            if read.from_pack_scan > 0 {
-                notes.push(format!(
-                    "read {} commits in pack order on every thread",
-                    read.from_pack_scan
-                ));
-            }
-            if read.by_graph > 0 {
-                notes.push(format!(
-                    "read the parents of {} new commits from git's commit-graph; its changed-path filters spared the trees of {}",
-                    read.by_graph, read.spared
-                ));
-            }
+            let read = walk::extend(
+                repo,
+                &scope,
+                &mut stored.walk,
+                self.head,
+                packs.get(),
+                progress,
+            )?;
+            notes.extend(walk_notes(&read));
         }
         drop(phase);
         let phase = tracing::info_span!("head blobs").entered();
-        let head_blobs = walk::blobs_at(repo, self.head, &prefixes)?;
+        let head_blobs = walk::blobs_at(repo, self.head, &prefixes, packs.get())?;
         drop(phase);
         let phase = tracing::info_span!("topology").entered();
         let walked = &stored.walk;
@@ -544,7 +541,7 @@ impl Reading<'_> {
         let found = self.trace(walked, &topology, head_index, &head_blobs, paths);
         drop(phase);
         let phase = tracing::info_span!("facts").entered();
-        let extra = read_facts(repo, &stored.facts, &mut stored.strings, &found)?;
+        let extra = read_facts(repo, &packs, &stored.facts, &mut stored.strings, &found)?;
         drop(phase);
         let phase = tracing::info_span!("histories").entered();
         let (facts_cache, strings) = (&stored.facts, &stored.strings);
@@ -647,8 +644,26 @@ fn histories<'f>(
 /// per thread, each with its own reader and table of texts (merged into
 /// `strings` afterwards); front matter parsed as each blob is read. A blob
 /// that cannot be read makes the history unavailable.
+/// What `--verbose` says about how the walk read its commits.
+fn walk_notes(read: &walk::Extended) -> impl Iterator<Item = String> + use<> {
+    let pack = (read.from_pack_scan > 0).then(|| {
+        format!(
+            "read {} commits in pack order on every thread",
+            read.from_pack_scan
+        )
+    });
+    let graph = (read.by_graph > 0).then(|| {
+        format!(
+            "read the parents of {} new commits from git's commit-graph; its changed-path filters spared the trees of {}",
+            read.by_graph, read.spared
+        )
+    });
+    pack.into_iter().chain(graph)
+}
+
 fn read_facts(
     repo: &Repository,
+    packs: &odb::LazyPacks,
     cached: &HashMap<odb::ObjectId, Compact>,
     strings: &mut Strings,
     found: &[(&String, Found)],
@@ -669,7 +684,7 @@ fn read_facts(
     }
     missing.sort_unstable();
     missing.dedup();
-    let packs = odb::Packs::open(repo.commondir());
+    let packs = packs.get();
     let mut wanted: Vec<(usize, u64, odb::ObjectId)> = missing
         .into_iter()
         .map(|id| {
@@ -688,7 +703,7 @@ fn read_facts(
         .par_chunks(run)
         .map(|blobs| {
             // Blobs are read in pack order: a small cache holds their delta bases.
-            let mut store = odb::Store::new(&packs, &git_dir, 8 << 20);
+            let mut store = odb::Store::new(packs, &git_dir, 8 << 20);
             let mut texts = Strings::default();
             let facts = blobs
                 .iter()

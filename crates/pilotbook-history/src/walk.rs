@@ -156,10 +156,10 @@ pub fn extend(
     scope: &Scope,
     walk: &mut Walk,
     head: Oid,
+    packs: &Packs,
     progress: Option<&pilotbook_core::progress::Progress>,
 ) -> Result<Extended, ReadError> {
     let git_dir = repo.path().to_path_buf();
-    let packs = Packs::open(repo.commondir());
     let head: ObjectId = head
         .as_bytes()
         .try_into()
@@ -174,7 +174,7 @@ pub fn extend(
     let mut read = Extended::default();
     let new = {
         let _phase = tracing::info_span!("commits").entered();
-        list_new_commits(graph.as_ref(), &packs, &git_dir, head, &index, &mut read)?
+        list_new_commits(graph.as_ref(), packs, &git_dir, head, &index, &mut read)?
     };
     let tree_of: HashMap<ObjectId, ObjectId> = new.iter().map(|(id, c)| (*id, c.tree)).collect();
     let followed = walk.followed.clone();
@@ -207,7 +207,7 @@ pub fn extend(
         let _phase = tracing::info_span!("diffs").entered();
         let unchanged = unchanged_by_graph(graph.as_ref(), &prefixes);
         let reading = Reading {
-            packs: &packs,
+            packs,
             git_dir: &git_dir,
             unchanged: unchanged.as_ref().map(|f| f as _),
             spared: Default::default(),
@@ -221,7 +221,7 @@ pub fn extend(
     append(walk, &mut index, new, changes)?;
     walk.head = Some(odb::hex(&head));
     let sources = untracked_sources(walk, scope, |c| c.commit as usize >= first_new);
-    follow(&packs, &git_dir, graph.as_ref(), walk, scope, sources)?;
+    follow(packs, &git_dir, graph.as_ref(), walk, scope, sources)?;
     Ok(read)
 }
 
@@ -1296,10 +1296,10 @@ pub fn blobs_at(
     repo: &Repository,
     head: Oid,
     prefixes: &[String],
+    packs: &Packs,
 ) -> Result<HashMap<String, Oid>, ReadError> {
     let git_dir = repo.path().to_path_buf();
-    let packs = Packs::open(repo.commondir());
-    let mut store = Store::new(&packs, &git_dir, 8 << 20);
+    let mut store = Store::new(packs, &git_dir, 8 << 20);
     let mut trees = TreeCache::default();
     let head: ObjectId = head
         .as_bytes()
