@@ -238,7 +238,10 @@ impl<'a> LazyPacks<'a> {
 
     /// The packs, opened on the first call.
     pub fn get(&self) -> &Packs {
-        self.packs.get_or_init(|| Packs::open(self.git_dir))
+        self.packs.get_or_init(|| {
+            let _phase = tracing::info_span!("open packs").entered();
+            Packs::open(self.git_dir)
+        })
     }
 }
 
