@@ -828,4 +828,28 @@ mod tests {
         cache.put(0, 7, &object(60));
         assert!(cache.get(0, 7).is_none());
     }
+
+    #[test]
+    fn cache_budget_grows_with_the_largest_object_up_to_its_ceiling() {
+        let object = |n: usize| Object {
+            kind: Kind::Blob,
+            data: Rc::new(vec![0u8; n]),
+        };
+        let mut cache = Cache::new(64 << 20);
+        // Small objects: the floor, however many are put.
+        for offset in 0..1000 {
+            cache.put(0, offset, &object(4096));
+        }
+        assert_eq!(cache.budget, CACHE_FLOOR);
+        assert!(cache.used <= CACHE_FLOOR);
+        // A large tree raises it to keep CACHE_SCALE of those ...
+        cache.put(0, 5000, &object(200 << 10));
+        assert_eq!(cache.budget, CACHE_SCALE * (200 << 10));
+        assert!(cache.get(0, 5000).is_some());
+        // ... never past the ceiling, and never down again.
+        cache.put(0, 5001, &object(8 << 20));
+        assert_eq!(cache.budget, 64 << 20);
+        cache.put(0, 5002, &object(10));
+        assert_eq!(cache.budget, 64 << 20);
+    }
 }
