@@ -554,6 +554,13 @@ impl Changes {
         parents: &[&Compact],
         strings: &Strings,
     ) {
+        // Most commits leave the front matter as it was. A value is
+        // introduced only where every parent's differs, so a version equal
+        // to any parent's introduces nothing: the comparisons below (by
+        // name, through the string table) are skipped.
+        if parents.contains(&mine) {
+            return;
+        }
         let (commit, reached_main) = origin;
         let text = |id: u32| strings.get(id).to_string();
         let scalar = |get: fn(&Compact) -> Option<u32>| -> Option<FieldChange> {
