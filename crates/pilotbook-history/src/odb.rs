@@ -639,8 +639,7 @@ impl Cache {
     }
 
     fn put(&mut self, pack: usize, offset: u64, object: &Object) {
-        let wanted = object.data.len().saturating_mul(CACHE_SCALE);
-        self.budget = self.budget.max(wanted.min(self.ceiling));
+        self.budget = grown_budget(self.budget, object.data.len(), CACHE_SCALE, self.ceiling);
         // An object of more than a quarter of the budget would evict too much.
         if object.data.len() > self.budget / 4 || self.entries.contains_key(&(pack, offset)) {
             return;
@@ -680,6 +679,13 @@ const CACHE_FLOOR: usize = 2 << 20;
 /// tree needs many of its versions kept, a small tree's chain little.
 /// Memory held by a fixed budget was most of a small portfolio's peak.
 const CACHE_SCALE: usize = 24;
+
+/// A cache's budget after it is given an object of `size` bytes: enough
+/// for `scale` of them, never past `ceiling` and never down (the object
+/// and tree caches both size themselves so).
+pub fn grown_budget(budget: usize, size: usize, scale: usize, ceiling: usize) -> usize {
+    budget.max(size.saturating_mul(scale).min(ceiling))
+}
 
 /// Why an object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

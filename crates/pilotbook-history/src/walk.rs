@@ -1047,8 +1047,8 @@ impl TreeCache {
     }
 
     fn insert(&mut self, id: ObjectId, tree: Rc<RawTree>) {
-        let wanted = tree.size().saturating_mul(TREES_SCALE);
-        self.budget = self.budget.max(wanted.clamp(TREES_FLOOR, TREES_BYTES));
+        let floor = self.budget.max(TREES_FLOOR);
+        self.budget = odb::grown_budget(floor, tree.size(), TREES_SCALE, TREES_BYTES);
         self.bytes += tree.size();
         self.order.push_back(id);
         self.trees.insert(id, tree);
