@@ -36,7 +36,7 @@ pub const LEGACY_DIR: &str = ".pilotbook-cache";
 /// The folder below the git dir.
 const GIT_DIR_FOLDER: &str = "pilotbook";
 /// Bumped whenever [`Stored`] changes shape or meaning.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// What is kept.
 #[derive(Debug, Default, Serialize, Deserialize)]

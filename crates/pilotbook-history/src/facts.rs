@@ -71,54 +71,100 @@ impl Strings {
     }
 }
 
-/// One version's facts, each text an index into [`Strings`].
+/// One version's facts, each text an index into [`Strings`]. There is one
+/// per version of every pilot (a hundred thousand at 10,000 pilots), held
+/// at once in a map by blob: so its texts are indices, its three lists one
+/// allocation, and "none" an index of 0 instead of an `Option`'s 8 bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compact {
-    /// `status:`.
-    pub status: Option<u32>,
-    /// `owner:`.
-    pub owner: Option<u32>,
-    /// `started:`.
-    pub started: Option<u32>,
-    /// `(metric, target)`.
-    pub targets: Vec<(u32, u32)>,
-    /// `(metric, actual)`.
-    pub actuals: Vec<(u32, u32)>,
-    /// `(milestone, due)`.
-    pub dues: Vec<(u32, u32)>,
+    /// `status:`, `owner:` and `started:`, each as index + 1 (0: none).
+    scalars: [u32; 3],
+    /// `(metric, target)`, then `(metric, actual)`, then `(milestone,
+    /// due)`; `None` when all three are empty (so that an empty fact
+    /// needs no allocation and [`NO_FACTS`] can be a constant).
+    pairs: Option<Box<[(u32, u32)]>>,
+    /// Where the actuals and the dues start in `pairs`.
+    starts: [u32; 2],
 }
+
+/// The facts of an absent version.
+pub static NO_FACTS: Compact = Compact {
+    scalars: [0; 3],
+    pairs: None,
+    starts: [0; 2],
+};
 
 impl Compact {
     /// `facts` with its texts kept in `strings`.
     pub fn new(facts: &Facts, strings: &mut Strings) -> Compact {
-        let mut one = |t: &Option<String>| t.as_deref().map(|t| strings.id(t));
-        let (status, owner, started) = (one(&facts.status), one(&facts.owner), one(&facts.started));
-        let mut pairs = |list: &[(String, String)]| -> Vec<(u32, u32)> {
-            list.iter()
-                .map(|(a, b)| (strings.id(a), strings.id(b)))
-                .collect()
-        };
+        let mut one =
+            |t: &Option<String>| t.as_deref().map_or(0, |t| strings.id(t).saturating_add(1));
+        let scalars = [one(&facts.status), one(&facts.owner), one(&facts.started)];
+        let lists = [&facts.targets, &facts.actuals, &facts.dues];
+        let pairs: Vec<(u32, u32)> = lists
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(|(a, b)| (strings.id(a), strings.id(b)))
+            .collect();
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Compact {
-            status,
-            owner,
-            started,
-            targets: pairs(&facts.targets),
-            actuals: pairs(&facts.actuals),
-            dues: pairs(&facts.dues),
+            scalars,
+            starts: [
+                at(facts.targets.len()),
+                at(facts.targets.len() + facts.actuals.len()),
+            ],
+            pairs: (!pairs.is_empty()).then(|| pairs.into_boxed_slice()),
         }
+    }
+
+    fn scalar(&self, i: usize) -> Option<u32> {
+        self.scalars[i].checked_sub(1)
+    }
+
+    /// `status:`.
+    pub fn status(&self) -> Option<u32> {
+        self.scalar(0)
+    }
+
+    /// `owner:`.
+    pub fn owner(&self) -> Option<u32> {
+        self.scalar(1)
+    }
+
+    /// `started:`.
+    pub fn started(&self) -> Option<u32> {
+        self.scalar(2)
+    }
+
+    fn list(&self, from: usize, to: usize) -> &[(u32, u32)] {
+        let pairs = self.pairs.as_deref().unwrap_or_default();
+        pairs
+            .get(from.min(to)..to.min(pairs.len()))
+            .unwrap_or_default()
+    }
+
+    /// `(metric, target)`.
+    pub fn targets(&self) -> &[(u32, u32)] {
+        self.list(0, self.starts[0] as usize)
+    }
+
+    /// `(metric, actual)`.
+    pub fn actuals(&self) -> &[(u32, u32)] {
+        self.list(self.starts[0] as usize, self.starts[1] as usize)
+    }
+
+    /// `(milestone, due)`.
+    pub fn dues(&self) -> &[(u32, u32)] {
+        self.list(self.starts[1] as usize, usize::MAX)
     }
 
     /// Renumber its texts (`map[old] = new`).
     pub fn remap(&mut self, map: &[u32]) {
         let at = |id: u32| map.get(id as usize).copied().unwrap_or(id);
-        for id in [&mut self.status, &mut self.owner, &mut self.started]
-            .into_iter()
-            .flatten()
-        {
-            *id = at(*id);
+        for id in self.scalars.iter_mut().filter(|id| **id != 0) {
+            *id = at(*id - 1).saturating_add(1);
         }
-        let pairs = self.targets.iter_mut().chain(self.actuals.iter_mut());
-        for (a, b) in pairs.chain(self.dues.iter_mut()) {
+        for (a, b) in self.pairs.iter_mut().flat_map(|p| p.iter_mut()) {
             (*a, *b) = (at(*a), at(*b));
         }
     }
@@ -199,23 +245,62 @@ mod tests {
     use super::*;
 
     #[test]
+    fn compact_facts_give_back_each_list_and_no_facts_equal_none() {
+        let facts = Facts {
+            status: Some("pilot".into()),
+            owner: None,
+            started: Some("2026-01-05".into()),
+            targets: vec![("a".into(), ">= 1".into()), ("b".into(), "< 2".into())],
+            actuals: vec![("a".into(), "3".into())],
+            dues: vec![("launch".into(), "2026-03-01".into())],
+        };
+        let mut strings = Strings::default();
+        let compact = Compact::new(&facts, &mut strings);
+        fn texts(strings: &Strings, pairs: &[(u32, u32)]) -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (strings.get(*a).to_string(), strings.get(*b).to_string()))
+                .collect()
+        }
+        assert_eq!(texts(&strings, compact.targets()), facts.targets);
+        assert_eq!(texts(&strings, compact.actuals()), facts.actuals);
+        assert_eq!(texts(&strings, compact.dues()), facts.dues);
+        assert_eq!(compact.status().map(|s| strings.get(s)), Some("pilot"));
+        assert_eq!(compact.owner(), None);
+        assert_eq!(
+            compact.started().map(|s| strings.get(s)),
+            Some("2026-01-05")
+        );
+        let none = Compact::new(&Facts::default(), &mut strings);
+        assert_eq!(none, NO_FACTS);
+        assert!(none.targets().is_empty() && none.dues().is_empty());
+        let only_dues = Facts {
+            dues: facts.dues.clone(),
+            ..Facts::default()
+        };
+        let compact = Compact::new(&only_dues, &mut strings);
+        assert!(compact.targets().is_empty() && compact.actuals().is_empty());
+        assert_eq!(texts(&strings, compact.dues()), facts.dues);
+    }
+
+    #[test]
     fn compact_facts_keep_each_text_once_and_survive_a_merge_of_tables() {
         let doc = "---\nstatus: pilot\nowner: dana-kim\nmetrics:\n  - metric: a\n    target: \">= 1\"\n  - metric: b\n    target: \">= 1\"\n---\n";
         let facts = extract(doc.as_bytes());
         let mut local = Strings::default();
         let mut compact = Compact::new(&facts, &mut local);
         assert_eq!(local.texts.len(), 5, "pilot, dana-kim, a, >= 1, b");
-        assert_eq!(compact.targets[0].1, compact.targets[1].1);
+        assert_eq!(compact.targets()[0].1, compact.targets()[1].1);
         let mut global = Strings::default();
         global.id("first");
         let map = global.absorb(&local);
         compact.remap(&map);
-        assert_eq!(compact.status.map(|s| global.get(s)), Some("pilot"));
-        assert_eq!(global.get(compact.targets[1].0), "b");
+        assert_eq!(compact.status().map(|s| global.get(s)), Some("pilot"));
+        assert_eq!(global.get(compact.targets()[1].0), "b");
         let mut loaded: Strings =
             postcard::from_bytes(&postcard::to_allocvec(&global).expect("encode")).expect("decode");
         loaded.reindex();
-        assert_eq!(loaded.id("dana-kim"), compact.owner.expect("owner"));
+        assert_eq!(loaded.id("dana-kim"), compact.owner().expect("owner"));
     }
 
     #[test]

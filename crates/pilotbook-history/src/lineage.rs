@@ -35,7 +35,7 @@
 //! a lineage needs ([`Lineage::blobs`]), reads their facts, and hands them
 //! in ([`Lineage::history`]).
 
-use super::facts::{Compact, Strings};
+use super::facts::{Compact, NO_FACTS, Strings};
 use super::odb::ObjectId;
 use super::walk::{Change, Walk};
 use super::{
@@ -47,16 +47,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 const NONE: u32 = u32::MAX;
-
-/// The facts of an absent version.
-static NO_FACTS: Compact = Compact {
-    status: None,
-    owner: None,
-    started: None,
-    targets: Vec::new(),
-    actuals: Vec::new(),
-    dues: Vec::new(),
-};
 
 /// The commit graph's order and shape, computed once per read.
 pub struct Topology {
@@ -441,7 +431,7 @@ impl<'w> Lineage<'w> {
         let mut previous: Option<u32> = None;
         for k in (0..self.chain.len()).rev() {
             let n = self.chain[k];
-            let Some(status) = facts(&self.nodes[n]).status else {
+            let Some(status) = facts(&self.nodes[n]).status() else {
                 continue;
             };
             if previous != Some(status) {
@@ -476,9 +466,9 @@ impl<'w> Lineage<'w> {
                     None => return n,
                 }
             }
-            let from = parents
-                .iter()
-                .position(|(_, p)| p.is_some_and(|p| facts(&self.nodes[p]).status == Some(status)));
+            let from = parents.iter().position(|(_, p)| {
+                p.is_some_and(|p| facts(&self.nodes[p]).status() == Some(status))
+            });
             match from.and_then(|i| parents[i].1) {
                 Some(p) => n = p,
                 None => return n,
@@ -504,7 +494,7 @@ fn introduced<T: PartialEq + Clone>(mine: Option<&T>, parents: &[Option<&T>]) ->
 fn per_metric(
     (commit, reached_main): &(Arc<CommitInfo>, Arc<CommitInfo>),
     (mine, parents): (&Compact, &[&Compact]),
-    field: fn(&Compact) -> &Vec<(u32, u32)>,
+    field: fn(&Compact) -> &[(u32, u32)],
     strings: &Strings,
 ) -> Vec<TargetChange> {
     let text = |id: u32| strings.get(id).to_string();
@@ -576,18 +566,18 @@ impl Changes {
                 reached_main: reached_main.clone(),
             })
         };
-        self.owners.extend(scalar(|f| f.owner));
-        self.started.extend(scalar(|f| f.started));
+        self.owners.extend(scalar(Compact::owner));
+        self.started.extend(scalar(Compact::started));
 
         // Targets and actuals alike, by metric.
         let origin = (commit.clone(), reached_main.clone());
-        let changed = per_metric(&origin, (mine, parents), |f| &f.targets, strings);
+        let changed = per_metric(&origin, (mine, parents), Compact::targets, strings);
         self.targets.extend(changed);
-        let changed = per_metric(&origin, (mine, parents), |f| &f.actuals, strings);
+        let changed = per_metric(&origin, (mine, parents), Compact::actuals, strings);
         self.actuals.extend(changed);
 
         let dues = |f: &Compact| -> BTreeMap<&str, Date> {
-            f.dues
+            f.dues()
                 .iter()
                 .filter_map(|(m, d)| Some((strings.get(*m), Date::parse(strings.get(*d)).ok()?)))
                 .collect()
