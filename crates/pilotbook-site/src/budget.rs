@@ -133,35 +133,70 @@ pub enum Stopped {
     Time(String),
 }
 
-/// A page's bytes, capped, checking the deadline as they come.
+/// A page's bytes, capped, checking the deadline as they come. A page
+/// grows in one buffer up to [`PART_BYTES`], then in parts of that size:
+/// the portfolio of 10,000 pilots is over ten megabytes, and one buffer
+/// doubling to hold it held twice that, and copied it at every step.
 pub struct PageWriter {
+    parts: Vec<Vec<u8>>,
     bytes: Vec<u8>,
+    len: usize,
     cap: usize,
     writes: u32,
     /// Why the writer refused, once it did.
     pub stopped: Option<Stopped>,
 }
 
+/// The size of each part of a large page.
+pub const PART_BYTES: usize = 256 << 10;
+
 impl PageWriter {
     /// An empty page of at most `cap` bytes.
     pub fn new(cap: usize) -> PageWriter {
         PageWriter {
+            parts: Vec::new(),
             bytes: Vec::new(),
+            len: 0,
             cap,
             writes: 0,
             stopped: None,
         }
     }
 
-    /// The page.
+    /// The page, in one piece.
     pub fn into_bytes(self) -> Vec<u8> {
-        self.bytes
+        let mut parts = self.into_parts();
+        match parts.len() {
+            1 => parts.pop().unwrap_or_default(),
+            _ => parts.concat(),
+        }
+    }
+
+    /// The page, in the parts it was written in (one for most pages).
+    pub fn into_parts(mut self) -> Vec<Vec<u8>> {
+        self.parts.push(self.bytes);
+        self.parts
+    }
+
+    /// Append, starting a new part where the current one is full.
+    fn append(&mut self, mut buf: &[u8]) {
+        self.len += buf.len();
+        while !buf.is_empty() {
+            if self.bytes.len() >= PART_BYTES {
+                let full = std::mem::replace(&mut self.bytes, Vec::with_capacity(PART_BYTES));
+                self.parts.push(full);
+            }
+            let room = (PART_BYTES - self.bytes.len()).min(buf.len());
+            let (now, rest) = buf.split_at(room);
+            self.bytes.extend_from_slice(now);
+            buf = rest;
+        }
     }
 }
 
 impl std::io::Write for PageWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len().saturating_add(buf.len()) > self.cap {
+        if self.len.saturating_add(buf.len()) > self.cap {
             self.stopped = Some(Stopped::Size(self.cap));
         }
         self.writes = self.writes.wrapping_add(1);
@@ -174,7 +209,7 @@ impl std::io::Write for PageWriter {
         if self.stopped.is_some() {
             return Err(std::io::Error::other("page budget"));
         }
-        self.bytes.extend_from_slice(buf);
+        self.append(buf);
         Ok(buf.len())
     }
 
@@ -363,6 +398,21 @@ mod tests {
         );
         assert_eq!(out.stopped, Some(Stopped::Size(5000)));
         assert!(out.into_bytes().len() <= 5000);
+    }
+
+    #[test]
+    fn a_large_page_is_kept_in_parts_that_join_to_what_was_written() {
+        let mut out = PageWriter::new(usize::MAX);
+        let line: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let mut written = Vec::new();
+        for _ in 0..(3 * PART_BYTES / 1000 + 7) {
+            std::io::Write::write_all(&mut out, &line).unwrap();
+            written.extend_from_slice(&line);
+        }
+        let parts = out.into_parts();
+        assert_eq!(parts.len(), written.len().div_ceil(PART_BYTES));
+        assert!(parts.iter().all(|p| p.len() <= PART_BYTES));
+        assert_eq!(parts.concat(), written);
     }
 
     #[test]

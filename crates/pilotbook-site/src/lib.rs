@@ -307,6 +307,9 @@ pub fn build(
             })?,
             Bytes::Shared(bytes) => staging.write(&path, &bytes)?,
             Bytes::Owned(bytes) => staging.write(&path, &bytes)?,
+            Bytes::Parts(parts) => staging.write_with(&path, |out| {
+                parts.iter().try_for_each(|part| out.write_all(part))
+            })?,
             Bytes::Stream(fill) => staging.write_with(&path, fill)?,
             Bytes::Previous => staging.keep(&path)?,
         }
@@ -408,6 +411,7 @@ pub fn render_site(
         let bytes = match bytes {
             Bytes::Shared(b) => b,
             Bytes::Owned(b) => b.into(),
+            Bytes::Parts(parts) => parts.concat().into(),
             Bytes::Export(export) => export_bytes(&export).into(),
             Bytes::Stream(fill) => {
                 let mut bytes = Vec::new();
@@ -523,6 +527,9 @@ enum Job {
 enum Bytes<'a> {
     Shared(Arc<[u8]>),
     Owned(Vec<u8>),
+    /// A large page, in the parts it was rendered in (see
+    /// [`budget::PageWriter`]).
+    Parts(Vec<Vec<u8>>),
     Export(pilotbook_core::export::Export<'a>),
     Stream(Fill<'a>),
     /// The last build's file at this path, unchanged (see [`stamp`]).
@@ -706,6 +713,9 @@ fn render_into(
         None if on_disk_same => Job::OnDisk("timeline.html".into()),
         None => Job::Timeline,
     });
+    // Taken by the timeline's job and dropped when it is drawn: the rest
+    // of the pages need not hold them (megabytes at 10,000 pilots).
+    let timeline_rows = std::sync::Mutex::new(timeline_rows);
     drop(phase);
     let phase = tracing::info_span!("plan").entered();
     let graph_in = graph_input(&inputs);
@@ -740,8 +750,7 @@ fn render_into(
     );
     let assets = &templates.assets;
     jobs.extend((0..assets.len()).map(Job::Asset));
-    // The drawings are the costliest pages: start them early.
-    jobs.sort_by_key(|j| !matches!(j, Job::Export | Job::Timeline | Job::Graph));
+    spread_heavy_jobs(&mut jobs);
     drop(phase);
     let phase = tracing::info_span!("pages").entered();
 
@@ -756,7 +765,14 @@ fn render_into(
         let mut out = budget::PageWriter::new(budget::page_cap(limits.max_html_bytes));
         let rendered = tera.render_to(template, c, &mut out);
         let message = match (rendered, out.stopped.take()) {
-            (Ok(()), _) => return Ok((path.to_string(), Bytes::Owned(out.into_bytes()), true)),
+            (Ok(()), _) => {
+                let mut parts = out.into_parts();
+                let bytes = match parts.len() {
+                    1 => Bytes::Owned(parts.pop().unwrap_or_default()),
+                    _ => Bytes::Parts(parts),
+                };
+                return Ok((path.to_string(), bytes, true));
+            }
             (Err(_), Some(budget::Stopped::Size(cap))) => format!(
                 "template `{template}` (or one it extends or includes) wrote more than {cap} bytes: a loop without end?"
             ),
@@ -851,15 +867,19 @@ fn render_into(
                 page(path, "kind.html", &c)
             }
             Job::Timeline => {
-                let pick = |which: fn(&TimelineRows) -> &timeline::TimelineRow| {
-                    timeline_rows
-                        .iter()
-                        .map(|(_, rows)| which(rows).clone())
-                        .collect::<Vec<_>>()
+                let taken = match timeline_rows.lock() {
+                    Ok(mut rows) => std::mem::take(&mut *rows),
+                    Err(_) => Vec::new(),
                 };
-                let mut by_status = pick(|r| &r.0);
-                let mut by_owner = pick(|r| &r.1);
-                let mut by_team = pick(|r| &r.2);
+                let (mut by_status, mut by_owner, mut by_team) =
+                    (Vec::new(), Vec::new(), Vec::new());
+                for (_, rows) in taken {
+                    // Shared only with what `serve` keeps for its next render.
+                    let (status, owner, team) = Arc::unwrap_or_clone(rows);
+                    by_status.push(status);
+                    by_owner.push(owner);
+                    by_team.push(team);
+                }
                 sort_timeline(&mut by_status, false);
                 sort_timeline(&mut by_owner, true);
                 sort_timeline(&mut by_team, true);
@@ -879,7 +899,7 @@ fn render_into(
                         let panel: HashMap<&'static str, tera::Value> = [
                             ("id", tera::Value::from(*id)),
                             ("tab", tera::Value::from(*tab)),
-                            ("svg", tera::Value::from(timeline_marker(i))),
+                            ("svg", tera::Value::from(drawing_marker(i))),
                         ]
                         .into_iter()
                         .collect();
@@ -887,11 +907,13 @@ fn render_into(
                     })
                     .collect();
                 c.insert_value("panels", tera::Value::from(panels));
-                c.insert("list", &timeline_marker(groupings.len()));
+                c.insert("list", &drawing_marker(groupings.len()));
                 c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 let (path, bytes, is_page) = page("timeline.html", "timeline.html", &c)?;
-                let Bytes::Owned(shell) = bytes else {
-                    return Ok((path, bytes, is_page));
+                let shell = match bytes {
+                    Bytes::Owned(shell) => shell,
+                    Bytes::Parts(parts) => parts.concat(),
+                    bytes => return Ok((path, bytes, is_page)),
                 };
                 let fill = move |out: &mut dyn std::io::Write| {
                     fill_markers(out, &shell, groupings.len() + 1, |i, out| {
@@ -905,14 +927,18 @@ fn render_into(
                 Ok((path, Bytes::Stream(Box::new(fill)), is_page))
             }
             Job::Graph => {
-                // The drawings go into the context as values, not through
-                // `json!` and `insert`: at 10,000 pilots they are megabytes,
-                // and each copy added to the build's peak memory.
-                let components: Vec<tera::Value> = graph::render(&graph_in.0, &graph_in.1)
-                    .into_iter()
-                    .map(|c| {
+                // The drawings are megabytes at 10,000 pilots: as on the
+                // timeline, the template gets markers, and each drawing is
+                // copied into the page when its marker is reached, never
+                // through Tera (whose `safe` filter copies it) or the
+                // page's buffer.
+                let drawn = graph::render(&graph_in.0, &graph_in.1);
+                let components: Vec<tera::Value> = drawn
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
                         let component: BTreeMap<&'static str, tera::Value> = BTreeMap::from([
-                            ("svg", c.svg.into()),
+                            ("svg", drawing_marker(i).into()),
                             ("nodes", c.nodes.into()),
                             ("edges", c.edges.into()),
                         ]);
@@ -921,7 +947,19 @@ fn render_into(
                     .collect();
                 let mut c = context("graph.html", "Dependency graph", "graph");
                 c.insert_value("components", components.into());
-                page("graph.html", "graph.html", &c)
+                let (path, bytes, is_page) = page("graph.html", "graph.html", &c)?;
+                let shell = match bytes {
+                    Bytes::Owned(shell) => shell,
+                    Bytes::Parts(parts) => parts.concat(),
+                    bytes => return Ok((path, bytes, is_page)),
+                };
+                let svgs: Vec<String> = drawn.into_iter().map(|c| c.svg).collect();
+                let fill = move |out: &mut dyn std::io::Write| {
+                    fill_markers(out, &shell, svgs.len(), |i, out| {
+                        out.write_all(svgs.get(i).map_or(&[][..], |s| s.as_bytes()))
+                    })
+                };
+                Ok((path, Bytes::Stream(Box::new(fill)), is_page))
             }
             Job::NotFound => {
                 // The 404 page is served at any path: with a base URL its
@@ -1018,10 +1056,13 @@ fn render_into(
     let total = jobs.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
     let rendered = std::sync::atomic::AtomicUsize::new(0);
+    let one_heavy = std::sync::Mutex::new(());
     let results: Vec<Result<(), RenderError>> = jobs
         .par_iter()
         .with_max_len(1)
         .map(|job| {
+            // A poisoned lock means a job panicked: that panic is on its way.
+            let _alone = is_heavy(job).then(|| one_heavy.lock().ok()).flatten();
             let (path, bytes, is_page) = run(job)?;
             if is_page {
                 rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1151,6 +1192,51 @@ type TimelineRows = (
     timeline::TimelineRow,
 );
 
+/// Whether a job makes a whole-portfolio page (a list of every pilot, a
+/// drawing of all of them): megabytes of views at 10,000 pilots. No two
+/// run at once (the export streams from the model and is not one).
+fn is_heavy(job: &Job) -> bool {
+    matches!(
+        job,
+        Job::Timeline | Job::Graph | Job::Portfolio | Job::KindIndex(..)
+    )
+}
+
+/// Order the jobs so that the whole-portfolio pages meet as seldom as
+/// possible. rayon hands each of two threads a contiguous half of the
+/// list, so a job at fraction `f` of the first half and one at fraction
+/// `f` of the second start together. The export, the longest, goes first;
+/// the portfolio page and the drawings go at 1/6, 1/2 and 5/6 of the
+/// pages (for three), which one thread reaches at a third of its way, the
+/// other at its start and at two thirds. Together, their working sets
+/// added up to the build's peak memory; apart, each meets only the pages'
+/// steady state, none waits for the other ([`is_heavy`]), and none is
+/// left for the end.
+fn spread_heavy_jobs(jobs: &mut Vec<Job>) {
+    let moved = |j: &Job| matches!(j, Job::Export | Job::Timeline | Job::Graph | Job::Portfolio);
+    let (mut spread, rest): (Vec<Job>, Vec<Job>) =
+        std::mem::take(jobs).into_iter().partition(moved);
+    // The export first, then the others in the order they were planned.
+    spread.sort_by_key(|j| !matches!(j, Job::Export));
+    let exports = spread
+        .iter()
+        .take_while(|j| matches!(j, Job::Export))
+        .count();
+    let mut spread = spread.into_iter();
+    jobs.extend(spread.by_ref().take(exports));
+    let (heavy, total) = (spread.len(), rest.len());
+    let mut placed = 0;
+    for (i, job) in rest.into_iter().enumerate() {
+        // The k-th (from 0) at (2k + 1) / 2h of the pages.
+        while placed < heavy && i * 2 * heavy >= (2 * placed + 1) * total {
+            jobs.extend(spread.next());
+            placed += 1;
+        }
+        jobs.push(job);
+    }
+    jobs.extend(spread);
+}
+
 /// A pilot's timeline rows, grouped by status, by owner and by team, from
 /// its derived facts (milestone states, slips, status timeline).
 fn pilot_timeline_rows(inputs: &Inputs, index: usize) -> Option<TimelineRows> {
@@ -1212,9 +1298,9 @@ fn pilot_timeline_rows(inputs: &Inputs, index: usize) -> Option<TimelineRows> {
     Some((by_status, by_owner, by_team))
 }
 
-/// The marker the timeline template gets in place of drawing `i`: an HTML
-/// comment no escaped text can contain.
-fn timeline_marker(i: usize) -> String {
+/// The marker the timeline and graph templates get in place of drawing
+/// `i`: an HTML comment no escaped text can contain.
+fn drawing_marker(i: usize) -> String {
     format!("<!--pilotbook:drawing:{i}-->")
 }
 
@@ -1228,7 +1314,7 @@ fn fill_markers(
 ) -> std::io::Result<()> {
     let mut rest = shell;
     for i in 0..count {
-        let marker = timeline_marker(i);
+        let marker = drawing_marker(i);
         // The shell is the page without its drawings: a few kilobytes.
         let found = rest
             .windows(marker.len())
