@@ -59,10 +59,11 @@ pub struct CommitInfo {
     pub id: String,
     /// The author date.
     pub date: Timestamp,
-    /// The author's name.
-    pub author: String,
-    /// The author's email.
-    pub email: String,
+    /// The author's name (shared by all of their commits: a portfolio's
+    /// hundred thousand commits have a few hundred authors).
+    pub author: Arc<str>,
+    /// The author's email, shared alike.
+    pub email: Arc<str>,
     /// The first line of the message.
     pub summary: String,
 }
@@ -78,9 +79,9 @@ impl CommitInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthorStats {
     /// The name on their most recent commit.
-    pub name: String,
+    pub name: Arc<str>,
     /// The email, which identifies the author.
-    pub email: String,
+    pub email: Arc<str>,
     /// Commits to this document.
     pub commits: usize,
 }

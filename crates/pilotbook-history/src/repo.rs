@@ -450,9 +450,11 @@ impl Reading<'_> {
         let Some(file) = cache::locate(&place, key, notes) else {
             return (None, cache::Stored::default());
         };
-        let stored = cache::load(&file, key)
+        let mut stored = cache::load(&file, key)
             .filter(|stored| self.trusted(stored, notes))
             .unwrap_or_default();
+        let infos = stored.walk.commits.iter_mut();
+        walk::share_names(infos.filter_map(|c| std::sync::Arc::get_mut(&mut c.info)));
         (Some(file), stored)
     }
 

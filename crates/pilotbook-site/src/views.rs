@@ -908,7 +908,7 @@ impl<'a> Inputs<'a> {
                 .authors
                 .iter()
                 .map(|a| AuthorView {
-                    name: a.name.clone(),
+                    name: a.name.to_string(),
                     commits: a.commits,
                 })
                 .collect(),
@@ -919,7 +919,7 @@ impl<'a> Inputs<'a> {
                     id: c.short_id().to_string(),
                     url: self.commit_url(path, &c.id),
                     date: c.date.date().to_string(),
-                    author: c.author.clone(),
+                    author: c.author.to_string(),
                     summary: c.summary.clone(),
                 })
                 .collect(),
@@ -930,7 +930,7 @@ impl<'a> Inputs<'a> {
                     from: s.from.clone(),
                     to: s.to.clone(),
                     date: s.date().date().to_string(),
-                    author: s.commit.author.clone(),
+                    author: s.commit.author.to_string(),
                     merged: (s.reached_main.id != s.commit.id)
                         .then(|| s.reached_main.date.date().to_string()),
                 })
@@ -955,7 +955,7 @@ impl<'a> Inputs<'a> {
             from: t.from.clone(),
             to: t.to.clone(),
             date: t.commit.date.date().to_string(),
-            author: t.commit.author.clone(),
+            author: t.commit.author.to_string(),
             commit: t.commit.short_id().to_string(),
             commit_url: self.commit_url(path, &t.commit.id),
         }
@@ -1049,7 +1049,7 @@ impl<'a> Inputs<'a> {
                         days: s.days(),
                         commit: s.commit.short_id().to_string(),
                         commit_url: self.commit_url(path, &s.commit.id),
-                        author: s.commit.author.clone(),
+                        author: s.commit.author.to_string(),
                         date: s.commit.date.date().to_string(),
                     })
                     .collect(),

@@ -146,8 +146,8 @@ impl Commits {
                 Arc::new(CommitInfo {
                     id: id.to_string(),
                     date,
-                    author: author.to_string(),
-                    email: String::new(),
+                    author: author.into(),
+                    email: "".into(),
                     summary: String::new(),
                 })
             })
@@ -174,8 +174,8 @@ impl HistoryIn {
                 let info = Arc::new(CommitInfo {
                     id: c.id,
                     date: c.date,
-                    author: c.author,
-                    email: c.email,
+                    author: c.author.into(),
+                    email: c.email.into(),
                     summary: c.summary,
                 });
                 commits
@@ -207,8 +207,8 @@ impl HistoryIn {
                 .authors
                 .into_iter()
                 .map(|a| AuthorStats {
-                    name: a.name,
-                    email: a.email,
+                    name: a.name.into(),
+                    email: a.email.into(),
                     commits: a.commits,
                 })
                 .collect(),
