@@ -1194,7 +1194,10 @@ type TimelineRows = (
 
 /// Whether a job makes a whole-portfolio page (a list of every pilot, a
 /// drawing of all of them): megabytes of views at 10,000 pilots. No two
-/// run at once (the export streams from the model and is not one).
+/// run at once (the export streams from the model and is not one). Such a
+/// job must not wait on rayon work of its own: a thread that waits there
+/// may pick up another heavy job, and the lock it would then wait for is
+/// its own.
 fn is_heavy(job: &Job) -> bool {
     matches!(
         job,
