@@ -269,23 +269,43 @@ impl Packs {
     /// than any gap between commits before it (a git-written pack's trees
     /// and blobs). A deltified commit, or one past the end of the scan,
     /// is left to [`Reader`]: nothing is lost but time.
+    ///
+    /// The scan runs on a thread of its own and hands the commits it
+    /// finds on in batches, which are inflated on every thread meanwhile
+    /// (in no set order: callers look them up by id).
     pub fn pack_commits(&self) -> Vec<(ObjectId, Vec<u8>)> {
         use rayon::prelude::*;
-        let mut found: Vec<(ObjectId, Vec<u8>, usize)> = Vec::new();
-        let scan = tracing::info_span!("entry headers").entered();
-        for pack in &self.packs {
-            pack.commits(&mut found);
-        }
-        drop(scan);
+        const BATCH: usize = 1024;
+        type Found = Vec<(ObjectId, Vec<u8>, usize)>;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Found>(64);
         let _inflate = tracing::info_span!("inflate commits").entered();
-        found
-            .par_iter()
-            .map_init(
-                || Decompress::new(true),
-                |inflate, (id, z, size)| Some((*id, inflate_exactly(inflate, z, *size)?)),
-            )
-            .flatten()
-            .collect()
+        std::thread::scope(|s| {
+            // Not a rayon worker: the inflating ones wait on its batches.
+            s.spawn(move || {
+                let _scan = tracing::info_span!("entry headers").entered();
+                let mut batch = Vec::with_capacity(BATCH);
+                for pack in &self.packs {
+                    pack.commits(&mut |found| {
+                        batch.push(found);
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            // The receiver only goes when this scope ends.
+                            let _ = tx.send(full);
+                        }
+                    });
+                }
+                let _ = tx.send(batch);
+            });
+            rx.into_iter()
+                .par_bridge()
+                .flat_map_iter(|batch| {
+                    let mut inflate = Decompress::new(true);
+                    batch.into_iter().filter_map(move |(id, z, size)| {
+                        Some((id, inflate_exactly(&mut inflate, &z, size)?))
+                    })
+                })
+                .collect()
+        })
     }
 }
 
@@ -318,7 +338,7 @@ impl PackIndex {
     /// Add the id (the index's, as git's `index-pack` computed it from the
     /// bytes), compressed bytes and size of each whole commit of this pack
     /// to `found` (see [`Packs::pack_commits`]).
-    fn commits(&self, found: &mut Vec<(ObjectId, Vec<u8>, usize)>) {
+    fn commits(&self, found: &mut impl FnMut((ObjectId, Vec<u8>, usize))) {
         let Ok(file) = File::open(&self.pack) else {
             return;
         };
@@ -358,7 +378,7 @@ impl PackIndex {
                     else {
                         return;
                     };
-                    found.push((id, entry[at..].to_vec(), size));
+                    found((id, entry[at..].to_vec(), size));
                     if seen {
                         widest = widest.max(others);
                     }
