@@ -278,11 +278,12 @@ impl Packs {
         const BATCH: usize = 1024;
         type Found = Vec<(ObjectId, Vec<u8>, usize)>;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Found>(64);
-        let _inflate = tracing::info_span!("inflate commits").entered();
+        let inflating = tracing::info_span!("inflate commits").entered();
+        let within = inflating.id();
         std::thread::scope(|s| {
             // Not a rayon worker: the inflating ones wait on its batches.
             s.spawn(move || {
-                let _scan = tracing::info_span!("entry headers").entered();
+                let _scan = tracing::info_span!(parent: within, "entry headers").entered();
                 let mut batch = Vec::with_capacity(BATCH);
                 for pack in &self.packs {
                     pack.commits(&mut |found| {
