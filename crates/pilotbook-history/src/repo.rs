@@ -640,12 +640,6 @@ fn histories<'f>(
         .collect()
 }
 
-/// The facts of every version the lineages need that the cache does not
-/// hold, read in pack order: a delta's base is then usually the object
-/// read just before it, still in the reader's cache. One contiguous run
-/// per thread, each with its own reader and table of texts (merged into
-/// `strings` afterwards); front matter parsed as each blob is read. A blob
-/// that cannot be read makes the history unavailable.
 /// What `--verbose` says about how the walk read its commits.
 fn walk_notes(read: &walk::Extended) -> impl Iterator<Item = String> + use<> {
     let pack = (read.from_pack_scan > 0).then(|| {
@@ -663,6 +657,12 @@ fn walk_notes(read: &walk::Extended) -> impl Iterator<Item = String> + use<> {
     pack.into_iter().chain(graph)
 }
 
+/// The facts of every version the lineages need that the cache does not
+/// hold, read in pack order: a delta's base is then usually the object
+/// read just before it, still in the reader's cache. One contiguous run
+/// per thread, each with its own reader and table of texts (merged into
+/// `strings` afterwards); front matter parsed as each blob is read. A blob
+/// that cannot be read makes the history unavailable.
 fn read_facts(
     repo: &Repository,
     packs: &odb::LazyPacks,

@@ -163,15 +163,6 @@ impl PageWriter {
         }
     }
 
-    /// The page, in one piece.
-    pub fn into_bytes(self) -> Vec<u8> {
-        let mut parts = self.into_parts();
-        match parts.len() {
-            1 => parts.pop().unwrap_or_default(),
-            _ => parts.concat(),
-        }
-    }
-
     /// The page, in the parts it was written in (one for most pages).
     pub fn into_parts(mut self) -> Vec<Vec<u8>> {
         self.parts.push(self.bytes);
@@ -397,7 +388,7 @@ mod tests {
                 .is_err()
         );
         assert_eq!(out.stopped, Some(Stopped::Size(5000)));
-        assert!(out.into_bytes().len() <= 5000);
+        assert!(out.into_parts().concat().len() <= 5000);
     }
 
     #[test]

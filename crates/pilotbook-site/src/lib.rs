@@ -536,6 +536,27 @@ enum Bytes<'a> {
     Previous,
 }
 
+impl Bytes<'_> {
+    /// A rendered page: one buffer, or the parts of a large one.
+    fn of_page(out: budget::PageWriter) -> Self {
+        let mut parts = out.into_parts();
+        match parts.len() {
+            1 => Bytes::Owned(parts.pop().unwrap_or_default()),
+            _ => Bytes::Parts(parts),
+        }
+    }
+
+    /// A page made now, in one piece (a drawing's shell, whose markers are
+    /// then filled); anything else is handed back.
+    fn into_whole(self) -> Result<Vec<u8>, Self> {
+        match self {
+            Bytes::Owned(bytes) => Ok(bytes),
+            Bytes::Parts(parts) => Ok(parts.concat()),
+            other => Err(other),
+        }
+    }
+}
+
 /// Writes a streamed file's bytes to the writer it is given.
 type Fill<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 
@@ -765,14 +786,7 @@ fn render_into(
         let mut out = budget::PageWriter::new(budget::page_cap(limits.max_html_bytes));
         let rendered = tera.render_to(template, c, &mut out);
         let message = match (rendered, out.stopped.take()) {
-            (Ok(()), _) => {
-                let mut parts = out.into_parts();
-                let bytes = match parts.len() {
-                    1 => Bytes::Owned(parts.pop().unwrap_or_default()),
-                    _ => Bytes::Parts(parts),
-                };
-                return Ok((path.to_string(), bytes, true));
-            }
+            (Ok(()), _) => return Ok((path.to_string(), Bytes::of_page(out), true)),
             (Err(_), Some(budget::Stopped::Size(cap))) => format!(
                 "template `{template}` (or one it extends or includes) wrote more than {cap} bytes: a loop without end?"
             ),
@@ -910,10 +924,9 @@ fn render_into(
                 c.insert("list", &drawing_marker(groupings.len()));
                 c.insert("statuses", &pilotbook_core::config::PILOT_STATUSES);
                 let (path, bytes, is_page) = page("timeline.html", "timeline.html", &c)?;
-                let shell = match bytes {
-                    Bytes::Owned(shell) => shell,
-                    Bytes::Parts(parts) => parts.concat(),
-                    bytes => return Ok((path, bytes, is_page)),
+                let shell = match bytes.into_whole() {
+                    Ok(shell) => shell,
+                    Err(bytes) => return Ok((path, bytes, is_page)),
                 };
                 let fill = move |out: &mut dyn std::io::Write| {
                     fill_markers(out, &shell, groupings.len() + 1, |i, out| {
@@ -948,10 +961,9 @@ fn render_into(
                 let mut c = context("graph.html", "Dependency graph", "graph");
                 c.insert_value("components", components.into());
                 let (path, bytes, is_page) = page("graph.html", "graph.html", &c)?;
-                let shell = match bytes {
-                    Bytes::Owned(shell) => shell,
-                    Bytes::Parts(parts) => parts.concat(),
-                    bytes => return Ok((path, bytes, is_page)),
+                let shell = match bytes.into_whole() {
+                    Ok(shell) => shell,
+                    Err(bytes) => return Ok((path, bytes, is_page)),
                 };
                 let svgs: Vec<String> = drawn.into_iter().map(|c| c.svg).collect();
                 let fill = move |out: &mut dyn std::io::Write| {
