@@ -315,11 +315,22 @@ fn generated_histories_match_git_log_follow() {
         };
         let loose = export("1", false);
         assert_eq!(loose, export("4", false), "seed {seed}: threads");
+        // The second repack keeps the first pack (no `-d`): every commit
+        // is then in two packs, and read once.
         for repack in [
             &["repack", "-adq", "--depth=50", "--window=250"][..],
+            &["repack", "-afq", "--depth=3", "--window=10"][..],
             &["repack", "-adfq", "--depth=3", "--window=10"][..],
         ] {
             repo.git(repack);
+            let packs = std::fs::read_dir(repo.root.join(".git/objects/pack"))
+                .expect("pack folder")
+                .filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                })
+                .count();
+            assert_eq!(packs, if repack[1] == "-afq" { 2 } else { 1 }, "{repack:?}");
             assert_eq!(loose, export("1", false), "seed {seed}: {repack:?}");
             assert_eq!(loose, export("3", false), "seed {seed}: {repack:?}");
             assert_eq!(loose, export("3", true), "seed {seed}: cold cache");

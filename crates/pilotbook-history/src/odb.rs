@@ -110,9 +110,10 @@ impl PackIndex {
             positions: Vec::new(),
             data_end,
         };
-        let mut offsets = (0..count)
-            .map(|i| Some((index.offset(i)?, u32::try_from(i).ok()?)))
-            .collect::<Option<Vec<(u64, u32)>>>()?;
+        let mut offsets: Vec<(u64, u32)> = Vec::with_capacity(count);
+        for i in 0..count {
+            offsets.push((index.offset(i)?, u32::try_from(i).ok()?));
+        }
         offsets.sort_unstable();
         (index.sorted_offsets, index.positions) = offsets.into_iter().unzip();
         Some(index)
