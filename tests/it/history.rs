@@ -646,3 +646,52 @@ fn a_metric_page_charts_the_actuals_a_pilot_measured_over_time() {
         "the target line: {page}"
     );
 }
+
+/// At the HEAD the cache was filled at, each document's finished history
+/// is taken from it (a note under `--verbose`), the same as read anew: a
+/// working-tree edit still makes the document `modified`; another
+/// revision and a new commit read the histories again.
+#[test]
+fn finished_histories_are_taken_from_the_cache_at_its_head() {
+    let repo = Case::new().basics();
+    repo.write("pilots/a.md", &pilot("proposed", ">= 90%", "2026-12-01"));
+    let first = repo.commit("Propose", DANA, "2026-02-01T10:00:00+00:00");
+    repo.write("pilots/a.md", &pilot("pilot", ">= 95%", "2027-01-15"));
+    repo.write("pilots/b.md", &pilot("pilot", ">= 90%", "2026-12-01"));
+    repo.commit("Start", LEE, "2026-03-01T10:00:00+00:00");
+    let export = |args: &[&str]| {
+        let out = pilotbook(&repo.root, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        (
+            out.stdout,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let note = "took the finished histories of";
+    let (cold, _) = export(&["export", "--no-cache"]);
+    let (filled, said) = export(&["export", "--verbose"]);
+    assert_eq!(filled, cold);
+    assert!(!said.contains(note), "{said}");
+    let (warm, said) = export(&["export", "--verbose"]);
+    assert_eq!(warm, cold);
+    assert!(said.contains(&format!("{note} 4 documents")), "{said}");
+
+    repo.write("pilots/a.md", &pilot("pilot", ">= 99%", "2027-01-15"));
+    let (modified, said) = export(&["export", "--verbose"]);
+    assert!(said.contains(&format!("{note} 4 documents")), "{said}");
+    assert_eq!(modified, export(&["export", "--no-cache"]).0);
+    let model: Value = serde_json::from_slice(&modified).expect("json");
+    assert_eq!(find(&model, "pilots", "a")["history"]["state"], "modified");
+
+    let (older, said) = export(&["export", "--rev", &first, "--verbose"]);
+    assert!(!said.contains(note), "{said}");
+    assert_eq!(older, export(&["export", "--rev", &first, "--no-cache"]).0);
+
+    repo.commit("Raise the bar", DANA, "2026-04-01T10:00:00+00:00");
+    let (next, said) = export(&["export", "--verbose"]);
+    assert!(!said.contains(note), "{said}");
+    assert_eq!(next, export(&["export", "--no-cache"]).0);
+    let (again, said) = export(&["export", "--verbose"]);
+    assert!(said.contains(&format!("{note} 4 documents")), "{said}");
+    assert_eq!(again, next);
+}

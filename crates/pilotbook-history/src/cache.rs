@@ -1,6 +1,6 @@
-//! The history cache: the walk and the front-matter facts, kept between
-//! runs so that an unchanged repository is not walked twice and a new
-//! commit only walks what is new.
+//! The history cache: the walk, the front-matter facts and the finished
+//! histories ([`super::kept`]), kept between runs so that an unchanged
+//! repository is not walked twice and a new commit only walks what is new.
 //!
 //! It is pilotbook's own data, never the repository's: it lives in
 //! `<git dir>/pilotbook/` (per worktree), in `--cache-dir`, or, when the
@@ -24,6 +24,7 @@
 //! file is ignored, and a failed write is not an error.
 
 use super::facts::{Compact, Strings};
+use super::kept::Kept;
 use super::odb::ObjectId;
 use super::walk::Walk;
 use pilotbook_core::config::Config;
@@ -36,7 +37,7 @@ pub const LEGACY_DIR: &str = ".pilotbook-cache";
 /// The folder below the git dir.
 const GIT_DIR_FOLDER: &str = "pilotbook";
 /// Bumped whenever [`Stored`] changes shape or meaning.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// What is kept.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -47,6 +48,8 @@ pub struct Stored {
     pub strings: Strings,
     /// Facts by blob id: a blob's content never changes.
     pub facts: HashMap<ObjectId, Compact>,
+    /// Each document's finished history at the walk's head.
+    pub kept: Kept,
 }
 
 /// What a file must say before its body is read.

@@ -10,8 +10,9 @@
 //! way `git log -- PATH` does (renames followed), and from the front
 //! matter of each version ([`facts`]) the facts each commit introduced:
 //! compared with its parents' versions, never with whatever came before
-//! it in time. The cache ([`cache`]) keeps the walk and the facts between
-//! runs, outside the working tree, bound to the commits it describes.
+//! it in time. The cache ([`cache`]) keeps the walk, the facts and each
+//! document's finished history ([`kept`]) between runs, outside the
+//! working tree, bound to the commits it describes.
 //!
 //! Nothing outside this crate sees a git2 type: it hands the rest of the
 //! program plain [`DocumentHistory`] values, whose types live in
@@ -26,6 +27,7 @@ mod cache;
 mod changes;
 mod facts;
 mod graph;
+mod kept;
 mod lineage;
 mod odb;
 mod renames;

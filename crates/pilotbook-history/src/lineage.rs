@@ -628,7 +628,7 @@ fn keys<'a, V>(mine: &BTreeMap<&'a str, V>, others: &[BTreeMap<&'a str, V>]) -> 
 
 /// Authors of `commits` (newest first), most commits first; each named as
 /// on their most recent commit.
-fn authors(commits: &[Arc<CommitInfo>]) -> Vec<AuthorStats> {
+pub(crate) fn authors(commits: &[Arc<CommitInfo>]) -> Vec<AuthorStats> {
     let mut by_email: HashMap<String, AuthorStats> = HashMap::new();
     for c in commits {
         by_email

@@ -3,6 +3,7 @@
 
 use super::cache;
 use super::facts::{self, Compact, Strings};
+use super::kept::Kept;
 use super::lineage;
 use super::odb;
 use super::walk::{self, Walk};
@@ -424,6 +425,8 @@ struct Reading<'a> {
 enum Found<'w> {
     Uncommitted,
     Traced(DocumentState, lineage::Lineage<'w>),
+    /// Its history as the cache kept it for this HEAD (see [`kept`]).
+    Kept(DocumentHistory),
 }
 
 impl Reading<'_> {
@@ -529,7 +532,6 @@ impl Reading<'_> {
         let phase = tracing::info_span!("head blobs").entered();
         let head_blobs = walk::blobs_at(repo, self.head, &prefixes, packs.get())?;
         drop(phase);
-        let phase = tracing::info_span!("topology").entered();
         let walked = &stored.walk;
         let head_index = walked
             .commits
@@ -537,10 +539,14 @@ impl Reading<'_> {
             .rposition(|c| c.info.id == head_hex)
             .and_then(|i| u32::try_from(i).ok())
             .ok_or_else(|| odb::ReadError::Corrupt("HEAD is not in the walk".into()))?;
-        let topology = lineage::Topology::new(walked, head_index);
-        drop(phase);
+        // Worked out for the first document whose history is not kept.
+        let topology = std::sync::OnceLock::new();
         let phase = tracing::info_span!("follow").entered();
-        let found = self.trace(walked, &topology, head_index, &head_blobs, paths);
+        // Histories kept for another commit are of no use at this one.
+        let kept = (stored.kept.head == head_hex).then_some(&stored.kept);
+        let found = self.trace(walked, &topology, head_index, &head_blobs, paths, kept);
+        let traced = found.iter().any(|(_, f)| matches!(f, Found::Traced(..)));
+        notes.extend(kept_note(&found));
         drop(phase);
         let phase = tracing::info_span!("facts").entered();
         let extra = read_facts(repo, &packs, &stored.facts, &mut stored.strings, &found)?;
@@ -551,6 +557,9 @@ impl Reading<'_> {
         let documents = histories(found, &facts_of, strings, prefix);
         let facts_read = !extra.is_empty();
         // Kept only to be stored; a cold walk's facts are moved, not copied.
+        if file.is_some() && traced {
+            stored.kept = Kept::keep(&head_hex, &stored.walk, documents.iter());
+        }
         if file.is_some() {
             if stored.facts.is_empty() {
                 stored.facts = extra;
@@ -562,7 +571,7 @@ impl Reading<'_> {
         let phase = tracing::info_span!("cache store").entered();
 
         if let Some(file) = &file
-            && (before != stored.walk.head || facts_read)
+            && (before != stored.walk.head || facts_read || traced)
         {
             cache::store(file, &key, &stored);
         }
@@ -579,14 +588,16 @@ impl Reading<'_> {
     }
 
     /// Each document's lineage (in parallel: hashing the working tree and
-    /// following versions are per document).
+    /// following versions are per document), or its history as `kept`
+    /// for this HEAD.
     fn trace<'w>(
         &self,
         walked: &'w Walk,
-        topology: &'w lineage::Topology,
+        topology: &'w std::sync::OnceLock<lineage::Topology>,
         head: u32,
         head_blobs: &HashMap<String, Oid>,
         paths: &'w [String],
+        kept: Option<&Kept>,
     ) -> Vec<(&'w String, Found<'w>)> {
         paths
             .par_iter()
@@ -602,11 +613,30 @@ impl Reading<'_> {
                         }
                     }
                 };
+                let restored = kept
+                    .and_then(|k| k.documents.get(path))
+                    .and_then(|h| h.restore(walked, state));
+                if let Some(history) = restored {
+                    return (path, Found::Kept(history));
+                }
+                let topology = topology.get_or_init(|| {
+                    let _phase = tracing::info_span!("topology").entered();
+                    lineage::Topology::new(walked, head)
+                });
                 let lineage = lineage::Lineage::trace(walked, topology, &repo_path, head);
                 (path, Found::Traced(state, lineage))
             })
             .collect()
     }
+}
+
+/// What `--verbose` says when histories were taken from the cache.
+fn kept_note(found: &[(&String, Found)]) -> Option<String> {
+    let restored = (found.iter())
+        .filter(|(_, f)| matches!(f, Found::Kept(_)))
+        .count();
+    (restored > 0)
+        .then(|| format!("took the finished histories of {restored} documents from the cache"))
 }
 
 /// Each document's history from its lineage and the facts of its versions.
@@ -621,6 +651,7 @@ fn histories<'f>(
         .map(|(path, found)| {
             let history = match found {
                 Found::Uncommitted => DocumentHistory::uncommitted(),
+                Found::Kept(history) => history,
                 Found::Traced(state, lineage) => {
                     let mut history = lineage.history(facts_of, strings, state);
                     // Paths are root-relative everywhere else; so are earlier names.
@@ -674,7 +705,7 @@ fn read_facts(
         .iter()
         .filter_map(|(_, f)| match f {
             Found::Traced(_, lineage) => Some(lineage.blobs()),
-            Found::Uncommitted => None,
+            Found::Uncommitted | Found::Kept(_) => None,
         })
         .flatten()
         .filter(|blob| !cached.contains_key(*blob))
