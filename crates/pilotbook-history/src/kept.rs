@@ -93,38 +93,32 @@ impl KeptHistory {
         };
         let days = |d: Date| d.days_since_epoch();
         Some(KeptHistory {
-            commits: h.commits.iter().map(at).collect::<Option<_>>()?,
+            commits: all(&h.commits, at)?,
             renamed_from: h.renamed_from.clone(),
-            status_changes: (h.status_changes.iter())
-                .map(|s| {
-                    Some((
-                        s.from.clone(),
-                        s.to.clone(),
-                        blame(&s.commit, &s.reached_main)?,
-                    ))
-                })
-                .collect::<Option<_>>()?,
-            target_changes: h.target_changes.iter().map(target).collect::<Option<_>>()?,
-            actual_changes: h.actual_changes.iter().map(target).collect::<Option<_>>()?,
-            milestone_changes: (h.milestone_changes.iter())
-                .map(|m| {
-                    let blamed = blame(&m.commit, &m.reached_main)?;
-                    Some((
-                        m.milestone.clone(),
-                        m.from.map(days),
-                        m.to.map(days),
-                        blamed,
-                    ))
-                })
-                .collect::<Option<_>>()?,
-            milestone_slips: (h.milestone_slips.iter())
-                .map(|m| {
-                    let blamed = blame(&m.commit, &m.reached_main)?;
-                    Some((m.milestone.clone(), days(m.from), days(m.to), blamed))
-                })
-                .collect::<Option<_>>()?,
-            owner_changes: h.owner_changes.iter().map(field).collect::<Option<_>>()?,
-            started_changes: h.started_changes.iter().map(field).collect::<Option<_>>()?,
+            status_changes: all(&h.status_changes, |s| {
+                Some((
+                    s.from.clone(),
+                    s.to.clone(),
+                    blame(&s.commit, &s.reached_main)?,
+                ))
+            })?,
+            target_changes: all(&h.target_changes, target)?,
+            actual_changes: all(&h.actual_changes, target)?,
+            milestone_changes: all(&h.milestone_changes, |m| {
+                let blamed = blame(&m.commit, &m.reached_main)?;
+                Some((
+                    m.milestone.clone(),
+                    m.from.map(days),
+                    m.to.map(days),
+                    blamed,
+                ))
+            })?,
+            milestone_slips: all(&h.milestone_slips, |m| {
+                let blamed = blame(&m.commit, &m.reached_main)?;
+                Some((m.milestone.clone(), days(m.from), days(m.to), blamed))
+            })?,
+            owner_changes: all(&h.owner_changes, field)?,
+            started_changes: all(&h.started_changes, field)?,
         })
     }
 
@@ -134,6 +128,8 @@ impl KeptHistory {
         let info = |i: u32| walk.commits.get(i as usize).map(|c| Arc::clone(&c.info));
         let blamed = |(c, m): Blame| Some((info(c)?, info(m)?));
         let date = |d: i64| (d.abs() <= MAX_DAYS).then(|| Date::from_days_since_epoch(d));
+        // No date, or one that must be in range.
+        let maybe = |d: Option<i64>| d.map_or(Some(None), |d| date(d).map(Some));
         let target = |(metric, from, to, b): &(String, Option<String>, Option<String>, Blame)| {
             let (commit, reached_main) = blamed(*b)?;
             let (metric, from, to) = (metric.clone(), from.clone(), to.clone());
@@ -155,79 +151,57 @@ impl KeptHistory {
                 reached_main,
             })
         };
-        let commits: Vec<Arc<CommitInfo>> = self
-            .commits
-            .iter()
-            .map(|c| info(*c))
-            .collect::<Option<_>>()?;
+        let commits = all(&self.commits, |c| info(*c))?;
         Some(DocumentHistory {
             state,
             authors: crate::lineage::authors(&commits),
             commits,
             renamed_from: self.renamed_from.clone(),
-            status_changes: (self.status_changes.iter())
-                .map(|(from, to, b)| {
-                    let (commit, reached_main) = blamed(*b)?;
-                    let (from, to) = (from.clone(), to.clone());
-                    Some(StatusChange {
-                        from,
-                        to,
-                        commit,
-                        reached_main,
-                    })
+            status_changes: all(&self.status_changes, |(from, to, b)| {
+                let (commit, reached_main) = blamed(*b)?;
+                let (from, to) = (from.clone(), to.clone());
+                Some(StatusChange {
+                    from,
+                    to,
+                    commit,
+                    reached_main,
                 })
-                .collect::<Option<_>>()?,
-            target_changes: self
-                .target_changes
-                .iter()
-                .map(target)
-                .collect::<Option<_>>()?,
-            actual_changes: self
-                .actual_changes
-                .iter()
-                .map(target)
-                .collect::<Option<_>>()?,
-            milestone_changes: (self.milestone_changes.iter())
-                .map(|(milestone, from, to, b)| {
-                    let (commit, reached_main) = blamed(*b)?;
-                    let from = from.map(date).map_or(Some(None), |d| d.map(Some))?;
-                    let to = to.map(date).map_or(Some(None), |d| d.map(Some))?;
-                    let milestone = milestone.clone();
-                    Some(MilestoneChange {
-                        milestone,
-                        from,
-                        to,
-                        commit,
-                        reached_main,
-                    })
+            })?,
+            target_changes: all(&self.target_changes, target)?,
+            actual_changes: all(&self.actual_changes, target)?,
+            milestone_changes: all(&self.milestone_changes, |(milestone, from, to, b)| {
+                let (commit, reached_main) = blamed(*b)?;
+                let (from, to) = (maybe(*from)?, maybe(*to)?);
+                let milestone = milestone.clone();
+                Some(MilestoneChange {
+                    milestone,
+                    from,
+                    to,
+                    commit,
+                    reached_main,
                 })
-                .collect::<Option<_>>()?,
-            milestone_slips: (self.milestone_slips.iter())
-                .map(|(milestone, from, to, b)| {
-                    let (commit, reached_main) = blamed(*b)?;
-                    let (from, to) = (date(*from)?, date(*to)?);
-                    let milestone = milestone.clone();
-                    Some(MilestoneSlip {
-                        milestone,
-                        from,
-                        to,
-                        commit,
-                        reached_main,
-                    })
+            })?,
+            milestone_slips: all(&self.milestone_slips, |(milestone, from, to, b)| {
+                let (commit, reached_main) = blamed(*b)?;
+                let (from, to) = (date(*from)?, date(*to)?);
+                let milestone = milestone.clone();
+                Some(MilestoneSlip {
+                    milestone,
+                    from,
+                    to,
+                    commit,
+                    reached_main,
                 })
-                .collect::<Option<_>>()?,
-            owner_changes: self
-                .owner_changes
-                .iter()
-                .map(field)
-                .collect::<Option<_>>()?,
-            started_changes: self
-                .started_changes
-                .iter()
-                .map(field)
-                .collect::<Option<_>>()?,
+            })?,
+            owner_changes: all(&self.owner_changes, field)?,
+            started_changes: all(&self.started_changes, field)?,
         })
     }
+}
+
+/// Each of `items` through `f`, or `None` if any gives `None`.
+fn all<T, U>(items: &[T], f: impl Fn(&T) -> Option<U>) -> Option<Vec<U>> {
+    items.iter().map(f).collect()
 }
 
 #[cfg(test)]

@@ -699,19 +699,19 @@ fn list_new(
 ) -> Result<Vec<(ObjectId, CommitObject)>, ReadError> {
     /// Where a commit waiting for its parents is kept: the scan's commits
     /// stay where it parsed them, others where they were read.
-    enum Kept {
+    enum Waiting {
         Scanned(usize),
         Read(usize),
     }
     let mut order = Vec::with_capacity(early.len());
     let mut read: Vec<Option<CommitObject>> = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::with_capacity(early.len());
-    let mut stack: Vec<(ObjectId, Option<Kept>)> = vec![(head, None)];
-    while let Some((id, kept)) = stack.pop() {
-        if let Some(kept) = kept {
-            let commit = match kept {
-                Kept::Scanned(at) => early.take(at),
-                Kept::Read(at) => read.get_mut(at).and_then(Option::take),
+    let mut stack: Vec<(ObjectId, Option<Waiting>)> = vec![(head, None)];
+    while let Some((id, waiting)) = stack.pop() {
+        if let Some(waiting) = waiting {
+            let commit = match waiting {
+                Waiting::Scanned(at) => early.take(at),
+                Waiting::Read(at) => read.get_mut(at).and_then(Option::take),
             };
             order.extend(commit.map(|c| (id, c)));
             continue;
@@ -719,18 +719,18 @@ fn list_new(
         if known.contains_key(&id) || !seen.insert(id) {
             continue;
         }
-        let (kept, commit) = match early.place(&id) {
-            Some(at) => (Kept::Scanned(at), early.get(at)),
+        let (waiting, commit) = match early.place(&id) {
+            Some(at) => (Waiting::Scanned(at), early.get(at)),
             None => {
                 let commit = parse_commit(&id, &store.read_kind(&id, Kind::Commit)?)?;
                 read.push(Some(commit));
                 (
-                    Kept::Read(read.len() - 1),
+                    Waiting::Read(read.len() - 1),
                     read.last().and_then(Option::as_ref),
                 )
             }
         };
-        stack.push((id, Some(kept)));
+        stack.push((id, Some(waiting)));
         for parent in commit.iter().flat_map(|c| c.parents.iter().rev()) {
             if !known.contains_key(parent) && !seen.contains(parent) {
                 stack.push((*parent, None));
