@@ -37,7 +37,7 @@ pub const LEGACY_DIR: &str = ".pilotbook-cache";
 /// The folder below the git dir.
 const GIT_DIR_FOLDER: &str = "pilotbook";
 /// Bumped whenever [`Stored`] changes shape or meaning.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// What is kept.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -14,8 +14,8 @@
 
 use crate::walk::Walk;
 use pilotbook_core::history::{
-    CommitInfo, DocumentHistory, DocumentState, FieldChange, MilestoneChange, MilestoneSlip,
-    StatusChange, TargetChange,
+    CommitInfo, DocumentHistory, DocumentState, FieldChange, MilestoneChange, StatusChange,
+    TargetChange,
 };
 use pilotbook_core::model::Date;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,8 @@ pub struct Kept {
 type Blame = (u32, u32);
 
 /// One document's history as kept: [`DocumentHistory`] without its state,
-/// its authors (worked out from its commits) or any shared commit.
+/// its authors (worked out from its commits), its milestone slips (from
+/// its milestone changes) or any shared commit.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct KeptHistory {
     commits: Vec<u32>,
@@ -45,7 +46,6 @@ pub struct KeptHistory {
     target_changes: Vec<(String, Option<String>, Option<String>, Blame)>,
     actual_changes: Vec<(String, Option<String>, Option<String>, Blame)>,
     milestone_changes: Vec<(String, Option<i64>, Option<i64>, Blame)>,
-    milestone_slips: Vec<(String, i64, i64, Blame)>,
     owner_changes: Vec<(Option<String>, Option<String>, Blame)>,
     started_changes: Vec<(Option<String>, Option<String>, Blame)>,
 }
@@ -113,10 +113,6 @@ impl KeptHistory {
                     blamed,
                 ))
             })?,
-            milestone_slips: all(&h.milestone_slips, |m| {
-                let blamed = blame(&m.commit, &m.reached_main)?;
-                Some((m.milestone.clone(), days(m.from), days(m.to), blamed))
-            })?,
             owner_changes: all(&h.owner_changes, field)?,
             started_changes: all(&h.started_changes, field)?,
         })
@@ -127,9 +123,12 @@ impl KeptHistory {
     pub fn restore(&self, walk: &Walk, state: DocumentState) -> Option<DocumentHistory> {
         let info = |i: u32| walk.commits.get(i as usize).map(|c| Arc::clone(&c.info));
         let blamed = |(c, m): Blame| Some((info(c)?, info(m)?));
-        let date = |d: i64| (d.abs() <= MAX_DAYS).then(|| Date::from_days_since_epoch(d));
         // No date, or one that must be in range.
-        let maybe = |d: Option<i64>| d.map_or(Some(None), |d| date(d).map(Some));
+        let maybe = |d: Option<i64>| match d {
+            Some(d) if d.abs() <= MAX_DAYS => Some(Some(Date::from_days_since_epoch(d))),
+            Some(_) => None,
+            None => Some(None),
+        };
         let target = |(metric, from, to, b): &(String, Option<String>, Option<String>, Blame)| {
             let (commit, reached_main) = blamed(*b)?;
             let (metric, from, to) = (metric.clone(), from.clone(), to.clone());
@@ -152,6 +151,18 @@ impl KeptHistory {
             })
         };
         let commits = all(&self.commits, |c| info(*c))?;
+        let milestone_changes = all(&self.milestone_changes, |(milestone, from, to, b)| {
+            let (commit, reached_main) = blamed(*b)?;
+            let (from, to) = (maybe(*from)?, maybe(*to)?);
+            let milestone = milestone.clone();
+            Some(MilestoneChange {
+                milestone,
+                from,
+                to,
+                commit,
+                reached_main,
+            })
+        })?;
         Some(DocumentHistory {
             state,
             authors: crate::lineage::authors(&commits),
@@ -169,30 +180,8 @@ impl KeptHistory {
             })?,
             target_changes: all(&self.target_changes, target)?,
             actual_changes: all(&self.actual_changes, target)?,
-            milestone_changes: all(&self.milestone_changes, |(milestone, from, to, b)| {
-                let (commit, reached_main) = blamed(*b)?;
-                let (from, to) = (maybe(*from)?, maybe(*to)?);
-                let milestone = milestone.clone();
-                Some(MilestoneChange {
-                    milestone,
-                    from,
-                    to,
-                    commit,
-                    reached_main,
-                })
-            })?,
-            milestone_slips: all(&self.milestone_slips, |(milestone, from, to, b)| {
-                let (commit, reached_main) = blamed(*b)?;
-                let (from, to) = (date(*from)?, date(*to)?);
-                let milestone = milestone.clone();
-                Some(MilestoneSlip {
-                    milestone,
-                    from,
-                    to,
-                    commit,
-                    reached_main,
-                })
-            })?,
+            milestone_slips: crate::lineage::slips(&milestone_changes),
+            milestone_changes,
             owner_changes: all(&self.owner_changes, field)?,
             started_changes: all(&self.started_changes, field)?,
         })
@@ -208,7 +197,7 @@ fn all<T, U>(items: &[T], f: impl Fn(&T) -> Option<U>) -> Option<Vec<U>> {
 mod tests {
     use super::*;
     use crate::walk::WalkedCommit;
-    use pilotbook_core::history::{AuthorStats, Timestamp};
+    use pilotbook_core::history::{AuthorStats, MilestoneSlip, Timestamp};
 
     fn walk(n: usize) -> Walk {
         let commits = (0..n)
@@ -322,9 +311,9 @@ mod tests {
         assert_eq!(entry.restore(&shorter, DocumentState::Committed), None);
         let mut bad =
             postcard::from_bytes::<KeptHistory>(&postcard::to_stdvec(entry).unwrap()).unwrap();
-        bad.milestone_slips[0].1 = i64::MAX;
+        bad.milestone_changes[0].1 = Some(i64::MAX);
         assert_eq!(bad.restore(&walk, DocumentState::Committed), None);
-        bad.milestone_slips.clear();
+        bad.milestone_changes.clear();
         bad.status_changes[0].2 = (1, u32::MAX);
         assert_eq!(bad.restore(&walk, DocumentState::Committed), None);
     }

@@ -395,7 +395,7 @@ impl<'w> Lineage<'w> {
                 renamed_from.push(path.to_string());
             }
         }
-        let milestone_slips = changes.slips();
+        let milestone_slips = slips(&changes.milestones);
         DocumentHistory {
             state,
             authors: authors(&commits),
@@ -599,23 +599,23 @@ impl Changes {
             }
         }
     }
+}
 
-    /// The milestone changes that moved a due date later.
-    fn slips(&self) -> Vec<MilestoneSlip> {
-        self.milestones
-            .iter()
-            .filter_map(|c| match (c.from, c.to) {
-                (Some(from), Some(to)) if to > from => Some(MilestoneSlip {
-                    milestone: c.milestone.clone(),
-                    from,
-                    to,
-                    commit: c.commit.clone(),
-                    reached_main: c.reached_main.clone(),
-                }),
-                _ => None,
-            })
-            .collect()
-    }
+/// The milestone changes that moved a due date later.
+pub(crate) fn slips(milestones: &[MilestoneChange]) -> Vec<MilestoneSlip> {
+    milestones
+        .iter()
+        .filter_map(|c| match (c.from, c.to) {
+            (Some(from), Some(to)) if to > from => Some(MilestoneSlip {
+                milestone: c.milestone.clone(),
+                from,
+                to,
+                commit: c.commit.clone(),
+                reached_main: c.reached_main.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every key of one map and of several others, sorted.

@@ -411,12 +411,11 @@ fn pack_commits(packs: &Packs) -> Scanned {
         .unzip();
     let mut slots = HashMap::with_capacity(ids.len());
     for (at, id) in ids.into_iter().enumerate() {
-        let (Some(commit), Ok(place)) = (commits.get_mut(at), u32::try_from(at)) else {
+        let (Some(commit @ Some(_)), Ok(place)) = (commits.get_mut(at), u32::try_from(at)) else {
             continue;
         };
         // A commit in two packs is the same commit: kept once.
         match slots.entry(id) {
-            _ if commit.is_none() => {}
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(place);
             }
